@@ -1,0 +1,65 @@
+//! Errors of the analysis core, worded in the user's terms (models,
+//! benchmarks, cells), so the HTTP edge can pass the message on verbatim.
+
+use super::matrix::Cell;
+
+/// Everything that can make a leaderboard unanswerable.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AnalysisError {
+    #[error("{what} has {got} {unit}, but {expected_from} gives {expected}")]
+    ShapeMismatch {
+        what: String,
+        got: usize,
+        unit: &'static str,
+        expected: usize,
+        expected_from: &'static str,
+    },
+    #[error("the model label at position {index} is empty")]
+    EmptyModelLabel { index: usize },
+    #[error("the benchmark label at position {index} is empty")]
+    EmptyBenchmarkLabel { index: usize },
+    #[error("model '{label}' appears more than once (positions {first} and {second})")]
+    DuplicateModel {
+        label: String,
+        first: usize,
+        second: usize,
+    },
+    #[error("benchmark '{label}' appears more than once (positions {first} and {second})")]
+    DuplicateBenchmark {
+        label: String,
+        first: usize,
+        second: usize,
+    },
+    #[error("the leaderboard has no benchmarks")]
+    NoBenchmarks,
+    #[error("the score of model '{model}' on benchmark '{benchmark}' is not a finite number")]
+    NonFiniteScore { model: String, benchmark: String },
+    #[error(
+        "{count} score cell(s) are missing, first: model '{}' on benchmark '{}'; \
+         fill them in or choose a missing-cell policy",
+        .cells[0].model, .cells[0].benchmark
+    )]
+    MissingScores { count: usize, cells: Vec<Cell> },
+    #[error("PCA needs at least 2 models, got {n_models}")]
+    TooFewModels { n_models: usize },
+    #[error("{0}")]
+    InvalidNComponents(String),
+    #[error("every benchmark is constant across models: there is no variance to decompose")]
+    ZeroVariance,
+    #[error(
+        "the scores are too large in magnitude to compute their variance in 64-bit floating point"
+    )]
+    NumericOverflow,
+    #[error("the singular value decomposition did not converge")]
+    NoConvergence,
+    #[error("invalid parameter: {0}")]
+    Parameter(String),
+}
+
+/// linfa's `Fit` requires the error to absorb linfa's own error type; linfa
+/// only produces parameter and shape complaints, which we report as such.
+impl From<linfa::Error> for AnalysisError {
+    fn from(err: linfa::Error) -> Self {
+        AnalysisError::Parameter(err.to_string())
+    }
+}

@@ -1,0 +1,15 @@
+//! The analysis core: pure functions over `ndarray`, no HTTP and no JSON.
+//!
+//! Data enters through [`BenchmarkMatrix`], the only way to build a leaderboard
+//! (it checks shape, labels and values once), and leaves as plain structs that
+//! the HTTP edge serialises. Nothing here re-validates what a constructor has
+//! already checked.
+
+pub mod error;
+pub mod linalg;
+pub mod matrix;
+pub mod pca;
+
+pub use error::AnalysisError;
+pub use matrix::{BenchmarkMatrix, Cell};
+pub use pca::{NComponents, Pca, PcaParams, PcaValidParams, SignConvention};

@@ -1,0 +1,236 @@
+//! The API's one error type: every failure, from a malformed body to a
+//! rank problem, leaves as RFC 9457 `application/problem+json` with a stable
+//! machine-readable `code`. Codes map to statuses here and nowhere else.
+
+use std::fmt;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::analysis::{AnalysisError, Cell};
+
+macro_rules! error_codes {
+    ($($variant:ident => ($code:literal, $status:ident, $title:literal),)*) => {
+        /// Stable error codes. Clients may branch on these; they never change meaning.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode { $($variant,)* }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code,)* }
+            }
+
+            pub fn status(self) -> StatusCode {
+                match self { $(ErrorCode::$variant => StatusCode::$status,)* }
+            }
+
+            pub fn title(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $title,)* }
+            }
+        }
+    };
+}
+
+error_codes! {
+    MalformedJson => ("malformed_json", BAD_REQUEST, "The request body is not valid JSON"),
+    InvalidRequest => ("invalid_request", UNPROCESSABLE_ENTITY, "A field has the wrong type or value"),
+    UnknownField => ("unknown_field", UNPROCESSABLE_ENTITY, "The request has a field this endpoint does not know"),
+    NumberOutOfRange => ("number_out_of_range", UNPROCESSABLE_ENTITY, "A number does not fit in a 64-bit float"),
+    UnsupportedMediaType => ("unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Unsupported content type"),
+    PayloadTooLarge => ("payload_too_large", PAYLOAD_TOO_LARGE, "The request body is too large"),
+    ShapeMismatch => ("shape_mismatch", UNPROCESSABLE_ENTITY, "The scores do not match the labels"),
+    EmptyLabel => ("empty_label", UNPROCESSABLE_ENTITY, "A model or benchmark label is empty"),
+    DuplicateModel => ("duplicate_model", UNPROCESSABLE_ENTITY, "A model appears more than once"),
+    DuplicateBenchmark => ("duplicate_benchmark", UNPROCESSABLE_ENTITY, "A benchmark appears more than once"),
+    NoBenchmarks => ("no_benchmarks", UNPROCESSABLE_ENTITY, "The leaderboard has no benchmarks"),
+    NonFiniteScore => ("non_finite_score", UNPROCESSABLE_ENTITY, "A score is not a finite number"),
+    MissingScores => ("missing_scores", UNPROCESSABLE_ENTITY, "Some scores are missing"),
+    TooFewModels => ("too_few_models", UNPROCESSABLE_ENTITY, "Too few models for the analysis"),
+    InvalidNComponents => ("invalid_n_components", UNPROCESSABLE_ENTITY, "Invalid number of components"),
+    ZeroVariance => ("zero_variance", UNPROCESSABLE_ENTITY, "The scores have no variance"),
+    NumericOverflow => ("numeric_overflow", UNPROCESSABLE_ENTITY, "The scores are too large to analyse"),
+    NotFound => ("not_found", NOT_FOUND, "No such resource"),
+    MethodNotAllowed => ("method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed on this resource"),
+    InternalError => ("internal_error", INTERNAL_SERVER_ERROR, "Internal error"),
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A cell named in an error (the missing ones, for `missing_scores`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CellRef {
+    pub model: String,
+    pub benchmark: String,
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem: `urn:obscaling:problem:<code>`.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What was wrong with this request, in the user's terms.
+    pub detail: String,
+    /// The stable machine-readable code.
+    pub code: ErrorCode,
+    /// For `missing_scores`: how many cells are missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_count: Option<usize>,
+    /// For `missing_scores`: the first missing cells (at most 50), row by row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cells: Option<Vec<CellRef>>,
+}
+
+/// The error every handler returns.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub detail: String,
+    cells: Option<(usize, Vec<Cell>)>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, detail: impl Into<String>) -> Self {
+        Self {
+            code,
+            detail: detail.into(),
+            cells: None,
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let (missing_count, cells) = match &self.cells {
+            Some((count, cells)) => (
+                Some(*count),
+                Some(
+                    cells
+                        .iter()
+                        .map(|c| CellRef {
+                            model: c.model.clone(),
+                            benchmark: c.benchmark.clone(),
+                        })
+                        .collect(),
+                ),
+            ),
+            None => (None, None),
+        };
+        Problem {
+            problem_type: format!("urn:obscaling:problem:{}", self.code),
+            title: self.code.title().to_owned(),
+            status: self.code.status().as_u16(),
+            detail: self.detail.clone(),
+            code: self.code,
+            missing_count,
+            cells,
+        }
+    }
+
+    /// Reads a serde_json failure the way a client means it: broken JSON is
+    /// a 400, well-formed JSON that does not fit the request shape a 422.
+    pub fn from_json(err: &serde_json::Error) -> Self {
+        use serde_json::error::Category;
+        let message = err.to_string();
+        let code = if message.starts_with(super::scores::NON_FINITE_SCORE) {
+            ErrorCode::NonFiniteScore
+        } else if message.starts_with("number out of range") {
+            ErrorCode::NumberOutOfRange
+        } else {
+            match err.classify() {
+                Category::Io | Category::Syntax | Category::Eof => ErrorCode::MalformedJson,
+                Category::Data if message.starts_with("unknown field") => ErrorCode::UnknownField,
+                Category::Data => ErrorCode::InvalidRequest,
+            }
+        };
+        Self::new(code, message)
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.detail)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.code.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let body = serde_json::to_vec(&self.problem()).expect("a problem always serialises");
+        HttpResponse::build(self.status_code())
+            .content_type("application/problem+json")
+            .body(body)
+    }
+}
+
+impl From<AnalysisError> for ApiError {
+    fn from(err: AnalysisError) -> Self {
+        let detail = err.to_string();
+        let code = match err {
+            AnalysisError::ShapeMismatch { .. } => ErrorCode::ShapeMismatch,
+            AnalysisError::EmptyModelLabel { .. } | AnalysisError::EmptyBenchmarkLabel { .. } => {
+                ErrorCode::EmptyLabel
+            }
+            AnalysisError::DuplicateModel { .. } => ErrorCode::DuplicateModel,
+            AnalysisError::DuplicateBenchmark { .. } => ErrorCode::DuplicateBenchmark,
+            AnalysisError::NoBenchmarks => ErrorCode::NoBenchmarks,
+            AnalysisError::NonFiniteScore { .. } => ErrorCode::NonFiniteScore,
+            AnalysisError::MissingScores { count, cells } => {
+                return Self {
+                    code: ErrorCode::MissingScores,
+                    detail,
+                    cells: Some((count, cells)),
+                };
+            }
+            AnalysisError::TooFewModels { .. } => ErrorCode::TooFewModels,
+            AnalysisError::InvalidNComponents(_) => ErrorCode::InvalidNComponents,
+            AnalysisError::ZeroVariance => ErrorCode::ZeroVariance,
+            AnalysisError::NumericOverflow => ErrorCode::NumericOverflow,
+            AnalysisError::Parameter(_) => ErrorCode::InvalidRequest,
+            AnalysisError::NoConvergence => ErrorCode::InternalError,
+        };
+        Self::new(code, detail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case_and_serialise_as_their_string() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            assert!(seen.insert(code.as_str()), "{code} twice");
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+            assert!(code.status().is_client_error() || code.status().is_server_error());
+        }
+    }
+
+    #[test]
+    fn json_errors_are_classified_by_what_the_client_did() {
+        let syntax = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
+        assert_eq!(ApiError::from_json(&syntax).code, ErrorCode::MalformedJson);
+        let range = serde_json::from_str::<f64>("1e999").unwrap_err();
+        assert_eq!(
+            ApiError::from_json(&range).code,
+            ErrorCode::NumberOutOfRange
+        );
+        let data = serde_json::from_str::<u32>("\"x\"").unwrap_err();
+        assert_eq!(ApiError::from_json(&data).code, ErrorCode::InvalidRequest);
+    }
+}

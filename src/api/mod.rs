@@ -1,0 +1,109 @@
+//! The HTTP edge: routes, request/response types, body extraction and the
+//! problem+json error. Handlers parse and validate, call the analysis core,
+//! and serialise; they hold no numerics of their own.
+
+pub mod body;
+pub mod error;
+pub mod health;
+pub mod pca;
+pub mod schemas;
+pub mod scores;
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use error::{ApiError, ErrorCode};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "obscaling",
+        description = "The capability measures of Observational Scaling Laws (Ruan, Maddison, \
+            Hashimoto, NeurIPS 2024) over HTTP: PCA of a models x benchmarks leaderboard, \
+            exact to scikit-learn. Every error is application/problem+json with a stable `code`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    components(schemas(error::Problem, error::ErrorCode, error::CellRef)),
+    tags(
+        (name = "pca", description = "Principal components of a leaderboard"),
+        (name = "operations", description = "Probes"),
+    )
+)]
+struct ApiDoc;
+
+/// Every documented route. The server and the OpenAPI document are built from
+/// this one list, so the spec cannot name a route the server lacks.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz).service(pca::post_pca);
+}
+
+/// The OpenAPI 3.1 document of the service.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts()
+        .1
+}
+
+/// Which methods each documented path answers, for telling 405 from 404.
+#[derive(Debug, Clone, Default)]
+pub struct RouteTable(BTreeMap<String, Vec<&'static str>>);
+
+impl RouteTable {
+    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
+        let table = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(m, present)| present.then_some(m))
+                .collect();
+                (path.clone(), methods)
+            })
+            .collect();
+        Self(table)
+    }
+}
+
+/// Unknown paths and wrong methods, answered as problem+json like every other error.
+pub async fn fallback(req: HttpRequest, table: web::Data<RouteTable>) -> HttpResponse {
+    match table.0.get(req.path()) {
+        Some(methods) => {
+            let err = ApiError::new(
+                ErrorCode::MethodNotAllowed,
+                format!(
+                    "{} does not answer {}; use {}",
+                    req.path(),
+                    req.method(),
+                    methods.join(", ")
+                ),
+            );
+            let mut response = err.error_response();
+            if let Ok(value) = methods.join(", ").parse() {
+                response
+                    .headers_mut()
+                    .insert(actix_web::http::header::ALLOW, value);
+            }
+            response
+        }
+        None => ApiError::new(
+            ErrorCode::NotFound,
+            format!("no resource at {}", req.path()),
+        )
+        .error_response(),
+    }
+}

@@ -1,0 +1,67 @@
+//! JSON Schemas that derive macros cannot express: unique, non-empty labels,
+//! score rows of numbers or null, and `n_components` as either an integer or
+//! a fraction. Stating these in the spec lets clients and fuzzers know every
+//! rule the service enforces, instead of discovering them as 422s.
+
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{
+    ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
+};
+
+fn labels(what: &str, min_items: usize) -> ArrayBuilder {
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .description(Some(format!("A {what} label"))),
+        )
+        .min_items(Some(min_items))
+        .unique_items(true)
+}
+
+pub fn models() -> impl Into<RefOr<Schema>> {
+    labels("model", 2).description(Some(
+        "Row labels: one unique, non-empty name per model, in the order of `scores`.",
+    ))
+}
+
+pub fn benchmarks() -> impl Into<RefOr<Schema>> {
+    labels("benchmark", 1).description(Some(
+        "Column labels: one unique, non-empty name per benchmark, in the order of each score row.",
+    ))
+}
+
+pub fn scores() -> impl Into<RefOr<Schema>> {
+    let cell = ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::Number, Type::Null]))
+        .description(Some("A score, or null for a missing cell"));
+    ArrayBuilder::new()
+        .items(ArrayBuilder::new().items(cell))
+        .description(Some(
+            "One row per model, one value per benchmark; null marks a missing cell.",
+        ))
+}
+
+pub fn n_components() -> impl Into<RefOr<Schema>> {
+    OneOfBuilder::new()
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(1))
+                .description(Some("Keep exactly this many components (at most min(n_models, n_benchmarks))")),
+        )
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Number)
+                .exclusive_minimum(Some(0))
+                .exclusive_maximum(Some(1))
+                .description(Some(
+                    "Keep the fewest components whose cumulative explained-variance ratio exceeds this fraction",
+                )),
+        )
+        .item(ObjectBuilder::new().schema_type(Type::Null))
+        .description(Some(
+            "An integer k in 1..=min(n_models, n_benchmarks), or a fraction in (0, 1); default min(n_models, n_benchmarks).",
+        ))
+}

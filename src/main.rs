@@ -1,0 +1,39 @@
+//! The `obscaling` binary: read configuration, start the server.
+
+use std::process::ExitCode;
+
+use obscaling::plumbing::config::Config;
+use obscaling::plumbing::startup::Application;
+
+#[actix_web::main]
+async fn main() -> ExitCode {
+    if std::env::args().skip(1).any(|a| a == "--help" || a == "-h") {
+        print!("{}", Config::help());
+        return ExitCode::SUCCESS;
+    }
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("obscaling: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let app = match Application::build(&config) {
+        Ok(app) => app,
+        Err(err) => {
+            eprintln!(
+                "obscaling: cannot listen on {}:{}: {err}",
+                config.host, config.port
+            );
+            return ExitCode::from(1);
+        }
+    };
+    eprintln!("obscaling: listening on {}:{}", config.host, app.port());
+    match app.run_until_stopped().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("obscaling: {err}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! The plumbing: configuration from the environment and server start-up.
+
+pub mod config;
+pub mod startup;

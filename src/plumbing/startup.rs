@@ -1,0 +1,53 @@
+//! Building and running the HTTP server. Tests use [`Application::build`] with
+//! port 0 and talk to the real server over TCP.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use super::config::Config;
+use crate::api::{self, RouteTable, body::BodyLimit};
+
+/// A bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Binds `HOST:PORT` and prepares the server.
+    pub fn build(config: &Config) -> std::io::Result<Self> {
+        let listener = TcpListener::bind((config.host.as_str(), config.port))?;
+        let port = listener.local_addr()?.port();
+        let doc = api::openapi();
+        let routes = web::Data::new(RouteTable::from_openapi(&doc));
+        let limit = web::Data::new(BodyLimit(config.max_body_bytes));
+        let server = HttpServer::new(move || {
+            let (app, _) = App::new()
+                .into_utoipa_app()
+                .app_data(limit.clone())
+                .app_data(routes.clone())
+                .configure(api::routes)
+                .split_for_parts();
+            app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc.clone()))
+                .default_service(web::to(api::fallback))
+        })
+        .workers(config.workers)
+        .listen(listener)?
+        .run();
+        Ok(Self { port, server })
+    }
+
+    /// The port actually bound (useful with PORT=0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT/SIGTERM, then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

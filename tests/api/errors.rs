@@ -1,0 +1,456 @@
+//! Every error code, one table row each: a name, a request, the status and
+//! code it must get. Every error is problem+json with the RFC 9457 members.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+
+const JSON: Option<&str> = Some("application/json");
+
+struct Case {
+    name: &'static str,
+    content_type: Option<&'static str>,
+    body: Vec<u8>,
+    status: u16,
+    code: &'static str,
+    /// A phrase the detail must contain, so messages stay specific.
+    detail: &'static str,
+}
+
+fn ok_request() -> Value {
+    json!({
+        "models": ["llama-7b", "llama-13b", "llama-65b"],
+        "benchmarks": ["MMLU", "ARC-C"],
+        "scores": [[0.35, 0.50], [0.47, 0.56], [0.63, 0.63]],
+    })
+}
+
+fn with(edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let mut body = ok_request();
+    edit(&mut body);
+    serde_json::to_vec(&body).unwrap()
+}
+
+fn raw(text: &str) -> Vec<u8> {
+    text.as_bytes().to_vec()
+}
+
+fn cases() -> Vec<Case> {
+    let c = |name, content_type, body, status, code, detail| Case {
+        name,
+        content_type,
+        body,
+        status,
+        code,
+        detail,
+    };
+    vec![
+        c(
+            "truncated json",
+            JSON,
+            raw(r#"{"models": ["a", "b"], "bench"#),
+            400,
+            "malformed_json",
+            "EOF",
+        ),
+        c(
+            "not json at all",
+            JSON,
+            raw("models=a,b"),
+            400,
+            "malformed_json",
+            "expected",
+        ),
+        c(
+            "nan literal",
+            JSON,
+            raw(r#"{"models":["a","b"],"benchmarks":["x"],"scores":[[NaN],[1]]}"#),
+            400,
+            "malformed_json",
+            "",
+        ),
+        c(
+            "invalid utf-8",
+            JSON,
+            b"{\"models\": [\"\xff\xfe\"]}".to_vec(),
+            400,
+            "malformed_json",
+            "",
+        ),
+        c(
+            "deeply nested",
+            JSON,
+            raw(&format!(
+                "{{\"models\": {}{}}}",
+                "[".repeat(10_000),
+                "]".repeat(10_000)
+            )),
+            422,
+            "invalid_request",
+            "invalid type",
+        ),
+        c(
+            "nested past the recursion limit",
+            JSON,
+            raw(&format!("{}{}", "[".repeat(10_000), "]".repeat(10_000))),
+            422,
+            "invalid_request",
+            "JSON object",
+        ),
+        c(
+            "array instead of object",
+            JSON,
+            raw(r#"[["a","b"],["x"],[[1],[2]]]"#),
+            422,
+            "invalid_request",
+            "JSON object",
+        ),
+        c(
+            "infinite score",
+            JSON,
+            raw(r#"{"models":["a","b"],"benchmarks":["x"],"scores":[[1],[-1e999]]}"#),
+            422,
+            "non_finite_score",
+            "row 1 position 0",
+        ),
+        c(
+            "overflowing option",
+            JSON,
+            raw(
+                r#"{"models":["a","b"],"benchmarks":["x"],"scores":[[1],[2]],"n_components":1e999}"#,
+            ),
+            422,
+            "number_out_of_range",
+            "out of range",
+        ),
+        c(
+            "wrong content type",
+            Some("text/plain"),
+            with(|_| {}),
+            415,
+            "unsupported_media_type",
+            "text/plain",
+        ),
+        c(
+            "no content type",
+            None,
+            with(|_| {}),
+            415,
+            "unsupported_media_type",
+            "no Content-Type",
+        ),
+        c(
+            "unknown field",
+            JSON,
+            with(|b| b["n_component"] = json!(2)),
+            422,
+            "unknown_field",
+            "n_component",
+        ),
+        c(
+            "string score",
+            JSON,
+            with(|b| b["scores"][0][0] = json!("0.35")),
+            422,
+            "invalid_request",
+            "invalid type",
+        ),
+        c(
+            "models not an array",
+            JSON,
+            with(|b| b["models"] = json!(5)),
+            422,
+            "invalid_request",
+            "invalid type",
+        ),
+        c(
+            "missing scores field",
+            JSON,
+            with(|b| {
+                b.as_object_mut().unwrap().remove("scores");
+            }),
+            422,
+            "invalid_request",
+            "scores",
+        ),
+        c(
+            "unknown sign",
+            JSON,
+            with(|b| b["sign"] = json!("positive")),
+            422,
+            "invalid_request",
+            "unknown variant",
+        ),
+        c(
+            "standardize not a bool",
+            JSON,
+            with(|b| b["standardize"] = json!("yes")),
+            422,
+            "invalid_request",
+            "invalid type",
+        ),
+        c(
+            "fewer rows than models",
+            JSON,
+            with(|b| {
+                b["scores"].as_array_mut().unwrap().pop();
+            }),
+            422,
+            "shape_mismatch",
+            "models",
+        ),
+        c(
+            "ragged row",
+            JSON,
+            with(|b| {
+                b["scores"][1].as_array_mut().unwrap().pop();
+            }),
+            422,
+            "shape_mismatch",
+            "llama-13b",
+        ),
+        c(
+            "empty model label",
+            JSON,
+            with(|b| b["models"][1] = json!("")),
+            422,
+            "empty_label",
+            "position 1",
+        ),
+        c(
+            "empty benchmark label",
+            JSON,
+            with(|b| b["benchmarks"][0] = json!("")),
+            422,
+            "empty_label",
+            "benchmark",
+        ),
+        c(
+            "duplicate model",
+            JSON,
+            with(|b| b["models"][2] = json!("llama-7b")),
+            422,
+            "duplicate_model",
+            "llama-7b",
+        ),
+        c(
+            "duplicate benchmark",
+            JSON,
+            with(|b| b["benchmarks"][1] = json!("MMLU")),
+            422,
+            "duplicate_benchmark",
+            "MMLU",
+        ),
+        c(
+            "no benchmarks",
+            JSON,
+            raw(r#"{"models":["a","b"],"benchmarks":[],"scores":[[],[]]}"#),
+            422,
+            "no_benchmarks",
+            "no benchmarks",
+        ),
+        c(
+            "empty matrix",
+            JSON,
+            raw(r#"{"models":[],"benchmarks":[],"scores":[]}"#),
+            422,
+            "no_benchmarks",
+            "",
+        ),
+        c(
+            "missing cell",
+            JSON,
+            with(|b| b["scores"][1][0] = Value::Null),
+            422,
+            "missing_scores",
+            "llama-13b",
+        ),
+        c(
+            "single model",
+            JSON,
+            raw(r#"{"models":["a"],"benchmarks":["x","y"],"scores":[[0.1,0.2]]}"#),
+            422,
+            "too_few_models",
+            "at least 2",
+        ),
+        c(
+            "no models",
+            JSON,
+            raw(r#"{"models":[],"benchmarks":["x"],"scores":[]}"#),
+            422,
+            "too_few_models",
+            "got 0",
+        ),
+        c(
+            "zero components",
+            JSON,
+            with(|b| b["n_components"] = json!(0)),
+            422,
+            "invalid_n_components",
+            "at least 1",
+        ),
+        c(
+            "negative components",
+            JSON,
+            with(|b| b["n_components"] = json!(-2)),
+            422,
+            "invalid_n_components",
+            "at least 1",
+        ),
+        c(
+            "more components than benchmarks",
+            JSON,
+            with(|b| b["n_components"] = json!(3)),
+            422,
+            "invalid_n_components",
+            "min(3, 2) = 2",
+        ),
+        c(
+            "fraction above one",
+            JSON,
+            with(|b| b["n_components"] = json!(1.5)),
+            422,
+            "invalid_n_components",
+            "between 0 and 1",
+        ),
+        c(
+            "n_components a string",
+            JSON,
+            with(|b| b["n_components"] = json!("2")),
+            422,
+            "invalid_request",
+            "",
+        ),
+        c(
+            "constant scores",
+            JSON,
+            with(|b| b["scores"] = json!([[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]])),
+            422,
+            "zero_variance",
+            "constant",
+        ),
+        c(
+            "huge scores",
+            JSON,
+            with(|b| b["scores"] = json!([[1e300, 0.1], [-1e300, 0.2], [0.0, 0.3]])),
+            422,
+            "numeric_overflow",
+            "too large",
+        ),
+    ]
+}
+
+fn assert_problem(name: &str, status: u16, content_type: &str, body: &Value, code: &str) {
+    assert_eq!(
+        content_type, "application/problem+json",
+        "{name}: content type"
+    );
+    assert_eq!(body["code"], code, "{name}: {body}");
+    assert_eq!(body["status"], status, "{name}: status member");
+    assert_eq!(
+        body["type"],
+        format!("urn:obscaling:problem:{code}"),
+        "{name}"
+    );
+    assert!(
+        body["title"].as_str().is_some_and(|t| !t.is_empty()),
+        "{name}: title"
+    );
+    assert!(
+        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "{name}: detail"
+    );
+}
+
+#[tokio::test]
+async fn every_bad_request_gets_its_coded_problem() {
+    let app = spawn_app().await;
+    for case in cases() {
+        let (status, content_type, body) =
+            app.post_raw("/v1/pca", case.content_type, case.body).await;
+        assert_eq!(status, case.status, "{}: {body}", case.name);
+        assert_problem(case.name, status, &content_type, &body, case.code);
+        let detail = body["detail"].as_str().unwrap();
+        assert!(
+            detail.contains(case.detail),
+            "{}: detail {detail:?} lacks {:?}",
+            case.name,
+            case.detail
+        );
+    }
+    // And the server is still serving.
+    let (status, _, _) = app.post_json("/v1/pca", &ok_request()).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn missing_cells_are_listed_by_label() {
+    let app = spawn_app().await;
+    let mut request = ok_request();
+    request["scores"][0][1] = Value::Null;
+    request["scores"][2][0] = Value::Null;
+    let (status, _, body) = app.post_json("/v1/pca", &request).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["missing_count"], 2);
+    assert_eq!(
+        body["cells"],
+        json!([{"model": "llama-7b", "benchmark": "ARC-C"}, {"model": "llama-65b", "benchmark": "MMLU"}])
+    );
+}
+
+#[tokio::test]
+async fn bodies_over_the_limit_get_413() {
+    let app: TestApp = spawn_app_with(|c| c.max_body_bytes = 1024).await;
+    let mut request = ok_request();
+    request["models"][0] = json!("x".repeat(2000));
+    let (status, content_type, body) = app.post_json("/v1/pca", &request).await;
+    assert_eq!(status, 413, "{body}");
+    assert_problem(
+        "too large",
+        status,
+        &content_type,
+        &body,
+        "payload_too_large",
+    );
+    assert!(body["detail"].as_str().unwrap().contains("1024"));
+    // Under the limit is fine on the same server.
+    let (status, _, _) = app.post_json("/v1/pca", &ok_request()).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn unknown_paths_and_wrong_methods_are_json_404_and_405() {
+    let app = spawn_app().await;
+    let (status, content_type, body) = app.get("/v1/nope").await;
+    assert_eq!(status, 404);
+    assert_problem("unknown path", status, &content_type, &body, "not_found");
+
+    let response = app
+        .client
+        .get(format!("{}/v1/pca", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 405);
+    assert_eq!(response.headers()["allow"], "POST");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "method_not_allowed");
+}
+
+#[test]
+fn the_table_covers_every_request_error_code() {
+    let covered: Vec<&str> = cases().iter().map(|c| c.code).collect();
+    let elsewhere = [
+        "payload_too_large",
+        "not_found",
+        "method_not_allowed",
+        "internal_error",
+    ];
+    for code in obscaling::api::error::ErrorCode::ALL {
+        let code = code.as_str();
+        assert!(
+            covered.contains(&code) || elsewhere.contains(&code),
+            "error code {code} has no test row"
+        );
+    }
+}
