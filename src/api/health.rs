@@ -1,4 +1,5 @@
-//! Liveness: the process is up and serving HTTP.
+//! Probes: liveness (the process serves HTTP) and readiness (it can take
+//! analysis requests; it needs no external dependency, so the two agree).
 
 use actix_web::{HttpResponse, get};
 use serde::Serialize;
@@ -6,7 +7,7 @@ use utoipa::ToSchema;
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
-    /// Always `ok`.
+    /// `ok` (liveness) or `ready` (readiness).
     #[schema(example = "ok")]
     pub status: &'static str,
 }
@@ -16,4 +17,11 @@ pub struct Health {
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
+}
+
+/// Readiness probe.
+#[utoipa::path(tag = "operations", responses((status = 200, description = "The service takes requests", body = Health)))]
+#[get("/readyz")]
+pub async fn readyz() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "ready" })
 }

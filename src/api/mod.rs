@@ -38,7 +38,9 @@ struct ApiDoc;
 /// Every documented route. The server and the OpenAPI document are built from
 /// this one list, so the spec cannot name a route the server lacks.
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(health::healthz).service(pca::post_pca);
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(pca::post_pca);
 }
 
 /// The OpenAPI 3.1 document of the service.
