@@ -40,6 +40,12 @@ pub enum AnalysisError {
         .cells[0].model, .cells[0].benchmark
     )]
     MissingScores { count: usize, cells: Vec<Cell> },
+    #[error("benchmark '{benchmark}' has no observed value")]
+    UnobservedBenchmark { benchmark: String },
+    #[error("model '{model}' has no observed score")]
+    UnobservedModel { model: String },
+    #[error("{0}")]
+    InvalidImputation(String),
     #[error("PCA needs at least 2 models, got {n_models}")]
     TooFewModels { n_models: usize },
     #[error("{0}")]

@@ -6,10 +6,14 @@
 //! already checked.
 
 pub mod error;
+pub mod impute;
 pub mod linalg;
 pub mod matrix;
 pub mod pca;
 
 pub use error::AnalysisError;
+pub use impute::{
+    CompletedScores, ImputedCell, IterationReport, IterativePcaParams, MissingPolicy,
+};
 pub use matrix::{BenchmarkMatrix, Cell};
 pub use pca::{NComponents, Pca, PcaParams, PcaValidParams, SignConvention};

@@ -10,18 +10,21 @@ use super::error::{ApiError, ErrorCode};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyFormat {
     Json,
+    Csv,
 }
 
 /// The limit on request bodies, shared with handlers as app data.
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
-/// `application/json`, or any `application/<x>+json`.
+/// `application/json` (or any `application/<x>+json`), or `text/csv`.
 pub fn body_format(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
     let unsupported = |got: &str| {
         ApiError::new(
             ErrorCode::UnsupportedMediaType,
-            format!("send the leaderboard as Content-Type: application/json (got {got})"),
+            format!(
+                "send the leaderboard as Content-Type: application/json or text/csv (got {got})"
+            ),
         )
     };
     match req.mime_type() {
@@ -31,6 +34,7 @@ pub fn body_format(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
         {
             Ok(BodyFormat::Json)
         }
+        Ok(Some(mime)) if mime.essence_str() == "text/csv" => Ok(BodyFormat::Csv),
         Ok(Some(mime)) => Err(unsupported(mime.essence_str())),
         Ok(None) => Err(unsupported("no Content-Type")),
         Err(_) => Err(unsupported("an unparsable Content-Type")),

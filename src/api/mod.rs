@@ -3,8 +3,10 @@
 //! and serialise; they hold no numerics of their own.
 
 pub mod body;
+pub mod csv;
 pub mod error;
 pub mod health;
+pub mod options;
 pub mod pca;
 pub mod schemas;
 pub mod scores;

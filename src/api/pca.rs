@@ -1,18 +1,21 @@
-//! `POST /v1/pca`: a leaderboard in, its principal components out.
+//! `POST /v1/pca`: a leaderboard in (JSON or CSV), its principal components out.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use linfa::DatasetBase;
 use linfa::traits::Fit;
-use ndarray::{Array2, ArrayView1, ArrayView2};
-use serde::de::{self, Deserializer, Visitor};
+use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize, Serializer};
 use utoipa::ToSchema;
 
 use super::body::{BodyFormat, BodyLimit, body_format, read_limited};
+use super::csv::{self, CsvQuery};
 use super::error::{ApiError, ErrorCode, Problem};
+use super::options::{AnalysisOptions, ImputationOptions, Missing, NComponentsField, Sign};
 use super::schemas;
 use super::scores::ScoresField;
-use crate::analysis::{BenchmarkMatrix, NComponents, PcaParams, SignConvention};
+use crate::analysis::impute::{self, CompletedScores};
+use crate::analysis::matrix::ScoreRows;
+use crate::analysis::{BenchmarkMatrix, NComponents, Pca};
 
 /// Bodies larger than this are parsed and decomposed on the blocking pool,
 /// so that one large leaderboard never stalls the HTTP workers; smaller ones
@@ -30,8 +33,10 @@ const OFFLOAD_MIN_BYTES: usize = 64 * 1024;
                [0.6983, 0.6732, 0.8733, 0.5406],
                [0.6936, 0.5657, 0.8108, 0.6763],
                [0.6416, 0.5998, 0.8331, 0.3707],
-               [0.2427, 0.291, 0.4965, 0.0114]],
-    "n_components": 2
+               [0.2427, 0.291, 0.4965, null]],
+    "n_components": 2,
+    "missing": "iterative_pca",
+    "imputation": {"rank": 1, "bounds": [0, 1]}
 }))]
 pub struct PcaRequest {
     /// Row labels: one unique, non-empty name per model, in the order of `scores`.
@@ -41,7 +46,7 @@ pub struct PcaRequest {
     #[schema(schema_with = schemas::benchmarks)]
     pub benchmarks: Vec<String>,
     /// One row per model, one value per benchmark; `null` marks a missing cell
-    /// (rejected with `missing_scores`: there is no imputation on this endpoint yet).
+    /// (handled as `missing` says).
     #[schema(schema_with = schemas::scores)]
     pub scores: ScoresField,
     /// An integer k in 1..=min(n_models, n_benchmarks), or a fraction in (0, 1):
@@ -58,82 +63,65 @@ pub struct PcaRequest {
     /// How each component's sign is fixed. Default `positive_sum`.
     #[serde(default)]
     pub sign: Option<Sign>,
+    /// What to do with missing cells. Default `reject`, or `iterative_pca`
+    /// when `imputation` is given.
+    #[serde(default)]
+    pub missing: Option<Missing>,
+    /// Options of `iterative_pca`.
+    #[serde(default)]
+    pub imputation: Option<ImputationOptions>,
 }
 
-/// How each component's arbitrary sign is fixed.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Sign {
-    /// The sum of the loadings is positive ("higher PC1 = more capable");
-    /// a sum within 1e-12 of zero falls back to `max_abs_positive`.
-    #[default]
-    PositiveSum,
-    /// The largest-magnitude loading is positive (scikit-learn >= 1.5).
-    MaxAbsPositive,
+/// A leaderboard and its options, from either body format.
+struct PcaInput {
+    models: Vec<String>,
+    benchmarks: Vec<String>,
+    scores: ScoreRows,
+    options: AnalysisOptions,
 }
 
-impl From<Sign> for SignConvention {
-    fn from(sign: Sign) -> Self {
-        match sign {
-            Sign::PositiveSum => SignConvention::PositiveSum,
-            Sign::MaxAbsPositive => SignConvention::MaxAbsPositive,
+impl From<PcaRequest> for PcaInput {
+    fn from(r: PcaRequest) -> Self {
+        Self {
+            models: r.models,
+            benchmarks: r.benchmarks,
+            scores: r.scores.0,
+            options: AnalysisOptions {
+                n_components: r.n_components,
+                standardize: r.standardize,
+                sign: r.sign,
+                missing: r.missing,
+                imputation: r.imputation,
+            },
         }
     }
 }
 
-/// `n_components` as sent: JSON does not tell 3 from 3.0, so any whole
-/// number counts components and anything else is a variance fraction.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum NComponentsField {
-    Count(i128),
-    Fraction(f64),
+/// A cell filled in by imputation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImputedCellOut {
+    pub model: String,
+    pub benchmark: String,
+    /// The value used (after clipping to `imputation.bounds`).
+    pub value: f64,
 }
 
-impl<'de> Deserialize<'de> for NComponentsField {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct NumberVisitor;
-        impl Visitor<'_> for NumberVisitor {
-            type Value = NComponentsField;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a number of components or a fraction of variance")
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(NComponentsField::Count(v.into()))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(NComponentsField::Count(v.into()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-                if v.fract() == 0.0 && v.abs() < 1e30 {
-                    Ok(NComponentsField::Count(v as i128))
-                } else {
-                    Ok(NComponentsField::Fraction(v))
-                }
-            }
-        }
-        deserializer.deserialize_any(NumberVisitor)
-    }
-}
-
-impl NComponentsField {
-    fn to_domain(self) -> Result<NComponents, ApiError> {
-        match self {
-            NComponentsField::Count(k) if k >= 1 => {
-                Ok(NComponents::Count(usize::try_from(k).unwrap_or(usize::MAX)))
-            }
-            NComponentsField::Count(k) => Err(ApiError::new(
-                ErrorCode::InvalidNComponents,
-                format!("n_components must be at least 1, got {k}"),
-            )),
-            NComponentsField::Fraction(f) => Ok(NComponents::VarianceFraction(f)),
-        }
-    }
+/// How an iterative imputation ended.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImputationReportOut {
+    /// Iterations run.
+    pub iterations: usize,
+    /// Whether the largest change fell to `tol` before `max_iter`.
+    pub converged: bool,
+    /// The largest change of a missing cell in the last iteration (z-score units).
+    pub max_change: f64,
 }
 
 /// The PCA of a leaderboard, with scikit-learn's names and meanings.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PcaResponse {
-    /// The models, in request order (the rows of `projections`).
+    /// The models analysed, in request order (the rows of `projections`);
+    /// models left out by `drop_models` are in `dropped_models` instead.
     pub models: Vec<String>,
     /// The benchmarks, in request order (the columns of `components`).
     pub benchmarks: Vec<String>,
@@ -152,7 +140,7 @@ pub struct PcaResponse {
     pub cumulative_explained_variance_ratio: Vec<f64>,
     /// The singular values s of the centred (or standardised) score matrix.
     pub singular_values: Vec<f64>,
-    /// The mean score of each benchmark.
+    /// The mean score of each benchmark (after imputation).
     pub mean: Vec<f64>,
     /// The population standard deviation each benchmark was divided by, or
     /// null when not standardising.
@@ -164,6 +152,14 @@ pub struct PcaResponse {
     #[serde(serialize_with = "rows")]
     #[schema(value_type = Vec<Vec<f64>>)]
     pub projections: Array2<f64>,
+    /// The missing-cell policy applied.
+    pub missing: Missing,
+    /// Models left out because they had missing cells (`drop_models`).
+    pub dropped_models: Vec<String>,
+    /// Every cell filled in (`mean`, `iterative_pca`), row by row.
+    pub imputed: Vec<ImputedCellOut>,
+    /// How `iterative_pca` ended; null for the other policies or when nothing was missing.
+    pub imputation: Option<ImputationReportOut>,
 }
 
 fn rows<S: Serializer>(matrix: &Array2<f64>, serializer: S) -> Result<S::Ok, S::Error> {
@@ -181,46 +177,61 @@ fn rows<S: Serializer>(matrix: &Array2<f64>, serializer: S) -> Result<S::Ok, S::
     seq.end()
 }
 
-fn to_vec(view: ArrayView1<'_, f64>) -> Vec<f64> {
-    view.to_vec()
+/// Parse, validate, complete, decompose: the whole request, independent of actix.
+pub fn answer(format: BodyFormat, query: &CsvQuery, body: &[u8]) -> Result<PcaResponse, ApiError> {
+    let input = match format {
+        BodyFormat::Json => PcaInput::from(parse_json(body)?),
+        BodyFormat::Csv => {
+            let lb = csv::parse(body, query)?;
+            PcaInput {
+                models: lb.models,
+                benchmarks: lb.benchmarks,
+                scores: lb.scores,
+                options: query.options(),
+            }
+        }
+    };
+    let params = input.options.pca_params(NComponents::All)?;
+    let policy = input.options.missing_policy()?;
+    let matrix = BenchmarkMatrix::new(input.models, input.benchmarks, input.scores)?;
+    let completed = impute::complete(&matrix, &policy)?;
+    let pca = params.fit(&DatasetBase::new(completed.scores.view(), ()))?;
+    let projections = pca.transform(completed.scores.view());
+    Ok(respond(
+        &matrix,
+        &pca,
+        projections,
+        &completed,
+        input.options.missing(),
+    ))
 }
 
-/// Parse, validate, decompose: the whole request, independent of actix.
-pub fn answer(body: &[u8]) -> Result<PcaResponse, ApiError> {
+fn parse_json(body: &[u8]) -> Result<PcaRequest, ApiError> {
     // serde would also accept a struct spelled as a JSON array of its fields;
-    // the contract is an object, so anything else is refused up front.
+    // the contract is an object.
     if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
         return Err(ApiError::new(
             ErrorCode::InvalidRequest,
             "the request body must be a JSON object",
         ));
     }
-    let request: PcaRequest =
-        serde_json::from_slice(body).map_err(|err| ApiError::from_json(&err))?;
-    let mut params = PcaParams::new()
-        .standardize(request.standardize.unwrap_or(false))
-        .sign(request.sign.unwrap_or_default().into());
-    if let Some(n) = request.n_components {
-        params = params.n_components(n.to_domain()?);
-    }
-    let matrix = BenchmarkMatrix::new(request.models, request.benchmarks, request.scores.0)?;
-    let scores = matrix.complete_scores()?;
-    let pca = params.fit(&DatasetBase::new(scores, ()))?;
-    let projections = pca.transform(scores);
-    Ok(respond(&matrix, &pca, projections))
+    serde_json::from_slice(body).map_err(|err| ApiError::from_json(&err))
 }
 
 fn respond(
     matrix: &BenchmarkMatrix,
-    pca: &crate::analysis::Pca,
+    pca: &Pca,
     projections: Array2<f64>,
+    completed: &CompletedScores,
+    missing: Missing,
 ) -> PcaResponse {
-    let view: ArrayView2<'_, f64> = pca.components();
+    let to_vec = |v: ArrayView1<'_, f64>| v.to_vec();
+    let (models, benchmarks) = (matrix.models(), matrix.benchmarks());
     PcaResponse {
-        models: matrix.models().to_vec(),
-        benchmarks: matrix.benchmarks().to_vec(),
+        models: completed.rows.iter().map(|&i| models[i].clone()).collect(),
+        benchmarks: benchmarks.to_vec(),
         n_components: pca.n_components(),
-        components: view.to_owned(),
+        components: pca.components().to_owned(),
         explained_variance: to_vec(pca.explained_variance()),
         explained_variance_ratio: to_vec(pca.explained_variance_ratio()),
         cumulative_explained_variance_ratio: pca.cumulative_explained_variance_ratio().to_vec(),
@@ -229,11 +240,31 @@ fn respond(
         scale: pca.scale().map(to_vec),
         total_variance: pca.total_variance(),
         projections,
+        missing,
+        dropped_models: completed
+            .dropped
+            .iter()
+            .map(|&i| models[i].clone())
+            .collect(),
+        imputed: completed
+            .imputed
+            .iter()
+            .map(|c| ImputedCellOut {
+                model: models[c.row].clone(),
+                benchmark: benchmarks[c.col].clone(),
+                value: c.value,
+            })
+            .collect(),
+        imputation: completed.report.map(|r| ImputationReportOut {
+            iterations: r.iterations,
+            converged: r.converged,
+            max_change: r.max_change,
+        }),
     }
 }
 
-fn answer_bytes(body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let response = answer(body)?;
+fn answer_bytes(format: BodyFormat, query: &CsvQuery, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let response = answer(format, query, body)?;
     serde_json::to_vec(&response)
         .map_err(|err| ApiError::new(ErrorCode::InternalError, err.to_string()))
 }
@@ -243,24 +274,32 @@ fn answer_bytes(body: &[u8]) -> Result<Vec<u8>, ApiError> {
 /// Centres (and optionally standardises) each benchmark and returns the PCA
 /// exactly as scikit-learn's `PCA(svd_solver="full")` computes it: loadings,
 /// explained variance and its ratio to the total variance of all benchmarks,
-/// singular values and the projection of every model.
+/// singular values and the projection of every model. Missing cells are
+/// rejected, dropped with their model, or imputed (`missing`). The body is
+/// JSON, or a CSV export (`text/csv`) with its options in the query string.
 #[utoipa::path(
     tag = "pca",
-    request_body(content = PcaRequest, content_type = "application/json"),
+    params(CsvQuery),
+    request_body(content(
+        (PcaRequest = "application/json"),
+        (String = "text/csv", example = "Model,MMLU,ARC-C,GSM8K\nmeta-llama/Llama-2-7b-hf,0.438,0.5307,0.1448\nmeta-llama/Llama-2-70b-hf,0.6983,0.6732,0.5406\nEleutherAI/pythia-1b-deduped,0.2427,0.291,0.0114\n"),
+    )),
     responses(
         (status = 200, description = "The PCA of the leaderboard", body = PcaResponse),
         (status = 400, description = "`malformed_json`: the body is not JSON",
             body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "`payload_too_large`: the body exceeds MAX_BODY_BYTES",
             body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: the body is not application/json",
+        (status = 415, description = "`unsupported_media_type`: the body is neither application/json nor text/csv",
             body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Well-formed but unanswerable. `invalid_request`, `unknown_field`, \
-            `number_out_of_range`, `shape_mismatch` (a score row per model, a value per benchmark), \
-            `empty_label`, `duplicate_model`, `duplicate_benchmark`, `no_benchmarks`, \
-            `non_finite_score`, `missing_scores` (lists the cells), `too_few_models`, \
-            `invalid_n_components` (more than min(n_models, n_benchmarks)), `zero_variance`, \
-            `numeric_overflow`",
+            `invalid_query`, `number_out_of_range`, `shape_mismatch` (a score row per model, a value per \
+            benchmark), `empty_label`, `duplicate_model`, `duplicate_benchmark`, `no_benchmarks`, \
+            `non_finite_score`, `missing_scores` (lists the cells), `unobserved_benchmark`, \
+            `unobserved_model`, `invalid_imputation` (rank not below min(n_models, n_benchmarks), \
+            bounds not lo < hi), `too_few_models`, `invalid_n_components` (more than \
+            min(n_models, n_benchmarks)), `zero_variance`, `numeric_overflow`; for CSV also \
+            `invalid_csv`, `unknown_column`, `no_matching_columns`, `invalid_score`",
             body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "`internal_error`",
             body = Problem, content_type = "application/problem+json"),
@@ -272,14 +311,15 @@ pub async fn post_pca(
     payload: web::Payload,
     limit: web::Data<BodyLimit>,
 ) -> Result<HttpResponse, ApiError> {
-    let BodyFormat::Json = body_format(&req)?;
+    let format = body_format(&req)?;
+    let query = CsvQuery::parse(req.query_string())?;
     let body = read_limited(&req, payload, limit.0).await?;
     let json = if body.len() >= OFFLOAD_MIN_BYTES {
-        web::block(move || answer_bytes(&body))
+        web::block(move || answer_bytes(format, &query, &body))
             .await
             .map_err(|err| ApiError::new(ErrorCode::InternalError, err.to_string()))??
     } else {
-        answer_bytes(&body)?
+        answer_bytes(format, &query, &body)?
     };
     Ok(HttpResponse::Ok()
         .content_type("application/json")

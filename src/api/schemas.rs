@@ -65,3 +65,14 @@ pub fn n_components() -> impl Into<RefOr<Schema>> {
             "An integer k in 1..=min(n_models, n_benchmarks), or a fraction in (0, 1); default min(n_models, n_benchmarks).",
         ))
 }
+
+pub fn bounds() -> impl Into<RefOr<Schema>> {
+    ArrayBuilder::new()
+        .items(ObjectBuilder::new().schema_type(Type::Number))
+        .min_items(Some(2))
+        .max_items(Some(2))
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .description(Some(
+            "[lo, hi] with lo < hi: imputed values are clipped to it; null for none",
+        ))
+}

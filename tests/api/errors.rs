@@ -6,9 +6,12 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
 const JSON: Option<&str> = Some("application/json");
+const CSV: Option<&str> = Some("text/csv");
 
 struct Case {
     name: &'static str,
+    /// The query string, for the CSV rows.
+    query: &'static str,
     content_type: Option<&'static str>,
     body: Vec<u8>,
     status: u16,
@@ -38,13 +41,50 @@ fn raw(text: &str) -> Vec<u8> {
 fn cases() -> Vec<Case> {
     let c = |name, content_type, body, status, code, detail| Case {
         name,
+        query: "",
         content_type,
         body,
         status,
         code,
         detail,
     };
-    vec![
+    let q = |query, name, body: &str, status, code, detail| Case {
+        name,
+        query,
+        content_type: CSV,
+        body: raw(body),
+        status,
+        code,
+        detail,
+    };
+    let small_csv = "Model,Family,MMLU,ARC\na,x,0.3,0.4\nb,x,0.5,0.45\nc,y,0.7,0.6\n";
+    #[rustfmt::skip]
+    let mut rows = vec![
+        q("", "csv: ragged line", "Model,MMLU\na,0.3\nb,0.5,0.1\n", 422, "invalid_csv", "line 3"),
+        q("", "csv: no header", "", 422, "invalid_csv", "header"),
+        q("", "csv: invalid utf-8", "Model,MMLU\na,0.3\nb,0.5\n", 422, "invalid_csv", "UTF-8"),
+        q("", "csv: text in a score column", "Model,MMLU\na,0.3\nb,high\n", 422, "invalid_score", "line 3, column 'MMLU' (model 'b')"),
+        q("", "csv: infinity", "Model,MMLU\na,0.3\nb,-inf\n", 422, "non_finite_score", "line 3"),
+        q("", "csv: no numeric column", "Model,Family\na,x\nb,y\n", 422, "no_matching_columns", "number"),
+        q("benchmark_prefix=GLP_", "csv: prefix matches nothing", small_csv, 422, "no_matching_columns", "GLP_"),
+        q("benchmarks=MMLU,HumanEval", "csv: unknown benchmark column", small_csv, 422, "unknown_column", "HumanEval"),
+        q("model_column=Name", "csv: unknown model column", small_csv, 422, "unknown_column", "Name"),
+        q("delimiter=%7C", "query: bad delimiter", small_csv, 422, "invalid_query", "delimiter"),
+        q("benchmarks=MMLU&benchmark_prefix=M", "query: both selections", small_csv, 422, "invalid_query", "not both"),
+        q("n_components=lots", "query: n_components not a number", small_csv, 422, "invalid_query", "n_components"),
+        q("colour=red", "query: unknown parameter", small_csv, 422, "unknown_field", "colour"),
+        q("model_column=Family", "csv: duplicate model", small_csv, 422, "duplicate_model", "'x'"),
+        q("missing=mean&benchmarks=MMLU,ARC", "csv: unobserved benchmark", "Model,MMLU,ARC\na,0.3,\nb,0.5,NA\nc,0.7,null\n", 422, "unobserved_benchmark", "'ARC'"),
+        q("missing=iterative_pca", "csv: unobserved model", "Model,MMLU,ARC\na,0.3,0.1\nb,,\nc,0.7,0.4\n", 422, "unobserved_model", "'b'"),
+        q("missing=iterative_pca&imputation_rank=2", "csv: imputation rank too high", "Model,MMLU,ARC\na,0.3,0.1\nb,0.2,\nc,0.7,0.4\n", 422, "invalid_imputation", "rank"),
+        q("missing=drop_models", "csv: dropping leaves one model", "Model,MMLU,ARC\na,0.3,0.1\nb,0.2,\nc,,0.4\n", 422, "too_few_models", "got 1"),
+        c("imputation bounds reversed", JSON, with(|b| { b["scores"][0][0] = Value::Null; b["imputation"] = json!({"bounds": [1, 0]}); }), 422, "invalid_imputation", "lo < hi"),
+        c("imputation bounds of three", JSON, with(|b| { b["scores"][0][0] = Value::Null; b["imputation"] = json!({"bounds": [0, 1, 2]}); }), 422, "invalid_imputation", "[lo, hi]"),
+        c("imputation max_iter too large", JSON, with(|b| { b["scores"][0][0] = Value::Null; b["missing"] = json!("iterative_pca"); b["imputation"] = json!({"max_iter": 1_000_000}); }), 422, "invalid_imputation", "max_iter"),
+        c("unknown imputation option", JSON, with(|b| b["imputation"] = json!({"ranks": 1})), 422, "unknown_field", "ranks"),
+        c("unknown missing policy", JSON, with(|b| b["missing"] = json!("zero")), 422, "invalid_request", "unknown variant"),
+    ];
+    rows.extend(vec![
         c(
             "truncated json",
             JSON,
@@ -337,7 +377,8 @@ fn cases() -> Vec<Case> {
             "numeric_overflow",
             "too large",
         ),
-    ]
+    ]);
+    rows
 }
 
 fn assert_problem(name: &str, status: u16, content_type: &str, body: &Value, code: &str) {
@@ -366,8 +407,12 @@ fn assert_problem(name: &str, status: u16, content_type: &str, body: &Value, cod
 async fn every_bad_request_gets_its_coded_problem() {
     let app = spawn_app().await;
     for case in cases() {
-        let (status, content_type, body) =
-            app.post_raw("/v1/pca", case.content_type, case.body).await;
+        let mut body = case.body;
+        if case.name == "csv: invalid utf-8" {
+            body[12] = 0xff;
+        }
+        let path = format!("/v1/pca?{}", case.query);
+        let (status, content_type, body) = app.post_raw(&path, case.content_type, body).await;
         assert_eq!(status, case.status, "{}: {body}", case.name);
         assert_problem(case.name, status, &content_type, &body, case.code);
         let detail = body["detail"].as_str().unwrap();

@@ -4,4 +4,5 @@
 mod errors;
 mod health;
 mod helpers;
+mod paper;
 mod reference;

@@ -1,0 +1,189 @@
+//! Analysis options shared by every endpoint that takes a leaderboard, in
+//! their wire form, and their conversion to the core's checked types.
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::error::{ApiError, ErrorCode};
+use super::schemas;
+use crate::analysis::impute::DEFAULT_TOL;
+use crate::analysis::{IterativePcaParams, MissingPolicy, NComponents, PcaParams, SignConvention};
+
+/// How each component's arbitrary sign is fixed.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, Default, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Sign {
+    /// The sum of the loadings is positive ("higher PC1 = more capable");
+    /// a sum within 1e-12 of zero falls back to `max_abs_positive`.
+    #[default]
+    PositiveSum,
+    /// The largest-magnitude loading is positive (scikit-learn >= 1.5).
+    MaxAbsPositive,
+}
+
+impl From<Sign> for SignConvention {
+    fn from(sign: Sign) -> Self {
+        match sign {
+            Sign::PositiveSum => SignConvention::PositiveSum,
+            Sign::MaxAbsPositive => SignConvention::MaxAbsPositive,
+        }
+    }
+}
+
+/// What to do with missing cells.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, Default, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Missing {
+    /// Refuse the leaderboard with `missing_scores`, naming the cells.
+    #[default]
+    Reject,
+    /// Leave out every model with a missing cell (listed in `dropped_models`).
+    DropModels,
+    /// Fill each missing cell with its benchmark's mean over observed cells.
+    Mean,
+    /// The paper's iterative low-rank PCA imputation (see `imputation`).
+    IterativePca,
+}
+
+/// Options of `iterative_pca`. Sending them without `missing` selects
+/// `iterative_pca`; the other policies ignore them.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ImputationOptions {
+    /// Rank of the PCA reconstruction, at least 1 and below
+    /// min(n_models, n_benchmarks). Default 1 (the paper).
+    #[schema(minimum = 1)]
+    pub rank: Option<u64>,
+    /// Most iterations (the paper always runs 1000). Default 1000.
+    #[schema(minimum = 1, maximum = 100000)]
+    pub max_iter: Option<u64>,
+    /// Stop once no missing cell changes by more than this, in z-score units.
+    /// Default 1e-10, which reproduces the paper's 1000 iterations to better than 1e-6.
+    #[schema(minimum = 0)]
+    pub tol: Option<f64>,
+    /// [lo, hi] (lo < hi) to clip imputed values to, e.g. [0, 1] for accuracies. Default: none.
+    #[schema(schema_with = schemas::bounds)]
+    pub bounds: Option<Vec<f64>>,
+}
+
+/// `n_components` as sent: JSON does not tell 3 from 3.0, so any whole
+/// number counts components and anything else is a variance fraction.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NComponentsField {
+    Count(i128),
+    Fraction(f64),
+}
+
+impl<'de> Deserialize<'de> for NComponentsField {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NumberVisitor;
+        impl Visitor<'_> for NumberVisitor {
+            type Value = NComponentsField;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number of components or a fraction of variance")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(NComponentsField::Count(v.into()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(NComponentsField::Count(v.into()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                if v.fract() == 0.0 && v.abs() < 1e30 {
+                    Ok(NComponentsField::Count(v as i128))
+                } else {
+                    Ok(NComponentsField::Fraction(v))
+                }
+            }
+        }
+        deserializer.deserialize_any(NumberVisitor)
+    }
+}
+
+impl std::str::FromStr for NComponentsField {
+    type Err = String;
+
+    /// Query strings carry numbers as text.
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text.trim().parse::<f64>() {
+            Ok(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e30 => {
+                Ok(NComponentsField::Count(v as i128))
+            }
+            Ok(v) if v.is_finite() => Ok(NComponentsField::Fraction(v)),
+            _ => Err(format!("n_components must be a number, got {text:?}")),
+        }
+    }
+}
+
+/// The options every leaderboard analysis takes, however they arrived.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AnalysisOptions {
+    pub n_components: Option<NComponentsField>,
+    pub standardize: Option<bool>,
+    pub sign: Option<Sign>,
+    pub missing: Option<Missing>,
+    pub imputation: Option<ImputationOptions>,
+}
+
+impl AnalysisOptions {
+    /// The PCA parameters, with `default_k` when `n_components` is absent.
+    pub fn pca_params(&self, default_k: NComponents) -> Result<PcaParams, ApiError> {
+        let n_components = match self.n_components {
+            None => default_k,
+            Some(NComponentsField::Count(k)) if k >= 1 => {
+                NComponents::Count(usize::try_from(k).unwrap_or(usize::MAX))
+            }
+            Some(NComponentsField::Count(k)) => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidNComponents,
+                    format!("n_components must be at least 1, got {k}"),
+                ));
+            }
+            Some(NComponentsField::Fraction(f)) => NComponents::VarianceFraction(f),
+        };
+        Ok(PcaParams::new()
+            .n_components(n_components)
+            .standardize(self.standardize.unwrap_or(false))
+            .sign(self.sign.unwrap_or_default().into()))
+    }
+
+    /// The effective policy: `imputation` alone implies `iterative_pca`.
+    pub fn missing(&self) -> Missing {
+        match (self.missing, &self.imputation) {
+            (Some(policy), _) => policy,
+            (None, Some(_)) => Missing::IterativePca,
+            (None, None) => Missing::Reject,
+        }
+    }
+
+    pub fn missing_policy(&self) -> Result<MissingPolicy, ApiError> {
+        Ok(match self.missing() {
+            Missing::Reject => MissingPolicy::Reject,
+            Missing::DropModels => MissingPolicy::DropModels,
+            Missing::Mean => MissingPolicy::Mean,
+            Missing::IterativePca => {
+                let options = self.imputation.clone().unwrap_or_default();
+                let invalid = |msg: String| ApiError::new(ErrorCode::InvalidImputation, msg);
+                let bounds = match options.bounds.as_deref() {
+                    None => None,
+                    Some(&[lo, hi]) => Some((lo, hi)),
+                    Some(other) => {
+                        return Err(invalid(format!(
+                            "imputation bounds must be [lo, hi], got {} values",
+                            other.len()
+                        )));
+                    }
+                };
+                let defaults = IterativePcaParams::default();
+                let to_usize = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+                MissingPolicy::IterativePca(IterativePcaParams {
+                    rank: options.rank.map_or(defaults.rank, to_usize),
+                    max_iter: options.max_iter.map_or(defaults.max_iter, to_usize),
+                    tol: options.tol.unwrap_or(DEFAULT_TOL),
+                    bounds,
+                })
+            }
+        })
+    }
+}
