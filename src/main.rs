@@ -7,9 +7,21 @@ use obscaling::plumbing::startup::Application;
 
 #[actix_web::main]
 async fn main() -> ExitCode {
-    if std::env::args().skip(1).any(|a| a == "--help" || a == "-h") {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
         print!("{}", Config::help());
         return ExitCode::SUCCESS;
+    }
+    if args.iter().any(|a| a == "--openapi") {
+        println!("{}", obscaling::api::openapi_json());
+        return ExitCode::SUCCESS;
+    }
+    if let Some(unknown) = args.first() {
+        eprintln!(
+            "obscaling: unknown argument {unknown:?}\n\n{}",
+            Config::help()
+        );
+        return ExitCode::from(2);
     }
     let config = match Config::from_env() {
         Ok(config) => config,

@@ -6,6 +6,7 @@ use utoipa::IntoParams;
 
 use super::error::{ApiError, ErrorCode};
 use super::options::{AnalysisOptions, ImputationOptions, Missing, NComponentsField, Sign};
+use super::schemas;
 use crate::analysis::matrix::ScoreRows;
 
 /// Query parameters. The CSV ones (`delimiter`, `model_column`,
@@ -31,7 +32,7 @@ pub struct CsvQuery {
     #[param(min_length = 1)]
     pub benchmarks: Option<String>,
     /// As `n_components` in the JSON body: an integer or a fraction in (0, 1).
-    #[param(value_type = Option<f64>, exclusive_minimum = 0)]
+    #[param(schema_with = schemas::n_components)]
     pub n_components: Option<String>,
     /// As `standardize` in the JSON body.
     pub standardize: Option<bool>,
@@ -43,10 +44,10 @@ pub struct CsvQuery {
     pub missing: Option<Missing>,
     /// As `imputation.rank`.
     #[param(minimum = 1)]
-    pub imputation_rank: Option<u64>,
+    pub imputation_rank: Option<i64>,
     /// As `imputation.max_iter`.
     #[param(minimum = 1, maximum = 100000)]
-    pub imputation_max_iter: Option<u64>,
+    pub imputation_max_iter: Option<i64>,
     /// As `imputation.tol`.
     #[param(minimum = 0)]
     pub imputation_tol: Option<f64>,
@@ -73,9 +74,22 @@ impl CsvQuery {
                 "use either benchmark_prefix or benchmarks, not both",
             ));
         }
+        for (name, value) in [
+            ("model_column", &parsed.model_column),
+            ("benchmark_prefix", &parsed.benchmark_prefix),
+            ("benchmarks", &parsed.benchmarks),
+        ] {
+            if value.as_deref() == Some("") {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidQuery,
+                    format!("{name} must not be empty"),
+                ));
+            }
+        }
         parsed.delimiter_byte()?;
         parsed.bounds()?;
         parsed.n_components()?;
+        parsed.options().validate()?;
         Ok(parsed)
     }
 

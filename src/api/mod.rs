@@ -55,6 +55,14 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .1
 }
 
+/// The OpenAPI document as checked in at `openapi/openapi.json`
+/// (`cargo run -- --openapi > openapi/openapi.json`).
+pub fn openapi_json() -> String {
+    openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises")
+}
+
 /// Which methods each documented path answers, for telling 405 from 404.
 #[derive(Debug, Clone, Default)]
 pub struct RouteTable(BTreeMap<String, Vec<&'static str>>);

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorCode};
 use super::schemas;
-use crate::analysis::impute::DEFAULT_TOL;
+use crate::analysis::impute::{DEFAULT_TOL, MAX_ITER_LIMIT};
 use crate::analysis::{IterativePcaParams, MissingPolicy, NComponents, PcaParams, SignConvention};
 
 /// How each component's arbitrary sign is fixed.
@@ -54,10 +54,10 @@ pub struct ImputationOptions {
     /// Rank of the PCA reconstruction, at least 1 and below
     /// min(n_models, n_benchmarks). Default 1 (the paper).
     #[schema(minimum = 1)]
-    pub rank: Option<u64>,
+    pub rank: Option<i64>,
     /// Most iterations (the paper always runs 1000). Default 1000.
     #[schema(minimum = 1, maximum = 100000)]
-    pub max_iter: Option<u64>,
+    pub max_iter: Option<i64>,
     /// Stop once no missing cell changes by more than this, in z-score units.
     /// Default 1e-10, which reproduces the paper's 1000 iterations to better than 1e-6.
     #[schema(minimum = 0)]
@@ -126,7 +126,68 @@ pub struct AnalysisOptions {
     pub imputation: Option<ImputationOptions>,
 }
 
+impl ImputationOptions {
+    /// The rules the schema states, checked whatever the missing-cell policy,
+    /// so that a request the spec forbids is never silently accepted.
+    pub fn validate(&self) -> Result<(), ApiError> {
+        let invalid = |msg: String| Err(ApiError::new(ErrorCode::InvalidImputation, msg));
+        if let Some(rank) = self.rank
+            && rank < 1
+        {
+            return invalid(format!("imputation rank must be at least 1, got {rank}"));
+        }
+        if let Some(max_iter) = self.max_iter
+            && !(1..=MAX_ITER_LIMIT as i64).contains(&max_iter)
+        {
+            return invalid(format!(
+                "imputation max_iter must be between 1 and {MAX_ITER_LIMIT}, got {max_iter}"
+            ));
+        }
+        if let Some(tol) = self.tol
+            && !(tol >= 0.0 && tol.is_finite())
+        {
+            return invalid(format!(
+                "imputation tol must be a finite number >= 0, got {tol}"
+            ));
+        }
+        match self.bounds.as_deref() {
+            None => Ok(()),
+            Some(&[lo, hi]) if lo < hi => Ok(()),
+            Some(&[lo, hi]) => invalid(format!(
+                "imputation bounds must have lo < hi, got [{lo}, {hi}]"
+            )),
+            Some(other) => invalid(format!(
+                "imputation bounds must be [lo, hi], got {} values",
+                other.len()
+            )),
+        }
+    }
+}
+
 impl AnalysisOptions {
+    /// The rules the schema states for every option, whatever else the
+    /// request says; data-dependent rules are checked when the data is known.
+    pub fn validate(&self) -> Result<(), ApiError> {
+        match self.n_components {
+            Some(NComponentsField::Count(k)) if k < 1 => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidNComponents,
+                    format!("n_components must be at least 1, got {k}"),
+                ));
+            }
+            Some(NComponentsField::Fraction(f)) if !(f > 0.0 && f < 1.0) => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidNComponents,
+                    format!("a fractional n_components must lie strictly between 0 and 1, got {f}"),
+                ));
+            }
+            _ => {}
+        }
+        self.imputation
+            .as_ref()
+            .map_or(Ok(()), ImputationOptions::validate)
+    }
+
     /// The PCA parameters, with `default_k` when `n_components` is absent.
     pub fn pca_params(&self, default_k: NComponents) -> Result<PcaParams, ApiError> {
         let n_components = match self.n_components {
@@ -164,19 +225,13 @@ impl AnalysisOptions {
             Missing::Mean => MissingPolicy::Mean,
             Missing::IterativePca => {
                 let options = self.imputation.clone().unwrap_or_default();
-                let invalid = |msg: String| ApiError::new(ErrorCode::InvalidImputation, msg);
+                options.validate()?;
                 let bounds = match options.bounds.as_deref() {
-                    None => None,
                     Some(&[lo, hi]) => Some((lo, hi)),
-                    Some(other) => {
-                        return Err(invalid(format!(
-                            "imputation bounds must be [lo, hi], got {} values",
-                            other.len()
-                        )));
-                    }
+                    _ => None,
                 };
                 let defaults = IterativePcaParams::default();
-                let to_usize = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+                let to_usize = |v: i64| usize::try_from(v).unwrap_or(usize::MAX);
                 MissingPolicy::IterativePca(IterativePcaParams {
                     rank: options.rank.map_or(defaults.rank, to_usize),
                     max_iter: options.max_iter.map_or(defaults.max_iter, to_usize),

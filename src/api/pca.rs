@@ -191,6 +191,7 @@ pub fn answer(format: BodyFormat, query: &CsvQuery, body: &[u8]) -> Result<PcaRe
             }
         }
     };
+    input.options.validate()?;
     let params = input.options.pca_params(NComponents::All)?;
     let policy = input.options.missing_policy()?;
     let matrix = BenchmarkMatrix::new(input.models, input.benchmarks, input.scores)?;

@@ -94,7 +94,8 @@ impl Config {
     pub fn help() -> String {
         let mut text = String::from(
             "obscaling: PCA and observational scaling laws over HTTP\n\n\
-             Usage: obscaling [--help]\n\n\
+             Usage: obscaling [--help | --openapi]\n\n\
+             --openapi  print the OpenAPI 3.1 document and exit\n\n\
              Configuration is read from the environment:\n",
         );
         for (name, default, meaning) in VARIABLES {

@@ -4,5 +4,6 @@
 mod errors;
 mod health;
 mod helpers;
+mod openapi;
 mod paper;
 mod reference;
