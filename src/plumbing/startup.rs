@@ -33,6 +33,8 @@ impl Application {
                 .configure(api::routes)
                 .split_for_parts();
             app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc.clone()))
+                // Swagger UI's relative asset paths need the trailing slash.
+                .service(web::redirect("/docs", "/docs/"))
                 .default_service(web::to(api::fallback))
         })
         .workers(config.workers)

@@ -75,6 +75,16 @@ fn spec_lists_every_error_code_and_documents_every_route() {
 #[tokio::test]
 async fn docs_page_is_served_without_any_external_asset() {
     let app = spawn_app().await;
+    let redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{}/docs", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redirect.status().as_u16(), 307);
+    assert_eq!(redirect.headers()["location"], "/docs/");
     let page = app
         .client
         .get(format!("{}/docs/", app.base))
