@@ -1,8 +1,10 @@
-//! The `obscaling` binary: read configuration, start the server.
+//! The `obscaling` binary: read configuration, start the server (or print
+//! the spec, or probe a running server).
 
 use std::process::ExitCode;
 
 use obscaling::plumbing::config::Config;
+use obscaling::plumbing::healthcheck;
 use obscaling::plumbing::startup::Application;
 
 #[actix_web::main]
@@ -16,7 +18,8 @@ async fn main() -> ExitCode {
         println!("{}", obscaling::api::openapi_json());
         return ExitCode::SUCCESS;
     }
-    if let Some(unknown) = args.first() {
+    let healthcheck = args.iter().any(|a| a == "--healthcheck");
+    if let Some(unknown) = args.iter().find(|a| *a != "--healthcheck") {
         eprintln!(
             "obscaling: unknown argument {unknown:?}\n\n{}",
             Config::help()
@@ -30,6 +33,15 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if healthcheck {
+        return match healthcheck::probe(&config) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("obscaling: unhealthy: {err}");
+                ExitCode::from(1)
+            }
+        };
+    }
     let app = match Application::build(&config) {
         Ok(app) => app,
         Err(err) => {

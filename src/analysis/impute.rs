@@ -116,81 +116,157 @@ pub struct CompletedScores {
     pub report: Option<IterationReport>,
 }
 
-/// Applies `policy` to the leaderboard's missing cells.
+/// What a missing-cell policy learned from the rows it was fitted on, so
+/// that further rows (supplementary models, a holdout) can be completed with
+/// it held fixed.
+#[derive(Debug, Clone)]
+pub enum FittedMissing {
+    Reject,
+    DropModels,
+    /// The observed mean of each benchmark.
+    Mean {
+        mean: Array1<f64>,
+    },
+    /// The z-scoring and the rank-r PCA of the completed z-scored matrix.
+    IterativePca {
+        params: IterativePcaParams,
+        mean: Array1<f64>,
+        std: Array1<f64>,
+        z_mean: Array1<f64>,
+        /// r x p orthonormal rows.
+        basis: Array2<f64>,
+    },
+}
+
+/// Applies `policy` to the leaderboard's missing cells, and returns what it
+/// fitted for completing other rows the same way.
 pub fn complete(
     matrix: &BenchmarkMatrix,
     policy: &MissingPolicy,
-) -> Result<CompletedScores, AnalysisError> {
+) -> Result<(CompletedScores, FittedMissing), AnalysisError> {
     let x = matrix.scores();
     let (n, p) = x.dim();
-    let all_rows = || (0..n).collect::<Vec<_>>();
-    if matrix.n_missing() == 0 {
-        if let MissingPolicy::IterativePca(params) = policy {
-            params.check(n, p)?;
-        }
-        return Ok(CompletedScores {
-            scores: x.to_owned(),
-            rows: all_rows(),
-            dropped: vec![],
-            imputed: vec![],
-            report: None,
-        });
-    }
     match policy {
         MissingPolicy::Reject => {
-            matrix.complete_scores()?;
-            unreachable!("a matrix with missing cells is never complete")
+            let scores = matrix.complete_scores()?.to_owned();
+            Ok((CompletedScores::unchanged(scores), FittedMissing::Reject))
         }
         MissingPolicy::DropModels => {
             check_every_benchmark_observed(matrix)?;
-            let (kept, dropped): (Vec<usize>, Vec<usize>) =
-                (0..n).partition(|&i| x.row(i).iter().all(|v| !v.is_nan()));
-            Ok(CompletedScores {
-                scores: x.select(Axis(0), &kept),
-                rows: kept,
-                dropped,
-                imputed: vec![],
-                report: None,
-            })
+            Ok((drop_incomplete(x), FittedMissing::DropModels))
         }
         MissingPolicy::Mean => {
             check_every_benchmark_observed(matrix)?;
             check_every_model_observed(matrix)?;
             let (mean, _) = observed_moments(x);
-            let mut scores = x.to_owned();
-            let mut imputed = vec![];
-            for ((i, j), v) in scores.indexed_iter_mut() {
-                if v.is_nan() {
-                    *v = mean[j];
-                    imputed.push(ImputedCell {
-                        row: i,
-                        col: j,
-                        value: mean[j],
-                    });
-                }
-            }
-            Ok(CompletedScores {
-                scores,
-                rows: all_rows(),
-                dropped: vec![],
+            let (scores, imputed) = fill(x, |_, j| mean[j]);
+            let completed = CompletedScores {
                 imputed,
-                report: None,
-            })
+                ..CompletedScores::unchanged(scores)
+            };
+            Ok((completed, FittedMissing::Mean { mean }))
         }
         MissingPolicy::IterativePca(params) => {
             check_every_benchmark_observed(matrix)?;
             check_every_model_observed(matrix)?;
             params.check(n, p)?;
-            let (scores, imputed, report) = iterative_pca(x, params)?;
-            Ok(CompletedScores {
-                scores,
-                rows: all_rows(),
-                dropped: vec![],
-                imputed,
-                report: Some(report),
-            })
+            iterative_pca(x, params)
         }
     }
+}
+
+impl CompletedScores {
+    fn unchanged(scores: Array2<f64>) -> Self {
+        Self {
+            rows: (0..scores.nrows()).collect(),
+            scores,
+            dropped: vec![],
+            imputed: vec![],
+            report: None,
+        }
+    }
+}
+
+impl FittedMissing {
+    /// Completes the rows of `matrix` (the same benchmarks, other models)
+    /// with what was fitted, without refitting anything.
+    pub fn apply(&self, matrix: &BenchmarkMatrix) -> Result<CompletedScores, AnalysisError> {
+        let x = matrix.scores();
+        match self {
+            FittedMissing::Reject => Ok(CompletedScores::unchanged(
+                matrix.complete_scores()?.to_owned(),
+            )),
+            FittedMissing::DropModels => Ok(drop_incomplete(x)),
+            FittedMissing::Mean { mean } => {
+                check_every_model_observed(matrix)?;
+                let (scores, imputed) = fill(x, |_, j| mean[j]);
+                Ok(CompletedScores {
+                    imputed,
+                    ..CompletedScores::unchanged(scores)
+                })
+            }
+            FittedMissing::IterativePca {
+                params,
+                mean,
+                std,
+                z_mean,
+                basis,
+            } => {
+                check_every_model_observed(matrix)?;
+                let missing = missing_cells(x);
+                let mut z = z_scores(x, &missing, mean, std)?;
+                let report = iterate(&mut z, &missing, params, |z, rows| {
+                    let centred = z.select(Axis(0), rows) - z_mean;
+                    Ok(centred.dot(&basis.t()).dot(basis) + z_mean)
+                })?;
+                let (scores, imputed) = unscale(x, &z, &missing, mean, std, params.bounds);
+                Ok(CompletedScores {
+                    imputed,
+                    report: (!missing.is_empty()).then_some(report),
+                    ..CompletedScores::unchanged(scores)
+                })
+            }
+        }
+    }
+}
+
+fn drop_incomplete(x: ArrayView2<'_, f64>) -> CompletedScores {
+    let (kept, dropped): (Vec<usize>, Vec<usize>) =
+        (0..x.nrows()).partition(|&i| x.row(i).iter().all(|v| !v.is_nan()));
+    CompletedScores {
+        scores: x.select(Axis(0), &kept),
+        rows: kept,
+        dropped,
+        imputed: vec![],
+        report: None,
+    }
+}
+
+/// A copy of `x` with each missing cell set by `value(i, j)`, and the list of them.
+fn fill(
+    x: ArrayView2<'_, f64>,
+    value: impl Fn(usize, usize) -> f64,
+) -> (Array2<f64>, Vec<ImputedCell>) {
+    let mut scores = x.to_owned();
+    let mut imputed = vec![];
+    for ((row, col), v) in scores.indexed_iter_mut() {
+        if v.is_nan() {
+            *v = value(row, col);
+            imputed.push(ImputedCell {
+                row,
+                col,
+                value: *v,
+            });
+        }
+    }
+    (scores, imputed)
+}
+
+fn missing_cells(x: ArrayView2<'_, f64>) -> Vec<(usize, usize)> {
+    x.indexed_iter()
+        .filter(|(_, v)| v.is_nan())
+        .map(|(ij, _)| ij)
+        .collect()
 }
 
 fn check_every_benchmark_observed(matrix: &BenchmarkMatrix) -> Result<(), AnalysisError> {
@@ -233,50 +309,96 @@ fn observed_moments(x: ArrayView2<'_, f64>) -> (Array1<f64>, Array1<f64>) {
     (mean, std)
 }
 
+/// z-scores with the missing cells at 0, their column mean.
+fn z_scores(
+    x: ArrayView2<'_, f64>,
+    missing: &[(usize, usize)],
+    mean: &Array1<f64>,
+    std: &Array1<f64>,
+) -> Result<Array2<f64>, AnalysisError> {
+    let mut z = (&x - mean) / std;
+    for &(i, j) in missing {
+        z[[i, j]] = 0.0;
+    }
+    if z.iter().all(|v| v.is_finite()) {
+        Ok(z)
+    } else {
+        Err(AnalysisError::NumericOverflow)
+    }
+}
+
 /// The paper's recipe: z-score each benchmark over its observed cells (a
 /// benchmark whose observed cells are all equal keeps scale 1, where the
 /// paper's code would divide by zero), start missing cells at 0 (the column
 /// mean), then repeatedly fit a rank-r PCA to the completed z-scored matrix
 /// (re-centring it, as scikit-learn's `PCA.fit` does) and overwrite only the
 /// missing cells with the reconstruction. Un-scale, then clip imputed cells.
+/// The fitted model is the z-scoring plus a rank-r PCA of the final matrix.
 fn iterative_pca(
     x: ArrayView2<'_, f64>,
     params: &IterativePcaParams,
-) -> Result<(Array2<f64>, Vec<ImputedCell>, IterationReport), AnalysisError> {
+) -> Result<(CompletedScores, FittedMissing), AnalysisError> {
     let (mean, mut std) = observed_moments(x);
     std.mapv_inplace(|s| if s > 0.0 { s } else { 1.0 });
-    let missing: Vec<(usize, usize)> = x
-        .indexed_iter()
-        .filter(|(_, v)| v.is_nan())
-        .map(|(ij, _)| ij)
-        .collect();
-    let mut z = (&x - &mean) / &std;
-    for &(i, j) in &missing {
-        z[[i, j]] = 0.0;
-    }
-    if !z.iter().all(|v| v.is_finite()) {
-        return Err(AnalysisError::NumericOverflow);
-    }
-    let mut missing_rows: Vec<usize> = missing.iter().map(|&(i, _)| i).collect();
-    missing_rows.dedup();
+    let missing = missing_cells(x);
+    let mut z = z_scores(x, &missing, &mean, &std)?;
+    let report = iterate(&mut z, &missing, params, |z, rows| {
+        let (z_mean, basis) = low_rank_pca(z.view(), params.rank)?;
+        let centred = z.select(Axis(0), rows) - &z_mean;
+        Ok(centred.dot(&basis.t()).dot(&basis) + &z_mean)
+    })?;
+    let (z_mean, basis) = low_rank_pca(z.view(), params.rank)?;
+    let (scores, imputed) = unscale(x, &z, &missing, &mean, &std, params.bounds);
+    let completed = CompletedScores {
+        imputed,
+        report: (!missing.is_empty()).then_some(report),
+        ..CompletedScores::unchanged(scores)
+    };
+    let fitted = FittedMissing::IterativePca {
+        params: params.clone(),
+        mean,
+        std,
+        z_mean,
+        basis,
+    };
+    Ok((completed, fitted))
+}
 
+/// Column means and the top `rank` right singular vectors of the centred matrix.
+fn low_rank_pca(
+    z: ArrayView2<'_, f64>,
+    rank: usize,
+) -> Result<(Array1<f64>, Array2<f64>), AnalysisError> {
+    let z_mean = z.mean_axis(Axis(0)).expect("n >= 1");
+    let svd = right_svd((&z - &z_mean).view())?;
+    Ok((z_mean, svd.vt.slice(s![..rank, ..]).to_owned()))
+}
+
+/// Overwrites the missing cells of `z` with `reconstruct(z, rows)` (the
+/// reconstruction of the listed rows) until no cell moves by more than `tol`
+/// or `max_iter` is reached. With nothing missing, nothing runs.
+fn iterate(
+    z: &mut Array2<f64>,
+    missing: &[(usize, usize)],
+    params: &IterativePcaParams,
+    reconstruct: impl Fn(&Array2<f64>, &[usize]) -> Result<Array2<f64>, AnalysisError>,
+) -> Result<IterationReport, AnalysisError> {
     let mut report = IterationReport {
         iterations: 0,
-        converged: false,
-        max_change: f64::INFINITY,
+        converged: missing.is_empty(),
+        max_change: 0.0,
     };
+    if missing.is_empty() {
+        return Ok(report);
+    }
+    let mut rows: Vec<usize> = missing.iter().map(|&(i, _)| i).collect();
+    rows.dedup();
     while report.iterations < params.max_iter {
-        let z_mean = z.mean_axis(Axis(0)).expect("n >= 1");
-        let centred = &z - &z_mean;
-        let svd = right_svd(centred.view())?;
-        let basis = svd.vt.slice(s![..params.rank, ..]);
-        // Reconstruct only the rows that have missing cells.
-        let rows = centred.select(Axis(0), &missing_rows);
-        let recon = rows.dot(&basis.t()).dot(&basis) + &z_mean;
+        let recon = reconstruct(z, &rows)?;
         let mut max_change: f64 = 0.0;
         let mut r = 0;
-        for &(i, j) in &missing {
-            while missing_rows[r] != i {
+        for &(i, j) in missing {
+            while rows[r] != i {
                 r += 1;
             }
             let new = recon[[r, j]];
@@ -290,12 +412,23 @@ fn iterative_pca(
             break;
         }
     }
+    Ok(report)
+}
 
+/// The raw scores with the missing cells taken from `z`, un-scaled and clipped.
+fn unscale(
+    x: ArrayView2<'_, f64>,
+    z: &Array2<f64>,
+    missing: &[(usize, usize)],
+    mean: &Array1<f64>,
+    std: &Array1<f64>,
+    bounds: Option<(f64, f64)>,
+) -> (Array2<f64>, Vec<ImputedCell>) {
     let mut scores = x.to_owned();
     let mut imputed = Vec::with_capacity(missing.len());
-    for &(i, j) in &missing {
+    for &(i, j) in missing {
         let mut value = z[[i, j]] * std[j] + mean[j];
-        if let Some((lo, hi)) = params.bounds {
+        if let Some((lo, hi)) = bounds {
             value = value.clamp(lo, hi);
         }
         scores[[i, j]] = value;
@@ -305,7 +438,7 @@ fn iterative_pca(
             value,
         });
     }
-    Ok((scores, imputed, report))
+    (scores, imputed)
 }
 
 #[cfg(test)]
@@ -341,7 +474,7 @@ mod tests {
             MissingPolicy::Mean,
             MissingPolicy::IterativePca(IterativePcaParams::default()),
         ] {
-            let done = complete(&m, &policy).unwrap();
+            let (done, _) = complete(&m, &policy).unwrap();
             for ((i, j), &v) in m.scores().indexed_iter() {
                 if !v.is_nan() {
                     assert_eq!(done.scores[[i, j]], v, "{policy:?} changed ({i}, {j})");
@@ -355,14 +488,14 @@ mod tests {
     #[test]
     fn mean_fills_with_the_observed_column_mean() {
         let m = matrix(&[&[0.1, 0.2], &[0.3, NA], &[0.5, 0.6]]);
-        let done = complete(&m, &MissingPolicy::Mean).unwrap();
+        let (done, _) = complete(&m, &MissingPolicy::Mean).unwrap();
         assert!((done.scores[[1, 1]] - 0.4).abs() < 1e-15);
     }
 
     #[test]
     fn drop_models_keeps_complete_rows_and_lists_the_others() {
         let m = matrix(&[&[0.1, 0.2], &[0.3, NA], &[0.5, 0.6]]);
-        let done = complete(&m, &MissingPolicy::DropModels).unwrap();
+        let (done, _) = complete(&m, &MissingPolicy::DropModels).unwrap();
         assert_eq!(done.rows, vec![0, 2]);
         assert_eq!(done.dropped, vec![1]);
         assert_eq!(done.scores.nrows(), 2);
@@ -385,7 +518,7 @@ mod tests {
             tol: 1e-14,
             ..Default::default()
         };
-        let done = complete(&matrix(&rows), &MissingPolicy::IterativePca(params)).unwrap();
+        let (done, _) = complete(&matrix(&rows), &MissingPolicy::IterativePca(params)).unwrap();
         assert!(
             (done.scores[[2, 1]] - full[2][1]).abs() < 1e-9,
             "{}",
@@ -401,9 +534,8 @@ mod tests {
             bounds: Some((0.0, 1.0)),
             ..Default::default()
         };
-        let done = complete(&m, &MissingPolicy::IterativePca(params.clone()));
         // rank 1 must be below min(4, 2) = 2: allowed.
-        let done = done.unwrap();
+        let (done, _) = complete(&m, &MissingPolicy::IterativePca(params)).unwrap();
         assert_eq!(done.scores[[3, 1]], 1.0);
         assert_eq!(done.scores[[3, 0]], 3.0);
     }

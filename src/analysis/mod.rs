@@ -10,6 +10,8 @@ pub mod impute;
 pub mod linalg;
 pub mod matrix;
 pub mod pca;
+pub mod regression;
+pub mod sigmoid;
 
 pub use error::AnalysisError;
 pub use impute::{

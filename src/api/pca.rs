@@ -195,7 +195,7 @@ pub fn answer(format: BodyFormat, query: &CsvQuery, body: &[u8]) -> Result<PcaRe
     let params = input.options.pca_params(NComponents::All)?;
     let policy = input.options.missing_policy()?;
     let matrix = BenchmarkMatrix::new(input.models, input.benchmarks, input.scores)?;
-    let completed = impute::complete(&matrix, &policy)?;
+    let (completed, _) = impute::complete(&matrix, &policy)?;
     let pca = params.fit(&DatasetBase::new(completed.scores.view(), ()))?;
     let projections = pca.transform(completed.scores.view());
     Ok(respond(

@@ -94,8 +94,9 @@ impl Config {
     pub fn help() -> String {
         let mut text = String::from(
             "obscaling: PCA and observational scaling laws over HTTP\n\n\
-             Usage: obscaling [--help | --openapi]\n\n\
-             --openapi  print the OpenAPI 3.1 document and exit\n\n\
+             Usage: obscaling [--help | --openapi | --healthcheck]\n\n\
+             --openapi      print the OpenAPI 3.1 document and exit\n\
+             --healthcheck  probe GET /healthz of the service on HOST:PORT; exit 0 if it answers 200\n\n\
              Configuration is read from the environment:\n",
         );
         for (name, default, meaning) in VARIABLES {

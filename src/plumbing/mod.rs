@@ -1,4 +1,5 @@
 //! The plumbing: configuration from the environment and server start-up.
 
 pub mod config;
+pub mod healthcheck;
 pub mod startup;

@@ -1,0 +1,284 @@
+//! The paper's sigmoid scaling law, y = (1 - b) * sigmoid(w . s + c) + b,
+//! with ceiling 1 and floor b in [0, floor_max], fitted to capability scores
+//! s by bounded nonlinear least squares (or Huber loss), as the paper does
+//! with `scipy.optimize.curve_fit(method="trf", bounds=...)` from
+//! w = 0.03, c = 0, b = 0.
+//!
+//! The fit is a Levenberg-Marquardt iteration with the floor projected onto
+//! its bounds; Huber loss enters as iteratively re-weighted least squares with
+//! scipy's weights (rho'(z) = 1 inside f_scale, 1/sqrt(z) outside).
+
+use ndarray::{Array1, ArrayView1, ArrayView2};
+
+/// The loss the law is fitted with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Loss {
+    LeastSquares,
+    /// scipy's `loss="huber"` with `f_scale = delta`.
+    Huber {
+        delta: f64,
+    },
+}
+
+/// A fitted law.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SigmoidLaw {
+    pub weights: Array1<f64>,
+    pub intercept: f64,
+    pub floor: f64,
+    pub iterations: usize,
+    pub converged: bool,
+}
+
+/// Numerically stable logistic function.
+pub fn sigmoid(u: f64) -> f64 {
+    if u >= 0.0 {
+        1.0 / (1.0 + (-u).exp())
+    } else {
+        let e = u.exp();
+        e / (1.0 + e)
+    }
+}
+
+impl SigmoidLaw {
+    /// w . s + c: the model's capability on the law's axis.
+    pub fn capability(&self, s: ArrayView1<'_, f64>) -> f64 {
+        self.weights.dot(&s) + self.intercept
+    }
+
+    pub fn predict(&self, s: ArrayView1<'_, f64>) -> f64 {
+        (1.0 - self.floor) * sigmoid(self.capability(s)) + self.floor
+    }
+}
+
+const MAX_ITERATIONS: usize = 2000;
+
+/// Fits the law to rows of scores `s` (n x k) and targets `y` (n).
+pub fn fit(
+    s: ArrayView2<'_, f64>,
+    y: ArrayView1<'_, f64>,
+    floor_max: f64,
+    loss: Loss,
+) -> SigmoidLaw {
+    let (n, k) = s.dim();
+    let m = k + 2;
+    // theta = (w_1..w_k, c, b)
+    let mut theta = vec![0.03; k];
+    theta.extend([0.0, 0.0]);
+
+    let residuals = |theta: &[f64]| -> Vec<f64> {
+        (0..n)
+            .map(|i| {
+                let u: f64 = (0..k).map(|j| theta[j] * s[[i, j]]).sum::<f64>() + theta[k];
+                (1.0 - theta[k + 1]) * sigmoid(u) + theta[k + 1] - y[i]
+            })
+            .collect()
+    };
+    let weights = |r: &[f64]| -> Vec<f64> {
+        match loss {
+            Loss::LeastSquares => vec![1.0; r.len()],
+            Loss::Huber { delta } => r
+                .iter()
+                .map(|ri| {
+                    if ri.abs() <= delta {
+                        1.0
+                    } else {
+                        delta / ri.abs()
+                    }
+                })
+                .collect(),
+        }
+    };
+    let cost = |r: &[f64]| -> f64 {
+        match loss {
+            Loss::LeastSquares => 0.5 * r.iter().map(|v| v * v).sum::<f64>(),
+            // scipy: 0.5 * f_scale^2 * sum(rho((r / f_scale)^2)), rho(z) = z or 2 sqrt(z) - 1.
+            Loss::Huber { delta } => {
+                0.5 * r
+                    .iter()
+                    .map(|ri| {
+                        let a = ri.abs();
+                        if a <= delta {
+                            a * a
+                        } else {
+                            2.0 * delta * a - delta * delta
+                        }
+                    })
+                    .sum::<f64>()
+            }
+        }
+    };
+
+    let mut r = residuals(&theta);
+    let mut current = cost(&r);
+    let mut lambda = 1e-3;
+    let mut iterations = 0;
+    let mut converged = false;
+    while iterations < MAX_ITERATIONS {
+        iterations += 1;
+        // Jacobian of the model, weighted normal equations.
+        let wts = weights(&r);
+        let mut jtj = vec![vec![0.0; m]; m];
+        let mut jtr = vec![0.0; m];
+        for i in 0..n {
+            let u: f64 = (0..k).map(|j| theta[j] * s[[i, j]]).sum::<f64>() + theta[k];
+            let sg = sigmoid(u);
+            let ds = (1.0 - theta[k + 1]) * sg * (1.0 - sg);
+            let mut row = Vec::with_capacity(m);
+            row.extend((0..k).map(|j| ds * s[[i, j]]));
+            row.push(ds);
+            row.push(1.0 - sg);
+            for a in 0..m {
+                jtr[a] += wts[i] * row[a] * r[i];
+                for b in 0..m {
+                    jtj[a][b] += wts[i] * row[a] * row[b];
+                }
+            }
+        }
+        let gradient_norm = jtr.iter().map(|g| g.abs()).fold(0.0, f64::max);
+        if gradient_norm < 1e-14 {
+            converged = true;
+            break;
+        }
+        // Try damped steps until the cost falls (or damping makes the step vanish).
+        let mut improved = false;
+        for _ in 0..60 {
+            let mut a = jtj.clone();
+            for (d, row) in a.iter_mut().enumerate() {
+                row[d] += lambda * jtj[d][d].max(1e-12);
+            }
+            let Some(step) = solve(a, jtr.iter().map(|g| -g).collect()) else {
+                lambda *= 10.0;
+                continue;
+            };
+            let mut trial: Vec<f64> = theta.iter().zip(&step).map(|(t, d)| t + d).collect();
+            trial[k + 1] = trial[k + 1].clamp(0.0, floor_max);
+            let trial_r = residuals(&trial);
+            let trial_cost = cost(&trial_r);
+            if trial_cost.is_finite() && trial_cost <= current {
+                let step_norm: f64 = theta
+                    .iter()
+                    .zip(&trial)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0.0, f64::max);
+                let theta_norm: f64 = theta.iter().map(|v| v.abs()).fold(0.0, f64::max);
+                let decrease = current - trial_cost;
+                theta = trial;
+                r = trial_r;
+                let previous = current;
+                current = trial_cost;
+                lambda = (lambda / 3.0).max(1e-12);
+                improved = true;
+                if decrease <= 1e-15 * previous.max(f64::MIN_POSITIVE)
+                    || step_norm <= 1e-12 * (theta_norm + 1e-12)
+                {
+                    converged = true;
+                }
+                break;
+            }
+            lambda *= 4.0;
+            if lambda > 1e16 {
+                break;
+            }
+        }
+        if !improved {
+            // No step lowers the cost: a (bounded) local minimum.
+            converged = true;
+            break;
+        }
+        if converged {
+            break;
+        }
+    }
+    SigmoidLaw {
+        weights: Array1::from(theta[..k].to_vec()),
+        intercept: theta[k],
+        floor: theta[k + 1],
+        iterations,
+        converged,
+    }
+}
+
+/// Gaussian elimination with partial pivoting on a small dense system.
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
+    let m = b.len();
+    for col in 0..m {
+        let pivot = (col..m).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() < 1e-300 {
+            return None;
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        for row in col + 1..m {
+            let f = a[row][col] / a[col][col];
+            for c in col..m {
+                a[row][c] -= f * a[col][c];
+            }
+            b[row] -= f * b[col];
+        }
+    }
+    let mut x = vec![0.0; m];
+    for row in (0..m).rev() {
+        let tail: f64 = (row + 1..m).map(|c| a[row][c] * x[c]).sum();
+        x[row] = (b[row] - tail) / a[row][row];
+    }
+    x.iter().all(|v| v.is_finite()).then_some(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{Array2, array};
+
+    fn synthetic(w: &[f64], c: f64, b: f64) -> (Array2<f64>, Array1<f64>) {
+        let n = 40;
+        let s = Array2::from_shape_fn((n, w.len()), |(i, j)| {
+            ((i * 7 + j * 3) % 17) as f64 / 4.0 - 2.0 + 0.1 * j as f64
+        });
+        let y = Array1::from_shape_fn(n, |i| {
+            let u: f64 = (0..w.len()).map(|j| w[j] * s[[i, j]]).sum::<f64>() + c;
+            (1.0 - b) * sigmoid(u) + b
+        });
+        (s, y)
+    }
+
+    #[test]
+    fn recovers_an_exact_law() {
+        let (s, y) = synthetic(&[1.5, -0.5], 0.3, 0.1);
+        let law = fit(s.view(), y.view(), 0.2, Loss::LeastSquares);
+        assert!(law.converged);
+        assert!((law.weights[0] - 1.5).abs() < 1e-6, "{law:?}");
+        assert!((law.weights[1] + 0.5).abs() < 1e-6, "{law:?}");
+        assert!((law.intercept - 0.3).abs() < 1e-6 && (law.floor - 0.1).abs() < 1e-6);
+    }
+
+    #[test]
+    fn the_floor_stays_within_its_bounds() {
+        // Data whose best floor would be 0.5, above floor_max.
+        let (s, y) = synthetic(&[2.0], 0.0, 0.5);
+        let law = fit(s.view(), y.view(), 0.2, Loss::LeastSquares);
+        assert!((0.0..=0.2).contains(&law.floor), "{}", law.floor);
+        assert!(
+            (law.floor - 0.2).abs() < 1e-9,
+            "the bound is active: {}",
+            law.floor
+        );
+    }
+
+    #[test]
+    fn huber_resists_an_outlier_better_than_least_squares() {
+        let (s, mut y) = synthetic(&[1.0], 0.0, 0.0);
+        y[5] = 1.0; // a wild point
+        let ls = fit(s.view(), y.view(), 0.2, Loss::LeastSquares);
+        let hu = fit(s.view(), y.view(), 0.2, Loss::Huber { delta: 0.1 });
+        assert!((hu.weights[0] - 1.0).abs() < (ls.weights[0] - 1.0).abs());
+    }
+
+    #[test]
+    fn solves_small_systems() {
+        let x = solve(vec![vec![2.0, 1.0], vec![1.0, 3.0]], vec![3.0, 5.0]).unwrap();
+        assert!((x[0] - 0.8).abs() < 1e-12 && (x[1] - 1.4).abs() < 1e-12);
+        assert!(solve(vec![vec![1.0, 2.0], vec![2.0, 4.0]], vec![1.0, 2.0]).is_none());
+        let _ = array![1.0];
+    }
+}
