@@ -119,6 +119,8 @@ pub struct CompletedScores {
 /// What a missing-cell policy learned from the rows it was fitted on, so
 /// that further rows (supplementary models, a holdout) can be completed with
 /// it held fixed.
+// Built once per request; boxing the large variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum FittedMissing {
     Reject,
