@@ -46,6 +46,15 @@ pub enum AnalysisError {
     UnobservedModel { model: String },
     #[error("{0}")]
     InvalidImputation(String),
+    #[error("{0}")]
+    InvalidSplit(String),
+    #[error("{0}")]
+    InvalidReferenceFamily(String),
+    #[error(
+        "the law needs at least {needed} training models (its parameters: one weight per \
+         component, an intercept and a floor), got {n_train}"
+    )]
+    TooFewTrainingModels { n_train: usize, needed: usize },
     #[error("PCA needs at least 2 models, got {n_models}")]
     TooFewModels { n_models: usize },
     #[error("{0}")]

@@ -121,6 +121,18 @@ impl BenchmarkMatrix {
         self.n_missing
     }
 
+    /// The leaderboard restricted to the given models (in that order): still
+    /// valid, as every subset of a valid leaderboard is.
+    pub fn select_rows(&self, rows: &[usize]) -> BenchmarkMatrix {
+        let scores = self.scores.select(ndarray::Axis(0), rows);
+        BenchmarkMatrix {
+            models: rows.iter().map(|&i| self.models[i].clone()).collect(),
+            benchmarks: self.benchmarks.clone(),
+            n_missing: scores.iter().filter(|v| v.is_nan()).count(),
+            scores,
+        }
+    }
+
     /// Up to `limit` missing cells, in row-major order.
     pub fn missing_cells(&self, limit: usize) -> Vec<Cell> {
         self.scores

@@ -11,6 +11,7 @@ pub mod linalg;
 pub mod matrix;
 pub mod pca;
 pub mod regression;
+pub mod scaling;
 pub mod sigmoid;
 
 pub use error::AnalysisError;
@@ -19,3 +20,5 @@ pub use impute::{
 };
 pub use matrix::{BenchmarkMatrix, Cell};
 pub use pca::{NComponents, Pca, PcaParams, PcaValidParams, SignConvention};
+
+pub use linfa::ParamGuard;

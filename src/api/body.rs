@@ -1,10 +1,17 @@
 //! Reading request bodies: content type first (a 415 needs no body), then the
 //! bytes under the configured limit, with every failure as an [`ApiError`].
 
-use actix_web::web::{Bytes, Payload};
-use actix_web::{HttpMessage, HttpRequest};
+use actix_web::web::{self, Bytes, Payload};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, ErrorCode};
+
+/// Bodies larger than this are parsed and analysed on the blocking pool, so
+/// that one large leaderboard never stalls the HTTP workers; smaller ones are
+/// cheaper to answer in place than to hand over.
+const OFFLOAD_MIN_BYTES: usize = 64 * 1024;
 
 /// Body formats the analysis endpoints accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,5 +75,69 @@ pub async fn read_limited(
             format!("the request body could not be read: {err}"),
         )),
         Err(_) => Err(too_large()),
+    }
+}
+
+/// Reads the body (checking its type first), runs `compute` on it (on the
+/// blocking pool when the body is large) and answers its result as JSON.
+pub async fn answer<T, F>(
+    req: &HttpRequest,
+    payload: Payload,
+    limit: usize,
+    compute: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize,
+    F: FnOnce(BodyFormat, &[u8]) -> Result<T, ApiError> + Send + 'static,
+{
+    let format = body_format(req)?;
+    let body = read_limited(req, payload, limit).await?;
+    let work = move || {
+        let result = compute(format, &body)?;
+        serde_json::to_vec(&result)
+            .map_err(|err| ApiError::new(ErrorCode::InternalError, err.to_string()))
+    };
+    let json = if body_len_hint(req) >= OFFLOAD_MIN_BYTES {
+        web::block(work)
+            .await
+            .map_err(|err| ApiError::new(ErrorCode::InternalError, err.to_string()))??
+    } else {
+        work()?
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(json))
+}
+
+fn body_len_hint(req: &HttpRequest) -> usize {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        // Chunked bodies of unknown size go to the pool, to be safe.
+        .unwrap_or(usize::MAX)
+}
+
+/// A JSON request body as `T`, with every failure coded.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    // serde would also accept a struct spelled as a JSON array of its fields;
+    // the contract is an object.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            "the request body must be a JSON object",
+        ));
+    }
+    serde_json::from_slice(body).map_err(|err| ApiError::from_json(&err))
+}
+
+/// Refuses anything but JSON, for endpoints that take no CSV.
+pub fn json_only(format: BodyFormat) -> Result<(), ApiError> {
+    match format {
+        BodyFormat::Json => Ok(()),
+        BodyFormat::Csv => Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "this endpoint takes application/json only",
+        )),
     }
 }

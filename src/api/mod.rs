@@ -8,6 +8,7 @@ pub mod error;
 pub mod health;
 pub mod options;
 pub mod pca;
+pub mod scaling;
 pub mod schemas;
 pub mod scores;
 
@@ -32,6 +33,7 @@ use error::{ApiError, ErrorCode};
     components(schemas(error::Problem, error::ErrorCode, error::CellRef)),
     tags(
         (name = "pca", description = "Principal components of a leaderboard"),
+        (name = "scaling", description = "Observational scaling laws on the principal components"),
         (name = "operations", description = "Probes"),
     )
 )]
@@ -42,7 +44,9 @@ struct ApiDoc;
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
-        .service(pca::post_pca);
+        .service(pca::post_pca)
+        .service(scaling::post_compute_fit)
+        .service(scaling::post_law);
 }
 
 /// The OpenAPI 3.1 document of the service.

@@ -7,7 +7,7 @@ use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize, Serializer};
 use utoipa::ToSchema;
 
-use super::body::{BodyFormat, BodyLimit, body_format, read_limited};
+use super::body::{BodyFormat, BodyLimit, answer, parse_json};
 use super::csv::{self, CsvQuery};
 use super::error::{ApiError, ErrorCode, Problem};
 use super::options::{AnalysisOptions, ImputationOptions, Missing, NComponentsField, Sign};
@@ -16,11 +16,6 @@ use super::scores::ScoresField;
 use crate::analysis::impute::{self, CompletedScores};
 use crate::analysis::matrix::ScoreRows;
 use crate::analysis::{BenchmarkMatrix, NComponents, Pca};
-
-/// Bodies larger than this are parsed and decomposed on the blocking pool,
-/// so that one large leaderboard never stalls the HTTP workers; smaller ones
-/// are cheaper to answer in place than to hand over.
-const OFFLOAD_MIN_BYTES: usize = 64 * 1024;
 
 /// A leaderboard (models x benchmarks) and the PCA options.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -70,6 +65,24 @@ pub struct PcaRequest {
     /// Options of `iterative_pca`.
     #[serde(default)]
     pub imputation: Option<ImputationOptions>,
+    /// Further models to place on the fitted components without influencing
+    /// them (the paper projects instruction-tuned models onto the base
+    /// models' PCs). Their missing cells follow `missing` with the fit held
+    /// fixed: the fitted means, or the fitted z-scoring and low-rank PCA.
+    #[serde(default)]
+    pub supplementary: Option<Supplementary>,
+}
+
+/// Models projected onto the fitted basis.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Supplementary {
+    /// Unique, non-empty names, distinct from `models`.
+    #[schema(schema_with = schemas::supplementary_models)]
+    pub models: Vec<String>,
+    /// One row per supplementary model, one value (or null) per benchmark.
+    #[schema(schema_with = schemas::scores)]
+    pub scores: ScoresField,
 }
 
 /// A leaderboard and its options, from either body format.
@@ -78,6 +91,7 @@ struct PcaInput {
     benchmarks: Vec<String>,
     scores: ScoreRows,
     options: AnalysisOptions,
+    supplementary: Option<Supplementary>,
 }
 
 impl From<PcaRequest> for PcaInput {
@@ -93,8 +107,24 @@ impl From<PcaRequest> for PcaInput {
                 missing: r.missing,
                 imputation: r.imputation,
             },
+            supplementary: r.supplementary,
         }
     }
+}
+
+/// Where the supplementary models landed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SupplementaryOut {
+    /// The supplementary models placed, in request order.
+    pub models: Vec<String>,
+    /// One row of k scores per model in `models`.
+    #[serde(serialize_with = "rows")]
+    #[schema(value_type = Vec<Vec<f64>>)]
+    pub projections: Array2<f64>,
+    /// Their cells filled in with the fit held fixed.
+    pub imputed: Vec<ImputedCellOut>,
+    /// Supplementary models left out for missing cells (`drop_models`).
+    pub dropped_models: Vec<String>,
 }
 
 /// A cell filled in by imputation.
@@ -160,6 +190,9 @@ pub struct PcaResponse {
     pub imputed: Vec<ImputedCellOut>,
     /// How `iterative_pca` ended; null for the other policies or when nothing was missing.
     pub imputation: Option<ImputationReportOut>,
+    /// The supplementary models, when the request has any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplementary: Option<SupplementaryOut>,
 }
 
 fn rows<S: Serializer>(matrix: &Array2<f64>, serializer: S) -> Result<S::Ok, S::Error> {
@@ -178,9 +211,13 @@ fn rows<S: Serializer>(matrix: &Array2<f64>, serializer: S) -> Result<S::Ok, S::
 }
 
 /// Parse, validate, complete, decompose: the whole request, independent of actix.
-pub fn answer(format: BodyFormat, query: &CsvQuery, body: &[u8]) -> Result<PcaResponse, ApiError> {
+pub fn pca_answer(
+    format: BodyFormat,
+    query: &CsvQuery,
+    body: &[u8],
+) -> Result<PcaResponse, ApiError> {
     let input = match format {
-        BodyFormat::Json => PcaInput::from(parse_json(body)?),
+        BodyFormat::Json => PcaInput::from(parse_json::<PcaRequest>(body)?),
         BodyFormat::Csv => {
             let lb = csv::parse(body, query)?;
             PcaInput {
@@ -188,6 +225,7 @@ pub fn answer(format: BodyFormat, query: &CsvQuery, body: &[u8]) -> Result<PcaRe
                 benchmarks: lb.benchmarks,
                 scores: lb.scores,
                 options: query.options(),
+                supplementary: None,
             }
         }
     };
@@ -195,31 +233,67 @@ pub fn answer(format: BodyFormat, query: &CsvQuery, body: &[u8]) -> Result<PcaRe
     let params = input.options.pca_params(NComponents::All)?;
     let policy = input.options.missing_policy()?;
     let matrix = BenchmarkMatrix::new(input.models, input.benchmarks, input.scores)?;
-    let (completed, _) = impute::complete(&matrix, &policy)?;
+    let (completed, fitted) = impute::complete(&matrix, &policy)?;
     let pca = params.fit(&DatasetBase::new(completed.scores.view(), ()))?;
     let projections = pca.transform(completed.scores.view());
-    Ok(respond(
+    let mut response = respond(
         &matrix,
         &pca,
         projections,
         &completed,
         input.options.missing(),
-    ))
+    );
+    if let Some(supplementary) = input.supplementary {
+        response.supplementary = Some(place_supplementary(&matrix, supplementary, &fitted, &pca)?);
+    }
+    Ok(response)
 }
 
-fn parse_json(body: &[u8]) -> Result<PcaRequest, ApiError> {
-    // serde would also accept a struct spelled as a JSON array of its fields;
-    // the contract is an object.
-    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+fn place_supplementary(
+    matrix: &BenchmarkMatrix,
+    supplementary: Supplementary,
+    fitted: &impute::FittedMissing,
+    pca: &Pca,
+) -> Result<SupplementaryOut, ApiError> {
+    if let Some(clash) = supplementary
+        .models
+        .iter()
+        .find(|m| matrix.models().contains(m))
+    {
         return Err(ApiError::new(
-            ErrorCode::InvalidRequest,
-            "the request body must be a JSON object",
+            ErrorCode::DuplicateModel,
+            format!("supplementary model '{clash}' is also one of the fitted models"),
         ));
     }
-    serde_json::from_slice(body).map_err(|err| ApiError::from_json(&err))
+    let extra = BenchmarkMatrix::new(
+        supplementary.models,
+        matrix.benchmarks().to_vec(),
+        supplementary.scores.0,
+    )?;
+    let completed = fitted.apply(&extra)?;
+    let models = extra.models();
+    Ok(SupplementaryOut {
+        models: completed.rows.iter().map(|&i| models[i].clone()).collect(),
+        projections: pca.transform(completed.scores.view()),
+        imputed: completed
+            .imputed
+            .iter()
+            .map(|c| ImputedCellOut {
+                model: models[completed.rows[c.row]].clone(),
+                benchmark: matrix.benchmarks()[c.col].clone(),
+                value: c.value,
+            })
+            .collect(),
+        dropped_models: completed
+            .dropped
+            .iter()
+            .map(|&i| models[i].clone())
+            .collect(),
+    })
 }
 
-fn respond(
+/// The response for a PCA of `matrix`'s rows `completed.rows`.
+pub(crate) fn respond(
     matrix: &BenchmarkMatrix,
     pca: &Pca,
     projections: Array2<f64>,
@@ -261,13 +335,8 @@ fn respond(
             converged: r.converged,
             max_change: r.max_change,
         }),
+        supplementary: None,
     }
-}
-
-fn answer_bytes(format: BodyFormat, query: &CsvQuery, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let response = answer(format, query, body)?;
-    serde_json::to_vec(&response)
-        .map_err(|err| ApiError::new(ErrorCode::InternalError, err.to_string()))
 }
 
 /// Principal components of a leaderboard.
@@ -312,17 +381,9 @@ pub async fn post_pca(
     payload: web::Payload,
     limit: web::Data<BodyLimit>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = body_format(&req)?;
     let query = CsvQuery::parse(req.query_string())?;
-    let body = read_limited(&req, payload, limit.0).await?;
-    let json = if body.len() >= OFFLOAD_MIN_BYTES {
-        web::block(move || answer_bytes(format, &query, &body))
-            .await
-            .map_err(|err| ApiError::new(ErrorCode::InternalError, err.to_string()))??
-    } else {
-        answer_bytes(format, &query, &body)?
-    };
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .body(json))
+    answer(&req, payload, limit.0, move |format, body| {
+        pca_answer(format, &query, body)
+    })
+    .await
 }

@@ -76,3 +76,33 @@ pub fn bounds() -> impl Into<RefOr<Schema>> {
             "[lo, hi] with lo < hi: imputed values are clipped to it; null for none",
         ))
 }
+
+fn nullable_numbers(description: &str) -> ArrayBuilder {
+    ArrayBuilder::new()
+        .items(ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::Number, Type::Null])))
+        .description(Some(description.to_owned()))
+}
+
+pub fn compute() -> impl Into<RefOr<Schema>> {
+    nullable_numbers("One positive value per model, or null where unknown")
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+}
+
+pub fn target_values() -> impl Into<RefOr<Schema>> {
+    nullable_numbers("One value per model, or null where unknown")
+}
+
+pub fn range() -> impl Into<RefOr<Schema>> {
+    ArrayBuilder::new()
+        .items(ObjectBuilder::new().schema_type(Type::Number))
+        .min_items(Some(2))
+        .max_items(Some(2))
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .description(Some("[lo, hi] with lo < hi"))
+}
+
+pub fn supplementary_models() -> impl Into<RefOr<Schema>> {
+    labels("model", 1).description(Some(
+        "Supplementary model names: unique, non-empty, distinct from `models`.",
+    ))
+}

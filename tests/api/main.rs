@@ -8,3 +8,4 @@ mod helpers;
 mod openapi;
 mod paper;
 mod reference;
+mod scaling;

@@ -261,3 +261,59 @@ async fn drop_models_leaves_out_and_lists_models_with_gaps() {
         "ratios of the complete rows",
     );
 }
+
+#[tokio::test]
+async fn supplementary_models_are_placed_on_the_fitted_basis_without_moving_it() {
+    let app = spawn_app().await;
+    let full = paper_json();
+    // Hold out the last five models as supplementary; give one a hole.
+    let n = full["models"].as_array().unwrap().len();
+    let split = |key: &str| {
+        let all = full[key].as_array().unwrap();
+        (json!(all[..n - 5]), json!(all[n - 5..]))
+    };
+    let (models, extra_models) = split("models");
+    let (scores, mut extra_scores) = split("scores");
+    extra_scores[1][0] = Value::Null;
+    let base = json!({
+        "models": models, "benchmarks": full["benchmarks"], "scores": scores,
+        "missing": "iterative_pca", "imputation": {"bounds": [0, 1]}, "n_components": 3,
+    });
+    let mut with_extra = base.clone();
+    with_extra["supplementary"] = json!({"models": extra_models, "scores": extra_scores});
+    let (_, _, plain) = app.post_json("/v1/pca", &base).await;
+    let (status, _, body) = app.post_json("/v1/pca", &with_extra).await;
+    assert_eq!(status, 200, "{body}");
+    // The fit is untouched by the supplementary rows.
+    assert_eq!(plain["components"], body["components"]);
+    assert_eq!(plain["projections"], body["projections"]);
+    let extra = &body["supplementary"];
+    assert_eq!(extra["models"], extra_models);
+    assert_eq!(extra["imputed"].as_array().unwrap().len(), 1);
+    assert_eq!(extra["imputed"][0]["model"], extra_models[1]);
+    // A complete supplementary row projects as (x - mean) . components.
+    let mean = floats(&body["mean"]);
+    let comps = matrix(&body["components"]);
+    let row = floats(&extra_scores[0]);
+    for (c, component) in comps.iter().enumerate() {
+        let expected: f64 = row
+            .iter()
+            .zip(&mean)
+            .zip(component)
+            .map(|((x, m), l)| (x - m) * l)
+            .sum();
+        let got = extra["projections"][0][c].as_f64().unwrap();
+        assert!(
+            (got - expected).abs() < 1e-12,
+            "component {c}: {got} vs {expected}"
+        );
+    }
+    // A supplementary model may not repeat a fitted one.
+    let mut clash = with_extra.clone();
+    clash["supplementary"]["models"][0] = models[0].clone();
+    let (status, _, body) = app.post_json("/v1/pca", &clash).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("duplicate_model"))
+    );
+}

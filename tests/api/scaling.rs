@@ -1,0 +1,352 @@
+//! The scaling endpoints on the paper's data.
+//!
+//! Expected numbers: the figures for compute fits (mean R^2 of PC1
+//! 0.966 over 14 families; Llama-2 slope 0.520, R^2 1.000, checked
+//! independently with numpy on the paper-recipe projections of
+//! tests/fixtures/reference/paper_set_77.json), and
+//! tests/fixtures/reference/scaling_law_word_unscrambling.json (scipy 1.17.1
+//! `curve_fit` + scikit-learn 1.9.1 on the paper's recipe) for the law.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use crate::helpers::{floats, spawn_app};
+
+const BENCHMARKS: [&str; 8] = [
+    "MMLU",
+    "ARC-C",
+    "HellaSwag",
+    "Winograd",
+    "TruthfulQA",
+    "GSM8K",
+    "XWinograd",
+    "HumanEval",
+];
+
+fn fixture(path: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/fixtures/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+/// Rows of a CSV file as maps from header to cell.
+fn csv_rows(path: &str) -> Vec<HashMap<String, String>> {
+    let bytes = fixture(path);
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let header = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            header
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .collect()
+}
+
+fn number(cell: &str) -> Value {
+    cell.parse::<f64>().map_or(Value::Null, |v| json!(v))
+}
+
+/// The paper set as a request body, with families and FLOPs (1e21).
+fn paper_request(rows: &[HashMap<String, String>]) -> Value {
+    json!({
+        "models": rows.iter().map(|r| r["Model"].clone()).collect::<Vec<_>>(),
+        "benchmarks": BENCHMARKS,
+        "scores": rows.iter().map(|r| BENCHMARKS.iter().map(|b| number(&r[*b])).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "families": rows.iter().map(|r| r["Model Family"].clone()).collect::<Vec<_>>(),
+        "flops": rows.iter().map(|r| number(&r["FLOPs (1E21)"])).collect::<Vec<_>>(),
+        "missing": "iterative_pca",
+        "imputation": {"rank": 1, "bounds": [0, 1]},
+    })
+}
+
+#[tokio::test]
+async fn compute_fit_reproduces_the_papers_family_slopes() {
+    let app = spawn_app().await;
+    let request = paper_request(&csv_rows("data/paper_set_77.csv"));
+    let (status, _, body) = app.post_json("/v1/scaling/compute-fit", &request).await;
+    assert_eq!(status, 200, "{body}");
+    let families = body["families"].as_array().unwrap();
+    assert_eq!(families.len(), 14);
+    let mean_r2 = body["mean_r2"][0].as_f64().unwrap();
+    assert!((mean_r2 - 0.966).abs() < 5e-4, "mean R^2 of PC1 {mean_r2}");
+    let llama2 = families.iter().find(|f| f["family"] == "Llama-2").unwrap();
+    assert_eq!(llama2["n_models"], 3);
+    let pc1 = &llama2["fits"][0];
+    assert_eq!(pc1["component"], 1);
+    assert!(
+        (pc1["slope"].as_f64().unwrap() - 0.520).abs() < 5e-4,
+        "{pc1}"
+    );
+    assert!((pc1["r2"].as_f64().unwrap() - 1.0).abs() < 5e-4, "{pc1}");
+    assert_eq!(body["pca"]["n_components"], 3);
+    assert_eq!(floats(&body["mean_r2"]).len(), 3);
+    // Every fit's line is the OLS line of its models' scores.
+    let pca_models: Vec<&str> = body["pca"]["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert!(
+        llama2["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| pca_models.contains(&m.as_str().unwrap()))
+    );
+}
+
+#[tokio::test]
+async fn compute_from_params_and_tokens_is_six_n_d() {
+    let app = spawn_app().await;
+    let rows = csv_rows("data/paper_set_77.csv");
+    let mut by_flops = paper_request(&rows);
+    let mut by_nd = by_flops.clone();
+    by_nd.as_object_mut().unwrap().remove("flops");
+    by_nd["params"] = json!(
+        rows.iter()
+            .map(|r| number(&r["Model Size (B)"]))
+            .collect::<Vec<_>>()
+    );
+    by_nd["tokens"] = json!(
+        rows.iter()
+            .map(|r| number(&r["Pretraining Data Size (T)"]))
+            .collect::<Vec<_>>()
+    );
+    by_flops["n_components"] = json!(1);
+    by_nd["n_components"] = json!(1);
+    let (_, _, a) = app.post_json("/v1/scaling/compute-fit", &by_flops).await;
+    let (status, _, b) = app.post_json("/v1/scaling/compute-fit", &by_nd).await;
+    assert_eq!(status, 200, "{b}");
+    assert_eq!(
+        a["families"].as_array().unwrap().len(),
+        b["families"].as_array().unwrap().len()
+    );
+    let slope = |v: &Value| v["families"][0]["fits"][0]["slope"].as_f64().unwrap();
+    assert!((slope(&a) - slope(&b)).abs() < 1e-9);
+}
+
+/// The reference's rows: paper set models that have the target, in the paper set's order.
+fn law_request() -> (Value, Value) {
+    let reference: Value =
+        serde_json::from_slice(&fixture("reference/scaling_law_word_unscrambling.json")).unwrap();
+    let target_name = reference["target"].as_str().unwrap().to_owned();
+    let targets: HashMap<String, String> =
+        csv_rows("data/base_llm_emergent_capability_eval_c10551f.csv")
+            .into_iter()
+            .filter(|r| !r[&target_name].is_empty())
+            .map(|r| (r["Model"].clone(), r[&target_name].clone()))
+            .collect();
+    let rows: Vec<_> = csv_rows("data/paper_set_77.csv")
+        .into_iter()
+        .filter(|r| targets.contains_key(&r["Model"]))
+        .collect();
+    let mut request = paper_request(&rows);
+    request["target"] = json!({
+        "name": target_name,
+        "values": rows.iter().map(|r| number(&targets[&r["Model"]])).collect::<Vec<_>>(),
+    });
+    request["split"] = json!({"by": "flops", "max_train_flops": reference["cutoff_flops_1e21"]});
+    request["n_components"] = json!(3);
+    (request, reference)
+}
+
+#[tokio::test]
+async fn law_reproduces_the_scipy_reference_on_word_unscrambling() {
+    let app = spawn_app().await;
+    let (request, reference) = law_request();
+    let (status, _, body) = app.post_json("/v1/scaling/law", &request).await;
+    assert_eq!(status, 200, "{body}");
+    let metrics = &body["metrics"];
+    assert_eq!(metrics["n_train"], reference["n_train"]);
+    assert_eq!(metrics["n_test"], reference["n_test"]);
+    let test_mse = metrics["test_mse"].as_f64().unwrap();
+    let ref_mse = reference["test_mse"].as_f64().unwrap();
+    assert!(
+        (test_mse - ref_mse).abs() <= 0.25 * ref_mse,
+        "test MSE {test_mse} vs reference {ref_mse}"
+    );
+    let mut worst: f64 = 0.0;
+    for p in body["predictions"].as_array().unwrap() {
+        let expected = &reference["predictions"][p["model"].as_str().unwrap()];
+        assert_eq!(p["split"], expected["split"], "{}", p["model"]);
+        assert_eq!(p["observed"], expected["observed"]);
+        let diff =
+            (p["predicted"].as_f64().unwrap() - expected["predicted"].as_f64().unwrap()).abs();
+        if p["split"] == "test" {
+            assert!(diff <= 0.03, "{}: prediction off by {diff}", p["model"]);
+        }
+        worst = worst.max(diff);
+    }
+    eprintln!(
+        "law: test MSE {test_mse:.6} (reference {ref_mse:.6}), floor {} (reference {}), worst prediction difference {worst:.2e}",
+        body["law"]["floor"], reference["floor"]
+    );
+    let floor = body["law"]["floor"].as_f64().unwrap();
+    assert!((0.0..=0.2).contains(&floor));
+    assert_eq!(body["law"]["converged"], true);
+    // The test models' missing cells were imputed with the training fit held fixed.
+    assert_eq!(body["pca"]["models"].as_array().unwrap().len(), 44);
+}
+
+#[tokio::test]
+async fn law_with_reference_family_reports_equivalent_compute() {
+    let app = spawn_app().await;
+    let (mut request, _) = law_request();
+    request["reference_family"] = json!("Llama-2");
+    let (status, _, body) = app.post_json("/v1/scaling/law", &request).await;
+    assert_eq!(status, 200, "{body}");
+    let line = &body["reference"];
+    assert_eq!(line["family"], "Llama-2");
+    let slope = line["slope"].as_f64().unwrap();
+    let intercept = line["intercept"].as_f64().unwrap();
+    for p in body["predictions"].as_array().unwrap() {
+        let eq = p["equivalent_log10_flops"].as_f64().unwrap();
+        let cap = p["capability"].as_f64().unwrap();
+        assert!((slope * eq + intercept - cap).abs() < 1e-9);
+    }
+    // Llama-2-7B's equivalent compute is close to its own (84e21 FLOPs): it is on the line.
+    let llama7 = body["predictions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["model"] == "meta-llama/Llama-2-7b-hf")
+        .unwrap();
+    let eq = llama7["equivalent_log10_flops"].as_f64().unwrap();
+    assert!((eq - 84f64.log10()).abs() < 0.3, "{eq}");
+}
+
+#[tokio::test]
+async fn law_split_by_target_rank_and_huber_loss() {
+    let app = spawn_app().await;
+    let (mut request, _) = law_request();
+    request["split"] = json!({"by": "target_rank", "test_fraction": 0.2});
+    request["loss"] = json!("huber");
+    let (status, _, body) = app.post_json("/v1/scaling/law", &request).await;
+    assert_eq!(status, 200, "{body}");
+    // ceil(0.2 * 65) = 13 held out: the 13 best models on the target.
+    assert_eq!(body["metrics"]["n_test"], 13);
+    let predictions = body["predictions"].as_array().unwrap();
+    let min_test = predictions
+        .iter()
+        .filter(|p| p["split"] == "test")
+        .map(|p| p["observed"].as_f64().unwrap())
+        .fold(f64::INFINITY, f64::min);
+    let max_train = predictions
+        .iter()
+        .filter(|p| p["split"] == "train")
+        .map(|p| p["observed"].as_f64().unwrap())
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert!(min_test >= max_train);
+    assert_eq!(body["law"]["loss"], "huber");
+}
+
+#[tokio::test]
+async fn scaling_errors_are_coded() {
+    let app = spawn_app().await;
+    let (base, _) = law_request();
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Edit, &str)> = vec![
+        (
+            "no compute for a flops split",
+            Box::new(|r: &mut Value| {
+                r.as_object_mut().unwrap().remove("flops");
+            }),
+            "invalid_split",
+        ),
+        (
+            "flops and params",
+            Box::new(|r: &mut Value| {
+                r["params"] = r["flops"].clone();
+            }),
+            "invalid_compute",
+        ),
+        (
+            "negative flops",
+            Box::new(|r: &mut Value| {
+                r["flops"][0] = json!(-1);
+            }),
+            "invalid_compute",
+        ),
+        (
+            "target too short",
+            Box::new(|r: &mut Value| {
+                r["target"]["values"].as_array_mut().unwrap().pop();
+            }),
+            "shape_mismatch",
+        ),
+        (
+            "families too short",
+            Box::new(|r: &mut Value| {
+                r["families"].as_array_mut().unwrap().pop();
+            }),
+            "shape_mismatch",
+        ),
+        (
+            "cutoff leaves too few",
+            Box::new(|r: &mut Value| {
+                r["split"]["max_train_flops"] = json!(0.05);
+            }),
+            "too_few_training_models",
+        ),
+        (
+            "unknown reference family",
+            Box::new(|r: &mut Value| {
+                r["reference_family"] = json!("GPT-5");
+            }),
+            "invalid_reference_family",
+        ),
+        (
+            "floor_max too big",
+            Box::new(|r: &mut Value| {
+                r["floor_max"] = json!(1.5);
+            }),
+            "invalid_law",
+        ),
+        (
+            "target range reversed",
+            Box::new(|r: &mut Value| {
+                r["target_range"] = json!([1, 0]);
+            }),
+            "invalid_target",
+        ),
+        (
+            "unknown split",
+            Box::new(|r: &mut Value| {
+                r["split"] = json!({"by": "size"});
+            }),
+            "invalid_request",
+        ),
+        (
+            "unknown field",
+            Box::new(|r: &mut Value| {
+                r["targets"] = json!(1);
+            }),
+            "unknown_field",
+        ),
+    ];
+    for (name, edit, code) in cases {
+        let mut request = base.clone();
+        edit(&mut request);
+        let (status, content_type, body) = app.post_json("/v1/scaling/law", &request).await;
+        assert_eq!(status, 422, "{name}: {body}");
+        assert_eq!(content_type, "application/problem+json");
+        assert_eq!(body["code"], code, "{name}: {body}");
+    }
+    let (status, _, body) = app
+        .post_raw(
+            "/v1/scaling/compute-fit",
+            Some("text/csv"),
+            b"Model,MMLU\na,0.1\n".to_vec(),
+        )
+        .await;
+    assert_eq!(status, 415, "{body}");
+}
