@@ -46,13 +46,18 @@ fn spec_lists_every_error_code_and_documents_every_route() {
         );
     }
     let pca = &spec["paths"]["/v1/pca"]["post"];
-    let text_422 = pca["responses"]["422"]["description"].as_str().unwrap();
+    // Every 422 code is documented on an operation that can answer it.
+    let text_422: String = spec["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|item| item["post"]["responses"]["422"]["description"].as_str())
+        .collect();
     for code in obscaling::api::error::ErrorCode::ALL {
-        let status = code.status().as_u16();
-        if status == 422 {
+        if code.status().as_u16() == 422 {
             assert!(
                 text_422.contains(&format!("`{code}`")),
-                "422 description lacks {code}"
+                "no 422 description lists {code}"
             );
         }
     }
