@@ -67,6 +67,8 @@ pub enum AnalysisError {
     NumericOverflow,
     #[error("the singular value decomposition did not converge")]
     NoConvergence,
+    #[error("the computation did not finish within the deadline (COMPUTE_DEADLINE_MS)")]
+    DeadlineExceeded,
     #[error("invalid parameter: {0}")]
     Parameter(String),
 }

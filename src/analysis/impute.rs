@@ -396,6 +396,7 @@ fn iterate(
     let mut rows: Vec<usize> = missing.iter().map(|&(i, _)| i).collect();
     rows.dedup();
     while report.iterations < params.max_iter {
+        super::budget::check()?;
         let recon = reconstruct(z, &rows)?;
         let mut max_change: f64 = 0.0;
         let mut r = 0;

@@ -5,6 +5,7 @@
 //! the HTTP edge serialises. Nothing here re-validates what a constructor has
 //! already checked.
 
+pub mod budget;
 pub mod error;
 pub mod impute;
 pub mod linalg;

@@ -279,7 +279,7 @@ pub fn fit_law(
             .iter()
             .map(|&i| normalise(target[i].expect("train rows are labelled"))),
     );
-    let law = sigmoid::fit(s_train.view(), y_train.view(), spec.floor_max, spec.loss);
+    let law = sigmoid::fit(s_train.view(), y_train.view(), spec.floor_max, spec.loss)?;
 
     let reference = match &spec.reference_family {
         None => None,

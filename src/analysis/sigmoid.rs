@@ -10,6 +10,8 @@
 
 use ndarray::{Array1, ArrayView1, ArrayView2};
 
+use super::AnalysisError;
+
 /// The loss the law is fitted with.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Loss {
@@ -59,7 +61,7 @@ pub fn fit(
     y: ArrayView1<'_, f64>,
     floor_max: f64,
     loss: Loss,
-) -> SigmoidLaw {
+) -> Result<SigmoidLaw, AnalysisError> {
     let (n, k) = s.dim();
     let m = k + 2;
     // theta = (w_1..w_k, c, b)
@@ -115,6 +117,7 @@ pub fn fit(
     let mut iterations = 0;
     let mut converged = false;
     while iterations < MAX_ITERATIONS {
+        super::budget::check()?;
         iterations += 1;
         // Jacobian of the model, weighted normal equations.
         let wts = weights(&r);
@@ -190,13 +193,13 @@ pub fn fit(
             break;
         }
     }
-    SigmoidLaw {
+    Ok(SigmoidLaw {
         weights: Array1::from(theta[..k].to_vec()),
         intercept: theta[k],
         floor: theta[k + 1],
         iterations,
         converged,
-    }
+    })
 }
 
 /// Gaussian elimination with partial pivoting on a small dense system.
@@ -247,7 +250,7 @@ mod tests {
     #[test]
     fn recovers_an_exact_law() {
         let (s, y) = synthetic(&[1.5, -0.5], 0.3, 0.1);
-        let law = fit(s.view(), y.view(), 0.2, Loss::LeastSquares);
+        let law = fit(s.view(), y.view(), 0.2, Loss::LeastSquares).unwrap();
         assert!(law.converged);
         assert!((law.weights[0] - 1.5).abs() < 1e-6, "{law:?}");
         assert!((law.weights[1] + 0.5).abs() < 1e-6, "{law:?}");
@@ -258,7 +261,7 @@ mod tests {
     fn the_floor_stays_within_its_bounds() {
         // Data whose best floor would be 0.5, above floor_max.
         let (s, y) = synthetic(&[2.0], 0.0, 0.5);
-        let law = fit(s.view(), y.view(), 0.2, Loss::LeastSquares);
+        let law = fit(s.view(), y.view(), 0.2, Loss::LeastSquares).unwrap();
         assert!((0.0..=0.2).contains(&law.floor), "{}", law.floor);
         assert!(
             (law.floor - 0.2).abs() < 1e-9,
@@ -271,8 +274,8 @@ mod tests {
     fn huber_resists_an_outlier_better_than_least_squares() {
         let (s, mut y) = synthetic(&[1.0], 0.0, 0.0);
         y[5] = 1.0; // a wild point
-        let ls = fit(s.view(), y.view(), 0.2, Loss::LeastSquares);
-        let hu = fit(s.view(), y.view(), 0.2, Loss::Huber { delta: 0.1 });
+        let ls = fit(s.view(), y.view(), 0.2, Loss::LeastSquares).unwrap();
+        let hu = fit(s.view(), y.view(), 0.2, Loss::Huber { delta: 0.1 }).unwrap();
         assert!((hu.weights[0] - 1.0).abs() < (ls.weights[0] - 1.0).abs());
     }
 

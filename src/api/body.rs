@@ -1,12 +1,16 @@
 //! Reading request bodies: content type first (a 415 needs no body), then the
 //! bytes under the configured limit, with every failure as an [`ApiError`].
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::{Duration, Instant};
+
 use actix_web::web::{self, Bytes, Payload};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, ErrorCode};
+use crate::analysis::{AnalysisError, budget};
 
 /// Bodies larger than this are parsed and analysed on the blocking pool, so
 /// that one large leaderboard never stalls the HTTP workers; smaller ones are
@@ -20,9 +24,35 @@ pub enum BodyFormat {
     Csv,
 }
 
-/// The limit on request bodies, shared with handlers as app data.
+/// The limits every analysis request is held to, shared with handlers as app data.
 #[derive(Debug, Clone, Copy)]
-pub struct BodyLimit(pub usize);
+pub struct Limits {
+    /// Largest request body (413 `payload_too_large`).
+    pub max_body_bytes: usize,
+    /// Most score cells in one request, supplementary rows included (413 `too_many_cells`).
+    pub max_cells: usize,
+    /// Most iterations an iterative method may be asked for (422).
+    pub max_iterations: usize,
+    /// Wall-clock budget of one request's computation (503 `deadline_exceeded`).
+    pub deadline: Duration,
+}
+
+impl Limits {
+    /// 413 when a leaderboard has more cells than allowed.
+    pub fn check_cells(&self, cells: usize) -> Result<(), ApiError> {
+        if cells > self.max_cells {
+            Err(ApiError::new(
+                ErrorCode::TooManyCells,
+                format!(
+                    "the request has {cells} score cells, more than the limit of {} (MAX_CELLS)",
+                    self.max_cells
+                ),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
 
 /// `application/json` (or any `application/<x>+json`), or `text/csv`.
 pub fn body_format(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
@@ -80,10 +110,14 @@ pub async fn read_limited(
 
 /// Reads the body (checking its type first), runs `compute` on it (on the
 /// blocking pool when the body is large) and answers its result as JSON.
+///
+/// The computation runs under the request deadline (checked between
+/// iterations by the core, and by a timer on the awaiting side), and a panic
+/// in it becomes a 500 `internal_error` instead of taking a worker down.
 pub async fn answer<T, F>(
     req: &HttpRequest,
     payload: Payload,
-    limit: usize,
+    limits: Limits,
     compute: F,
 ) -> Result<HttpResponse, ApiError>
 where
@@ -91,22 +125,49 @@ where
     F: FnOnce(BodyFormat, &[u8]) -> Result<T, ApiError> + Send + 'static,
 {
     let format = body_format(req)?;
-    let body = read_limited(req, payload, limit).await?;
+    let body = read_limited(req, payload, limits.max_body_bytes).await?;
+    let deadline = Instant::now() + limits.deadline;
     let work = move || {
-        let result = compute(format, &body)?;
-        serde_json::to_vec(&result)
-            .map_err(|err| ApiError::new(ErrorCode::InternalError, err.to_string()))
+        guarded(|| {
+            budget::with_deadline(Some(deadline), || {
+                let result = compute(format, &body)?;
+                serde_json::to_vec(&result)
+                    .map_err(|err| ApiError::new(ErrorCode::InternalError, err.to_string()))
+            })
+        })
     };
     let json = if body_len_hint(req) >= OFFLOAD_MIN_BYTES {
-        web::block(work)
-            .await
-            .map_err(|err| ApiError::new(ErrorCode::InternalError, err.to_string()))??
+        // The timer answers on time even while the SVD (not interruptible)
+        // finishes; the core stops at its next check.
+        let grace = Duration::from_millis(250);
+        match actix_web::rt::time::timeout(limits.deadline + grace, web::block(work)).await {
+            Ok(joined) => {
+                joined.map_err(|err| ApiError::new(ErrorCode::InternalError, err.to_string()))??
+            }
+            Err(_) => return Err(ApiError::from(AnalysisError::DeadlineExceeded)),
+        }
     } else {
         work()?
     };
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(json))
+}
+
+/// Runs `work`, turning a panic into a 500 problem: a bug in one analysis
+/// must not cost the other requests their worker.
+pub fn guarded<T>(work: impl FnOnce() -> Result<T, ApiError>) -> Result<T, ApiError> {
+    catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(ApiError::new(
+            ErrorCode::InternalError,
+            format!("the analysis failed unexpectedly ({what}); please report this request"),
+        ))
+    })
 }
 
 fn body_len_hint(req: &HttpRequest) -> usize {
@@ -139,5 +200,34 @@ pub fn json_only(format: BodyFormat) -> Result<(), ApiError> {
             ErrorCode::UnsupportedMediaType,
             "this endpoint takes application/json only",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_internal_error() {
+        let result: Result<(), ApiError> = guarded(|| panic!("boom"));
+        let err = result.unwrap_err();
+        assert_eq!(err.code, ErrorCode::InternalError);
+        assert!(err.detail.contains("boom"));
+        assert_eq!(guarded(|| Ok(3)).unwrap(), 3);
+    }
+
+    #[test]
+    fn cells_over_the_limit_are_refused() {
+        let limits = Limits {
+            max_body_bytes: 1,
+            max_cells: 10,
+            max_iterations: 1,
+            deadline: Duration::from_secs(1),
+        };
+        assert!(limits.check_cells(10).is_ok());
+        assert_eq!(
+            limits.check_cells(11).unwrap_err().code,
+            ErrorCode::TooManyCells
+        );
     }
 }

@@ -68,6 +68,8 @@ error_codes! {
     InvalidNComponents => ("invalid_n_components", UNPROCESSABLE_ENTITY, "Invalid number of components"),
     ZeroVariance => ("zero_variance", UNPROCESSABLE_ENTITY, "The scores have no variance"),
     NumericOverflow => ("numeric_overflow", UNPROCESSABLE_ENTITY, "The scores are too large to analyse"),
+    TooManyCells => ("too_many_cells", PAYLOAD_TOO_LARGE, "The leaderboard has more cells than this service accepts"),
+    DeadlineExceeded => ("deadline_exceeded", SERVICE_UNAVAILABLE, "The computation took too long"),
     NotFound => ("not_found", NOT_FOUND, "No such resource"),
     MethodNotAllowed => ("method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed on this resource"),
     InternalError => ("internal_error", INTERNAL_SERVER_ERROR, "Internal error"),
@@ -221,6 +223,7 @@ impl From<AnalysisError> for ApiError {
             AnalysisError::ZeroVariance => ErrorCode::ZeroVariance,
             AnalysisError::NumericOverflow => ErrorCode::NumericOverflow,
             AnalysisError::Parameter(_) => ErrorCode::InvalidRequest,
+            AnalysisError::DeadlineExceeded => ErrorCode::DeadlineExceeded,
             AnalysisError::NoConvergence => ErrorCode::InternalError,
         };
         Self::new(code, detail)

@@ -218,7 +218,9 @@ impl AnalysisOptions {
         }
     }
 
-    pub fn missing_policy(&self) -> Result<MissingPolicy, ApiError> {
+    /// The missing-cell policy; `max_iterations` is the service's limit on
+    /// `imputation.max_iter` (MAX_ITERATIONS).
+    pub fn missing_policy(&self, max_iterations: usize) -> Result<MissingPolicy, ApiError> {
         Ok(match self.missing() {
             Missing::Reject => MissingPolicy::Reject,
             Missing::DropModels => MissingPolicy::DropModels,
@@ -226,6 +228,17 @@ impl AnalysisOptions {
             Missing::IterativePca => {
                 let options = self.imputation.clone().unwrap_or_default();
                 options.validate()?;
+                if let Some(max_iter) = options.max_iter
+                    && max_iter as u64 > max_iterations as u64
+                {
+                    return Err(ApiError::new(
+                        ErrorCode::InvalidImputation,
+                        format!(
+                            "imputation max_iter {max_iter} exceeds this service's limit of \
+                             {max_iterations} (MAX_ITERATIONS)"
+                        ),
+                    ));
+                }
                 let bounds = match options.bounds.as_deref() {
                     Some(&[lo, hi]) => Some((lo, hi)),
                     _ => None,

@@ -7,7 +7,7 @@ use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize, Serializer};
 use utoipa::ToSchema;
 
-use super::body::{BodyFormat, BodyLimit, answer, parse_json};
+use super::body::{BodyFormat, Limits, answer, parse_json};
 use super::csv::{self, CsvQuery};
 use super::error::{ApiError, ErrorCode, Problem};
 use super::options::{AnalysisOptions, ImputationOptions, Missing, NComponentsField, Sign};
@@ -215,6 +215,7 @@ pub fn pca_answer(
     format: BodyFormat,
     query: &CsvQuery,
     body: &[u8],
+    limits: &Limits,
 ) -> Result<PcaResponse, ApiError> {
     let input = match format {
         BodyFormat::Json => PcaInput::from(parse_json::<PcaRequest>(body)?),
@@ -230,8 +231,13 @@ pub fn pca_answer(
         }
     };
     input.options.validate()?;
+    let extra_cells = input
+        .supplementary
+        .as_ref()
+        .map_or(0, |s| s.scores.0.values.len());
+    limits.check_cells(input.scores.values.len() + extra_cells)?;
     let params = input.options.pca_params(NComponents::All)?;
-    let policy = input.options.missing_policy()?;
+    let policy = input.options.missing_policy(limits.max_iterations)?;
     let matrix = BenchmarkMatrix::new(input.models, input.benchmarks, input.scores)?;
     let (completed, fitted) = impute::complete(&matrix, &policy)?;
     let pca = params.fit(&DatasetBase::new(completed.scores.view(), ()))?;
@@ -358,7 +364,7 @@ pub(crate) fn respond(
         (status = 200, description = "The PCA of the leaderboard", body = PcaResponse),
         (status = 400, description = "`malformed_json`: the body is not JSON",
             body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large`: the body exceeds MAX_BODY_BYTES",
+        (status = 413, description = "`payload_too_large` (body over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)",
             body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "`unsupported_media_type`: the body is neither application/json nor text/csv",
             body = Problem, content_type = "application/problem+json"),
@@ -367,9 +373,11 @@ pub(crate) fn respond(
             benchmark), `empty_label`, `duplicate_model`, `duplicate_benchmark`, `no_benchmarks`, \
             `non_finite_score`, `missing_scores` (lists the cells), `unobserved_benchmark`, \
             `unobserved_model`, `invalid_imputation` (rank not below min(n_models, n_benchmarks), \
-            bounds not lo < hi), `too_few_models`, `invalid_n_components` (more than \
+            bounds not lo < hi, max_iter over MAX_ITERATIONS), `too_few_models`, `invalid_n_components` (more than \
             min(n_models, n_benchmarks)), `zero_variance`, `numeric_overflow`; for CSV also \
             `invalid_csv`, `unknown_column`, `no_matching_columns`, `invalid_score`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS",
             body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "`internal_error`",
             body = Problem, content_type = "application/problem+json"),
@@ -379,11 +387,12 @@ pub(crate) fn respond(
 pub async fn post_pca(
     req: HttpRequest,
     payload: web::Payload,
-    limit: web::Data<BodyLimit>,
+    limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
     let query = CsvQuery::parse(req.query_string())?;
-    answer(&req, payload, limit.0, move |format, body| {
-        pca_answer(format, &query, body)
+    let limits = **limits;
+    answer(&req, payload, limits, move |format, body| {
+        pca_answer(format, &query, body, &limits)
     })
     .await
 }

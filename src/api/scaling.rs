@@ -7,7 +7,7 @@ use linfa::traits::Fit;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::body::{BodyLimit, answer, json_only, parse_json};
+use super::body::{Limits, answer, json_only, parse_json};
 use super::error::{ApiError, ErrorCode, Problem};
 use super::options::{AnalysisOptions, ImputationOptions, Missing, NComponentsField, Sign};
 use super::pca::{ImputedCellOut, PcaResponse, respond};
@@ -84,8 +84,10 @@ impl Leaderboard {
         benchmarks: Vec<String>,
         scores: ScoresField,
         options: AnalysisOptions,
+        limits: &Limits,
     ) -> Result<Self, ApiError> {
         options.validate()?;
+        limits.check_cells(scores.0.values.len())?;
         let matrix = BenchmarkMatrix::new(models, benchmarks, scores.0)?;
         Ok(Self { matrix, options })
     }
@@ -202,7 +204,7 @@ pub struct ComputeFitResponse {
     pub pca: PcaResponse,
 }
 
-fn compute_fit_answer(body: &[u8]) -> Result<ComputeFitResponse, ApiError> {
+fn compute_fit_answer(body: &[u8], limits: &Limits) -> Result<ComputeFitResponse, ApiError> {
     let r: ComputeFitRequest = parse_json(body)?;
     let min_family_size = match r.min_family_size {
         None => 3,
@@ -221,7 +223,7 @@ fn compute_fit_answer(body: &[u8]) -> Result<ComputeFitResponse, ApiError> {
         missing: r.missing,
         imputation: r.imputation,
     };
-    let board = Leaderboard::new(r.models, r.benchmarks, r.scores, options)?;
+    let board = Leaderboard::new(r.models, r.benchmarks, r.scores, options, limits)?;
     let families = board.families(Some(r.families))?.expect("given");
     let n = board.matrix.n_models();
     let compute = log10_compute(n, r.flops, r.params, r.tokens, board.matrix.models())?
@@ -233,7 +235,7 @@ fn compute_fit_answer(body: &[u8]) -> Result<ComputeFitResponse, ApiError> {
         })?;
 
     let params = board.options.pca_params(NComponents::Count(3))?;
-    let policy = board.options.missing_policy()?;
+    let policy = board.options.missing_policy(limits.max_iterations)?;
     let (completed, _) = impute::complete(&board.matrix, &policy)?;
     let pca = params.fit(&DatasetBase::new(completed.scores.view(), ()))?;
     let projections = pca.transform(completed.scores.view());
@@ -295,11 +297,12 @@ fn compute_fit_answer(body: &[u8]) -> Result<ComputeFitResponse, ApiError> {
     responses(
         (status = 200, description = "Per-family fits of PC scores on log-compute", body = ComputeFitResponse),
         (status = 400, description = "`malformed_json`", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large`", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large` (body over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca, and `invalid_compute` (no compute, flops together \
             with params/tokens, a non-positive value), `shape_mismatch` (families or compute not one per model)",
             body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -307,11 +310,12 @@ fn compute_fit_answer(body: &[u8]) -> Result<ComputeFitResponse, ApiError> {
 pub async fn post_compute_fit(
     req: HttpRequest,
     payload: web::Payload,
-    limit: web::Data<BodyLimit>,
+    limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
-    answer(&req, payload, limit.0, |format, body| {
+    let limits = **limits;
+    answer(&req, payload, limits, move |format, body| {
         json_only(format)?;
-        compute_fit_answer(body)
+        compute_fit_answer(body, &limits)
     })
     .await
 }
@@ -500,7 +504,7 @@ pub struct ScalingLawResponse {
     pub imputed: Vec<ImputedCellOut>,
 }
 
-fn law_answer(body: &[u8]) -> Result<ScalingLawResponse, ApiError> {
+fn law_answer(body: &[u8], limits: &Limits) -> Result<ScalingLawResponse, ApiError> {
     let r: ScalingLawRequest = parse_json(body)?;
     let invalid_law = |msg: String| ApiError::new(ErrorCode::InvalidLaw, msg);
     let floor_max = r.floor_max.unwrap_or(0.2);
@@ -546,7 +550,7 @@ fn law_answer(body: &[u8]) -> Result<ScalingLawResponse, ApiError> {
         missing: r.missing,
         imputation: r.imputation,
     };
-    let board = Leaderboard::new(r.models, r.benchmarks, r.scores, options)?;
+    let board = Leaderboard::new(r.models, r.benchmarks, r.scores, options, limits)?;
     let n = board.matrix.n_models();
     let families = board.families(r.families)?;
     if r.target.values.len() != n {
@@ -576,7 +580,7 @@ fn law_answer(body: &[u8]) -> Result<ScalingLawResponse, ApiError> {
 
     let spec = LawSpec {
         pca: board.options.pca_params(NComponents::Count(3))?.check()?,
-        missing: board.options.missing_policy()?,
+        missing: board.options.missing_policy(limits.max_iterations)?,
         split,
         loss,
         floor_max,
@@ -696,7 +700,7 @@ fn law_answer(body: &[u8]) -> Result<ScalingLawResponse, ApiError> {
     responses(
         (status = 200, description = "The fitted law, its predictions and holdout errors", body = ScalingLawResponse),
         (status = 400, description = "`malformed_json`", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large`", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large` (body over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca, and `invalid_compute`, `invalid_target` \
             (non-finite value, target_range not lo < hi), `invalid_split` (a split by flops without compute), \
@@ -705,6 +709,7 @@ fn law_answer(body: &[u8]) -> Result<ScalingLawResponse, ApiError> {
             different known compute, or no families/compute), `shape_mismatch` (target, families or \
             compute not one per model)",
             body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -712,11 +717,12 @@ fn law_answer(body: &[u8]) -> Result<ScalingLawResponse, ApiError> {
 pub async fn post_law(
     req: HttpRequest,
     payload: web::Payload,
-    limit: web::Data<BodyLimit>,
+    limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
-    answer(&req, payload, limit.0, |format, body| {
+    let limits = **limits;
+    answer(&req, payload, limits, move |format, body| {
         json_only(format)?;
-        law_answer(body)
+        law_answer(body, &limits)
     })
     .await
 }

@@ -28,6 +28,9 @@ pub struct Config {
     pub port: u16,
     pub workers: usize,
     pub max_body_bytes: usize,
+    pub max_cells: usize,
+    pub max_iterations: usize,
+    pub compute_deadline: std::time::Duration,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +59,9 @@ impl Default for Config {
             port: 8080,
             workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
             max_body_bytes: 32 * 1024 * 1024,
+            max_cells: 10_000_000,
+            max_iterations: crate::analysis::impute::MAX_ITER_LIMIT,
+            compute_deadline: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -87,7 +93,40 @@ impl Config {
             config.max_body_bytes =
                 parse_positive("MAX_BODY_BYTES", max, "a positive number of bytes")?;
         }
+        if let Some(cells) = lookup("MAX_CELLS") {
+            config.max_cells = parse_positive("MAX_CELLS", cells, "a positive number of cells")?;
+        }
+        if let Some(iterations) = lookup("MAX_ITERATIONS") {
+            config.max_iterations = match parse_positive("MAX_ITERATIONS", iterations.clone(), "") {
+                Ok(n) if n <= crate::analysis::impute::MAX_ITER_LIMIT => n,
+                _ => {
+                    return Err(invalid(
+                        "MAX_ITERATIONS",
+                        iterations,
+                        "an integer from 1 to 100000",
+                    ));
+                }
+            };
+        }
+        if let Some(ms) = lookup("COMPUTE_DEADLINE_MS") {
+            let ms = parse_positive(
+                "COMPUTE_DEADLINE_MS",
+                ms,
+                "a positive number of milliseconds",
+            )?;
+            config.compute_deadline = std::time::Duration::from_millis(ms as u64);
+        }
         Ok(config)
+    }
+
+    /// The request limits handlers enforce.
+    pub fn limits(&self) -> crate::api::body::Limits {
+        crate::api::body::Limits {
+            max_body_bytes: self.max_body_bytes,
+            max_cells: self.max_cells,
+            max_iterations: self.max_iterations,
+            deadline: self.compute_deadline,
+        }
     }
 
     /// The text of `obscaling --help`.

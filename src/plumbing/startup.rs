@@ -9,7 +9,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use super::config::Config;
-use crate::api::{self, RouteTable, body::BodyLimit};
+use crate::api::{self, RouteTable};
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -24,7 +24,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let doc = api::openapi();
         let routes = web::Data::new(RouteTable::from_openapi(&doc));
-        let limit = web::Data::new(BodyLimit(config.max_body_bytes));
+        let limit = web::Data::new(config.limits());
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
                 .into_utoipa_app()

@@ -8,4 +8,5 @@ mod helpers;
 mod openapi;
 mod paper;
 mod reference;
+mod reliability;
 mod scaling;

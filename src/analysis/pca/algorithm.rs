@@ -63,6 +63,7 @@ impl<D: Data<Elem = f64>, T> Fit<ArrayBase<D, Ix2>, T, AnalysisError> for PcaVal
             return Err(AnalysisError::ZeroVariance);
         }
 
+        crate::analysis::budget::check()?;
         let svd = right_svd(xs.view())?;
         let dof = (n - 1) as f64;
         let all_variance: Vec<f64> = svd.singular_values.iter().map(|s| s * s / dof).collect();

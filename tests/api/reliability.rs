@@ -1,0 +1,146 @@
+//! Limits, deadlines and staying responsive: every request gets a coded
+//! answer, and one heavy request does not hold up the others.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::helpers::{generated_matrix, spawn_app, spawn_app_with};
+
+/// An n x p leaderboard with a missing cell in every tenth row, whose
+/// iterative imputation (tol 0) runs exactly `max_iter` iterations.
+fn heavy_request(n: usize, p: usize, max_iter: u64) -> Value {
+    let mut scores: Vec<Vec<Value>> = generated_matrix(n, p, 3, 0.1, 99)
+        .into_iter()
+        .map(|row| row.into_iter().map(|v| json!(v)).collect())
+        .collect();
+    for (i, row) in scores.iter_mut().enumerate().step_by(10) {
+        row[i % p] = Value::Null;
+    }
+    json!({
+        "models": (0..n).map(|i| format!("m{i}")).collect::<Vec<_>>(),
+        "benchmarks": (0..p).map(|j| format!("b{j}")).collect::<Vec<_>>(),
+        "scores": scores,
+        "imputation": {"max_iter": max_iter, "tol": 0},
+        "n_components": 3,
+    })
+}
+
+#[tokio::test]
+async fn too_many_cells_is_a_413() {
+    let app = spawn_app_with(|c| c.max_cells = 100).await;
+    let (status, _, body) = app.post_json("/v1/pca", &heavy_request(20, 6, 1)).await;
+    assert_eq!(status, 413, "{body}");
+    assert_eq!(body["code"], "too_many_cells");
+    assert!(body["detail"].as_str().unwrap().contains("120"));
+    let (status, _, _) = app.post_json("/v1/pca", &heavy_request(10, 6, 1)).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn iterations_beyond_the_configured_limit_are_refused() {
+    let app = spawn_app_with(|c| c.max_iterations = 50).await;
+    let (status, _, body) = app.post_json("/v1/pca", &heavy_request(30, 5, 51)).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("invalid_imputation")),
+        "{body}"
+    );
+    assert!(body["detail"].as_str().unwrap().contains("MAX_ITERATIONS"));
+    let (status, _, body) = app.post_json("/v1/pca", &heavy_request(30, 5, 50)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["imputation"]["iterations"], 50);
+}
+
+#[tokio::test]
+async fn a_computation_past_the_deadline_is_a_503_and_the_server_goes_on() {
+    let app = spawn_app_with(|c| c.compute_deadline = Duration::from_millis(50)).await;
+    // Far more work than 50 ms: 100000 imputation iterations.
+    let (status, content_type, body) = app
+        .post_json("/v1/pca", &heavy_request(200, 20, 100_000))
+        .await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(content_type, "application/problem+json");
+    assert_eq!(body["code"], "deadline_exceeded");
+    let (status, _, _) = app.get("/healthz").await;
+    assert_eq!(status, 200);
+    let (status, _, _) = app.post_json("/v1/pca", &heavy_request(20, 5, 1)).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn health_and_small_requests_are_answered_while_large_ones_compute() {
+    let app = spawn_app().await;
+    // Large enough (over 64 KiB) to run on the blocking pool, and slow:
+    // 150 imputation iterations of a 1000 x 30 matrix.
+    let large = serde_json::to_vec(&heavy_request(1000, 30, 150)).unwrap();
+    let started = Instant::now();
+    let post_large = |body: Vec<u8>| {
+        let app = &app;
+        async move {
+            let (status, _, _) = app
+                .post_raw("/v1/pca", Some("application/json"), body)
+                .await;
+            (status, started.elapsed())
+        }
+    };
+    let small = async {
+        // Give the large requests a head start.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let (health, _, _) = app.get("/healthz").await;
+        let (pca, _, _) = app.post_json("/v1/pca", &heavy_request(10, 4, 5)).await;
+        (health, pca, started.elapsed())
+    };
+    let ((s1, t1), (s2, t2), (health, pca, t_small)) =
+        tokio::join!(post_large(large.clone()), post_large(large), small);
+    assert_eq!((s1, s2, health, pca), (200, 200, 200, 200));
+    assert!(
+        t_small < t1.min(t2),
+        "small requests ({t_small:?}) waited for the large ones ({t1:?}, {t2:?})"
+    );
+}
+
+/// A client that keeps sending an oversized body still reads the 413.
+#[tokio::test]
+async fn an_oversized_body_still_being_sent_gets_its_413() {
+    let app = spawn_app_with(|c| c.max_body_bytes = 100_000).await;
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let response = tokio::task::spawn_blocking(move || {
+        let mut stream = TcpStream::connect(&address).unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let size = 20_000_000;
+        let head = format!(
+            "POST /v1/pca HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {size}\r\n\r\n"
+        );
+        let mut writer = stream.try_clone().unwrap();
+        let sender = std::thread::spawn(move || {
+            let _ = writer.write_all(head.as_bytes());
+            let chunk = vec![b' '; 64 * 1024];
+            let mut sent = 0;
+            // The server may close its side once it has answered: stop then.
+            while sent < size && writer.write_all(&chunk).is_ok() {
+                sent += chunk.len();
+            }
+        });
+        let mut response = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stream.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            response.extend_from_slice(&buf[..n]);
+            if response.windows(17).any(|w| w == b"payload_too_large") {
+                break;
+            }
+        }
+        drop(stream);
+        let _ = sender.join();
+        String::from_utf8_lossy(&response).into_owned()
+    })
+    .await
+    .unwrap();
+    assert!(response.starts_with("HTTP/1.1 413"), "got {response:?}");
+    assert!(response.contains("payload_too_large"));
+}
