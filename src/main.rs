@@ -33,6 +33,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    obscaling::plumbing::telemetry::init(config.log_format);
     if healthcheck {
         return match healthcheck::probe(&config) {
             Ok(()) => ExitCode::SUCCESS,
@@ -52,7 +53,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    eprintln!("obscaling: listening on {}:{}", config.host, app.port());
+    tracing::info!(host = %config.host, port = app.port(), workers = config.workers, "listening");
     match app.run_until_stopped().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -4,8 +4,10 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
-use actix_web::web::{self, Bytes, Payload};
+use actix_web::dev::Decompress;
+use actix_web::web::{self, Bytes, BytesMut, Payload};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -38,8 +40,10 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// 413 when a leaderboard has more cells than allowed.
+    /// 413 when a leaderboard has more cells than allowed; otherwise counts
+    /// its size in the metrics.
     pub fn check_cells(&self, cells: usize) -> Result<(), ApiError> {
+        crate::plumbing::metrics::record_matrix(cells);
         if cells > self.max_cells {
             Err(ApiError::new(
                 ErrorCode::TooManyCells,
@@ -98,14 +102,36 @@ pub async fn read_limited(
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(too_large());
     }
-    match payload.to_bytes_limited(limit).await {
-        Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(err)) => Err(ApiError::new(
-            ErrorCode::MalformedJson,
-            format!("the request body could not be read: {err}"),
-        )),
-        Err(_) => Err(too_large()),
+    // Compressed bodies (Content-Encoding gzip, deflate, br, zstd) are
+    // decoded as they stream in, and the limit applies to the decoded bytes,
+    // so a small compressed bomb cannot expand past it.
+    let encoding = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_ENCODING)
+        .map(|v| v.to_str().unwrap_or("?").trim().to_ascii_lowercase());
+    if let Some(encoding) = &encoding
+        && !["identity", "gzip", "x-gzip", "deflate", "br", "zstd"].contains(&encoding.as_str())
+    {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            format!("Content-Encoding {encoding:?} is not supported (gzip, deflate, br, zstd)"),
+        ));
     }
+    let mut stream = Decompress::from_headers(payload.into_inner(), req.headers());
+    let mut body = BytesMut::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|err| {
+            ApiError::new(
+                ErrorCode::MalformedJson,
+                format!("the request body could not be read: {err}"),
+            )
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 /// Reads the body (checking its type first), runs `compute` on it (on the

@@ -6,6 +6,7 @@ pub mod body;
 pub mod csv;
 pub mod error;
 pub mod health;
+pub mod metrics;
 pub mod options;
 pub mod pca;
 pub mod scaling;
@@ -44,6 +45,7 @@ struct ApiDoc;
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
+        .service(metrics::get_metrics)
         .service(pca::post_pca)
         .service(scaling::post_compute_fit)
         .service(scaling::post_law);

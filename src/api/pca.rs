@@ -366,7 +366,7 @@ pub(crate) fn respond(
             body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "`payload_too_large` (body over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)",
             body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: the body is neither application/json nor text/csv",
+        (status = 415, description = "`unsupported_media_type`: the body is neither application/json nor text/csv, or has an unsupported Content-Encoding",
             body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Well-formed but unanswerable. `invalid_request`, `unknown_field`, \
             `invalid_query`, `number_out_of_range`, `shape_mismatch` (a score row per model, a value per \

@@ -298,7 +298,7 @@ fn compute_fit_answer(body: &[u8], limits: &Limits) -> Result<ComputeFitResponse
         (status = 200, description = "Per-family fits of PC scores on log-compute", body = ComputeFitResponse),
         (status = 400, description = "`malformed_json`", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "`payload_too_large` (body over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: not application/json, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca, and `invalid_compute` (no compute, flops together \
             with params/tokens, a non-positive value), `shape_mismatch` (families or compute not one per model)",
             body = Problem, content_type = "application/problem+json"),
@@ -701,7 +701,7 @@ fn law_answer(body: &[u8], limits: &Limits) -> Result<ScalingLawResponse, ApiErr
         (status = 200, description = "The fitted law, its predictions and holdout errors", body = ScalingLawResponse),
         (status = 400, description = "`malformed_json`", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "`payload_too_large` (body over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: not application/json, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca, and `invalid_compute`, `invalid_target` \
             (non-finite value, target_range not lo < hi), `invalid_split` (a split by flops without compute), \
             `invalid_law` (floor_max outside [0, 1), huber_delta not positive), `too_few_training_models` \

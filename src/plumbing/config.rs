@@ -3,23 +3,33 @@
 //! running with a default the operator did not ask for.
 
 use std::fmt;
+use std::time::Duration;
+
+use crate::analysis::impute::MAX_ITER_LIMIT;
 
 /// Every variable the service reads, with its default and meaning; printed by
 /// `obscaling --help` and kept in one place so the two cannot drift.
+#[rustfmt::skip]
 pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("HOST", "0.0.0.0", "address to listen on"),
-    (
-        "PORT",
-        "8080",
-        "TCP port to listen on (0 picks a free port)",
-    ),
+    ("PORT", "8080", "TCP port to listen on (0 picks a free port)"),
     ("WORKERS", "number of CPUs", "HTTP worker threads"),
-    (
-        "MAX_BODY_BYTES",
-        "33554432 (32 MiB)",
-        "largest accepted request body; larger ones get 413",
-    ),
+    ("MAX_BODY_BYTES", "33554432 (32 MiB)", "largest request body (after decompression); larger get 413 payload_too_large"),
+    ("MAX_CELLS", "10000000", "most score cells in one request; more get 413 too_many_cells"),
+    ("MAX_ITERATIONS", "100000", "most iterations a request may ask of an iterative method (1 to 100000)"),
+    ("COMPUTE_DEADLINE_MS", "30000", "time budget of one request's computation; past it, 503 deadline_exceeded"),
+    ("CORS_ALLOWED_ORIGINS", "(none)", "comma-separated origins allowed cross-origin access, or *; unset: none"),
+    ("LOG_FORMAT", "json", "log lines as json or text"),
+    ("RUST_LOG", "info", "log filter (tracing EnvFilter syntax)"),
 ];
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    #[default]
+    Json,
+    Text,
+}
 
 /// The service's settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +40,10 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub max_cells: usize,
     pub max_iterations: usize,
-    pub compute_deadline: std::time::Duration,
+    pub compute_deadline: Duration,
+    /// Origins allowed cross-origin access (empty: CORS stays off).
+    pub cors_allowed_origins: Vec<String>,
+    pub log_format: LogFormat,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,8 +73,10 @@ impl Default for Config {
             workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
             max_body_bytes: 32 * 1024 * 1024,
             max_cells: 10_000_000,
-            max_iterations: crate::analysis::impute::MAX_ITER_LIMIT,
-            compute_deadline: std::time::Duration::from_secs(30),
+            max_iterations: MAX_ITER_LIMIT,
+            compute_deadline: Duration::from_secs(30),
+            cors_allowed_origins: Vec::new(),
+            log_format: LogFormat::Json,
         }
     }
 }
@@ -86,35 +101,39 @@ impl Config {
                 .parse()
                 .map_err(|_| invalid("PORT", port, "an integer from 0 to 65535"))?;
         }
-        if let Some(workers) = lookup("WORKERS") {
-            config.workers = parse_positive("WORKERS", workers, "a positive integer")?;
+        if let Some(v) = lookup("WORKERS") {
+            config.workers = positive("WORKERS", v, "a positive integer")?;
         }
-        if let Some(max) = lookup("MAX_BODY_BYTES") {
-            config.max_body_bytes =
-                parse_positive("MAX_BODY_BYTES", max, "a positive number of bytes")?;
+        if let Some(v) = lookup("MAX_BODY_BYTES") {
+            config.max_body_bytes = positive("MAX_BODY_BYTES", v, "a positive number of bytes")?;
         }
-        if let Some(cells) = lookup("MAX_CELLS") {
-            config.max_cells = parse_positive("MAX_CELLS", cells, "a positive number of cells")?;
+        if let Some(v) = lookup("MAX_CELLS") {
+            config.max_cells = positive("MAX_CELLS", v, "a positive number of cells")?;
         }
-        if let Some(iterations) = lookup("MAX_ITERATIONS") {
-            config.max_iterations = match parse_positive("MAX_ITERATIONS", iterations.clone(), "") {
-                Ok(n) if n <= crate::analysis::impute::MAX_ITER_LIMIT => n,
-                _ => {
-                    return Err(invalid(
-                        "MAX_ITERATIONS",
-                        iterations,
-                        "an integer from 1 to 100000",
-                    ));
-                }
+        if let Some(v) = lookup("MAX_ITERATIONS") {
+            let expected = "an integer from 1 to 100000";
+            config.max_iterations = match positive("MAX_ITERATIONS", v.clone(), expected) {
+                Ok(n) if n <= MAX_ITER_LIMIT => n,
+                _ => return Err(invalid("MAX_ITERATIONS", v, expected)),
             };
         }
-        if let Some(ms) = lookup("COMPUTE_DEADLINE_MS") {
-            let ms = parse_positive(
+        if let Some(v) = lookup("COMPUTE_DEADLINE_MS") {
+            let ms = positive(
                 "COMPUTE_DEADLINE_MS",
-                ms,
+                v,
                 "a positive number of milliseconds",
             )?;
-            config.compute_deadline = std::time::Duration::from_millis(ms as u64);
+            config.compute_deadline = Duration::from_millis(ms as u64);
+        }
+        if let Some(v) = lookup("CORS_ALLOWED_ORIGINS") {
+            config.cors_allowed_origins = parse_origins(&v)?;
+        }
+        if let Some(v) = lookup("LOG_FORMAT") {
+            config.log_format = match v.trim() {
+                "json" => LogFormat::Json,
+                "text" => LogFormat::Text,
+                _ => return Err(invalid("LOG_FORMAT", v, "json or text")),
+            };
         }
         Ok(config)
     }
@@ -139,7 +158,7 @@ impl Config {
              Configuration is read from the environment:\n",
         );
         for (name, default, meaning) in VARIABLES {
-            text.push_str(&format!("  {name:<16} {meaning} (default: {default})\n"));
+            text.push_str(&format!("  {name:<21} {meaning} (default: {default})\n"));
         }
         text
     }
@@ -153,7 +172,7 @@ fn invalid(variable: &'static str, value: String, expected: &'static str) -> Con
     }
 }
 
-fn parse_positive(
+fn positive(
     variable: &'static str,
     value: String,
     expected: &'static str,
@@ -161,6 +180,31 @@ fn parse_positive(
     match value.trim().parse::<usize>() {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(invalid(variable, value, expected)),
+    }
+}
+
+/// `https://a.example,https://b.example`, or `*` for any origin.
+fn parse_origins(value: &str) -> Result<Vec<String>, ConfigError> {
+    let origins: Vec<String> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let valid = |o: &String| {
+        o == "*"
+            || o.split_once("://").is_some_and(|(scheme, host)| {
+                (scheme == "http" || scheme == "https") && !host.is_empty() && !host.contains('/')
+            })
+    };
+    if origins.iter().all(valid) {
+        Ok(origins)
+    } else {
+        Err(invalid(
+            "CORS_ALLOWED_ORIGINS",
+            value.to_owned(),
+            "comma-separated origins such as https://dash.example.com (scheme and host, no path), or *",
+        ))
     }
 }
 
@@ -183,6 +227,10 @@ mod tests {
         assert_eq!(config.host, "0.0.0.0");
         assert_eq!(config.port, 8080);
         assert_eq!(config.max_body_bytes, 32 * 1024 * 1024);
+        assert_eq!(config.max_cells, 10_000_000);
+        assert_eq!(config.compute_deadline, Duration::from_secs(30));
+        assert!(config.cors_allowed_origins.is_empty());
+        assert_eq!(config.log_format, LogFormat::Json);
     }
 
     #[test]
@@ -192,13 +240,33 @@ mod tests {
             ("PORT", "70000"),
             ("WORKERS", "0"),
             ("MAX_BODY_BYTES", "-1"),
+            ("MAX_CELLS", "0"),
+            ("MAX_ITERATIONS", "100001"),
+            ("COMPUTE_DEADLINE_MS", "soon"),
+            ("LOG_FORMAT", "xml"),
+            ("CORS_ALLOWED_ORIGINS", "dash.example.com"),
+            ("CORS_ALLOWED_ORIGINS", "https://dash.example.com/app"),
         ] {
             let err = Config::from_lookup(lookup(&[(name, value)])).unwrap_err();
             assert_eq!(err.variable, name);
             assert!(err.to_string().contains(name));
         }
-        let ok = Config::from_lookup(lookup(&[("PORT", "0"), ("MAX_BODY_BYTES", "1024")])).unwrap();
+        let ok = Config::from_lookup(lookup(&[
+            ("PORT", "0"),
+            ("MAX_BODY_BYTES", "1024"),
+            (
+                "CORS_ALLOWED_ORIGINS",
+                "https://a.example, http://localhost:3000",
+            ),
+            ("LOG_FORMAT", "text"),
+        ]))
+        .unwrap();
         assert_eq!((ok.port, ok.max_body_bytes), (0, 1024));
+        assert_eq!(
+            ok.cors_allowed_origins,
+            ["https://a.example", "http://localhost:3000"]
+        );
+        assert_eq!(ok.log_format, LogFormat::Text);
     }
 
     #[test]

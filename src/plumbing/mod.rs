@@ -2,4 +2,6 @@
 
 pub mod config;
 pub mod healthcheck;
+pub mod metrics;
 pub mod startup;
+pub mod telemetry;

@@ -56,6 +56,12 @@ impl TestApp {
         .await
     }
 
+    /// The status of a GET, whatever the body.
+    pub async fn get_status(&self, path: &str) -> u16 {
+        let url = format!("{}{path}", self.base);
+        self.client.get(url).send().await.unwrap().status().as_u16()
+    }
+
     pub async fn get(&self, path: &str) -> (u16, String, Value) {
         read(
             self.client

@@ -11,7 +11,7 @@ use crate::helpers::{generated_matrix, spawn_app, spawn_app_with};
 
 /// An n x p leaderboard with a missing cell in every tenth row, whose
 /// iterative imputation (tol 0) runs exactly `max_iter` iterations.
-fn heavy_request(n: usize, p: usize, max_iter: u64) -> Value {
+pub fn heavy_request(n: usize, p: usize, max_iter: u64) -> Value {
     let mut scores: Vec<Vec<Value>> = generated_matrix(n, p, 3, 0.1, 99)
         .into_iter()
         .map(|row| row.into_iter().map(|v| json!(v)).collect())
