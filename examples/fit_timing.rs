@@ -1,0 +1,258 @@
+//! Timing harness for the benchmark scripts (not part of the service).
+//!
+//! fit_timing fit N P K REPS [OUT.json]
+//!     Fit + transform a deterministic N x P matrix (benches/common/matgen.rs,
+//!     rank 12, noise 0.05, seed 2024) REPS times; prints best/median seconds
+//!     as JSON. With OUT.json, also writes the fitted results there so that
+//!     bench/core_sklearn.py can check them against scikit-learn.
+//! fit_timing phases N P K REPS
+//!     Where a fit's time goes: centring, the SVD (`analysis::linalg::right_svd`),
+//!     transform; and, for comparison, the covariance route scikit-learn's
+//!     default solver takes for tall matrices (Gram matrix + symmetric
+//!     eigendecomposition, here with faer), with its deviation from the SVD.
+//! fit_timing request BODY.json REPS
+//!     Splits one POST /v1/pca JSON body into its phases (parse, parse+fit,
+//!     serialise) and reports the best seconds and the peak heap of each,
+//!     measured with a counting allocator.
+//!
+//! Threads: faer uses the global rayon pool; set RAYON_NUM_THREADS.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use linfa::DatasetBase;
+use linfa::traits::Fit;
+use obscaling::analysis::{NComponents, PcaParams};
+use obscaling::api::body::BodyFormat;
+use obscaling::api::csv::CsvQuery;
+use obscaling::api::pca::{PcaRequest, pca_answer};
+use obscaling::plumbing::config::Config;
+use serde_json::json;
+
+#[path = "../benches/common/matgen.rs"]
+mod matgen;
+
+struct Counting;
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        ptr
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            if new_size >= layout.size() {
+                let now = CURRENT.fetch_add(new_size - layout.size(), Ordering::Relaxed)
+                    + (new_size - layout.size());
+                // A moving realloc briefly holds both blocks.
+                PEAK.fetch_max(now + layout.size(), Ordering::Relaxed);
+            } else {
+                CURRENT.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+            }
+        }
+        new
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// Runs `f` `reps` times; returns (best, median) seconds, the extra heap peak
+/// over what was live before the first run, and the last result.
+fn time<T>(reps: usize, mut f: impl FnMut() -> T) -> (f64, f64, usize, T) {
+    let mut times = Vec::with_capacity(reps);
+    let base = CURRENT.load(Ordering::Relaxed);
+    PEAK.store(base, Ordering::Relaxed);
+    let mut last = None;
+    for _ in 0..reps.max(1) {
+        drop(last.take());
+        let t = Instant::now();
+        let out = f();
+        times.push(t.elapsed().as_secs_f64());
+        last = Some(out);
+    }
+    let peak = PEAK.load(Ordering::Relaxed) - base;
+    times.sort_by(f64::total_cmp);
+    (times[0], times[times.len() / 2], peak, last.unwrap())
+}
+
+fn arg<T: std::str::FromStr>(args: &[String], i: usize, what: &str) -> T {
+    args.get(i)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("argument {i} ({what}) missing or invalid; see the file header"))
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let threads = rayon_threads();
+    match args.first().map(String::as_str) {
+        Some("fit") => {
+            let (n, p, k, reps): (usize, usize, usize, usize) = (
+                arg(&args, 1, "N"),
+                arg(&args, 2, "P"),
+                arg(&args, 3, "K"),
+                arg(&args, 4, "REPS"),
+            );
+            let x = matgen::bench_matrix(n, p);
+            let params = PcaParams::new().n_components(NComponents::Count(k));
+            let (best, median, peak, (pca, proj)) = time(reps, || {
+                let pca = params
+                    .clone()
+                    .fit(&DatasetBase::new(x.view(), ()))
+                    .expect("fit");
+                let proj = pca.transform(x.view());
+                (pca, proj)
+            });
+            let summary = json!({
+                "n": n, "p": p, "k": k, "reps": reps, "rayon_threads": threads,
+                "best_s": best, "median_s": median, "peak_heap_bytes": peak,
+            });
+            println!("{summary}");
+            if let Some(out) = args.get(5) {
+                let rows = |a: ndarray::ArrayView2<'_, f64>| -> Vec<Vec<f64>> {
+                    a.rows().into_iter().map(|r| r.to_vec()).collect()
+                };
+                let result = json!({
+                    "generator": {"n": n, "p": p, "rank": matgen::RANK.min(p),
+                                  "noise": matgen::NOISE, "seed": matgen::SEED},
+                    "timing": summary,
+                    "explained_variance_ratio": pca.explained_variance_ratio().to_vec(),
+                    "singular_values": pca.singular_values().to_vec(),
+                    "components": rows(pca.components()),
+                    "projections_head": rows(proj.slice(ndarray::s![..n.min(50), ..])),
+                });
+                std::fs::write(out, serde_json::to_vec(&result).unwrap()).expect("write OUT");
+            }
+        }
+        Some("phases") => {
+            let (n, p, k, reps): (usize, usize, usize, usize) = (
+                arg(&args, 1, "N"),
+                arg(&args, 2, "P"),
+                arg(&args, 3, "K"),
+                arg(&args, 4, "REPS"),
+            );
+            phases(n, p, k, reps, threads);
+        }
+        Some("request") => {
+            let path: String = arg(&args, 1, "BODY.json");
+            let reps: usize = arg(&args, 2, "REPS");
+            let body = std::fs::read(&path).expect("read body");
+            let query = CsvQuery::parse("").unwrap();
+            let limits = Config::default().limits();
+            let answer = |body: &[u8]| pca_answer(BodyFormat::Json, &query, body, &limits);
+            let (parse_best, _, parse_peak, _) = time(reps, || {
+                serde_json::from_slice::<PcaRequest>(&body).expect("parse")
+            });
+            let (answer_best, answer_median, answer_peak, response) =
+                time(reps, || answer(&body).unwrap_or_else(|e| panic!("{e:?}")));
+            let (ser_best, _, ser_peak, bytes) =
+                time(reps, || serde_json::to_vec(&response).unwrap());
+            let (total_best, total_median, total_peak, _) = time(reps, || {
+                serde_json::to_vec(&answer(&body).unwrap()).unwrap()
+            });
+            println!(
+                "{}",
+                json!({
+                    "body_bytes": body.len(), "response_bytes": bytes.len(),
+                    "reps": reps, "rayon_threads": threads,
+                    "parse_s": parse_best, "parse_peak_heap_bytes": parse_peak,
+                    "answer_s": answer_best, "answer_median_s": answer_median,
+                    "answer_minus_parse_s": answer_best - parse_best,
+                    "answer_peak_heap_bytes": answer_peak,
+                    "serialise_s": ser_best, "serialise_peak_heap_bytes": ser_peak,
+                    "total_s": total_best, "total_median_s": total_median,
+                    "total_peak_heap_bytes": total_peak,
+                })
+            );
+        }
+        _ => {
+            eprintln!(
+                "usage: fit_timing fit N P K REPS [OUT.json] | phases N P K REPS | request BODY.json REPS"
+            );
+            std::process::exit(2);
+        }
+    }
+}
+
+fn phases(n: usize, p: usize, k: usize, reps: usize, threads: usize) {
+    use faer::linalg::matmul::triangular::{BlockStructure, matmul};
+    use faer::{Accum, MatRef, Par, Side};
+    use obscaling::analysis::linalg::right_svd;
+
+    let x = matgen::bench_matrix(n, p);
+    let (centre_s, _, centre_heap, xs) = time(reps, || {
+        let mean = x.mean_axis(ndarray::Axis(0)).unwrap();
+        &x - &mean
+    });
+    let (svd_s, _, svd_heap, svd) = time(reps, || right_svd(xs.view()).unwrap());
+    let params = PcaParams::new().n_components(NComponents::Count(k));
+    let (fit_s, _, fit_heap, pca) = time(reps, || {
+        params.clone().fit(&DatasetBase::new(x.view(), ())).unwrap()
+    });
+    let (transform_s, _, _, _) = time(reps, || pca.transform(x.view()));
+    // The covariance route: C = Xc^T Xc (lower half), then eigh(C).
+    let data = xs.as_slice().unwrap();
+    let xt = MatRef::from_column_major_slice(data, p, n);
+    let (cov_s, _, cov_heap, (values, vectors)) = time(reps, || {
+        let mut c = faer::Mat::<f64>::zeros(p, p);
+        matmul(
+            c.as_mut(),
+            BlockStructure::TriangularLower,
+            Accum::Replace,
+            xt,
+            BlockStructure::Rectangular,
+            xt.transpose(),
+            BlockStructure::Rectangular,
+            1.0,
+            Par::rayon(0),
+        );
+        let evd = c.self_adjoint_eigen(Side::Lower).unwrap();
+        let s: Vec<f64> = (0..p).rev().map(|i| evd.S()[i].max(0.0).sqrt()).collect();
+        let v = evd.U().to_owned();
+        (s, v)
+    });
+    let mut sv_dev: f64 = 0.0;
+    let mut comp_dev: f64 = 0.0;
+    let top = svd.singular_values[0];
+    for (r, (ours, theirs)) in values.iter().zip(&svd.singular_values).take(k).enumerate() {
+        sv_dev = sv_dev.max((ours - theirs).abs() / top);
+        let col = p - 1 - r;
+        let dot: f64 = (0..p).map(|j| vectors[(j, col)] * svd.vt[[r, j]]).sum();
+        let sign = dot.signum();
+        for j in 0..p {
+            comp_dev = comp_dev.max((sign * vectors[(j, col)] - svd.vt[[r, j]]).abs());
+        }
+    }
+    println!(
+        "{}",
+        json!({
+            "n": n, "p": p, "k": k, "reps": reps, "rayon_threads": threads,
+            "centre_s": centre_s, "centre_peak_heap_bytes": centre_heap,
+            "right_svd_s": svd_s, "right_svd_peak_heap_bytes": svd_heap,
+            "fit_s": fit_s, "fit_peak_heap_bytes": fit_heap,
+            "transform_s": transform_s,
+            "covariance_eigh_s": cov_s, "covariance_eigh_peak_heap_bytes": cov_heap,
+            "covariance_vs_svd": {"singular_values_rel": sv_dev, "components": comp_dev},
+        })
+    );
+}
+
+fn rayon_threads() -> usize {
+    std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
