@@ -27,6 +27,12 @@ pub fn with_deadline<T>(deadline: Option<Instant>, work: impl FnOnce() -> T) -> 
     work()
 }
 
+/// The deadline in force on this thread, to carry into worker threads
+/// (`with_deadline(current(), ..)` inside a parallel task).
+pub fn current() -> Option<Instant> {
+    DEADLINE.with(Cell::get)
+}
+
 /// Err once the deadline in force has passed.
 pub fn check() -> Result<(), AnalysisError> {
     match DEADLINE.with(Cell::get) {

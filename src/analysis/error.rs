@@ -47,6 +47,8 @@ pub enum AnalysisError {
     #[error("{0}")]
     InvalidImputation(String),
     #[error("{0}")]
+    InvalidBootstrap(String),
+    #[error("{0}")]
     InvalidSplit(String),
     #[error("{0}")]
     InvalidReferenceFamily(String),

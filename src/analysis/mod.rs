@@ -14,6 +14,7 @@ pub mod pca;
 pub mod regression;
 pub mod scaling;
 pub mod sigmoid;
+pub mod uncertainty;
 
 pub use error::AnalysisError;
 pub use impute::{

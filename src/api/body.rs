@@ -37,6 +37,8 @@ pub struct Limits {
     pub max_iterations: usize,
     /// Wall-clock budget of one request's computation (503 `deadline_exceeded`).
     pub deadline: Duration,
+    /// Most bootstrap resamples or parallel-analysis iterations (422 `invalid_bootstrap`).
+    pub max_resamples: usize,
 }
 
 impl Limits {
@@ -249,6 +251,7 @@ mod tests {
             max_cells: 10,
             max_iterations: 1,
             deadline: Duration::from_secs(1),
+            max_resamples: 1,
         };
         assert!(limits.check_cells(10).is_ok());
         assert_eq!(

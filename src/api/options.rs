@@ -73,6 +73,8 @@ pub struct ImputationOptions {
 pub enum NComponentsField {
     Count(i128),
     Fraction(f64),
+    /// `"auto"`: as many as parallel analysis retains (/v1/pca only).
+    Auto,
 }
 
 impl<'de> Deserialize<'de> for NComponentsField {
@@ -81,7 +83,13 @@ impl<'de> Deserialize<'de> for NComponentsField {
         impl Visitor<'_> for NumberVisitor {
             type Value = NComponentsField;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a number of components or a fraction of variance")
+                f.write_str("a number of components, a fraction of variance, or \"auto\"")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                match v {
+                    "auto" => Ok(NComponentsField::Auto),
+                    _ => Err(E::invalid_value(de::Unexpected::Str(v), &self)),
+                }
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
                 Ok(NComponentsField::Count(v.into()))
@@ -106,12 +114,17 @@ impl std::str::FromStr for NComponentsField {
 
     /// Query strings carry numbers as text.
     fn from_str(text: &str) -> Result<Self, String> {
+        if text.trim() == "auto" {
+            return Ok(NComponentsField::Auto);
+        }
         match text.trim().parse::<f64>() {
             Ok(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e30 => {
                 Ok(NComponentsField::Count(v as i128))
             }
             Ok(v) if v.is_finite() => Ok(NComponentsField::Fraction(v)),
-            _ => Err(format!("n_components must be a number, got {text:?}")),
+            _ => Err(format!(
+                "n_components must be a number or auto, got {text:?}"
+            )),
         }
     }
 }
@@ -188,8 +201,13 @@ impl AnalysisOptions {
             .map_or(Ok(()), ImputationOptions::validate)
     }
 
-    /// The PCA parameters, with `default_k` when `n_components` is absent.
-    pub fn pca_params(&self, default_k: NComponents) -> Result<PcaParams, ApiError> {
+    /// The PCA parameters, with `default_k` when `n_components` is absent and
+    /// `auto_k` (parallel analysis's count) for `"auto"`.
+    pub fn pca_params(
+        &self,
+        default_k: NComponents,
+        auto_k: Option<usize>,
+    ) -> Result<PcaParams, ApiError> {
         let n_components = match self.n_components {
             None => default_k,
             Some(NComponentsField::Count(k)) if k >= 1 => {
@@ -202,6 +220,15 @@ impl AnalysisOptions {
                 ));
             }
             Some(NComponentsField::Fraction(f)) => NComponents::VarianceFraction(f),
+            Some(NComponentsField::Auto) => match auto_k {
+                Some(k) => NComponents::Count(k),
+                None => {
+                    return Err(ApiError::new(
+                        ErrorCode::InvalidNComponents,
+                        "n_components \"auto\" (parallel analysis) is available on /v1/pca only",
+                    ));
+                }
+            },
         };
         Ok(PcaParams::new()
             .n_components(n_components)
@@ -254,4 +281,64 @@ impl AnalysisOptions {
             }
         })
     }
+}
+
+/// `bootstrap` on /v1/pca: percentile confidence intervals.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BootstrapOptions {
+    /// Resamples of the models, with replacement. Default 1000; at most MAX_RESAMPLES.
+    #[schema(minimum = 2)]
+    pub resamples: Option<i64>,
+    /// Two-sided coverage of the intervals. Default 0.95.
+    #[schema(exclusive_minimum = 0, exclusive_maximum = 1)]
+    pub confidence: Option<f64>,
+    /// The same seed gives the same intervals. Default 0.
+    #[schema(minimum = 0)]
+    pub seed: Option<i64>,
+}
+
+/// `parallel_analysis` on /v1/pca: Horn's method.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ParallelAnalysisOptions {
+    /// Column-permuted matrices to compare with. Default 100; at most MAX_RESAMPLES.
+    #[schema(minimum = 1)]
+    pub iterations: Option<i64>,
+    /// Quantile of the permuted eigenvalues a component must beat. Default 0.95.
+    #[schema(exclusive_minimum = 0, exclusive_maximum = 1)]
+    pub quantile: Option<f64>,
+    /// Default 0.
+    #[schema(minimum = 0)]
+    pub seed: Option<i64>,
+}
+
+/// Validated resampling options: (count, level, seed).
+pub fn resampling(
+    what: &str,
+    count: Option<i64>,
+    default_count: i64,
+    min_count: i64,
+    level: Option<f64>,
+    seed: Option<i64>,
+    max_resamples: usize,
+) -> Result<(usize, f64, u64), ApiError> {
+    let invalid = |msg: String| Err(ApiError::new(ErrorCode::InvalidBootstrap, msg));
+    let count = count.unwrap_or(default_count);
+    if count < min_count || count as u64 > max_resamples as u64 {
+        return invalid(format!(
+            "{what} must be between {min_count} and {max_resamples} (MAX_RESAMPLES), got {count}"
+        ));
+    }
+    let level = level.unwrap_or(0.95);
+    if !(level > 0.0 && level < 1.0) {
+        return invalid(format!(
+            "the {what} level must lie strictly between 0 and 1, got {level}"
+        ));
+    }
+    let seed = seed.unwrap_or(0);
+    if seed < 0 {
+        return invalid(format!("the {what} seed must be at least 0, got {seed}"));
+    }
+    Ok((count as usize, level, seed as u64))
 }

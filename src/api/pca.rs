@@ -10,12 +10,15 @@ use utoipa::ToSchema;
 use super::body::{BodyFormat, Limits, answer, parse_json};
 use super::csv::{self, CsvQuery};
 use super::error::{ApiError, ErrorCode, Problem};
-use super::options::{AnalysisOptions, ImputationOptions, Missing, NComponentsField, Sign};
+use super::options::{
+    AnalysisOptions, BootstrapOptions, ImputationOptions, Missing, NComponentsField,
+    ParallelAnalysisOptions, Sign, resampling,
+};
 use super::schemas;
 use super::scores::ScoresField;
 use crate::analysis::impute::{self, CompletedScores};
 use crate::analysis::matrix::ScoreRows;
-use crate::analysis::{BenchmarkMatrix, NComponents, Pca};
+use crate::analysis::{AnalysisError, BenchmarkMatrix, NComponents, ParamGuard, Pca, uncertainty};
 
 /// A leaderboard (models x benchmarks) and the PCA options.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -71,6 +74,15 @@ pub struct PcaRequest {
     /// fixed: the fitted means, or the fitted z-scoring and low-rank PCA.
     #[serde(default)]
     pub supplementary: Option<Supplementary>,
+    /// Percentile bootstrap intervals for every explained-variance ratio and
+    /// loading: models resampled with replacement from the completed matrix,
+    /// each refit sign-aligned to the full fit.
+    #[serde(default)]
+    pub bootstrap: Option<BootstrapOptions>,
+    /// Horn's parallel analysis (each benchmark permuted independently):
+    /// how many components beat noise. `n_components: "auto"` uses it.
+    #[serde(default)]
+    pub parallel_analysis: Option<ParallelAnalysisOptions>,
 }
 
 /// Models projected onto the fitted basis.
@@ -92,6 +104,8 @@ struct PcaInput {
     scores: ScoreRows,
     options: AnalysisOptions,
     supplementary: Option<Supplementary>,
+    bootstrap: Option<BootstrapOptions>,
+    parallel_analysis: Option<ParallelAnalysisOptions>,
 }
 
 impl From<PcaRequest> for PcaInput {
@@ -108,6 +122,8 @@ impl From<PcaRequest> for PcaInput {
                 imputation: r.imputation,
             },
             supplementary: r.supplementary,
+            bootstrap: r.bootstrap,
+            parallel_analysis: r.parallel_analysis,
         }
     }
 }
@@ -193,6 +209,48 @@ pub struct PcaResponse {
     /// The supplementary models, when the request has any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub supplementary: Option<SupplementaryOut>,
+    /// With `bootstrap`: the confidence intervals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bootstrap: Option<BootstrapOut>,
+    /// With `parallel_analysis` or `n_components: "auto"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parallel_analysis: Option<ParallelAnalysisOut>,
+}
+
+/// Bootstrap confidence intervals (percentile method).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BootstrapOut {
+    /// Always `percentile`.
+    pub method: &'static str,
+    pub resamples: usize,
+    /// Resamples that could be refit (one of identical models has no variance).
+    pub valid_resamples: usize,
+    pub confidence: f64,
+    pub seed: u64,
+    /// Per component.
+    pub explained_variance_ratio_lower: Vec<f64>,
+    pub explained_variance_ratio_upper: Vec<f64>,
+    /// k rows of p: the interval of each loading.
+    #[serde(serialize_with = "rows")]
+    #[schema(value_type = Vec<Vec<f64>>)]
+    pub components_lower: Array2<f64>,
+    #[serde(serialize_with = "rows")]
+    #[schema(value_type = Vec<Vec<f64>>)]
+    pub components_upper: Array2<f64>,
+}
+
+/// Horn's parallel analysis.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ParallelAnalysisOut {
+    pub iterations: usize,
+    pub quantile: f64,
+    pub seed: u64,
+    /// The data's eigenvalues (explained variances), all min(n, p).
+    pub observed_eigenvalues: Vec<f64>,
+    /// The `quantile` of the eigenvalues of column-permuted matrices.
+    pub reference_eigenvalues: Vec<f64>,
+    /// Leading components whose eigenvalue beats the reference (at least 1).
+    pub n_retained: usize,
 }
 
 fn rows<S: Serializer>(matrix: &Array2<f64>, serializer: S) -> Result<S::Ok, S::Error> {
@@ -227,6 +285,8 @@ pub fn pca_answer(
                 scores: lb.scores,
                 options: query.options(),
                 supplementary: None,
+                bootstrap: None,
+                parallel_analysis: None,
             }
         }
     };
@@ -236,12 +296,91 @@ pub fn pca_answer(
         .as_ref()
         .map_or(0, |s| s.scores.0.values.len());
     limits.check_cells(input.scores.values.len() + extra_cells)?;
-    let params = input.options.pca_params(NComponents::All)?;
+    let auto = input.options.n_components == Some(NComponentsField::Auto);
+    let parallel = match (&input.parallel_analysis, auto) {
+        (None, false) => None,
+        (options, _) => {
+            let o = options.clone().unwrap_or_default();
+            let what = "parallel_analysis iterations";
+            Some(resampling(
+                what,
+                o.iterations,
+                100,
+                1,
+                o.quantile,
+                o.seed,
+                limits.max_resamples,
+            )?)
+        }
+    };
+    let bootstrap_options = match &input.bootstrap {
+        None => None,
+        Some(o) => Some(resampling(
+            "bootstrap resamples",
+            o.resamples,
+            1000,
+            2,
+            o.confidence,
+            o.seed,
+            limits.max_resamples,
+        )?),
+    };
     let policy = input.options.missing_policy(limits.max_iterations)?;
     let matrix = BenchmarkMatrix::new(input.models, input.benchmarks, input.scores)?;
     let (completed, fitted) = impute::complete(&matrix, &policy)?;
+    let standardize = input.options.standardize.unwrap_or(false);
+    let parallel = match parallel {
+        None => None,
+        Some((iterations, quantile, seed)) => {
+            if completed.scores.nrows() < 2 {
+                return Err(AnalysisError::TooFewModels {
+                    n_models: completed.scores.nrows(),
+                }
+                .into());
+            }
+            let pa = uncertainty::parallel_analysis(
+                completed.scores.view(),
+                standardize,
+                iterations,
+                quantile,
+                seed,
+            )?;
+            Some((pa, seed))
+        }
+    };
+    let params = input
+        .options
+        .pca_params(
+            NComponents::All,
+            parallel.as_ref().map(|(pa, _)| pa.n_retained),
+        )?
+        .check()?;
     let pca = params.fit(&DatasetBase::new(completed.scores.view(), ()))?;
     let projections = pca.transform(completed.scores.view());
+    let bootstrap = match bootstrap_options {
+        None => None,
+        Some((resamples, confidence, seed)) => {
+            let ci = uncertainty::bootstrap(
+                completed.scores.view(),
+                &params,
+                &pca,
+                resamples,
+                confidence,
+                seed,
+            )?;
+            Some(BootstrapOut {
+                method: "percentile",
+                resamples: ci.resamples,
+                valid_resamples: ci.valid_resamples,
+                confidence: ci.confidence,
+                seed,
+                explained_variance_ratio_lower: ci.ratio_lower.to_vec(),
+                explained_variance_ratio_upper: ci.ratio_upper.to_vec(),
+                components_lower: ci.components_lower,
+                components_upper: ci.components_upper,
+            })
+        }
+    };
     let mut response = respond(
         &matrix,
         &pca,
@@ -252,6 +391,15 @@ pub fn pca_answer(
     if let Some(supplementary) = input.supplementary {
         response.supplementary = Some(place_supplementary(&matrix, supplementary, &fitted, &pca)?);
     }
+    response.bootstrap = bootstrap;
+    response.parallel_analysis = parallel.map(|(pa, seed)| ParallelAnalysisOut {
+        iterations: pa.iterations,
+        quantile: pa.quantile,
+        seed,
+        observed_eigenvalues: pa.observed.to_vec(),
+        reference_eigenvalues: pa.reference.to_vec(),
+        n_retained: pa.n_retained,
+    });
     Ok(response)
 }
 
@@ -342,6 +490,8 @@ pub(crate) fn respond(
             max_change: r.max_change,
         }),
         supplementary: None,
+        bootstrap: None,
+        parallel_analysis: None,
     }
 }
 
@@ -374,7 +524,7 @@ pub(crate) fn respond(
             `non_finite_score`, `missing_scores` (lists the cells), `unobserved_benchmark`, \
             `unobserved_model`, `invalid_imputation` (rank not below min(n_models, n_benchmarks), \
             bounds not lo < hi, max_iter over MAX_ITERATIONS), `too_few_models`, `invalid_n_components` (more than \
-            min(n_models, n_benchmarks)), `zero_variance`, `numeric_overflow`; for CSV also \
+            min(n_models, n_benchmarks)), `zero_variance`, `numeric_overflow`, `invalid_bootstrap` (resamples or iterations outside 2 or 1..=MAX_RESAMPLES, a level outside (0, 1)); for CSV also \
             `invalid_csv`, `unknown_column`, `no_matching_columns`, `invalid_score`",
             body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS",

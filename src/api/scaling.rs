@@ -132,7 +132,7 @@ pub struct ComputeFitRequest {
     pub scores: ScoresField,
     /// As in /v1/pca; default 3.
     #[serde(default)]
-    #[schema(schema_with = schemas::n_components)]
+    #[schema(schema_with = schemas::n_components_fixed)]
     pub n_components: Option<NComponentsField>,
     #[serde(default)]
     pub standardize: Option<bool>,
@@ -234,7 +234,7 @@ fn compute_fit_answer(body: &[u8], limits: &Limits) -> Result<ComputeFitResponse
             )
         })?;
 
-    let params = board.options.pca_params(NComponents::Count(3))?;
+    let params = board.options.pca_params(NComponents::Count(3), None)?;
     let policy = board.options.missing_policy(limits.max_iterations)?;
     let (completed, _) = impute::complete(&board.matrix, &policy)?;
     let pca = params.fit(&DatasetBase::new(completed.scores.view(), ()))?;
@@ -376,7 +376,7 @@ pub struct ScalingLawRequest {
     pub scores: ScoresField,
     /// As in /v1/pca; default 3.
     #[serde(default)]
-    #[schema(schema_with = schemas::n_components)]
+    #[schema(schema_with = schemas::n_components_fixed)]
     pub n_components: Option<NComponentsField>,
     #[serde(default)]
     pub standardize: Option<bool>,
@@ -579,7 +579,10 @@ fn law_answer(body: &[u8], limits: &Limits) -> Result<ScalingLawResponse, ApiErr
     let compute = log10_compute(n, r.flops, r.params, r.tokens, board.matrix.models())?;
 
     let spec = LawSpec {
-        pca: board.options.pca_params(NComponents::Count(3))?.check()?,
+        pca: board
+            .options
+            .pca_params(NComponents::Count(3), None)?
+            .check()?,
         missing: board.options.missing_policy(limits.max_iterations)?,
         split,
         loss,

@@ -43,7 +43,28 @@ pub fn scores() -> impl Into<RefOr<Schema>> {
         ))
 }
 
+/// `n_components` of /v1/pca: also `"auto"` (parallel analysis).
 pub fn n_components() -> impl Into<RefOr<Schema>> {
+    let RefOr::T(Schema::OneOf(fixed)) = n_components_fixed().into() else {
+        unreachable!("n_components_fixed is a oneOf")
+    };
+    let mut builder = OneOfBuilder::new().description(Some(
+        "An integer k in 1..=min(n_models, n_benchmarks), a fraction in (0, 1), or \"auto\" \
+         (the number parallel analysis retains); default min(n_models, n_benchmarks).",
+    ));
+    for item in fixed.items {
+        builder = builder.item(item);
+    }
+    builder.item(
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(["auto"]))
+            .description(Some("As many components as parallel analysis retains")),
+    )
+}
+
+/// `n_components` of the scaling endpoints: a count or a fraction.
+pub fn n_components_fixed() -> impl Into<RefOr<Schema>> {
     OneOfBuilder::new()
         .item(
             ObjectBuilder::new()

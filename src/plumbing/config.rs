@@ -17,6 +17,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("MAX_BODY_BYTES", "33554432 (32 MiB)", "largest request body (after decompression); larger get 413 payload_too_large"),
     ("MAX_CELLS", "10000000", "most score cells in one request; more get 413 too_many_cells"),
     ("MAX_ITERATIONS", "100000", "most iterations a request may ask of an iterative method (1 to 100000)"),
+    ("MAX_RESAMPLES", "10000", "most bootstrap resamples or parallel-analysis iterations in one request"),
     ("COMPUTE_DEADLINE_MS", "30000", "time budget of one request's computation; past it, 503 deadline_exceeded"),
     ("CORS_ALLOWED_ORIGINS", "(none)", "comma-separated origins allowed cross-origin access, or *; unset: none"),
     ("LOG_FORMAT", "json", "log lines as json or text"),
@@ -41,6 +42,7 @@ pub struct Config {
     pub max_cells: usize,
     pub max_iterations: usize,
     pub compute_deadline: Duration,
+    pub max_resamples: usize,
     /// Origins allowed cross-origin access (empty: CORS stays off).
     pub cors_allowed_origins: Vec<String>,
     pub log_format: LogFormat,
@@ -75,6 +77,7 @@ impl Default for Config {
             max_cells: 10_000_000,
             max_iterations: MAX_ITER_LIMIT,
             compute_deadline: Duration::from_secs(30),
+            max_resamples: 10_000,
             cors_allowed_origins: Vec::new(),
             log_format: LogFormat::Json,
         }
@@ -117,6 +120,9 @@ impl Config {
                 _ => return Err(invalid("MAX_ITERATIONS", v, expected)),
             };
         }
+        if let Some(v) = lookup("MAX_RESAMPLES") {
+            config.max_resamples = positive("MAX_RESAMPLES", v, "a positive integer")?;
+        }
         if let Some(v) = lookup("COMPUTE_DEADLINE_MS") {
             let ms = positive(
                 "COMPUTE_DEADLINE_MS",
@@ -145,6 +151,7 @@ impl Config {
             max_cells: self.max_cells,
             max_iterations: self.max_iterations,
             deadline: self.compute_deadline,
+            max_resamples: self.max_resamples,
         }
     }
 
@@ -242,6 +249,7 @@ mod tests {
             ("MAX_BODY_BYTES", "-1"),
             ("MAX_CELLS", "0"),
             ("MAX_ITERATIONS", "100001"),
+            ("MAX_RESAMPLES", "0"),
             ("COMPUTE_DEADLINE_MS", "soon"),
             ("LOG_FORMAT", "xml"),
             ("CORS_ALLOWED_ORIGINS", "dash.example.com"),

@@ -494,7 +494,12 @@ fn the_table_covers_every_request_error_code() {
     ];
     // The scaling endpoints' codes have their table in scaling.rs; the
     // limits theirs in reliability.rs.
-    let scaling_table = [include_str!("scaling.rs"), include_str!("reliability.rs")].concat();
+    let scaling_table = [
+        include_str!("scaling.rs"),
+        include_str!("reliability.rs"),
+        include_str!("uncertainty.rs"),
+    ]
+    .concat();
     for code in obscaling::api::error::ErrorCode::ALL {
         let code = code.as_str();
         assert!(

@@ -12,3 +12,4 @@ mod properties;
 mod reference;
 mod reliability;
 mod scaling;
+mod uncertainty;

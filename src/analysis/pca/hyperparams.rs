@@ -40,6 +40,22 @@ pub struct PcaValidParams {
 }
 
 impl PcaValidParams {
+    /// Checked parameters for values the caller has already validated
+    /// (the resampling methods refit with the full fit's own options).
+    pub(crate) fn unchecked(n_components: NComponents, standardize: bool) -> Self {
+        Self {
+            n_components,
+            standardize,
+            sign: SignConvention::PositiveSum,
+        }
+    }
+
+    /// The same options with another number of components.
+    pub fn with_n_components(mut self, n_components: NComponents) -> Self {
+        self.n_components = n_components;
+        self
+    }
+
     pub fn n_components(&self) -> NComponents {
         self.n_components
     }

@@ -1,0 +1,277 @@
+//! How sure the PCA is: bootstrap confidence intervals for the explained
+//! variance ratios and loadings, and Horn's parallel analysis for how many
+//! components rise above noise.
+//!
+//! Both resample the (completed) score matrix many times and refit; the work
+//! is spread over threads with rayon, and every resample draws from its own
+//! generator seeded by (seed, index), so results do not depend on scheduling.
+
+use linfa::DatasetBase;
+use linfa::traits::Fit;
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use rayon::prelude::*;
+
+use super::pca::{NComponents, PcaValidParams};
+use super::{AnalysisError, Pca, budget};
+
+/// splitmix64: small, fast, and reproducible across platforms.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// The generator of stream `index` under `seed`.
+    pub fn new(seed: u64, index: u64) -> Self {
+        let mut rng = Rng(seed ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03));
+        rng.next_u64();
+        rng
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * 2f64.powi(-53)
+    }
+
+    /// Uniform in 0..n (n > 0), by rejection so no index is favoured.
+    pub fn below(&mut self, n: usize) -> usize {
+        let n = n as u64;
+        let zone = u64::MAX - u64::MAX % n;
+        loop {
+            let v = self.next_u64();
+            if v < zone {
+                return (v % n) as usize;
+            }
+        }
+    }
+
+    /// A standard normal draw (Box-Muller).
+    pub fn normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.uniform();
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    }
+}
+
+/// numpy's default ("linear") quantile of unsorted values.
+pub fn quantile(values: &mut [f64], q: f64) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let pos = q * (values.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    values[lo] + (values[hi] - values[lo]) * (pos - lo as f64)
+}
+
+/// Percentile intervals from the bootstrap.
+#[derive(Debug, Clone)]
+pub struct BootstrapIntervals {
+    pub resamples: usize,
+    /// Resamples that could be fitted (a resample of identical rows has no variance).
+    pub valid_resamples: usize,
+    pub confidence: f64,
+    pub ratio_lower: Array1<f64>,
+    pub ratio_upper: Array1<f64>,
+    /// k x p.
+    pub components_lower: Array2<f64>,
+    pub components_upper: Array2<f64>,
+}
+
+/// Percentile bootstrap of the fitted PCA: resample models with replacement,
+/// refit with the same options and number of components, align each
+/// resample's components in sign with the full fit, and take the
+/// (1 - confidence) / 2 and (1 + confidence) / 2 quantiles.
+pub fn bootstrap(
+    x: ArrayView2<'_, f64>,
+    params: &PcaValidParams,
+    full: &Pca,
+    resamples: usize,
+    confidence: f64,
+    seed: u64,
+) -> Result<BootstrapIntervals, AnalysisError> {
+    let (n, p) = x.dim();
+    let k = full.n_components();
+    let fixed = params.clone().with_n_components(NComponents::Count(k));
+    let deadline = budget::current();
+    // Per resample: its ratios and aligned components, or None if it had no variance.
+    type Refit = Result<Option<(Array1<f64>, Array2<f64>)>, AnalysisError>;
+    let fits: Vec<Refit> = (0..resamples)
+        .into_par_iter()
+        .map(|b| {
+            budget::with_deadline(deadline, || {
+                budget::check()?;
+                let mut rng = Rng::new(seed, b as u64);
+                let rows: Vec<usize> = (0..n).map(|_| rng.below(n)).collect();
+                let sample = x.select(Axis(0), &rows);
+                let pca = match fixed.fit(&DatasetBase::new(sample.view(), ())) {
+                    Ok(pca) => pca,
+                    Err(AnalysisError::ZeroVariance) => return Ok(None),
+                    Err(err) => return Err(err),
+                };
+                let mut comps = pca.components().to_owned();
+                for (mut row, reference) in
+                    comps.rows_mut().into_iter().zip(full.components().rows())
+                {
+                    if row.dot(&reference) < 0.0 {
+                        row.mapv_inplace(|v| -v);
+                    }
+                }
+                Ok(Some((pca.explained_variance_ratio().to_owned(), comps)))
+            })
+        })
+        .collect();
+    let mut ratios: Vec<Array1<f64>> = Vec::with_capacity(resamples);
+    let mut comps: Vec<Array2<f64>> = Vec::with_capacity(resamples);
+    for fit in fits {
+        if let Some((r, c)) = fit? {
+            ratios.push(r);
+            comps.push(c);
+        }
+    }
+    let valid = ratios.len();
+    if valid < 2 {
+        return Err(AnalysisError::InvalidBootstrap(
+            "fewer than two resamples could be fitted: the models are (nearly) all identical"
+                .into(),
+        ));
+    }
+    let (lo_q, hi_q) = ((1.0 - confidence) / 2.0, (1.0 + confidence) / 2.0);
+    let interval =
+        |mut values: Vec<f64>| (quantile(&mut values, lo_q), quantile(&mut values, hi_q));
+    let mut ratio_lower = Array1::zeros(k);
+    let mut ratio_upper = Array1::zeros(k);
+    for c in 0..k {
+        (ratio_lower[c], ratio_upper[c]) = interval(ratios.iter().map(|r| r[c]).collect());
+    }
+    let mut components_lower = Array2::zeros((k, p));
+    let mut components_upper = Array2::zeros((k, p));
+    for c in 0..k {
+        for j in 0..p {
+            let (lo, hi) = interval(comps.iter().map(|m| m[[c, j]]).collect());
+            components_lower[[c, j]] = lo;
+            components_upper[[c, j]] = hi;
+        }
+    }
+    Ok(BootstrapIntervals {
+        resamples,
+        valid_resamples: valid,
+        confidence,
+        ratio_lower,
+        ratio_upper,
+        components_lower,
+        components_upper,
+    })
+}
+
+/// Horn's parallel analysis.
+#[derive(Debug, Clone)]
+pub struct ParallelAnalysis {
+    pub iterations: usize,
+    pub quantile: f64,
+    /// Eigenvalues (explained variances) of the data, all min(n, p) of them.
+    pub observed: Array1<f64>,
+    /// Their `quantile` over matrices with each column permuted independently.
+    pub reference: Array1<f64>,
+    /// Leading components whose eigenvalue exceeds the reference (at least 1).
+    pub n_retained: usize,
+}
+
+/// Horn's method: permute every benchmark's scores independently (which
+/// keeps each benchmark's distribution but breaks their correlation), refit,
+/// and retain the leading components whose eigenvalue beats the `quantile`
+/// of the permuted ones.
+pub fn parallel_analysis(
+    x: ArrayView2<'_, f64>,
+    standardize: bool,
+    iterations: usize,
+    q: f64,
+    seed: u64,
+) -> Result<ParallelAnalysis, AnalysisError> {
+    let (n, p) = x.dim();
+    let all = PcaValidParams::unchecked(NComponents::All, standardize);
+    let observed = all
+        .fit(&DatasetBase::new(x, ()))?
+        .explained_variance()
+        .to_owned();
+    let deadline = budget::current();
+    let permuted: Vec<Result<Option<Array1<f64>>, AnalysisError>> = (0..iterations)
+        .into_par_iter()
+        .map(|it| {
+            budget::with_deadline(deadline, || {
+                budget::check()?;
+                let mut rng = Rng::new(seed, it as u64);
+                let mut shuffled = x.to_owned();
+                for mut column in shuffled.columns_mut() {
+                    // Fisher-Yates.
+                    for i in (1..n).rev() {
+                        column.swap(i, rng.below(i + 1));
+                    }
+                }
+                match all.fit(&DatasetBase::new(shuffled.view(), ())) {
+                    Ok(pca) => Ok(Some(pca.explained_variance().to_owned())),
+                    Err(AnalysisError::ZeroVariance) => Ok(None),
+                    Err(err) => Err(err),
+                }
+            })
+        })
+        .collect();
+    let mut eigen: Vec<Array1<f64>> = Vec::with_capacity(iterations);
+    for e in permuted {
+        if let Some(e) = e? {
+            eigen.push(e);
+        }
+    }
+    let m = n.min(p);
+    let reference = Array1::from_shape_fn(m, |c| {
+        let mut values: Vec<f64> = eigen.iter().map(|e| e[c]).collect();
+        quantile(&mut values, q)
+    });
+    let n_retained = observed
+        .iter()
+        .zip(&reference)
+        .take_while(|(o, r)| o > r)
+        .count()
+        .max(1);
+    Ok(ParallelAnalysis {
+        iterations,
+        quantile: q,
+        observed,
+        reference,
+        n_retained,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_match_numpy_linear() {
+        // numpy.quantile([1, 2, 3, 4], [0.25, 0.5, 0.9]) = [1.75, 2.5, 3.7]
+        let mut v = vec![4.0, 1.0, 3.0, 2.0];
+        assert!((quantile(&mut v, 0.25) - 1.75).abs() < 1e-12);
+        assert!((quantile(&mut v, 0.5) - 2.5).abs() < 1e-12);
+        assert!((quantile(&mut v, 0.9) - 3.7).abs() < 1e-12);
+    }
+
+    #[test]
+    fn generators_are_reproducible_and_unbiased_enough() {
+        let a: Vec<u64> = (0..5).map(|_| Rng::new(7, 3).next_u64()).collect();
+        assert!(a.windows(2).all(|w| w[0] == w[1]));
+        let mut rng = Rng::new(1, 0);
+        let mean = (0..20000).map(|_| rng.normal()).sum::<f64>() / 20000.0;
+        assert!(mean.abs() < 0.05, "{mean}");
+        let mut counts = [0usize; 3];
+        for _ in 0..30000 {
+            counts[rng.below(3)] += 1;
+        }
+        assert!(
+            counts.iter().all(|&c| (9000..11000).contains(&c)),
+            "{counts:?}"
+        );
+    }
+}
