@@ -48,6 +48,11 @@ pub enum AnalysisError {
     InvalidImputation(String),
     #[error("{0}")]
     InvalidBootstrap(String),
+    #[error(
+        "{optional} optional families would take 2^{optional} subsets to search exhaustively; \
+         the limit is {limit} (name some families as required, or merge small ones)"
+    )]
+    TooManyFamilies { optional: usize, limit: usize },
     #[error("{0}")]
     InvalidSplit(String),
     #[error("{0}")]

@@ -6,6 +6,7 @@
 //! already checked.
 
 pub mod budget;
+pub mod design;
 pub mod error;
 pub mod impute;
 pub mod linalg;

@@ -48,7 +48,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(metrics::get_metrics)
         .service(pca::post_pca)
         .service(scaling::post_compute_fit)
-        .service(scaling::post_law);
+        .service(scaling::post_law)
+        .service(scaling::post_select_families);
 }
 
 /// The OpenAPI 3.1 document of the service.

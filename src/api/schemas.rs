@@ -127,3 +127,22 @@ pub fn supplementary_models() -> impl Into<RefOr<Schema>> {
         "Supplementary model names: unique, non-empty, distinct from `models`.",
     ))
 }
+
+pub fn budgets() -> impl Into<RefOr<Schema>> {
+    let budget = || {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(1))
+    };
+    OneOfBuilder::new()
+        .item(budget())
+        .item(
+            ArrayBuilder::new()
+                .items(budget())
+                .min_items(Some(1))
+                .max_items(Some(100)),
+        )
+        .description(Some(
+            "The most models to evaluate: one budget, or a list of budgets",
+        ))
+}

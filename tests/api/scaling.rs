@@ -350,3 +350,94 @@ async fn scaling_errors_are_coded() {
         .await;
     assert_eq!(status, 415, "{body}");
 }
+
+#[tokio::test]
+async fn select_families_finds_v_optimal_designs_within_budget() {
+    let app = spawn_app().await;
+    let rows: Vec<_> = csv_rows("data/paper_set_77.csv");
+    // Twelve families: 4096 subsets.
+    let mut keep: Vec<String> = Vec::new();
+    for r in &rows {
+        if !keep.contains(&r["Model Family"]) && keep.len() < 12 {
+            keep.push(r["Model Family"].clone());
+        }
+    }
+    let rows: Vec<_> = rows
+        .into_iter()
+        .filter(|r| keep.contains(&r["Model Family"]))
+        .collect();
+    let n = rows.len();
+    let mut request = paper_request(&rows);
+    request.as_object_mut().unwrap().remove("flops");
+    request["max_models"] = json!([15, 25, n]);
+    request["required_families"] = json!(["Llama-2"]);
+    request["top"] = json!(3);
+    let (status, _, body) = app.post_json("/v1/scaling/select-families", &request).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["n_components"], 3);
+    let budgets = body["budgets"].as_array().unwrap();
+    assert_eq!(budgets.len(), 3);
+    for budget in budgets {
+        let cap = budget["max_models"].as_u64().unwrap();
+        let best = budget["best"].as_array().unwrap();
+        assert!(!best.is_empty() && best.len() <= 3);
+        let mut previous = 0.0;
+        for design in best {
+            assert!(design["n_models"].as_u64().unwrap() <= cap);
+            assert!(
+                design["families"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&json!("Llama-2"))
+            );
+            let c = design["criterion"].as_f64().unwrap();
+            // trace(A M^-1) >= k, since A = M + (the rest), and best comes first.
+            assert!(c >= 3.0 - 1e-9 && c >= previous);
+            previous = c;
+        }
+        let baseline = budget["random_baseline"]["mean_criterion"]
+            .as_f64()
+            .unwrap();
+        assert!(
+            best[0]["criterion"].as_f64().unwrap() <= baseline + 1e-9,
+            "{budget}"
+        );
+    }
+    // With every model allowed, evaluating everything is optimal: criterion k.
+    let all = &budgets[2]["best"][0];
+    assert_eq!(all["n_models"].as_u64().unwrap() as usize, n);
+    assert!((all["criterion"].as_f64().unwrap() - 3.0).abs() < 1e-9);
+    // Same seed, same baseline.
+    let (_, _, again) = app.post_json("/v1/scaling/select-families", &request).await;
+    assert_eq!(body["budgets"], again["budgets"]);
+}
+
+#[tokio::test]
+async fn select_families_refuses_searches_past_its_limit() {
+    let app = spawn_app().await;
+    let mut request = paper_request(&csv_rows("data/paper_set_77.csv"));
+    request.as_object_mut().unwrap().remove("flops");
+    request["max_models"] = json!(20);
+    // 21 families, none required: 2^21 subsets, over the limit.
+    let (status, _, body) = app.post_json("/v1/scaling/select-families", &request).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("too_many_families")),
+        "{body}"
+    );
+    for (edit, code) in [
+        (json!({"max_models": 0}), "invalid_design"),
+        (
+            json!({"max_models": 20, "required_families": ["GPT-5"]}),
+            "invalid_design",
+        ),
+        (json!({"max_models": 20, "top": 0}), "invalid_design"),
+    ] {
+        let mut bad = request.clone();
+        for (k, v) in edit.as_object().unwrap() {
+            bad[k] = v.clone();
+        }
+        let (status, _, body) = app.post_json("/v1/scaling/select-families", &bad).await;
+        assert_eq!((status, body["code"].as_str()), (422, Some(code)), "{body}");
+    }
+}
