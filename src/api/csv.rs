@@ -51,6 +51,8 @@ pub struct CsvQuery {
     /// As `imputation.tol`.
     #[param(minimum = 0)]
     pub imputation_tol: Option<f64>,
+    /// As `charts` in the JSON body: also return Vega-Lite specifications.
+    pub charts: Option<bool>,
     /// As `imputation.bounds`, written `lo,hi`.
     #[param(pattern = r"^\s*[-+0-9.eE]+\s*,\s*[-+0-9.eE]+\s*$")]
     pub imputation_bounds: Option<String>,

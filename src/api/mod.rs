@@ -3,7 +3,9 @@
 //! and serialise; they hold no numerics of their own.
 
 pub mod body;
+pub mod charts;
 pub mod csv;
+pub mod dashboard;
 pub mod error;
 pub mod health;
 pub mod metrics;

@@ -83,6 +83,11 @@ pub struct PcaRequest {
     /// how many components beat noise. `n_components: "auto"` uses it.
     #[serde(default)]
     pub parallel_analysis: Option<ParallelAnalysisOptions>,
+    /// true: also return Vega-Lite v5 specifications of the scree plot, the
+    /// loadings heatmap and the PC1-PC2 scatter (for vega-embed, Altair,
+    /// Streamlit, Observable).
+    #[serde(default)]
+    pub charts: Option<bool>,
 }
 
 /// Models projected onto the fitted basis.
@@ -106,6 +111,7 @@ struct PcaInput {
     supplementary: Option<Supplementary>,
     bootstrap: Option<BootstrapOptions>,
     parallel_analysis: Option<ParallelAnalysisOptions>,
+    charts: bool,
 }
 
 impl From<PcaRequest> for PcaInput {
@@ -124,6 +130,7 @@ impl From<PcaRequest> for PcaInput {
             supplementary: r.supplementary,
             bootstrap: r.bootstrap,
             parallel_analysis: r.parallel_analysis,
+            charts: r.charts.unwrap_or(false),
         }
     }
 }
@@ -215,6 +222,11 @@ pub struct PcaResponse {
     /// With `parallel_analysis` or `n_components: "auto"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parallel_analysis: Option<ParallelAnalysisOut>,
+    /// With `charts`: Vega-Lite v5 specifications `{scree, loadings, scatter}`
+    /// with their data inline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub charts: Option<serde_json::Value>,
 }
 
 /// Bootstrap confidence intervals (percentile method).
@@ -287,6 +299,7 @@ pub fn pca_answer(
                 supplementary: None,
                 bootstrap: None,
                 parallel_analysis: None,
+                charts: query.charts.unwrap_or(false),
             }
         }
     };
@@ -400,6 +413,9 @@ pub fn pca_answer(
         reference_eigenvalues: pa.reference.to_vec(),
         n_retained: pa.n_retained,
     });
+    if input.charts {
+        response.charts = Some(super::charts::vega_lite(&response));
+    }
     Ok(response)
 }
 
@@ -492,6 +508,7 @@ pub(crate) fn respond(
         supplementary: None,
         bootstrap: None,
         parallel_analysis: None,
+        charts: None,
     }
 }
 

@@ -36,7 +36,9 @@ impl Application {
                 .app_data(routes.clone())
                 .configure(api::routes)
                 .split_for_parts();
-            app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc.clone()))
+            // The dashboard page and its assets (not part of the JSON API).
+            app.configure(api::dashboard::configure)
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc.clone()))
                 // Swagger UI's relative asset paths need the trailing slash.
                 .service(web::redirect("/docs", "/docs/"))
                 .default_service(web::to(api::fallback))

@@ -317,3 +317,40 @@ async fn supplementary_models_are_placed_on_the_fitted_basis_without_moving_it()
         (422, Some("duplicate_model"))
     );
 }
+
+#[tokio::test]
+async fn charts_come_back_as_vega_lite_specs_when_asked() {
+    let app = spawn_app().await;
+    let query = format!(
+        "benchmarks={BENCHMARKS}&missing=iterative_pca&imputation_bounds=0,1&n_components=3&charts=true"
+    );
+    let (status, csv_body) = post_csv(&app, "data/paper_set_77.csv", &query).await;
+    assert_eq!(status, 200, "{csv_body}");
+    let mut request = paper_json();
+    request["missing"] = json!("iterative_pca");
+    request["imputation"] = json!({"bounds": [0, 1]});
+    request["n_components"] = json!(3);
+    request["charts"] = json!(true);
+    let (_, _, json_body) = app.post_json("/v1/pca", &request).await;
+    for body in [&csv_body, &json_body] {
+        let charts = &body["charts"];
+        for name in ["scree", "loadings", "scatter"] {
+            let spec = &charts[name];
+            assert!(
+                spec["$schema"].as_str().unwrap().contains("vega-lite/v5"),
+                "{name}"
+            );
+            assert!(
+                spec.get("data").is_some() || spec.get("layer").is_some(),
+                "{name} has no data"
+            );
+        }
+        let values = |spec: &Value| spec["data"]["values"].as_array().map_or(0, |v| v.len());
+        assert_eq!(values(&charts["loadings"]), 8 * 3);
+        assert_eq!(values(&charts["scatter"]), 77);
+    }
+    // Without asking, no charts.
+    request.as_object_mut().unwrap().remove("charts");
+    let (_, _, plain) = app.post_json("/v1/pca", &request).await;
+    assert!(plain.get("charts").is_none());
+}

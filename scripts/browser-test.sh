@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Browser test of the dashboard: starts the service on 127.0.0.1 and drives
+# Debian's chromium (headless, via playwright-core from tests/browser) through
+# the paper example; the screenshot lands in $SCREENSHOT_DIR
+# (default tests/browser/artifacts/dashboard.png). Installs chromium and the
+# npm packages if they are missing. Every step is bounded in time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+export SCREENSHOT_DIR="$(realpath -m "${SCREENSHOT_DIR:-tests/browser/artifacts}")"
+
+if [ ! -x "$CHROMIUM" ]; then
+    echo "installing chromium"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    timeout 300 $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive timeout 900 $sudo apt-get install -y -qq --no-install-recommends \
+        chromium fonts-liberation fonts-dejavu-core >/dev/null
+fi
+
+if [ ! -d tests/browser/node_modules ]; then
+    (cd tests/browser && timeout 300 npm ci --no-audit --no-fund --ignore-scripts)
+fi
+
+timeout 1800 cargo build --quiet --bin obscaling
+binary="${CARGO_TARGET_DIR:-target}/debug/obscaling"
+port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
+log=$(mktemp)
+HOST=127.0.0.1 PORT="$port" "$binary" >"$log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -f "$log"' EXIT
+
+healthy() {
+    node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
+        "http://127.0.0.1:$port/healthz"
+}
+for _ in $(seq 1 100); do
+    healthy && break
+    kill -0 "$server" 2>/dev/null || break
+    sleep 0.2
+done
+healthy || { echo "the service did not become healthy:"; cat "$log"; exit 1; }
+
+status=0
+(cd tests/browser && PORT="$port" timeout 600 node --test --test-reporter=spec dashboard.test.mjs) || status=$?
+if [ "$status" -ne 0 ]; then
+    echo "browser test failed ($status); service log:"
+    tail -n 50 "$log"
+fi
+exit "$status"

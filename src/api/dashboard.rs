@@ -1,0 +1,240 @@
+//! The dashboard: one HTML page at `/` with its script and style sheet, and
+//! the paper's example leaderboard, all compiled into the binary. The page
+//! only talks to this service (`POST /v1/pca`); nothing comes from a CDN, and
+//! its Content-Security-Policy forbids any other origin.
+//!
+//! These routes are not part of the JSON API and not in the OpenAPI document.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+
+use super::error::{ApiError, ErrorCode};
+
+/// Same-origin only: scripts, styles, fetches, images and icons come from
+/// this service (images also from `data:`/`blob:` URLs the page makes itself).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; \
+    object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// An asset compiled into the binary.
+struct Asset {
+    body: &'static [u8],
+    content_type: &'static str,
+}
+
+impl Asset {
+    /// A strong validator: FNV-1a of the content, so a new build with changed
+    /// files gets a new tag and browsers refetch after revalidating.
+    fn etag(&self) -> String {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for &byte in self.body {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        format!("\"{hash:016x}\"")
+    }
+
+    /// 200 with the body, or 304 when the client's copy is current. Always
+    /// revalidated (`no-cache`): the names are fixed, so a long max-age would
+    /// serve a stale script after an upgrade.
+    fn respond(&self, req: &HttpRequest) -> HttpResponse {
+        let etag = self.etag();
+        let fresh = req
+            .headers()
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+        let mut response = if fresh {
+            HttpResponse::NotModified()
+        } else {
+            HttpResponse::Ok()
+        };
+        response
+            .insert_header((header::CACHE_CONTROL, "no-cache"))
+            .insert_header((header::ETAG, etag))
+            .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
+        if fresh {
+            response.finish()
+        } else {
+            response.content_type(self.content_type).body(self.body)
+        }
+    }
+}
+
+const INDEX: Asset = Asset {
+    body: include_bytes!("../../assets/dashboard/index.html"),
+    content_type: "text/html; charset=utf-8",
+};
+
+/// The files under `/assets/`: a fixed allow-list, nothing read from disk.
+const ASSETS: &[(&str, Asset)] = &[
+    (
+        "app.js",
+        Asset {
+            body: include_bytes!("../../assets/dashboard/app.js"),
+            content_type: "text/javascript; charset=utf-8",
+        },
+    ),
+    (
+        "style.css",
+        Asset {
+            body: include_bytes!("../../assets/dashboard/style.css"),
+            content_type: "text/css; charset=utf-8",
+        },
+    ),
+    (
+        "favicon.svg",
+        Asset {
+            body: include_bytes!("../../assets/dashboard/favicon.svg"),
+            content_type: "image/svg+xml",
+        },
+    ),
+];
+
+const PAPER_EXAMPLE: Asset = Asset {
+    body: include_bytes!("../../assets/examples/paper_set_77.csv"),
+    content_type: "text/csv; charset=utf-8",
+};
+
+/// The dashboard page.
+#[get("/")]
+pub async fn index(req: HttpRequest) -> HttpResponse {
+    let mut response = INDEX.respond(&req);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
+
+/// The page's script, style sheet and icon.
+#[get("/assets/{file}")]
+pub async fn asset(req: HttpRequest, file: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let file = file.into_inner();
+    ASSETS
+        .iter()
+        .find(|(name, _)| *name == file)
+        .map(|(_, asset)| asset.respond(&req))
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no asset named {file:?}")))
+}
+
+/// The paper's 77-model leaderboard (the dashboard's example).
+#[get("/examples/paper_set_77.csv")]
+pub async fn paper_example(req: HttpRequest) -> HttpResponse {
+    PAPER_EXAMPLE.respond(&req)
+}
+
+/// Registers the dashboard's routes on a plain actix `App` (after
+/// `split_for_parts`, so they stay out of the OpenAPI document).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(index).service(asset).service(paper_example);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test as actix_test;
+    use actix_web::{App, body};
+
+    #[actix_web::test]
+    async fn serves_the_page_with_a_same_origin_policy() {
+        let app = actix_test::init_service(App::new().configure(configure)).await;
+        let resp =
+            actix_test::call_service(&app, actix_test::TestRequest::get().uri("/").to_request())
+                .await;
+        assert_eq!(resp.status(), 200);
+        let h = resp.headers();
+        assert_eq!(
+            h.get(header::CONTENT_TYPE).unwrap(),
+            "text/html; charset=utf-8"
+        );
+        assert_eq!(h.get(header::CACHE_CONTROL).unwrap(), "no-cache");
+        let csp = h
+            .get(header::CONTENT_SECURITY_POLICY)
+            .unwrap()
+            .to_str()
+            .unwrap();
+        assert!(csp.starts_with("default-src 'self'"));
+        assert!(!csp.contains("http"));
+        let body = body::to_bytes(resp.into_body()).await.unwrap();
+        let html = std::str::from_utf8(&body).unwrap();
+        assert!(html.contains("/assets/app.js"));
+        assert!(!html.contains("http://") && !html.contains("https://"));
+    }
+
+    #[actix_web::test]
+    async fn serves_allow_listed_assets_only() {
+        let app = actix_test::init_service(App::new().configure(configure)).await;
+        for (uri, content_type) in [
+            ("/assets/app.js", "text/javascript; charset=utf-8"),
+            ("/assets/style.css", "text/css; charset=utf-8"),
+            ("/assets/favicon.svg", "image/svg+xml"),
+            ("/examples/paper_set_77.csv", "text/csv; charset=utf-8"),
+        ] {
+            let resp = actix_test::call_service(
+                &app,
+                actix_test::TestRequest::get().uri(uri).to_request(),
+            )
+            .await;
+            assert_eq!(resp.status(), 200, "{uri}");
+            assert_eq!(
+                resp.headers().get(header::CONTENT_TYPE).unwrap(),
+                content_type,
+                "{uri}"
+            );
+            assert!(resp.headers().contains_key(header::ETAG), "{uri}");
+        }
+        for uri in [
+            "/assets/index.html",
+            "/assets/..%2FCargo.toml",
+            "/assets/nope.js",
+        ] {
+            let resp = actix_test::call_service(
+                &app,
+                actix_test::TestRequest::get().uri(uri).to_request(),
+            )
+            .await;
+            assert_eq!(resp.status(), 404, "{uri}");
+            assert_eq!(
+                resp.headers().get(header::CONTENT_TYPE).unwrap(),
+                "application/problem+json",
+                "{uri}"
+            );
+        }
+    }
+
+    #[actix_web::test]
+    async fn answers_304_to_a_current_etag() {
+        let app = actix_test::init_service(App::new().configure(configure)).await;
+        let resp = actix_test::call_service(
+            &app,
+            actix_test::TestRequest::get()
+                .uri("/assets/app.js")
+                .to_request(),
+        )
+        .await;
+        let etag = resp.headers().get(header::ETAG).unwrap().clone();
+        let resp = actix_test::call_service(
+            &app,
+            actix_test::TestRequest::get()
+                .uri("/assets/app.js")
+                .insert_header((header::IF_NONE_MATCH, etag))
+                .to_request(),
+        )
+        .await;
+        assert_eq!(resp.status(), 304);
+    }
+
+    #[test]
+    fn the_example_is_the_paper_set() {
+        let text = std::str::from_utf8(PAPER_EXAMPLE.body).unwrap();
+        assert!(text.starts_with("Model,Model Family,"));
+        assert_eq!(text.lines().count(), 78);
+    }
+}
