@@ -35,6 +35,8 @@ RUN mkdir src \
  && cargo build --release --locked --target x86_64-unknown-linux-musl --bin obscaling \
  && rm -rf src
 
+# The dashboard's page and example are compiled into the binary.
+COPY assets ./assets
 COPY src ./src
 # COPY keeps the build context's modification times, which can be older than
 # the stub build above; touch so that cargo rebuilds the real crate. Then make
