@@ -6,7 +6,11 @@ use ndarray::{Array1, Array2, ArrayBase, ArrayView1, ArrayView2, Axis, Data, Ix2
 
 use super::hyperparams::{NComponents, PcaValidParams, SIGN_SUM_TOLERANCE, SignConvention};
 use crate::analysis::AnalysisError;
-use crate::analysis::linalg::right_svd;
+use crate::analysis::linalg::{RightSvd, prefers_gram, right_svd, right_svd_gram};
+
+/// The smallest kept singular value, relative to the largest, that the Gram
+/// route reproduces to the promised accuracy.
+const GRAM_FLOOR: f64 = 1e-4;
 
 /// A fitted PCA, with scikit-learn's attribute names and meanings.
 #[derive(Debug, Clone)]
@@ -64,18 +68,34 @@ impl<D: Data<Elem = f64>, T> Fit<ArrayBase<D, Ix2>, T, AnalysisError> for PcaVal
         }
 
         crate::analysis::budget::check()?;
-        let svd = right_svd(xs.view())?;
         let dof = (n - 1) as f64;
-        let all_variance: Vec<f64> = svd.singular_values.iter().map(|s| s * s / dof).collect();
-        // scikit-learn's full solver: the total is the sum over all singular values.
-        let total_variance: f64 = all_variance.iter().sum();
-        let all_ratio: Vec<f64> = all_variance.iter().map(|v| v / total_variance).collect();
-
+        // Variances and their shares of the total; scikit-learn's full solver
+        // takes the total over all singular values.
+        let shares = |svd: &RightSvd| {
+            let variance: Vec<f64> = svd.singular_values.iter().map(|s| s * s / dof).collect();
+            let total: f64 = variance.iter().sum();
+            let ratio: Vec<f64> = variance.iter().map(|v| v / total).collect();
+            (variance, total, ratio)
+        };
+        let gram = prefers_gram(n, p);
+        let mut svd = if gram {
+            right_svd_gram(xs.view())?
+        } else {
+            right_svd(xs.view())?
+        };
+        let (mut all_variance, mut total_variance, mut all_ratio) = shares(&svd);
         let k = match self.n_components {
             NComponents::All => max_k,
             NComponents::Count(k) => k,
             NComponents::VarianceFraction(f) => components_for_fraction(&all_ratio, f),
         };
+        // The Gram route squares the condition number: a kept component whose
+        // singular value is below 1e-4 of the largest would come out with
+        // fewer digits than promised, so such fits take the SVD instead.
+        if gram && svd.singular_values[k - 1] < GRAM_FLOOR * svd.singular_values[0] {
+            svd = right_svd(xs.view())?;
+            (all_variance, total_variance, all_ratio) = shares(&svd);
+        }
 
         let mut components = svd.vt.slice(ndarray::s![..k, ..]).to_owned();
         for mut row in components.rows_mut() {
