@@ -1,0 +1,172 @@
+//! Shared harness of the fuzz targets: runs one `/v1/pca` request through
+//! the same path the HTTP handler takes (deadline in force, answer
+//! serialised) and checks the invariants every answer must keep.
+//!
+//! - no panic (libFuzzer reports it as a crash);
+//! - an `Ok` has `n_components >= 1`, consistent shapes and only finite
+//!   numbers, both in the struct and in its JSON (a NaN would serialise as
+//!   `null`);
+//! - an `Err` has a stable code with a 4xx status or 503 `deadline_exceeded`,
+//!   never 500 `internal_error`, and a non-empty detail.
+
+use std::time::{Duration, Instant};
+
+use obscaling::analysis::budget;
+use obscaling::api::body::{BodyFormat, Limits};
+use obscaling::api::csv::CsvQuery;
+use obscaling::api::error::{ApiError, ErrorCode};
+use obscaling::api::pca::{PcaResponse, pca_answer};
+use obscaling::plumbing::config::Config;
+use serde_json::Value;
+
+/// Small limits keep every iteration fast: a few thousand cells, a short
+/// iteration budget and deadline.
+pub fn limits() -> Limits {
+    Limits {
+        max_cells: 20_000,
+        max_iterations: 200,
+        deadline: Duration::from_secs(2),
+        ..Config::default().limits()
+    }
+}
+
+/// One request, as the handler runs it (minus HTTP).
+pub fn run(format: BodyFormat, query: &str, body: &[u8]) {
+    let limits = limits();
+    let result = CsvQuery::parse(query).and_then(|query| {
+        budget::with_deadline(Some(Instant::now() + limits.deadline), || {
+            pca_answer(format, &query, body, &limits)
+        })
+    });
+    match result {
+        Ok(response) => check_ok(&response),
+        Err(err) => check_err(&err),
+    }
+}
+
+fn check_err(err: &ApiError) {
+    let status = err.code.status().as_u16();
+    assert!(
+        err.code != ErrorCode::InternalError,
+        "internal_error (500) from pca_answer: {}",
+        err.detail
+    );
+    assert!(
+        (400..500).contains(&status) || err.code == ErrorCode::DeadlineExceeded,
+        "unexpected status {status} for {}: {}",
+        err.code.as_str(),
+        err.detail
+    );
+    assert!(!err.code.as_str().is_empty(), "an error without a code");
+    assert!(
+        !err.detail.is_empty(),
+        "{} without a detail",
+        err.code.as_str()
+    );
+}
+
+fn check_ok(r: &PcaResponse) {
+    let k = r.n_components;
+    let (n, p) = (r.models.len(), r.benchmarks.len());
+    assert!(k >= 1, "n_components {k}");
+    assert!(
+        n >= 1 && p >= 1,
+        "empty answer: {n} models x {p} benchmarks"
+    );
+    assert_eq!(r.components.dim(), (k, p), "components shape");
+    assert_eq!(r.projections.dim(), (n, k), "projections shape");
+    for (name, len) in [
+        ("explained_variance", r.explained_variance.len()),
+        ("explained_variance_ratio", r.explained_variance_ratio.len()),
+        (
+            "cumulative_explained_variance_ratio",
+            r.cumulative_explained_variance_ratio.len(),
+        ),
+    ] {
+        assert_eq!(len, k, "{name} length");
+    }
+    assert_eq!(r.mean.len(), p, "mean length");
+    finite("components", r.components.iter());
+    finite("projections", r.projections.iter());
+    finite("explained_variance", r.explained_variance.iter());
+    finite(
+        "explained_variance_ratio",
+        r.explained_variance_ratio.iter(),
+    );
+    finite(
+        "cumulative_explained_variance_ratio",
+        r.cumulative_explained_variance_ratio.iter(),
+    );
+    finite("singular_values", r.singular_values.iter());
+    finite("mean", r.mean.iter());
+    finite("total_variance", [r.total_variance].iter());
+    if let Some(scale) = &r.scale {
+        finite("scale", scale.iter());
+    }
+    finite("imputed", r.imputed.iter().map(|c| &c.value));
+    if let Some(s) = &r.supplementary {
+        assert_eq!(
+            s.projections.dim(),
+            (s.models.len(), k),
+            "supplementary shape"
+        );
+        finite("supplementary.projections", s.projections.iter());
+        finite("supplementary.imputed", s.imputed.iter().map(|c| &c.value));
+    }
+
+    // What the client receives: the JSON, with no null where a number belongs.
+    let bytes = serde_json::to_vec(r).expect("the response serialises");
+    let json: Value = serde_json::from_slice(&bytes).expect("the response is valid JSON");
+    for field in [
+        "components",
+        "projections",
+        "explained_variance",
+        "explained_variance_ratio",
+        "cumulative_explained_variance_ratio",
+        "singular_values",
+        "mean",
+        "total_variance",
+    ] {
+        no_null(field, &json[field]);
+    }
+    if !json["scale"].is_null() {
+        no_null("scale", &json["scale"]);
+    }
+    no_null("imputed", &json["imputed"]);
+    if let Some(s) = json.get("supplementary") {
+        no_null("supplementary", s);
+    }
+    if let Some(report) = json.get("imputation").filter(|v| !v.is_null()) {
+        no_null("imputation", report);
+    }
+}
+
+fn finite<'a>(what: &str, values: impl Iterator<Item = &'a f64>) {
+    for (i, v) in values.enumerate() {
+        assert!(v.is_finite(), "{what}[{i}] is {v}");
+    }
+}
+
+fn no_null(what: &str, value: &Value) {
+    match value {
+        Value::Null => panic!("null in {what}"),
+        Value::Array(items) => items.iter().for_each(|v| no_null(what, v)),
+        Value::Object(map) => map
+            .iter()
+            .for_each(|(k, v)| no_null(&format!("{what}.{k}"), v)),
+        _ => {}
+    }
+}
+
+/// The CSV target's input: an optional first line `?<query string>`, then the
+/// CSV body. Inputs without a leading `?` are all body (the seed files as is).
+pub fn split_csv_input(data: &[u8]) -> (String, &[u8]) {
+    match data.strip_prefix(b"?") {
+        Some(rest) => {
+            let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+            let body = rest.get(end + 1..).unwrap_or(&[]);
+            (String::from_utf8_lossy(&rest[..end]).into_owned(), body)
+        }
+        None => (String::new(), data),
+    }
+}
