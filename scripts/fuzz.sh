@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]      (default 60)
 #
 # env: FUZZ_TARGETS    targets to run (default "pca_json pca_csv")
-#      FUZZ_SANITIZER  cargo fuzz -s: address (default) or none (~2x faster)
+#      FUZZ_SANITIZER  cargo fuzz -s: address (default) or none (faster, no memory checks)
 #      CARGO_TARGET_DIR  default /tmp/fuzz-target
 #
 # Installs cargo-fuzz if missing. cargo-fuzz passes nightly -Z flags, so on the

@@ -9,9 +9,9 @@
 --
 -- env: LOAD_BODIES  directory with small.json, medium.json, large.json
 -- done() prints one line "LOAD_JSON {...}". Latencies are this script's own
--- (request() to response()): the Debian build of wrk 4.1 reports latency
--- statistics that cannot be right with a response() callback (their mean
--- times the request count exceeds connections x duration), so they are not used.
+-- (request() to response()). wrk's own latency statistics are not used: with
+-- this script (Debian's wrk 4.1) they came out impossible, their mean times
+-- the request count exceeding connections x duration.
 local ffi = require("ffi")
 ffi.cdef [[
   typedef struct { long tv_sec; long tv_nsec; } load_timespec;
@@ -34,7 +34,6 @@ end
 
 -- per thread
 local requests = {}
-local kind_of = {}
 local sent_kind, sent_at
 -- Globals read by done() through thread:get(), which copies flat tables only
 -- (a nested table crashes wrk 4.1): one histogram per kind.
