@@ -23,6 +23,15 @@ use super::AnalysisError;
 /// spreading microseconds of work over a thread pool only adds latency.
 const PARALLEL_MIN_CELLS: usize = 100_000;
 
+/// Threads for a decomposition of this many cells.
+fn parallelism(cells: usize) -> Par {
+    if cells >= PARALLEL_MIN_CELLS {
+        Par::rayon(0)
+    } else {
+        Par::Seq
+    }
+}
+
 /// Right singular vectors and singular values of an n x p matrix.
 #[derive(Debug, Clone)]
 pub struct RightSvd {
@@ -42,11 +51,7 @@ pub fn right_svd(x: ArrayView2<'_, f64>) -> Result<RightSvd, AnalysisError> {
     // SVD(X^T) = V S U^T, so X's right singular vectors are the left ones of
     // X^T: no copy into another layout is needed.
     let xt = MatRef::from_column_major_slice(data, p, n);
-    let par = if n * p >= PARALLEL_MIN_CELLS {
-        Par::rayon(0)
-    } else {
-        Par::Seq
-    };
+    let par = parallelism(n * p);
     let mut s = Diag::<f64>::zeros(size);
     let mut v = Mat::<f64>::zeros(p, size);
     let scratch = svd::svd_scratch::<f64>(
@@ -94,11 +99,7 @@ pub fn right_svd_gram(x: ArrayView2<'_, f64>) -> Result<RightSvd, AnalysisError>
     let x = x.as_standard_layout();
     let data = x.as_slice().expect("standard layout is contiguous");
     let xt = MatRef::from_column_major_slice(data, p, n);
-    let par = if n * p >= PARALLEL_MIN_CELLS {
-        Par::rayon(0)
-    } else {
-        Par::Seq
-    };
+    let par = parallelism(n * p);
     let mut gram = Mat::<f64>::zeros(p, p);
     matmul(gram.as_mut(), Accum::Replace, xt, xt.transpose(), 1.0, par);
     let evd = gram
