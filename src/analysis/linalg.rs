@@ -11,17 +11,18 @@
 
 use faer::diag::Diag;
 use faer::dyn_stack::{MemBuffer, MemStack};
-use faer::linalg::matmul::matmul;
+use faer::linalg::matmul::triangular::{self, BlockStructure};
 use faer::linalg::svd::{self, ComputeSvdVectors};
 use faer::{Accum, Side};
 use faer::{Mat, MatRef, Par};
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use rayon::prelude::*;
 
 use super::AnalysisError;
 
-/// Below this many cells a decomposition is done on the calling thread:
+/// Below this many cells a decomposition (or projection) is done on the calling thread:
 /// spreading microseconds of work over a thread pool only adds latency.
-const PARALLEL_MIN_CELLS: usize = 100_000;
+pub const PARALLEL_MIN_CELLS: usize = 100_000;
 
 /// Threads for a decomposition of this many cells.
 fn parallelism(cells: usize) -> Par {
@@ -88,20 +89,116 @@ pub fn prefers_gram(n: usize, p: usize) -> bool {
     n >= 10 * p && p <= 1000
 }
 
-/// The same decomposition from the eigen-decomposition of X^T X (p x p):
-/// for tall matrices a fraction of the work of an SVD, as scikit-learn's
-/// `covariance_eigh` solver does. Squaring the matrix squares its condition
-/// number: singular values far below the largest lose accuracy, so callers
-/// use this only when the components they keep are well above that floor
-/// (see `pca::algorithm`).
-pub fn right_svd_gram(x: ArrayView2<'_, f64>) -> Result<RightSvd, AnalysisError> {
+/// The Gram matrix X_c^T X_c of the centred rows X_c = x - mean (lower
+/// triangle and diagonal; the upper triangle is unspecified), without
+/// materialising X_c: a large leaderboard is centred a block of rows at a
+/// time into a small buffer that stays in cache, and each thread accumulates
+/// its own share of the rows (faer's triangular product, half the work of a
+/// full one). This is the first half of scikit-learn's `covariance_eigh`
+/// solver, which forms X^T X and subtracts n * mean mean^T afterwards; the
+/// blocks keep the exact centring instead, so scores with a large offset lose
+/// no digits.
+pub fn centred_gram(x: ArrayView2<'_, f64>, mean: ArrayView1<'_, f64>) -> Mat<f64> {
     let (n, p) = x.dim();
     let x = x.as_standard_layout();
     let data = x.as_slice().expect("standard layout is contiguous");
-    let xt = MatRef::from_column_major_slice(data, p, n);
-    let par = parallelism(n * p);
-    let mut gram = Mat::<f64>::zeros(p, p);
-    matmul(gram.as_mut(), Accum::Replace, xt, xt.transpose(), 1.0, par);
+    let mean = mean.to_vec();
+    if parallelism(n * p) == Par::Seq {
+        // Small: one centred copy and one full product is the fastest.
+        let mut gram = Mat::<f64>::zeros(p, p);
+        let mut centred = Vec::with_capacity(n * p);
+        accumulate_centred_gram(
+            &mut gram,
+            &mut centred,
+            data,
+            &mean,
+            BlockStructure::Rectangular,
+        );
+        return gram;
+    }
+    let threads = rayon::current_num_threads().max(1);
+    let rows_per_thread = n.div_ceil(threads);
+    let parts: Vec<Mat<f64>> = data
+        .par_chunks(rows_per_thread * p)
+        .map(|rows| {
+            // Rows per block: the block (and its transpose's panel) in L2.
+            let block = (32_768 / p).clamp(16, 256);
+            let mut gram = Mat::<f64>::zeros(p, p);
+            let mut centred = Vec::with_capacity(block * p);
+            for chunk in rows.chunks(block * p) {
+                accumulate_centred_gram(
+                    &mut gram,
+                    &mut centred,
+                    chunk,
+                    &mean,
+                    BlockStructure::TriangularLower,
+                );
+            }
+            gram
+        })
+        .collect();
+    let mut parts = parts.into_iter();
+    let mut gram = parts.next().expect("n >= 1 row");
+    for part in parts {
+        gram += part;
+    }
+    gram
+}
+
+/// `gram += (rows - mean)^T (rows - mean)` for row-major `rows`, centred
+/// into the reused buffer `centred`.
+fn accumulate_centred_gram(
+    gram: &mut Mat<f64>,
+    centred: &mut Vec<f64>,
+    rows: &[f64],
+    mean: &[f64],
+    structure: BlockStructure,
+) {
+    let p = mean.len();
+    centred.clear();
+    centred.extend(
+        rows.chunks_exact(p)
+            .flat_map(|row| row.iter().zip(mean).map(|(v, m)| v - m)),
+    );
+    // Row-major m x p read column-major is its p x m transpose.
+    let ct = MatRef::from_column_major_slice(centred, p, rows.len() / p);
+    triangular::matmul(
+        gram.as_mut(),
+        structure,
+        Accum::Add,
+        ct,
+        BlockStructure::Rectangular,
+        ct.transpose(),
+        BlockStructure::Rectangular,
+        1.0,
+        Par::Seq,
+    );
+}
+
+/// Standardising after the fact: the Gram matrix of the columns divided by
+/// `scale` is D^-1 G D^-1 (lower triangle).
+pub fn scale_gram(gram: &mut Mat<f64>, scale: ArrayView1<'_, f64>) {
+    let p = gram.nrows();
+    for j in 0..p {
+        for i in j..p {
+            gram[(i, j)] /= scale[i] * scale[j];
+        }
+    }
+}
+
+/// The diagonal of a Gram matrix: each column's sum of squares.
+pub fn gram_diagonal(gram: &Mat<f64>) -> Array1<f64> {
+    Array1::from_shape_fn(gram.nrows(), |i| gram[(i, i)])
+}
+
+/// The decomposition from the eigen-decomposition of a Gram matrix X^T X
+/// (lower triangle read): for tall matrices a fraction of the work of an
+/// SVD, as scikit-learn's `covariance_eigh` solver does. Squaring the matrix
+/// squares its condition number: singular values far below the largest lose
+/// accuracy, so callers use this only when the components they keep are well
+/// above that floor (see `pca::algorithm`).
+pub fn gram_right_svd(gram: &Mat<f64>) -> Result<RightSvd, AnalysisError> {
+    let p = gram.nrows();
     let evd = gram
         .self_adjoint_eigen(Side::Lower)
         .map_err(|_| AnalysisError::NoConvergence)?;
@@ -139,8 +236,9 @@ mod tests {
         let x = Array2::from_shape_fn((200, 6), |(i, j)| {
             ((i * 31 + j * 17) % 23) as f64 / 7.0 + (j as f64) * ((i % 5) as f64) / 3.0
         });
-        let a = right_svd(x.view()).unwrap();
-        let b = right_svd_gram(x.view()).unwrap();
+        let mean = x.mean_axis(ndarray::Axis(0)).unwrap();
+        let a = right_svd((&x - &mean).view()).unwrap();
+        let b = gram_right_svd(&centred_gram(x.view(), mean.view())).unwrap();
         for r in 0..6 {
             assert!(
                 (a.singular_values[r] - b.singular_values[r]).abs() < 1e-10 * a.singular_values[0]
@@ -151,6 +249,29 @@ mod tests {
                 "component {r}: |dot| = {}",
                 dot.abs()
             );
+        }
+    }
+
+    #[test]
+    fn the_blocked_parallel_gram_equals_the_direct_product() {
+        // Above PARALLEL_MIN_CELLS, and given as a transposed (column-major) view.
+        let xt = Array2::from_shape_fn((7, 30_001), |(j, i)| {
+            100.0 + ((i * 13 + j * 29) % 37) as f64 / 11.0 + (i % 7) as f64 * j as f64
+        });
+        let x = xt.t();
+        let mean = x.mean_axis(ndarray::Axis(0)).unwrap();
+        let centred = &x - &mean;
+        let direct = centred.t().dot(&centred);
+        let gram = centred_gram(x, mean.view());
+        for j in 0..7 {
+            for i in j..7 {
+                let want = direct[[i, j]];
+                assert!(
+                    (gram[(i, j)] - want).abs() <= 1e-12 * want.abs().max(1.0),
+                    "({i}, {j}): {} vs {want}",
+                    gram[(i, j)]
+                );
+            }
         }
     }
 

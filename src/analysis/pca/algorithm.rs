@@ -2,11 +2,15 @@
 
 use linfa::dataset::DatasetBase;
 use linfa::traits::Fit;
-use ndarray::{Array1, Array2, ArrayBase, ArrayView1, ArrayView2, Axis, Data, Ix2};
+use ndarray::{Array1, Array2, ArrayBase, ArrayView1, ArrayView2, ArrayViewMut2, Axis, Data, Ix2};
+use rayon::iter::{ParallelBridge, ParallelIterator};
 
 use super::hyperparams::{NComponents, PcaValidParams, SIGN_SUM_TOLERANCE, SignConvention};
 use crate::analysis::AnalysisError;
-use crate::analysis::linalg::{RightSvd, prefers_gram, right_svd, right_svd_gram};
+use crate::analysis::linalg::{
+    PARALLEL_MIN_CELLS, RightSvd, centred_gram, gram_diagonal, gram_right_svd, prefers_gram,
+    right_svd, scale_gram,
+};
 
 /// The smallest kept singular value, relative to the largest, that the Gram
 /// route reproduces to the promised accuracy.
@@ -52,15 +56,37 @@ impl<D: Data<Elem = f64>, T> Fit<ArrayBase<D, Ix2>, T, AnalysisError> for PcaVal
         }
 
         let mean = x.mean_axis(Axis(0)).expect("n >= 2 rows");
-        let mut xs = &x - &mean;
-        let scale = self.standardize.then(|| {
-            let scale = population_scale(xs.view(), &mean);
-            xs /= &scale;
-            scale
-        });
+        if !mean.iter().all(|m| m.is_finite()) {
+            return Err(AnalysisError::NumericOverflow);
+        }
+        // Tall leaderboards are decomposed through their Gram matrix, which
+        // is formed without a centred copy of the scores; the others through
+        // the SVD of the centred (and scaled) scores.
+        let gram_route = prefers_gram(n, p);
+        let (source, scale) = if gram_route {
+            let mut gram = centred_gram(x, mean.view());
+            let scale = self.standardize.then(|| {
+                let scale = population_scale(gram_diagonal(&gram), &mean, n);
+                scale_gram(&mut gram, scale.view());
+                scale
+            });
+            (Centred::Gram(gram), scale)
+        } else {
+            let mut xs = &x - &mean;
+            let scale = self.standardize.then(|| {
+                let squares = xs.map_axis(Axis(0), |col| col.dot(&col));
+                let scale = population_scale(squares, &mean, n);
+                xs /= &scale;
+                scale
+            });
+            (Centred::Rows(xs), scale)
+        };
 
-        let sum_of_squares: f64 = xs.iter().map(|v| v * v).sum();
-        if !sum_of_squares.is_finite() || !mean.iter().all(|m| m.is_finite()) {
+        let sum_of_squares: f64 = match &source {
+            Centred::Gram(gram) => gram_diagonal(gram).sum(),
+            Centred::Rows(xs) => xs.iter().map(|v| v * v).sum(),
+        };
+        if !sum_of_squares.is_finite() {
             return Err(AnalysisError::NumericOverflow);
         }
         if sum_of_squares == 0.0 {
@@ -77,12 +103,11 @@ impl<D: Data<Elem = f64>, T> Fit<ArrayBase<D, Ix2>, T, AnalysisError> for PcaVal
             let ratio: Vec<f64> = variance.iter().map(|v| v / total).collect();
             (variance, total, ratio)
         };
-        let gram = prefers_gram(n, p);
-        let mut svd = if gram {
-            right_svd_gram(xs.view())?
-        } else {
-            right_svd(xs.view())?
+        let mut svd = match &source {
+            Centred::Gram(gram) => gram_right_svd(gram)?,
+            Centred::Rows(xs) => right_svd(xs.view())?,
         };
+        drop(source);
         let (mut all_variance, mut total_variance, mut all_ratio) = shares(&svd);
         let k = match self.n_components {
             NComponents::All => max_k,
@@ -92,8 +117,9 @@ impl<D: Data<Elem = f64>, T> Fit<ArrayBase<D, Ix2>, T, AnalysisError> for PcaVal
         // The Gram route squares the condition number: a kept component whose
         // singular value is below 1e-4 of the largest would come out with
         // fewer digits than promised, so such fits take the SVD instead.
-        if gram && svd.singular_values[k - 1] < GRAM_FLOOR * svd.singular_values[0] {
-            svd = right_svd(xs.view())?;
+        if gram_route && svd.singular_values[k - 1] < GRAM_FLOOR * svd.singular_values[0] {
+            crate::analysis::budget::check()?;
+            svd = right_svd(centre(x, &mean, scale.as_ref()).view())?;
             (all_variance, total_variance, all_ratio) = shares(&svd);
         }
 
@@ -117,12 +143,28 @@ impl<D: Data<Elem = f64>, T> Fit<ArrayBase<D, Ix2>, T, AnalysisError> for PcaVal
     }
 }
 
-/// scikit-learn's `StandardScaler`: population standard deviation, and 1 for
-/// a benchmark that is constant up to rounding (its `_is_constant_feature`),
+/// What a fit decomposes: the centred (and scaled) scores, or their Gram matrix.
+enum Centred {
+    Rows(Array2<f64>),
+    Gram(faer::Mat<f64>),
+}
+
+/// The scores centred by `mean` and divided by `scale`.
+fn centre(x: ArrayView2<'_, f64>, mean: &Array1<f64>, scale: Option<&Array1<f64>>) -> Array2<f64> {
+    let mut xs = &x - mean;
+    if let Some(scale) = scale {
+        xs /= scale;
+    }
+    xs
+}
+
+/// scikit-learn's `StandardScaler` from each benchmark's sum of squared
+/// deviations over `n` models: population standard deviation, and 1 for a
+/// benchmark that is constant up to rounding (its `_is_constant_feature`),
 /// so that such a benchmark contributes zeros instead of a division by zero.
-fn population_scale(centred: ArrayView2<'_, f64>, mean: &Array1<f64>) -> Array1<f64> {
-    let n = centred.nrows() as f64;
-    let var = centred.map_axis(Axis(0), |col| col.iter().map(|v| v * v).sum::<f64>() / n);
+fn population_scale(squares: Array1<f64>, mean: &Array1<f64>, n: usize) -> Array1<f64> {
+    let n = n as f64;
+    let var = squares / n;
     let eps = f64::EPSILON;
     ndarray::Zip::from(&var)
         .and(mean)
@@ -206,26 +248,43 @@ impl Pca {
 
     /// Scores of rows of raw benchmark values on the components: the rows
     /// are centred (and scaled) with the fitted statistics first. Blocks of
-    /// rows go through one matrix product each, so no second n x p matrix
-    /// is allocated and the product runs at matrix-multiply speed.
+    /// rows are centred into one reused buffer per thread and go through one
+    /// matrix product each, so no second n x p matrix is allocated; large
+    /// inputs spread the blocks over the thread pool.
     pub fn transform(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
-        const BLOCK: usize = 512;
+        const BLOCK: usize = 256;
         assert_eq!(
             x.ncols(),
             self.mean.len(),
             "one column per fitted benchmark"
         );
         let mut out = Array2::zeros((x.nrows(), self.n_components()));
-        let loadings = self.components.t();
-        for (rows, mut scores) in x
+        let project =
+            |buffer: &mut Array2<f64>,
+             (rows, mut scores): (ArrayView2<'_, f64>, ArrayViewMut2<'_, f64>)| {
+                let mut centred = buffer.slice_mut(ndarray::s![..rows.nrows(), ..]);
+                centred.assign(&rows);
+                centred -= &self.mean;
+                if let Some(scale) = &self.scale {
+                    centred /= scale;
+                }
+                ndarray::linalg::general_mat_mul(
+                    1.0,
+                    &centred,
+                    &self.components.t(),
+                    0.0,
+                    &mut scores,
+                );
+            };
+        let blocks = x
             .axis_chunks_iter(Axis(0), BLOCK)
-            .zip(out.axis_chunks_iter_mut(Axis(0), BLOCK))
-        {
-            let mut centred = &rows - &self.mean;
-            if let Some(scale) = &self.scale {
-                centred /= scale;
-            }
-            ndarray::linalg::general_mat_mul(1.0, &centred, &loadings, 0.0, &mut scores);
+            .zip(out.axis_chunks_iter_mut(Axis(0), BLOCK));
+        let buffer = || Array2::zeros((BLOCK.min(x.nrows()), x.ncols()));
+        if x.len() >= PARALLEL_MIN_CELLS {
+            blocks.par_bridge().for_each_init(buffer, project);
+        } else {
+            let mut buffer = buffer();
+            blocks.for_each(|block| project(&mut buffer, block));
         }
         out
     }
