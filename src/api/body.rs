@@ -5,7 +5,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
 use actix_web::dev::Decompress;
-use actix_web::web::{self, Bytes, BytesMut, Payload};
+use actix_web::web::{Bytes, BytesMut, Payload};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde::Serialize;
@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use super::error::{ApiError, ErrorCode};
 use crate::analysis::{AnalysisError, budget};
 
-/// Bodies larger than this are parsed and analysed on the blocking pool, so
+/// Bodies larger than this are parsed and analysed on the compute pool, so
 /// that one large leaderboard never stalls the HTTP workers; smaller ones are
 /// cheaper to answer in place than to hand over.
 const OFFLOAD_MIN_BYTES: usize = 64 * 1024;
@@ -168,10 +168,8 @@ where
         // The timer answers on time even while the SVD (not interruptible)
         // finishes; the core stops at its next check.
         let grace = Duration::from_millis(250);
-        match actix_web::rt::time::timeout(limits.deadline + grace, web::block(work)).await {
-            Ok(joined) => {
-                joined.map_err(|err| ApiError::new(ErrorCode::InternalError, err.to_string()))??
-            }
+        match actix_web::rt::time::timeout(limits.deadline + grace, on_compute_pool(work)).await {
+            Ok(result) => result??,
             Err(_) => return Err(ApiError::from(AnalysisError::DeadlineExceeded)),
         }
     } else {
@@ -180,6 +178,32 @@ where
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(json))
+}
+
+/// Runs `work` on the compute pool: rayon's global pool, one thread per core
+/// (`RAYON_NUM_THREADS`), the same threads the decompositions spread over.
+/// Unlike a blocking pool that grows a thread per concurrent request, a
+/// burst of large requests queues here instead of oversubscribing the cores,
+/// and the per-thread working memory of the numerics (matrix-product packing
+/// buffers, allocator caches) exists once per core rather than once per
+/// request ever in flight. `work` must not panic (wrap it in [`guarded`]): a
+/// panic escaping a rayon job aborts the process.
+async fn on_compute_pool<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    rayon::spawn(move || {
+        // The client may have gone (or been answered 503) while this waited.
+        if !sender.is_closed() {
+            let _ = sender.send(work());
+        }
+    });
+    receiver.await.map_err(|_| {
+        ApiError::new(
+            ErrorCode::InternalError,
+            "the computation ended without a result; please report this request",
+        )
+    })
 }
 
 /// Runs `work`, turning a panic into a 500 problem: a bug in one analysis
