@@ -1,7 +1,7 @@
 //! Missing cells: reject them, drop the models that have them, fill them with
 //! column means, or impute them with the paper's iterative low-rank PCA.
 
-use ndarray::{Array1, Array2, ArrayView2, Axis, s};
+use ndarray::{ArcArray2, Array1, Array2, ArrayView2, Axis, s};
 
 use super::AnalysisError;
 use super::linalg::right_svd;
@@ -106,8 +106,8 @@ pub struct IterationReport {
 /// A leaderboard with no missing cell left.
 #[derive(Debug, Clone)]
 pub struct CompletedScores {
-    /// One row per kept model.
-    pub scores: Array2<f64>,
+    /// One row per kept model (shared with the leaderboard when unchanged).
+    pub scores: ArcArray2<f64>,
     /// Indices (into the original models) of the rows of `scores`.
     pub rows: Vec<usize>,
     /// Indices of the models left out (`DropModels`).
@@ -150,7 +150,7 @@ pub fn complete(
     let (n, p) = x.dim();
     match policy {
         MissingPolicy::Reject => {
-            let scores = matrix.complete_scores()?.to_owned();
+            let scores = matrix.complete_scores()?;
             Ok((CompletedScores::unchanged(scores), FittedMissing::Reject))
         }
         MissingPolicy::DropModels => {
@@ -178,7 +178,8 @@ pub fn complete(
 }
 
 impl CompletedScores {
-    fn unchanged(scores: Array2<f64>) -> Self {
+    fn unchanged(scores: impl Into<ArcArray2<f64>>) -> Self {
+        let scores = scores.into();
         Self {
             rows: (0..scores.nrows()).collect(),
             scores,
@@ -195,9 +196,7 @@ impl FittedMissing {
     pub fn apply(&self, matrix: &BenchmarkMatrix) -> Result<CompletedScores, AnalysisError> {
         let x = matrix.scores();
         match self {
-            FittedMissing::Reject => Ok(CompletedScores::unchanged(
-                matrix.complete_scores()?.to_owned(),
-            )),
+            FittedMissing::Reject => Ok(CompletedScores::unchanged(matrix.complete_scores()?)),
             FittedMissing::DropModels => Ok(drop_incomplete(x)),
             FittedMissing::Mean { mean } => {
                 check_every_model_observed(matrix)?;
@@ -236,7 +235,7 @@ fn drop_incomplete(x: ArrayView2<'_, f64>) -> CompletedScores {
     let (kept, dropped): (Vec<usize>, Vec<usize>) =
         (0..x.nrows()).partition(|&i| x.row(i).iter().all(|v| !v.is_nan()));
     CompletedScores {
-        scores: x.select(Axis(0), &kept),
+        scores: x.select(Axis(0), &kept).into_shared(),
         rows: kept,
         dropped,
         imputed: vec![],

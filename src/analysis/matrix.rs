@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{ArcArray2, Array2, ArrayView2};
 
 use super::AnalysisError;
 
@@ -40,7 +40,9 @@ impl ScoreRows {
 pub struct BenchmarkMatrix {
     models: Vec<String>,
     benchmarks: Vec<String>,
-    scores: Array2<f64>,
+    /// Shared, so that an analysis that needs the scores unchanged takes
+    /// them without copying the leaderboard.
+    scores: ArcArray2<f64>,
     n_missing: usize,
 }
 
@@ -75,19 +77,20 @@ impl BenchmarkMatrix {
                 expected_from: "benchmarks",
             });
         }
-        let scores = Array2::from_shape_vec((n, p), rows.values)
-            .expect("row lengths were checked to multiply out to n x p");
         let mut n_missing = 0;
-        for ((i, j), &v) in scores.indexed_iter() {
+        for (k, &v) in rows.values.iter().enumerate() {
             if v.is_nan() {
                 n_missing += 1;
             } else if !v.is_finite() {
                 return Err(AnalysisError::NonFiniteScore {
-                    model: models[i].clone(),
-                    benchmark: benchmarks[j].clone(),
+                    model: models[k / p].clone(),
+                    benchmark: benchmarks[k % p].clone(),
                 });
             }
         }
+        let scores = Array2::from_shape_vec((n, p), rows.values)
+            .expect("row lengths were checked to multiply out to n x p")
+            .into_shared();
         Ok(Self {
             models,
             benchmarks,
@@ -124,7 +127,7 @@ impl BenchmarkMatrix {
     /// The leaderboard restricted to the given models (in that order): still
     /// valid, as every subset of a valid leaderboard is.
     pub fn select_rows(&self, rows: &[usize]) -> BenchmarkMatrix {
-        let scores = self.scores.select(ndarray::Axis(0), rows);
+        let scores = self.scores.select(ndarray::Axis(0), rows).into_shared();
         BenchmarkMatrix {
             models: rows.iter().map(|&i| self.models[i].clone()).collect(),
             benchmarks: self.benchmarks.clone(),
@@ -146,10 +149,11 @@ impl BenchmarkMatrix {
             .collect()
     }
 
-    /// The score matrix if no cell is missing; otherwise an error naming the cells.
-    pub fn complete_scores(&self) -> Result<ArrayView2<'_, f64>, AnalysisError> {
+    /// The score matrix (shared, not copied) if no cell is missing;
+    /// otherwise an error naming the cells.
+    pub fn complete_scores(&self) -> Result<ArcArray2<f64>, AnalysisError> {
         if self.n_missing == 0 {
-            Ok(self.scores.view())
+            Ok(self.scores.clone())
         } else {
             Err(AnalysisError::MissingScores {
                 count: self.n_missing,

@@ -120,7 +120,12 @@ pub async fn read_limited(
         ));
     }
     let mut stream = Decompress::from_headers(payload.into_inner(), req.headers());
-    let mut body = BytesMut::new();
+    // One allocation of the declared size (already checked against the
+    // limit) instead of a doubling buffer that copies a large body ~twice.
+    let mut body = match (&encoding, declared) {
+        (None, Some(len)) => BytesMut::with_capacity(len as usize),
+        _ => BytesMut::new(),
+    };
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|err| {
             ApiError::new(
