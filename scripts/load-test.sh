@@ -16,8 +16,8 @@
 #   every body kind answered; the service alive and healthy afterwards;
 #   RSS after idling within max(20 MiB, 50% of baseline) of the baseline.
 # The environment passes through to the service, to try allocator settings:
-# MALLOC_TRIM_THRESHOLD_=131072, MALLOC_ARENA_MAX=2, or
-# LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 (apt: libjemalloc2).
+# _RJEM_MALLOC_CONF=... overrides the options of the binary's jemalloc (see
+# README, Operations).
 # Installs wrk (apt) if missing. Only 127.0.0.1 is contacted. Writes
 # bench/load/results/latest.json (untracked).
 set -euo pipefail
@@ -79,7 +79,7 @@ python3 "$REPO/bench/load/make_bodies.py" "$WORK/bodies" >&2
 # ---------------------------------------------------------------- service
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 URL="http://127.0.0.1:$PORT"
-log "starting obscaling on $URL (WORKERS=2$(env | grep -E "^(MALLOC_|LD_PRELOAD=)" | sed "s/^/, /" | tr -d "\n"))"
+log "starting obscaling on $URL (WORKERS=2$(env | grep -E "^(_RJEM_MALLOC_CONF=|RAYON_NUM_THREADS=)" | sed "s/^/, /" | tr -d "\n"))"
 HOST=127.0.0.1 PORT="$PORT" WORKERS=2 LOG_FORMAT=text RUST_LOG=warn "$BIN" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for i in $(seq 150); do
@@ -179,7 +179,7 @@ check(0 < after and after - base <= tol, f"RSS back to baseline: {mib(after):.1f
 passed, failed = checks.count(True), checks.count(False)
 json.dump({"wrk": w, "duration_s": duration, "connections": conns, "service_cpu_pct": 100 * ticks / hz / duration,
            "rss_kb": {"start": fresh, "baseline": base, "peak": peak, "hwm": hwm, "after": after},
-           "env": {k: os.environ[k] for k in ("MALLOC_ARENA_MAX", "MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_", "LD_PRELOAD") if k in os.environ},
+           "env": {k: os.environ[k] for k in ("_RJEM_MALLOC_CONF", "RAYON_NUM_THREADS") if k in os.environ},
            "passed": passed, "failed": failed}, open(out, "w"), indent=1)
 print(f"load: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

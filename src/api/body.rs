@@ -142,7 +142,7 @@ pub async fn read_limited(
 }
 
 /// Reads the body (checking its type first), runs `compute` on it (on the
-/// blocking pool when the body is large) and answers its result as JSON.
+/// compute pool when the body is large) and answers its result as JSON.
 ///
 /// The computation runs under the request deadline (checked between
 /// iterations by the core, and by a timer on the awaiting side), and a panic
