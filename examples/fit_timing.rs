@@ -6,10 +6,11 @@
 //!     as JSON. With OUT.json, also writes the fitted results there so that
 //!     bench/core_sklearn.py can check them against scikit-learn.
 //! fit_timing phases N P K REPS
-//!     Where a fit's time goes: centring, the SVD (`analysis::linalg::right_svd`),
-//!     transform; and, for comparison, the covariance route scikit-learn's
-//!     default solver takes for tall matrices (Gram matrix + symmetric
-//!     eigendecomposition, here with faer), with its deviation from the SVD.
+//!     Where a fit's time goes: the column means, a centred copy and its SVD
+//!     (`analysis::linalg::right_svd`, the route for matrices that are not
+//!     tall), the whole fit, transform; and the two steps of the Gram route
+//!     the fit takes for tall matrices (`centred_gram`, `gram_right_svd`),
+//!     with its deviation from the SVD.
 //! fit_timing request BODY.json REPS
 //!     Splits one POST /v1/pca JSON body into its phases (parse, parse+fit,
 //!     serialise) and reports the best seconds and the peak heap of each,
@@ -187,64 +188,41 @@ fn main() {
 }
 
 fn phases(n: usize, p: usize, k: usize, reps: usize, threads: usize) {
-    use faer::linalg::matmul::triangular::{BlockStructure, matmul};
-    use faer::{Accum, MatRef, Par, Side};
-    use obscaling::analysis::linalg::right_svd;
+    use obscaling::analysis::linalg::{centred_gram, gram_right_svd, right_svd};
 
     let x = matgen::bench_matrix(n, p);
-    let (centre_s, _, centre_heap, xs) = time(reps, || {
-        let mean = x.mean_axis(ndarray::Axis(0)).unwrap();
-        &x - &mean
-    });
+    let (mean_s, _, _, mean) = time(reps, || x.mean_axis(ndarray::Axis(0)).unwrap());
+    let (centre_s, _, centre_heap, xs) = time(reps, || &x - &mean);
     let (svd_s, _, svd_heap, svd) = time(reps, || right_svd(xs.view()).unwrap());
     let params = PcaParams::new().n_components(NComponents::Count(k));
     let (fit_s, _, fit_heap, pca) = time(reps, || {
         params.clone().fit(&DatasetBase::new(x.view(), ())).unwrap()
     });
     let (transform_s, _, _, _) = time(reps, || pca.transform(x.view()));
-    // The covariance route: C = Xc^T Xc (lower half), then eigh(C).
-    let data = xs.as_slice().unwrap();
-    let xt = MatRef::from_column_major_slice(data, p, n);
-    let (cov_s, _, cov_heap, (values, vectors)) = time(reps, || {
-        let mut c = faer::Mat::<f64>::zeros(p, p);
-        matmul(
-            c.as_mut(),
-            BlockStructure::TriangularLower,
-            Accum::Replace,
-            xt,
-            BlockStructure::Rectangular,
-            xt.transpose(),
-            BlockStructure::Rectangular,
-            1.0,
-            Par::rayon(0),
-        );
-        let evd = c.self_adjoint_eigen(Side::Lower).unwrap();
-        let s: Vec<f64> = (0..p).rev().map(|i| evd.S()[i].max(0.0).sqrt()).collect();
-        let v = evd.U().to_owned();
-        (s, v)
-    });
+    // The Gram route the fit takes for tall matrices, in its two steps.
+    let (gram_s, _, gram_heap, gram) = time(reps, || centred_gram(x.view(), mean.view()));
+    let (eigh_s, _, _, eig) = time(reps, || gram_right_svd(&gram).unwrap());
     let mut sv_dev: f64 = 0.0;
     let mut comp_dev: f64 = 0.0;
     let top = svd.singular_values[0];
-    for (r, (ours, theirs)) in values.iter().zip(&svd.singular_values).take(k).enumerate() {
-        sv_dev = sv_dev.max((ours - theirs).abs() / top);
-        let col = p - 1 - r;
-        let dot: f64 = (0..p).map(|j| vectors[(j, col)] * svd.vt[[r, j]]).sum();
-        let sign = dot.signum();
+    for r in 0..k {
+        sv_dev = sv_dev.max((eig.singular_values[r] - svd.singular_values[r]).abs() / top);
+        let sign = eig.vt.row(r).dot(&svd.vt.row(r)).signum();
         for j in 0..p {
-            comp_dev = comp_dev.max((sign * vectors[(j, col)] - svd.vt[[r, j]]).abs());
+            comp_dev = comp_dev.max((sign * eig.vt[[r, j]] - svd.vt[[r, j]]).abs());
         }
     }
     println!(
         "{}",
         json!({
             "n": n, "p": p, "k": k, "reps": reps, "rayon_threads": threads,
+            "mean_s": mean_s,
             "centre_s": centre_s, "centre_peak_heap_bytes": centre_heap,
             "right_svd_s": svd_s, "right_svd_peak_heap_bytes": svd_heap,
             "fit_s": fit_s, "fit_peak_heap_bytes": fit_heap,
             "transform_s": transform_s,
-            "covariance_eigh_s": cov_s, "covariance_eigh_peak_heap_bytes": cov_heap,
-            "covariance_vs_svd": {"singular_values_rel": sv_dev, "components": comp_dev},
+            "gram_s": gram_s, "gram_peak_heap_bytes": gram_heap, "gram_eigh_s": eigh_s,
+            "gram_vs_svd": {"singular_values_rel": sv_dev, "components": comp_dev},
         })
     );
 }

@@ -22,11 +22,16 @@ use super::AnalysisError;
 
 /// Below this many cells a decomposition (or projection) is done on the calling thread:
 /// spreading microseconds of work over a thread pool only adds latency.
-pub const PARALLEL_MIN_CELLS: usize = 100_000;
+const PARALLEL_MIN_CELLS: usize = 100_000;
+
+/// Whether work on a matrix of this many cells is spread over the thread pool.
+pub fn runs_in_parallel(cells: usize) -> bool {
+    cells >= PARALLEL_MIN_CELLS
+}
 
 /// Threads for a decomposition of this many cells.
 fn parallelism(cells: usize) -> Par {
-    if cells >= PARALLEL_MIN_CELLS {
+    if runs_in_parallel(cells) {
         Par::rayon(0)
     } else {
         Par::Seq
@@ -103,7 +108,7 @@ pub fn centred_gram(x: ArrayView2<'_, f64>, mean: ArrayView1<'_, f64>) -> Mat<f6
     let x = x.as_standard_layout();
     let data = x.as_slice().expect("standard layout is contiguous");
     let mean = mean.to_vec();
-    if parallelism(n * p) == Par::Seq {
+    if !runs_in_parallel(n * p) {
         // Small: one centred copy and one full product is the fastest.
         let mut gram = Mat::<f64>::zeros(p, p);
         let mut centred = Vec::with_capacity(n * p);

@@ -8,8 +8,8 @@ use rayon::iter::{ParallelBridge, ParallelIterator};
 use super::hyperparams::{NComponents, PcaValidParams, SIGN_SUM_TOLERANCE, SignConvention};
 use crate::analysis::AnalysisError;
 use crate::analysis::linalg::{
-    PARALLEL_MIN_CELLS, RightSvd, centred_gram, gram_diagonal, gram_right_svd, prefers_gram,
-    right_svd, scale_gram,
+    RightSvd, centred_gram, gram_diagonal, gram_right_svd, prefers_gram, right_svd,
+    runs_in_parallel, scale_gram,
 };
 
 /// The smallest kept singular value, relative to the largest, that the Gram
@@ -280,7 +280,7 @@ impl Pca {
             .axis_chunks_iter(Axis(0), BLOCK)
             .zip(out.axis_chunks_iter_mut(Axis(0), BLOCK));
         let buffer = || Array2::zeros((BLOCK.min(x.nrows()), x.ncols()));
-        if x.len() >= PARALLEL_MIN_CELLS {
+        if runs_in_parallel(x.len()) {
             blocks.par_bridge().for_each_init(buffer, project);
         } else {
             let mut buffer = buffer();
