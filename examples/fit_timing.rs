@@ -25,7 +25,7 @@ use std::time::Instant;
 use linfa::DatasetBase;
 use linfa::traits::Fit;
 use obscaling::analysis::{NComponents, PcaParams};
-use obscaling::api::body::BodyFormat;
+use obscaling::api::body::{BodyFormat, parse_json};
 use obscaling::api::csv::CsvQuery;
 use obscaling::api::pca::{PcaRequest, pca_answer};
 use obscaling::plumbing::config::Config;
@@ -153,7 +153,12 @@ fn main() {
             let query = CsvQuery::parse("").unwrap();
             let limits = Config::default().limits();
             let answer = |body: &[u8]| pca_answer(BodyFormat::Json, &query, body, &limits);
+            // The service's parse (with the fast path for `scores`), and
+            // serde_json's alone for comparison.
             let (parse_best, _, parse_peak, _) = time(reps, || {
+                parse_json::<PcaRequest>(&body).unwrap_or_else(|e| panic!("{e:?}"))
+            });
+            let (serde_best, _, _, _) = time(reps, || {
                 serde_json::from_slice::<PcaRequest>(&body).expect("parse")
             });
             let (answer_best, answer_median, answer_peak, response) =
@@ -169,6 +174,7 @@ fn main() {
                     "body_bytes": body.len(), "response_bytes": bytes.len(),
                     "reps": reps, "rayon_threads": threads,
                     "parse_s": parse_best, "parse_peak_heap_bytes": parse_peak,
+                    "parse_serde_json_s": serde_best,
                     "answer_s": answer_best, "answer_median_s": answer_median,
                     "answer_minus_parse_s": answer_best - parse_best,
                     "answer_peak_heap_bytes": answer_peak,

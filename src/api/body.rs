@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, ErrorCode};
+use super::scores::{self, TopLevelScores};
 use crate::analysis::{AnalysisError, budget};
 
 /// Bodies larger than this are parsed and analysed on the compute pool, so
@@ -237,7 +238,7 @@ fn body_len_hint(req: &HttpRequest) -> usize {
 }
 
 /// A JSON request body as `T`, with every failure coded.
-pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+pub fn parse_json<T: DeserializeOwned + TopLevelScores>(body: &[u8]) -> Result<T, ApiError> {
     // serde would also accept a struct spelled as a JSON array of its fields;
     // the contract is an object.
     if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
@@ -245,6 +246,9 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             ErrorCode::InvalidRequest,
             "the request body must be a JSON object",
         ));
+    }
+    if let Some(request) = scores::parse_fast(body) {
+        return Ok(request);
     }
     serde_json::from_slice(body).map_err(|err| ApiError::from_json(&err))
 }

@@ -15,7 +15,7 @@ use super::options::{
     ParallelAnalysisOptions, Sign, resampling,
 };
 use super::schemas;
-use super::scores::ScoresField;
+use super::scores::{ScoresField, TopLevelScores};
 use crate::analysis::impute::{self, CompletedScores};
 use crate::analysis::matrix::ScoreRows;
 use crate::analysis::{AnalysisError, BenchmarkMatrix, NComponents, ParamGuard, Pca, uncertainty};
@@ -88,6 +88,12 @@ pub struct PcaRequest {
     /// Streamlit, Observable).
     #[serde(default)]
     pub charts: Option<bool>,
+}
+
+impl TopLevelScores for PcaRequest {
+    fn scores_mut(&mut self) -> &mut ScoresField {
+        &mut self.scores
+    }
 }
 
 /// Models projected onto the fitted basis.

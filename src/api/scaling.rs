@@ -12,7 +12,7 @@ use super::error::{ApiError, ErrorCode, Problem};
 use super::options::{AnalysisOptions, ImputationOptions, Missing, NComponentsField, Sign};
 use super::pca::{ImputedCellOut, PcaResponse, respond};
 use super::schemas;
-use super::scores::ScoresField;
+use super::scores::{ScoresField, TopLevelScores};
 use crate::analysis::scaling::{self, LawSpec, Role, Split};
 use crate::analysis::sigmoid::Loss;
 use crate::analysis::{BenchmarkMatrix, NComponents, ParamGuard, impute};
@@ -160,6 +160,12 @@ pub struct ComputeFitRequest {
     #[serde(default)]
     #[schema(minimum = 2)]
     pub min_family_size: Option<i64>,
+}
+
+impl TopLevelScores for ComputeFitRequest {
+    fn scores_mut(&mut self) -> &mut ScoresField {
+        &mut self.scores
+    }
 }
 
 /// One component's line: score = slope * log10(FLOPs) + intercept.
@@ -425,6 +431,12 @@ pub struct ScalingLawRequest {
     #[serde(default)]
     #[schema(min_length = 1)]
     pub reference_family: Option<String>,
+}
+
+impl TopLevelScores for ScalingLawRequest {
+    fn scores_mut(&mut self) -> &mut ScoresField {
+        &mut self.scores
+    }
 }
 
 /// The fitted law: y = (1 - floor) * sigmoid(weights . s + intercept) + floor,
@@ -783,6 +795,12 @@ pub struct SelectFamiliesRequest {
     #[serde(default)]
     #[schema(minimum = 0)]
     pub seed: Option<i64>,
+}
+
+impl TopLevelScores for SelectFamiliesRequest {
+    fn scores_mut(&mut self) -> &mut ScoresField {
+        &mut self.scores
+    }
 }
 
 /// A set of families to evaluate.
