@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{generated_matrix, spawn_app, spawn_app_with};
+use crate::helpers::{generated_matrix, spawn_app_with};
 
 /// An n x p leaderboard with a missing cell in every tenth row, whose
 /// iterative imputation (tol 0) runs exactly `max_iter` iterations.
