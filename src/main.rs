@@ -54,7 +54,8 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    obscaling::plumbing::telemetry::init(config.log_format);
+    // Held to the end of `main`, so queued log lines are written on exit.
+    let _logs = obscaling::plumbing::telemetry::init(config.log_format);
     if healthcheck {
         return match healthcheck::probe(&config) {
             Ok(()) => ExitCode::SUCCESS,

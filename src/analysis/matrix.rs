@@ -1,6 +1,7 @@
 //! The validated leaderboard: models x benchmarks with possibly missing cells.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use ndarray::{ArcArray2, Array2, ArrayView2};
 
@@ -164,7 +165,11 @@ impl BenchmarkMatrix {
 }
 
 fn check_labels(labels: &[String], models: bool) -> Result<(), AnalysisError> {
-    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(labels.len());
+    // foldhash rather than SipHash: every label of every request is hashed.
+    // Its random per-map seed keeps collisions hard to craft from outside
+    // (not cryptographically, which a duplicate check does not need).
+    let mut seen: HashMap<&str, usize, foldhash::quality::RandomState> =
+        HashMap::with_capacity_and_hasher(labels.len(), Default::default());
     for (index, label) in labels.iter().enumerate() {
         if label.is_empty() {
             return Err(if models {
@@ -173,23 +178,26 @@ fn check_labels(labels: &[String], models: bool) -> Result<(), AnalysisError> {
                 AnalysisError::EmptyBenchmarkLabel { index }
             });
         }
-        if let Some(&first) = seen.get(label.as_str()) {
-            let (label, second) = (label.clone(), index);
-            return Err(if models {
-                AnalysisError::DuplicateModel {
-                    label,
-                    first,
-                    second,
-                }
-            } else {
-                AnalysisError::DuplicateBenchmark {
-                    label,
-                    first,
-                    second,
-                }
-            });
-        }
-        seen.insert(label, index);
+        let slot = match seen.entry(label) {
+            Entry::Vacant(slot) => slot,
+            Entry::Occupied(taken) => {
+                let (label, first, second) = (label.clone(), *taken.get(), index);
+                return Err(if models {
+                    AnalysisError::DuplicateModel {
+                        label,
+                        first,
+                        second,
+                    }
+                } else {
+                    AnalysisError::DuplicateBenchmark {
+                        label,
+                        first,
+                        second,
+                    }
+                });
+            }
+        };
+        slot.insert(index);
     }
     Ok(())
 }
