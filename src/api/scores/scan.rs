@@ -301,18 +301,19 @@ fn read_cell(body: &[u8], i: usize) -> Option<(f64, usize)> {
     }
     // Clinger's fast path: an integer below 2^53 and a power of ten up to
     // 1e22 are both exact f64s, so one multiplication or division is
-    // correctly rounded. Everything else goes to the full algorithm.
-    let value = if digits <= 19 && mantissa <= 1 << 53 && (-22..=22).contains(&scale) {
+    // correctly rounded (and finite). Nothing waits on its result, so the
+    // divisions of successive cells overlap. Everything else goes to the
+    // full algorithm.
+    if digits <= 19 && mantissa <= 1 << 53 && (-22..=22).contains(&scale) {
         let m = mantissa as f64;
         let v = if scale < 0 {
             m / POWERS_OF_TEN[scale.unsigned_abs() as usize]
         } else {
             m * POWERS_OF_TEN[scale as usize]
         };
-        if negative { -v } else { v }
-    } else {
-        fast_float2::parse(&body[i..j]).ok()?
-    };
+        return Some((if negative { -v } else { v }, j));
+    }
+    let value: f64 = fast_float2::parse(&body[i..j]).ok()?;
     // 1e999 overflows to infinity: serde_json refuses it, and so must we
     // (its error names the cell).
     value.is_finite().then_some((value, j))
