@@ -18,7 +18,7 @@ use faer::{Mat, MatRef, Par};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
 
-use super::AnalysisError;
+use super::{AnalysisError, eigen};
 
 /// Below this many cells a decomposition (or projection) is done on the calling thread:
 /// spreading microseconds of work over a thread pool only adds latency.
@@ -204,6 +204,19 @@ pub fn gram_diagonal(gram: &Mat<f64>) -> Array1<f64> {
 /// above that floor (see `pca::algorithm`).
 pub fn gram_right_svd(gram: &Mat<f64>) -> Result<RightSvd, AnalysisError> {
     let p = gram.nrows();
+    if p <= eigen::SMALL_ORDER_MAX {
+        let lower: Vec<f64> = (0..p * p).map(|ij| gram[(ij / p, ij % p)]).collect();
+        let evd = eigen::symmetric_eigen(&lower, p).ok_or(AnalysisError::NoConvergence)?;
+        let singular_values = (0..p)
+            .rev()
+            .map(|i| evd.values[i].max(0.0).sqrt())
+            .collect();
+        let vt = Array2::from_shape_fn((p, p), |(r, j)| evd.vectors[j * p + (p - 1 - r)]);
+        return Ok(RightSvd {
+            singular_values,
+            vt,
+        });
+    }
     let evd = gram
         .self_adjoint_eigen(Side::Lower)
         .map_err(|_| AnalysisError::NoConvergence)?;

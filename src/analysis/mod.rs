@@ -7,6 +7,7 @@
 
 pub mod budget;
 pub mod design;
+pub mod eigen;
 pub mod error;
 pub mod impute;
 pub mod linalg;
