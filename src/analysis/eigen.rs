@@ -177,12 +177,8 @@ fn diagonalise(vt: &mut [f64], d: &mut [f64], e: &mut [f64], n: usize) -> Option
         while m < n - 1 && e[m].abs() > f64::EPSILON * tst1 {
             m += 1;
         }
-        let mut sweeps = 0;
-        while m > l {
-            sweeps += 1;
-            if sweeps > 30 {
-                return None;
-            }
+        let mut converged = m == l;
+        for _sweep in 0..if converged { 0 } else { 30 } {
             // Implicit shift.
             let mut g = d[l];
             let mut p = (d[l + 1] - g) / (2.0 * e[l]);
@@ -226,8 +222,12 @@ fn diagonalise(vt: &mut [f64], d: &mut [f64], e: &mut [f64], n: usize) -> Option
             e[l] = s * p;
             d[l] = c * p;
             if e[l].abs() <= f64::EPSILON * tst1 {
+                converged = true;
                 break;
             }
+        }
+        if !converged {
+            return None;
         }
         d[l] += f;
         e[l] = 0.0;
