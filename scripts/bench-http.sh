@@ -7,7 +7,9 @@
 #
 # Sections (targets of the performance issue):
 #   small  1. POST /v1/pca 100x10 k=3, wrk 2 threads x 32 connections, DURATION s each
-#          (after a short warm-up): req/s ratio >= 30, our p99 < 5 ms, zero errors
+#          (after a short warm-up): req/s ratio >= 30, our p99 < 5 ms, zero errors;
+#          also each server's CPU time per request, and GET /healthz on ours
+#          with the same wrk (the harness's ceiling on this machine)
 #   big    2. one 5000x200 k=10 request (~9 MB JSON), RUNS sequential curl runs each:
 #          median end-to-end ratio >= 5
 #   mem    4. peak RSS of a fresh obscaling over its idle RSS during one big request
@@ -192,17 +194,37 @@ EOF
 fi
 
 # ---------------------------------------------------------------- 1. small
+# CPU seconds (user + system) used so far by a process and its children
+# (uvicorn's workers are children of its master).
+cpu_seconds() { # PID
+    local pids="$1 $(pgrep -P "$1" | tr '\n' ' ')" total=0 pid
+    for pid in $pids; do
+        [ -r "/proc/$pid/stat" ] || continue
+        total=$(( total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat") ))
+    done
+    "$PY" -c "import os, sys; print(int(sys.argv[1]) / os.sysconf('SC_CLK_TCK'))" "$total"
+}
 if has small; then
     for who in ours peer; do
-        url="$OURS"; [ "$who" = peer ] && url="$PEER"
+        url="$OURS"; pid="$OURS_PID"
+        if [ "$who" = peer ]; then url="$PEER"; pid="$PEER_PID"; fi
         still_up "$OURS_PID" ours
         still_up "$PEER_PID" peer
         log "wrk $who: warm-up 3 s, then ${DURATION} s, 2 threads, $CONNECTIONS connections"
         WRK_BODY="$SMALL" timeout 30 wrk -t2 -c"$CONNECTIONS" -d3s -s "$REPO/bench/post.lua" "$url/v1/pca" >/dev/null
+        cpu_before="$(cpu_seconds "$pid")"
         WRK_BODY="$SMALL" timeout $((DURATION + 30)) wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s \
             -s "$REPO/bench/post.lua" "$url/v1/pca" > "$WORK/wrk_$who.txt"
-        grep '^WRK_JSON ' "$WORK/wrk_$who.txt" | sed 's/^WRK_JSON //' > "$RESULTS/small_$who.json"
+        cpu_after="$(cpu_seconds "$pid")"
+        grep '^WRK_JSON ' "$WORK/wrk_$who.txt" | sed 's/^WRK_JSON //' \
+            | "$PY" -c 'import json, sys; d = json.load(sys.stdin); d["server_cpu_s"] = float(sys.argv[2]) - float(sys.argv[1]); print(json.dumps(d))' \
+                "$cpu_before" "$cpu_after" > "$RESULTS/small_$who.json"
     done
+    # The ceiling of this harness on this machine: the same wrk against a
+    # request with no body and no work. No POST can be answered faster.
+    log "wrk ours GET /healthz: ${DURATION} s, the harness's ceiling"
+    timeout $((DURATION + 30)) wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s \
+        -s "$REPO/bench/post.lua" "$OURS/healthz" | grep '^WRK_JSON ' | sed 's/^WRK_JSON //' > "$RESULTS/healthz_ours.json"
 fi
 
 # ---------------------------------------------------------------- 2. big

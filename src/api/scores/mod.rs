@@ -322,6 +322,22 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Any prefix of a body, followed by any bytes: an answer or a
+        /// refusal, never a panic (a body may end inside an escape).
+        #[test]
+        fn truncated_or_garbled_bodies_never_panic(
+            cut in proptest::num::usize::ANY,
+            tail in proptest::collection::vec(proptest::num::u8::ANY, 0..8),
+        ) {
+            let body = br#"{"models": ["a\"b", "c\\"], "k": 1, "scores": [[1.5e3, null], [-0, 2]]}"#;
+            let mut bytes = body[..cut % (body.len() + 1)].to_vec();
+            bytes.extend_from_slice(&tail);
+            let fast = parse_fast::<Request>(&bytes);
+            proptest::prop_assert!(fast.is_none() || serde_json::from_slice::<Request>(&bytes).is_ok());
+        }
+    }
+
+    proptest::proptest! {
         /// Random bodies, most of them valid, some with one byte replaced:
         /// whenever the fast path answers, serde_json agrees.
         #[test]

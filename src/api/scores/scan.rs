@@ -117,7 +117,7 @@ fn skip_value(body: &[u8], mut i: usize) -> Option<usize> {
 fn skip_string(body: &[u8], mut i: usize) -> Option<usize> {
     i += 1;
     loop {
-        i += memchr::memchr2(b'"', b'\\', &body[i..])?;
+        i += memchr::memchr2(b'"', b'\\', body.get(i..)?)?;
         if body[i] == b'"' {
             return Some(i + 1);
         }
