@@ -156,7 +156,10 @@ fn read_in_chunks(body: &[u8], start: usize, chunks: usize) -> Option<(ScoreRows
         .map(|(c, &from)| {
             let until = cuts.get(c + 1).copied().unwrap_or(usize::MAX);
             let mut rows = ScoreRows::default();
-            rows.values.reserve((until.min(body.len()) - from) / 8);
+            // The first chunk's buffer takes the others' values in the end:
+            // sized for all of them, it is not reallocated then.
+            let bytes = if c == 0 { body.len() } else { until.min(body.len()) } - from;
+            rows.values.reserve(bytes / 8);
             let stop = read_rows(body, from, c == 0, until, &mut rows)?;
             Some((rows, stop))
         })
