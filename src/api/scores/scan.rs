@@ -3,9 +3,10 @@
 //! The scores are nearly all of a request's bytes, and serde_json reads them
 //! one visitor call per cell on one thread. This module reads the same text
 //! straight into a [`ScoreRows`]: a JSON number grammar check per cell, then a
-//! correctly rounded conversion (`fast-float2`, the Eisel-Lemire algorithm
-//! with an exact fallback); on large bodies it cuts the rows into chunks that
-//! threads read at once.
+//! correctly rounded conversion (Clinger's exact fast path for the usual
+//! short decimals, otherwise `fast-float2`: Eisel-Lemire with an exact
+//! fallback); on large bodies it cuts the rows into chunks that threads read
+//! at once.
 //!
 //! It only ever answers for input serde_json accepts, with the same values:
 //! anything it does not fully understand (a string, `true`, a number too
@@ -13,7 +14,7 @@
 //! give up, and the caller parses the whole body the ordinary way, which also
 //! words the error. The rest of the body (every other field, and everything
 //! after the scores) is still parsed by serde_json, with `[]` in the scores'
-//! place; see `body::parse_json`.
+//! place; see `scores::parse_fast`.
 
 use rayon::prelude::*;
 
