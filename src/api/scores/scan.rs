@@ -159,7 +159,11 @@ fn read_in_chunks(body: &[u8], start: usize, chunks: usize) -> Option<(ScoreRows
             let mut rows = ScoreRows::default();
             // The first chunk's buffer takes the others' values in the end:
             // sized for all of them, it is not reallocated then.
-            let end = if c == 0 { body.len() } else { until.min(body.len()) };
+            let end = if c == 0 {
+                body.len()
+            } else {
+                until.min(body.len())
+            };
             rows.values.reserve((end - from) / 8);
             let stop = read_rows(body, from, c == 0, until, &mut rows)?;
             Some((rows, stop))
