@@ -295,7 +295,9 @@ mod tests {
 
     #[test]
     fn known_small_cases() {
-        check(&[], 0);
+        // faer itself cannot take 0 x 0 (its scratch size underflows).
+        let empty = symmetric_eigen(&[], 0).unwrap();
+        assert!(empty.values.is_empty() && empty.vectors.is_empty());
         check(&[4.0], 1);
         check(&[2.0, 1.0, 1.0, 2.0], 2);
         check(&[0.0; 9], 3);
