@@ -4,9 +4,9 @@
 //! JAMA library by NIST and The MathWorks).
 //!
 //! A leaderboard's benchmarks are few (the paper's have 6 to 12), so the
-//! Gram route's eigenproblem is often 10 x 10; there faer's general solver
-//! spends most of its ~6 us on set-up, and this plain loop nest is several
-//! times faster. Accuracy is that of the same algorithm in LAPACK
+//! Gram route's eigenproblem is often 10 x 10; there this plain loop nest
+//! takes about 4.5 us against 6-8 us for faer's general solver (measured up
+//! to 24 x 24, where the two meet). Accuracy is that of the same algorithm in LAPACK
 //! (`dsteqr`): backward stable, eigenvalues to a few ulps of the largest.
 //! Larger matrices go to faer.
 
@@ -17,7 +17,8 @@ pub const SMALL_ORDER_MAX: usize = 24;
 #[derive(Debug, Clone)]
 pub struct SymmetricEigen {
     pub values: Vec<f64>,
-    /// Row-major p x p; column j is the eigenvector of `values[j]`.
+    /// p x p; row j (`vectors[j * p..(j + 1) * p]`) is the eigenvector of
+    /// `values[j]`, the layout QL accumulates them in and PCA reads them in.
     pub vectors: Vec<f64>,
 }
 
@@ -48,7 +49,7 @@ pub fn symmetric_eigen(a: &[f64], p: usize) -> Option<SymmetricEigen> {
     diagonalise(&mut vt, &mut d, &mut e, p)?;
     Some(SymmetricEigen {
         values: d,
-        vectors: transpose(&vt, p),
+        vectors: vt,
     })
 }
 
@@ -274,11 +275,11 @@ mod tests {
                 got.values[j]
             );
             for i in 0..p {
-                let av: f64 = (0..p).map(|k| a[i * p + k] * got.vectors[k * p + j]).sum();
-                let lv = got.values[j] * got.vectors[i * p + j];
+                let av: f64 = (0..p).map(|k| a[i * p + k] * got.vectors[j * p + k]).sum();
+                let lv = got.values[j] * got.vectors[j * p + i];
                 assert!((av - lv).abs() <= 1e-13 * norm, "residual ({i}, {j})");
                 let dot: f64 = (0..p)
-                    .map(|k| got.vectors[k * p + i] * got.vectors[k * p + j])
+                    .map(|k| got.vectors[i * p + k] * got.vectors[j * p + k])
                     .sum();
                 let expected = if i == j { 1.0 } else { 0.0 };
                 assert!((dot - expected).abs() <= 1e-13, "V^T V ({i}, {j}) = {dot}");

@@ -211,7 +211,7 @@ pub fn gram_right_svd(gram: &Mat<f64>) -> Result<RightSvd, AnalysisError> {
             .rev()
             .map(|i| evd.values[i].max(0.0).sqrt())
             .collect();
-        let vt = Array2::from_shape_fn((p, p), |(r, j)| evd.vectors[j * p + (p - 1 - r)]);
+        let vt = Array2::from_shape_fn((p, p), |(r, j)| evd.vectors[(p - 1 - r) * p + j]);
         return Ok(RightSvd {
             singular_values,
             vt,
