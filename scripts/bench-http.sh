@@ -8,8 +8,10 @@
 # Sections (targets of the performance issue):
 #   small  1. POST /v1/pca 100x10 k=3, wrk 2 threads x 32 connections, DURATION s each
 #          (after a short warm-up): req/s ratio >= 30, our p99 < 5 ms, zero errors;
-#          also each server's CPU time per request, and GET /healthz on ours
-#          with the same wrk (the harness's ceiling on this machine)
+#          also each server's and the whole machine's CPU time per request, and
+#          the harness's ceiling: examples/canned_server.rs (no middleware, no
+#          work: it reads each body and answers our response to it) under the
+#          same wrk
 #   big    2. one 5000x200 k=10 request (~9 MB JSON), RUNS sequential curl runs each:
 #          median end-to-end ratio >= 5
 #   mem    4. peak RSS of a fresh obscaling over its idle RSS during one big request
@@ -94,6 +96,10 @@ log "building (CARGO_TARGET_DIR=$TARGET_DIR)"
 if has core; then
     (cd "$REPO" && CARGO_TARGET_DIR="$TARGET_DIR" cargo build --release --quiet --example fit_timing)
 fi
+if has small; then
+    (cd "$REPO" && CARGO_TARGET_DIR="$TARGET_DIR" cargo build --release --quiet --example canned_server)
+fi
+CANNED_BIN="$TARGET_DIR/release/examples/canned_server"
 BIN="$TARGET_DIR/release/obscaling"
 FIT_TIMING="$TARGET_DIR/release/examples/fit_timing"
 
@@ -182,6 +188,7 @@ if has small || has big; then
     for body in "$SMALL" "$BIG"; do
         read -r code _ < <(post "$OURS" "$body"); [ "$code" = 200 ] || { echo "obscaling: HTTP $code" >&2; exit 1; }
         cp "$WORK/last_response.json" "$WORK/ours_response.json"
+        [ "$body" = "$SMALL" ] && cp "$WORK/last_response.json" "$WORK/canned.json"
         read -r code _ < <(post "$PEER" "$body"); [ "$code" = 200 ] || { echo "peer: HTTP $code" >&2; exit 1; }
         "$PY" - "$WORK/ours_response.json" "$WORK/last_response.json" <<'EOF'
 import json, sys
@@ -204,27 +211,41 @@ cpu_seconds() { # PID
     done
     "$PY" -c "import os, sys; print(int(sys.argv[1]) / os.sysconf('SC_CLK_TCK'))" "$total"
 }
+# CPU seconds the whole machine spent busy so far (every process, wrk and
+# the kernel included), from /proc/stat.
+machine_cpu_seconds() {
+    "$PY" -c "import os; f = [int(x) for x in open('/proc/stat').readline().split()[1:9]]; print((sum(f) - f[3] - f[4]) / os.sysconf('SC_CLK_TCK'))"
+}
+# wrk_small NAME URL PID: warm-up, then the measured run; writes small_NAME.json
+wrk_small() {
+    local name="$1" url="$2" pid="$3" cpu_before cpu_after machine_before machine_after
+    log "wrk $name: warm-up 3 s, then ${DURATION} s, 2 threads, $CONNECTIONS connections"
+    WRK_BODY="$SMALL" timeout 30 wrk -t2 -c"$CONNECTIONS" -d3s -s "$REPO/bench/post.lua" "$url/v1/pca" >/dev/null
+    cpu_before="$(cpu_seconds "$pid")"
+    machine_before="$(machine_cpu_seconds)"
+    WRK_BODY="$SMALL" timeout $((DURATION + 30)) wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s \
+        -s "$REPO/bench/post.lua" "$url/v1/pca" > "$WORK/wrk_$name.txt"
+    machine_after="$(machine_cpu_seconds)"
+    cpu_after="$(cpu_seconds "$pid")"
+    grep '^WRK_JSON ' "$WORK/wrk_$name.txt" | sed 's/^WRK_JSON //' \
+        | "$PY" -c 'import json, sys; a = [float(x) for x in sys.argv[1:]]; d = json.load(sys.stdin); d["server_cpu_s"] = a[1] - a[0]; d["machine_cpu_s"] = a[3] - a[2]; print(json.dumps(d))' \
+            "$cpu_before" "$cpu_after" "$machine_before" "$machine_after" > "$RESULTS/small_$name.json"
+}
 if has small; then
-    for who in ours peer; do
-        url="$OURS"; pid="$OURS_PID"
-        if [ "$who" = peer ]; then url="$PEER"; pid="$PEER_PID"; fi
-        still_up "$OURS_PID" ours
-        still_up "$PEER_PID" peer
-        log "wrk $who: warm-up 3 s, then ${DURATION} s, 2 threads, $CONNECTIONS connections"
-        WRK_BODY="$SMALL" timeout 30 wrk -t2 -c"$CONNECTIONS" -d3s -s "$REPO/bench/post.lua" "$url/v1/pca" >/dev/null
-        cpu_before="$(cpu_seconds "$pid")"
-        WRK_BODY="$SMALL" timeout $((DURATION + 30)) wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s \
-            -s "$REPO/bench/post.lua" "$url/v1/pca" > "$WORK/wrk_$who.txt"
-        cpu_after="$(cpu_seconds "$pid")"
-        grep '^WRK_JSON ' "$WORK/wrk_$who.txt" | sed 's/^WRK_JSON //' \
-            | "$PY" -c 'import json, sys; d = json.load(sys.stdin); d["server_cpu_s"] = float(sys.argv[2]) - float(sys.argv[1]); print(json.dumps(d))' \
-                "$cpu_before" "$cpu_after" > "$RESULTS/small_$who.json"
-    done
-    # The ceiling of this harness on this machine: the same wrk against a
-    # request with no body and no work. No POST can be answered faster.
-    log "wrk ours GET /healthz: ${DURATION} s, the harness's ceiling"
-    timeout $((DURATION + 30)) wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s \
-        -s "$REPO/bench/post.lua" "$OURS/healthz" | grep '^WRK_JSON ' | sed 's/^WRK_JSON //' > "$RESULTS/healthz_ours.json"
+    still_up "$OURS_PID" ours
+    still_up "$PEER_PID" peer
+    wrk_small ours "$OURS" "$OURS_PID"
+    still_up "$PEER_PID" peer
+    wrk_small peer "$PEER" "$PEER_PID"
+    # The harness's ceiling on this machine: the same wrk, bytes in and out,
+    # against a server that does no work. No server that parses and
+    # computes can answer faster.
+    port="$(free_port)"
+    PORT="$port" CANNED="$WORK/canned.json" WORKERS=2 "$CANNED_BIN" >>"$WORK/canned.log" 2>&1 &
+    CANNED_PID=$!; PIDS+=("$CANNED_PID")
+    wait_healthy "http://127.0.0.1:$port" "$CANNED_PID"
+    wrk_small canned "http://127.0.0.1:$port" "$CANNED_PID"
+    stop "$CANNED_PID"
 fi
 
 # ---------------------------------------------------------------- 2. big

@@ -52,10 +52,17 @@ impl Histogram {
     }
 }
 
+/// What is kept per route: answers by method and status (a handful, so a
+/// list), and the latency histogram.
+#[derive(Default)]
+struct RouteStats {
+    counts: Vec<(String, u16, u64)>,
+    latency: Histogram,
+}
+
 #[derive(Default)]
 struct Registry {
-    requests: BTreeMap<(String, String, u16), u64>,
-    latency: BTreeMap<String, Histogram>,
+    routes: BTreeMap<String, RouteStats>,
     cells: Histogram,
 }
 
@@ -69,16 +76,23 @@ fn registry() -> std::sync::MutexGuard<'static, Registry> {
 }
 
 /// One answered request. `route` is the matched route pattern (never the raw
-/// path, which would let clients create unbounded label values).
+/// path, which would let clients create unbounded label values). Looked up by
+/// reference: only a route's or method's first request allocates.
 pub fn record_request(route: &str, method: &str, status: u16, seconds: f64) {
     let mut r = registry();
-    *r.requests
-        .entry((route.to_owned(), method.to_owned(), status))
-        .or_default() += 1;
-    r.latency
-        .entry(route.to_owned())
-        .or_default()
-        .observe(&LATENCY_BUCKETS, seconds);
+    if !r.routes.contains_key(route) {
+        r.routes.insert(route.to_owned(), RouteStats::default());
+    }
+    let stats = r.routes.get_mut(route).expect("inserted above");
+    match stats
+        .counts
+        .iter_mut()
+        .find(|(m, s, _)| m == method && *s == status)
+    {
+        Some((_, _, count)) => *count += 1,
+        None => stats.counts.push((method.to_owned(), status, 1)),
+    }
+    stats.latency.observe(&LATENCY_BUCKETS, seconds);
 }
 
 /// The size (models x benchmarks, supplementary rows included) of an analysed leaderboard.
@@ -102,18 +116,22 @@ pub fn render() -> String {
         "# HELP obscaling_http_requests_total Requests answered, by route, method and status.\n",
     );
     out.push_str("# TYPE obscaling_http_requests_total counter\n");
-    for ((route, method, status), count) in &r.requests {
-        let _ = writeln!(
-            out,
-            "obscaling_http_requests_total{{route=\"{route}\",method=\"{method}\",status=\"{status}\"}} {count}"
-        );
+    for (route, stats) in &r.routes {
+        let mut counts: Vec<_> = stats.counts.iter().collect();
+        counts.sort();
+        for (method, status, count) in counts {
+            let _ = writeln!(
+                out,
+                "obscaling_http_requests_total{{route=\"{route}\",method=\"{method}\",status=\"{status}\"}} {count}"
+            );
+        }
     }
     out.push_str(
         "# HELP obscaling_http_request_duration_seconds Time to answer a request, by route.\n",
     );
     out.push_str("# TYPE obscaling_http_request_duration_seconds histogram\n");
-    for (route, histogram) in &r.latency {
-        histogram.render(
+    for (route, stats) in &r.routes {
+        stats.latency.render(
             &mut out,
             "obscaling_http_request_duration_seconds",
             &format!("route=\"{route}\""),
@@ -138,6 +156,8 @@ mod tests {
     fn renders_counters_and_cumulative_histograms() {
         record_request("/test/metrics", "GET", 200, 0.003);
         record_request("/test/metrics", "GET", 200, 0.2);
+        record_request("/test/metrics", "POST", 422, 0.01);
+        record_request("/test/metrics", "GET", 404, 0.01);
         record_matrix(500);
         let text = render();
         assert!(text.contains(
@@ -147,8 +167,22 @@ mod tests {
             "obscaling_http_request_duration_seconds_bucket{route=\"/test/metrics\",le=\"0.005\"} 1"
         ));
         assert!(text.contains(
-            "obscaling_http_request_duration_seconds_bucket{route=\"/test/metrics\",le=\"+Inf\"} 2"
+            "obscaling_http_request_duration_seconds_bucket{route=\"/test/metrics\",le=\"+Inf\"} 4"
         ));
         assert!(text.contains("obscaling_matrix_cells_bucket{le=\"1000\"}"));
+        // Counters in (route, method, status) order, whatever the arrival order.
+        let lines: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("obscaling_http_requests_total{route=\"/test/metrics\""))
+            .collect();
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(lines[0].contains("method=\"GET\",status=\"200\"} 2"));
+        assert!(lines[1].contains("method=\"GET\",status=\"404\"} 1"));
+        assert!(lines[2].contains("method=\"POST\",status=\"422\"} 1"));
+        assert!(
+            text.contains(
+                "obscaling_http_request_duration_seconds_count{route=\"/test/metrics\"} 4"
+            )
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! graceful stop on SIGTERM.
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -154,9 +154,8 @@ async fn cross_origin_access_only_for_configured_origins() {
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }
 
-/// SIGTERM: the process stops accepting, finishes what it was doing, exits 0.
-#[tokio::test]
-async fn sigterm_drains_in_flight_requests_and_exits_zero() {
+/// The binary on a free port with the given LOG_FORMAT, once it answers.
+async fn spawn_binary(log_format: &str, stdout: Stdio) -> (Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -165,22 +164,101 @@ async fn sigterm_drains_in_flight_requests_and_exits_zero() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_obscaling"))
         .env("HOST", "127.0.0.1")
         .env("PORT", port.to_string())
-        .env("LOG_FORMAT", "text")
-        .stdout(Stdio::null())
+        .env("LOG_FORMAT", log_format)
+        .env("RUST_LOG", "info")
+        .stdout(stdout)
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    let mut up = false;
     for _ in 0..100 {
         if client.get(format!("{base}/healthz")).send().await.is_ok() {
-            up = true;
-            break;
+            return (child, base);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert!(up, "the server did not start");
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the server did not start");
+}
+
+fn terminate(child: &Child) {
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+}
+
+/// The access log: one JSON line per answered request with its id, method,
+/// path, route, status and latency, the id being the one the client got.
+#[tokio::test]
+async fn every_request_is_logged_as_one_json_line_with_its_id() {
+    let (child, base) = spawn_binary("json", Stdio::piped()).await;
+    let client = reqwest::Client::new();
+    let posted = client
+        .post(format!("{base}/v1/pca"))
+        .header("x-request-id", "log-test.1")
+        .json(&small_request())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 200);
+    let missing = client
+        .get(format!("{base}/no/such/path"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    let made_id = missing.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    terminate(&child);
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let logged = |id: &str| {
+        let found: Vec<&Value> = lines
+            .iter()
+            .filter(|l| l["message"] == "answered" && l["request_id"] == id)
+            .collect();
+        assert_eq!(found.len(), 1, "one line for {id} in {lines:#?}");
+        found[0].clone()
+    };
+    let post = logged("log-test.1");
+    assert_eq!(post["level"], "INFO");
+    assert_eq!(post["method"], "POST");
+    assert_eq!(post["path"], "/v1/pca");
+    assert_eq!(post["route"], "/v1/pca");
+    assert_eq!(post["status"], 200);
+    assert!(
+        post["latency_ms"].as_f64().is_some_and(|ms| ms >= 0.0),
+        "{post}"
+    );
+    assert!(
+        post["timestamp"].as_str().is_some_and(|t| t.ends_with('Z')),
+        "{post}"
+    );
+    let get = logged(&made_id);
+    assert_eq!(get["method"], "GET");
+    assert_eq!(get["path"], "/no/such/path");
+    assert_eq!(get["route"], "unmatched");
+    assert_eq!(get["status"], 404);
+}
+
+/// SIGTERM: the process stops accepting, finishes what it was doing, exits 0.
+#[tokio::test]
+async fn sigterm_drains_in_flight_requests_and_exits_zero() {
+    let (mut child, base) = spawn_binary("text", Stdio::null()).await;
+    let client = reqwest::Client::new();
     // A request that computes for a while: many imputation iterations.
     let mut slow = crate::reliability::heavy_request(400, 20, 3000);
     slow["imputation"]["tol"] = json!(0);
@@ -197,11 +275,7 @@ async fn sigterm_drains_in_flight_requests_and_exits_zero() {
         }
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    terminate(&child);
     let status = in_flight
         .await
         .unwrap()
