@@ -152,3 +152,74 @@ async fn an_oversized_body_still_being_sent_gets_its_413() {
     assert!(response.starts_with("HTTP/1.1 413"), "got {response:?}");
     assert!(response.contains("payload_too_large"));
 }
+
+/// Sends `head` and then `body` in `pieces` writes with pauses between them
+/// (so the server reads them as separate chunks); the whole raw response.
+fn send_in_pieces(address: &str, head: &str, body: &[u8], pieces: usize) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream.set_nodelay(true).unwrap();
+    stream.write_all(head.as_bytes()).unwrap();
+    for piece in body.chunks(body.len().div_ceil(pieces)) {
+        std::thread::sleep(Duration::from_millis(20));
+        stream.write_all(piece).unwrap();
+    }
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    String::from_utf8_lossy(&response).into_owned()
+}
+
+/// The JSON after the head of a raw `Connection: close` response.
+fn answer_of(raw: &str) -> Value {
+    let (_, body) = raw.split_once("\r\n\r\n").expect("a response head");
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {raw}"))
+}
+
+/// A body that arrives in several reads, with a length or chunked, is the
+/// same request as one sent whole; past the limit, chunked, it is a 413.
+#[tokio::test]
+async fn bodies_arriving_in_pieces_are_read_whole() {
+    let app = spawn_app_with(|c| c.max_body_bytes = 50_000).await;
+    let request = heavy_request(60, 6, 5);
+    let (status, _, whole) = app.post_json("/v1/pca", &request).await;
+    assert_eq!(status, 200, "{whole}");
+    let body = serde_json::to_vec(&request).unwrap();
+    assert!(body.len() < 50_000);
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let (raw_length, raw_chunked, raw_too_large) = tokio::task::spawn_blocking(move || {
+        let head = "POST /v1/pca HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nConnection: close\r\n";
+        let with_length = send_in_pieces(
+            &address,
+            &format!("{head}Content-Length: {}\r\n\r\n", body.len()),
+            &body,
+            4,
+        );
+        // Chunked framing: each piece of the body is one HTTP chunk.
+        let chunked = |body: &[u8]| {
+            let mut framed = Vec::new();
+            for piece in body.chunks(body.len().div_ceil(5)) {
+                framed.extend_from_slice(format!("{:x}\r\n", piece.len()).as_bytes());
+                framed.extend_from_slice(piece);
+                framed.extend_from_slice(b"\r\n");
+            }
+            framed.extend_from_slice(b"0\r\n\r\n");
+            framed
+        };
+        let chunked_head = format!("{head}Transfer-Encoding: chunked\r\n\r\n");
+        let with_chunks = send_in_pieces(&address, &chunked_head, &chunked(&body), 5);
+        let mut large = body.clone();
+        large.extend(std::iter::repeat_n(b' ', 60_000));
+        let too_large = send_in_pieces(&address, &chunked_head, &chunked(&large), 5);
+        (with_length, with_chunks, too_large)
+    })
+    .await
+    .unwrap();
+    for raw in [&raw_length, &raw_chunked] {
+        assert!(raw.starts_with("HTTP/1.1 200"), "{raw}");
+        assert_eq!(answer_of(raw), whole);
+    }
+    assert!(raw_too_large.starts_with("HTTP/1.1 413"), "{raw_too_large}");
+    assert_eq!(answer_of(&raw_too_large)["code"], "payload_too_large");
+}
