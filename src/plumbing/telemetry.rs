@@ -10,6 +10,7 @@ use std::time::Instant;
 use actix_web::Error;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
@@ -90,6 +91,29 @@ fn new_request_id() -> String {
         .to_string()
 }
 
+/// The method as a metrics label: HTTP allows any token as a method, and
+/// each distinct one would be a new series kept for the process's lifetime.
+fn method_label(method: &Method) -> &'static str {
+    const KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::HEAD,
+        Method::OPTIONS,
+        Method::PATCH,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    const NAMES: [&str; 9] = [
+        "GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH", "CONNECT", "TRACE",
+    ];
+    KNOWN
+        .iter()
+        .position(|known| known == method)
+        .map_or("OTHER", |i| NAMES[i])
+}
+
 /// The request middleware (`middleware::from_fn(observe)`).
 ///
 /// One log event per request carries every field (no span): nothing logs
@@ -112,11 +136,12 @@ pub async fn observe(
     let route = route.as_deref().unwrap_or("unmatched");
     let result = next.call(req).await;
     let seconds = started.elapsed().as_secs_f64();
+    let label = method_label(&method);
     let (method, path) = (method.as_str(), uri.path());
     match result {
         Ok(mut response) => {
             let status = response.status().as_u16();
-            metrics::record_request(route, method, status, seconds);
+            metrics::record_request(route, label, status, seconds);
             if let Ok(value) = HeaderValue::from_str(&id) {
                 response.headers_mut().insert(REQUEST_ID, value);
             }
@@ -128,7 +153,7 @@ pub async fn observe(
         }
         Err(err) => {
             let status = err.as_response_error().status_code().as_u16();
-            metrics::record_request(route, method, status, seconds);
+            metrics::record_request(route, label, status, seconds);
             tracing::warn!(
                 request_id = %id, method, path, route, status, latency_ms = seconds * 1e3,
                 error = %err, "failed"

@@ -60,6 +60,31 @@ async fn metrics_count_requests_by_route_and_status() {
         .unwrap();
     assert!(!text.contains("/no/such/path/123"));
     assert!(text.contains("route=\"unmatched\""));
+    // Methods outside HTTP's standard ones share one label too.
+    for name in ["FROB1", "FROB2"] {
+        let method = reqwest::Method::from_bytes(name.as_bytes()).unwrap();
+        let response = app
+            .client
+            .request(method, format!("{}/v1/pca", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 405);
+    }
+    let text = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!text.contains("FROB"), "{text}");
+    assert!(
+        text.contains("route=\"/v1/pca\",method=\"OTHER\",status=\"405\""),
+        "{text}"
+    );
 }
 
 #[tokio::test]
