@@ -1,15 +1,12 @@
 -- wrk script for scripts/bench-http.sh: POSTs the file named by $WRK_BODY as
--- application/json (plain GETs when WRK_BODY is unset) and, when done, prints
--- one line "WRK_JSON {...}" with the throughput, latency percentiles
--- (microseconds) and error counts.
-local path = os.getenv("WRK_BODY")
-if path then
-  local f = assert(io.open(path, "rb"))
-  wrk.method = "POST"
-  wrk.body = f:read("*a")
-  f:close()
-  wrk.headers["Content-Type"] = "application/json"
-end
+-- application/json and, when done, prints one line "WRK_JSON {...}" with the
+-- throughput, latency percentiles (microseconds) and error counts.
+local path = os.getenv("WRK_BODY") or error("set WRK_BODY to a request body file")
+local f = assert(io.open(path, "rb"))
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "application/json"
 
 function done(summary, latency, requests)
   local e = summary.errors

@@ -16,6 +16,11 @@ def load(d: pathlib.Path, name: str):
     return json.loads(f.read_text()) if f.exists() else None
 
 
+def per_request_us(run: dict, cpu_key: str) -> float:
+    """CPU microseconds per request of one wrk run (`cpu_key`: whose CPU time)."""
+    return run[cpu_key] / run["requests"] * 1e6
+
+
 def main() -> None:
     d, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
     res = {"machine": load(d, "machine.json"), "targets": {}}
@@ -41,7 +46,7 @@ def main() -> None:
         if "server_cpu_s" in ours and "server_cpu_s" in peer:
             # Less sensitive than req/s to how the two shared cores are split
             # between the server and wrk.
-            per = {who: r["server_cpu_s"] / r["requests"] * 1e6 for who, r in (("ours", ours), ("peer", peer))}
+            per = {"ours": per_request_us(ours, "server_cpu_s"), "peer": per_request_us(peer, "server_cpu_s")}
             res["targets"]["1_small_throughput"]["server_cpu_us_per_request"] = per
             rows.append(("  server CPU time per request", f"{per['ours']:.0f} us", f"{per['peer']:.0f} us",
                          f"{per['peer'] / per['ours']:.1f}x less", None))
@@ -57,10 +62,10 @@ def main() -> None:
             # included): the budget a target rate leaves for the work.
             nproc = (res["machine"] or {}).get("nproc") or 2
             budget = nproc * 1e6 / (30 * peer["rps"]) if peer["rps"] else float("nan")
-            per = {who: r["machine_cpu_s"] / r["requests"] * 1e6 for who, r in (("ours", ours), ("peer", peer))}
+            per = {"ours": per_request_us(ours, "machine_cpu_s"), "peer": per_request_us(peer, "machine_cpu_s")}
             note = f"at 30x: <= {budget:.0f} us"
             if canned and "machine_cpu_s" in canned:
-                per["canned"] = canned["machine_cpu_s"] / canned["requests"] * 1e6
+                per["canned"] = per_request_us(canned, "machine_cpu_s")
                 note += f"; canned {per['canned']:.0f} us"
             res["targets"]["1_small_throughput"]["machine_cpu_us_per_request"] = per
             res["targets"]["1_small_throughput"]["machine_cpu_us_budget_at_30x"] = budget

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
 fn small_request() -> Value {
     json!({
@@ -17,13 +17,8 @@ fn small_request() -> Value {
     })
 }
 
-#[tokio::test]
-async fn metrics_count_requests_by_route_and_status() {
-    let app = spawn_app().await;
-    app.post_json("/v1/pca", &small_request()).await;
-    let mut bad = small_request();
-    bad["models"][1] = json!("a");
-    app.post_json("/v1/pca", &bad).await;
+/// `GET /metrics`: a 200 in Prometheus's text format.
+async fn metrics_text(app: &TestApp) -> String {
     let response = app
         .client
         .get(format!("{}/metrics", app.base))
@@ -37,7 +32,17 @@ async fn metrics_count_requests_by_route_and_status() {
             .unwrap()
             .starts_with("text/plain")
     );
-    let text = response.text().await.unwrap();
+    response.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_status() {
+    let app = spawn_app().await;
+    app.post_json("/v1/pca", &small_request()).await;
+    let mut bad = small_request();
+    bad["models"][1] = json!("a");
+    app.post_json("/v1/pca", &bad).await;
+    let text = metrics_text(&app).await;
     for needle in [
         "obscaling_http_requests_total{route=\"/v1/pca\",method=\"POST\",status=\"200\"}",
         "obscaling_http_requests_total{route=\"/v1/pca\",method=\"POST\",status=\"422\"}",
@@ -49,15 +54,7 @@ async fn metrics_count_requests_by_route_and_status() {
     }
     // Unknown paths share one label instead of one per path.
     app.get_status("/no/such/path/123").await;
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = metrics_text(&app).await;
     assert!(!text.contains("/no/such/path/123"));
     assert!(text.contains("route=\"unmatched\""));
     // Methods outside HTTP's standard ones share one label too.
@@ -71,15 +68,7 @@ async fn metrics_count_requests_by_route_and_status() {
             .unwrap();
         assert_eq!(response.status().as_u16(), 405);
     }
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = metrics_text(&app).await;
     assert!(!text.contains("FROB"), "{text}");
     assert!(
         text.contains("route=\"/v1/pca\",method=\"OTHER\",status=\"405\""),
