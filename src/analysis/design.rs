@@ -6,8 +6,12 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use super::AnalysisError;
+use super::fit::PcaFit;
+use super::impute::MissingPolicy;
+use super::matrix::BenchmarkMatrix;
+use super::metadata::Families;
 use super::uncertainty::Rng;
+use super::{AnalysisError, PcaValidParams};
 
 /// More optional families than this would mean more than 2^20 subsets.
 pub const MAX_FAMILIES: usize = 20;
@@ -37,6 +41,68 @@ pub struct BudgetDesigns {
     pub max_models: usize,
     pub best: Vec<Design>,
     pub baseline: Baseline,
+}
+
+/// Checked options of a family selection.
+#[derive(Debug, Clone)]
+pub struct DesignSpec {
+    pub pca: PcaValidParams,
+    pub missing: MissingPolicy,
+    /// Budgets of models, each at least 1.
+    pub budgets: Vec<usize>,
+    /// Families every design includes.
+    pub required_families: Vec<String>,
+    /// Best designs reported per budget (at least 1).
+    pub top: usize,
+    pub baseline_samples: usize,
+    pub seed: u64,
+}
+
+/// The PCA, the families of its models, and the designs per budget.
+#[derive(Debug, Clone)]
+pub struct FamilySelection {
+    pub fit: PcaFit,
+    /// The analysed models' families in order of first appearance; designs
+    /// name families by index into this list.
+    pub families: Vec<String>,
+    pub budgets: Vec<BudgetDesigns>,
+}
+
+/// Fits the PCA, groups the analysed models by family and searches the
+/// designs on their PC scores.
+pub fn select_families(
+    matrix: &BenchmarkMatrix,
+    families: &Families,
+    spec: &DesignSpec,
+) -> Result<FamilySelection, AnalysisError> {
+    let fit = PcaFit::new(matrix, &spec.pca, &spec.missing)?;
+    let (names, rows): (Vec<String>, Vec<Vec<usize>>) =
+        families.groups(&fit.completed.rows).into_iter().unzip();
+    let required: Vec<usize> = spec
+        .required_families
+        .iter()
+        .map(|name| {
+            names.iter().position(|n| n == name).ok_or_else(|| {
+                AnalysisError::InvalidDesign(format!(
+                    "required family '{name}' has no model in the leaderboard"
+                ))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    let budgets = v_optimal(
+        fit.projections.view(),
+        &rows,
+        &required,
+        &spec.budgets,
+        spec.top,
+        spec.baseline_samples,
+        spec.seed,
+    )?;
+    Ok(FamilySelection {
+        fit,
+        families: names,
+        budgets,
+    })
 }
 
 /// k x k Gram matrix of the given rows.

@@ -53,6 +53,16 @@ pub enum AnalysisError {
          the limit is {limit} (name some families as required, or merge small ones)"
     )]
     TooManyFamilies { optional: usize, limit: usize },
+    #[error("supplementary model '{model}' is also one of the fitted models")]
+    SupplementaryClash { model: String },
+    #[error("{0}")]
+    InvalidCompute(String),
+    #[error("{0}")]
+    InvalidTarget(String),
+    #[error("{0}")]
+    InvalidLaw(String),
+    #[error("{0}")]
+    InvalidDesign(String),
     #[error("{0}")]
     InvalidSplit(String),
     #[error("{0}")]

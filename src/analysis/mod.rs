@@ -1,20 +1,26 @@
 //! The analysis core: pure functions over `ndarray`, no HTTP and no JSON.
 //!
 //! Data enters through [`BenchmarkMatrix`], the only way to build a leaderboard
-//! (it checks shape, labels and values once), and leaves as plain structs that
-//! the HTTP edge serialises. Nothing here re-validates what a constructor has
-//! already checked.
+//! (it checks shape, labels and values once), and the per-model facts of
+//! [`metadata`]; options arrive as checked parameters. Each analysis is one
+//! function over those types ([`fit::analyse`], [`compute_fit::compute_fit`],
+//! [`law::fit_law`], [`design::select_families`]) and returns plain structs
+//! that the HTTP edge serialises. Nothing here re-validates what a
+//! constructor has already checked.
 
 pub mod budget;
+pub mod compute_fit;
 pub mod design;
 pub mod eigen;
 pub mod error;
+pub mod fit;
 pub mod impute;
+pub mod law;
 pub mod linalg;
 pub mod matrix;
+pub mod metadata;
 pub mod pca;
 pub mod regression;
-pub mod scaling;
 pub mod sigmoid;
 pub mod uncertainty;
 

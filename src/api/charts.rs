@@ -7,20 +7,29 @@
 use ndarray::ArrayView2;
 use serde_json::{Value, json};
 
-use super::pca::PcaResponse;
+use crate::analysis::BenchmarkMatrix;
+use crate::analysis::fit::PcaFit;
 
 /// The identifier of the Vega-Lite v5 schema (not fetched by anyone here).
 pub const SCHEMA: &str = "https://vega.github.io/schema/vega-lite/v5.json";
 
-/// `{"scree": spec, "loadings": spec, "scatter": spec}` for a PCA response.
-pub fn vega_lite(resp: &PcaResponse) -> Value {
+/// `{"scree": spec, "loadings": spec, "scatter": spec}` for `fit`, a PCA of
+/// `matrix`'s kept models.
+pub fn pca(matrix: &BenchmarkMatrix, fit: &PcaFit) -> Value {
+    let models: Vec<String> = fit
+        .completed
+        .rows
+        .iter()
+        .map(|&i| matrix.models()[i].clone())
+        .collect();
+    let pca = &fit.pca;
     vega_lite_parts(
-        &resp.models,
-        &resp.benchmarks,
-        resp.components.view(),
-        &resp.explained_variance_ratio,
-        &resp.cumulative_explained_variance_ratio,
-        resp.projections.view(),
+        &models,
+        matrix.benchmarks(),
+        pca.components(),
+        &pca.explained_variance_ratio().to_vec(),
+        &pca.cumulative_explained_variance_ratio().to_vec(),
+        fit.projections.view(),
     )
 }
 

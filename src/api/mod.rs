@@ -11,6 +11,7 @@ pub mod health;
 pub mod metrics;
 pub mod options;
 pub mod pca;
+pub mod request;
 pub mod scaling;
 pub mod schemas;
 pub mod scores;
@@ -49,9 +50,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(health::readyz)
         .service(metrics::get_metrics)
         .service(pca::post_pca)
-        .service(scaling::post_compute_fit)
-        .service(scaling::post_law)
-        .service(scaling::post_select_families);
+        .service(scaling::compute_fit::post_compute_fit)
+        .service(scaling::law::post_law)
+        .service(scaling::select_families::post_select_families);
 }
 
 /// The OpenAPI 3.1 document of the service.

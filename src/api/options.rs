@@ -7,8 +7,12 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorCode};
 use super::schemas;
+use crate::analysis::fit::{ComponentChoice, Resampling};
 use crate::analysis::impute::{DEFAULT_TOL, MAX_ITER_LIMIT};
-use crate::analysis::{IterativePcaParams, MissingPolicy, NComponents, PcaParams, SignConvention};
+use crate::analysis::{
+    IterativePcaParams, MissingPolicy, NComponents, ParamGuard, PcaParams, PcaValidParams,
+    SignConvention,
+};
 
 /// How each component's arbitrary sign is fixed.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, Default, PartialEq, Eq)]
@@ -201,39 +205,49 @@ impl AnalysisOptions {
             .map_or(Ok(()), ImputationOptions::validate)
     }
 
-    /// The PCA parameters, with `default_k` when `n_components` is absent and
-    /// `auto_k` (parallel analysis's count) for `"auto"`.
-    pub fn pca_params(
+    /// The PCA parameters, checked, with `default_k` when `n_components` is
+    /// absent. `"auto"` is refused: only /v1/pca runs the parallel analysis
+    /// that counts components.
+    pub fn pca_params(&self, default_k: NComponents) -> Result<PcaValidParams, ApiError> {
+        match self.pca_params_or_auto(default_k)? {
+            (params, ComponentChoice::Fixed) => Ok(params),
+            (_, ComponentChoice::ParallelAnalysis) => Err(ApiError::new(
+                ErrorCode::InvalidNComponents,
+                "n_components \"auto\" (parallel analysis) is available on /v1/pca only",
+            )),
+        }
+    }
+
+    /// The PCA parameters, checked, and whether parallel analysis chooses
+    /// the number of components (`"auto"`; the parameters then say `All`
+    /// until it has).
+    pub fn pca_params_or_auto(
         &self,
         default_k: NComponents,
-        auto_k: Option<usize>,
-    ) -> Result<PcaParams, ApiError> {
-        let n_components = match self.n_components {
-            None => default_k,
-            Some(NComponentsField::Count(k)) if k >= 1 => {
-                NComponents::Count(usize::try_from(k).unwrap_or(usize::MAX))
-            }
+    ) -> Result<(PcaValidParams, ComponentChoice), ApiError> {
+        let (n_components, choice) = match self.n_components {
+            None => (default_k, ComponentChoice::Fixed),
+            Some(NComponentsField::Count(k)) if k >= 1 => (
+                NComponents::Count(usize::try_from(k).unwrap_or(usize::MAX)),
+                ComponentChoice::Fixed,
+            ),
             Some(NComponentsField::Count(k)) => {
                 return Err(ApiError::new(
                     ErrorCode::InvalidNComponents,
                     format!("n_components must be at least 1, got {k}"),
                 ));
             }
-            Some(NComponentsField::Fraction(f)) => NComponents::VarianceFraction(f),
-            Some(NComponentsField::Auto) => match auto_k {
-                Some(k) => NComponents::Count(k),
-                None => {
-                    return Err(ApiError::new(
-                        ErrorCode::InvalidNComponents,
-                        "n_components \"auto\" (parallel analysis) is available on /v1/pca only",
-                    ));
-                }
-            },
+            Some(NComponentsField::Fraction(f)) => {
+                (NComponents::VarianceFraction(f), ComponentChoice::Fixed)
+            }
+            Some(NComponentsField::Auto) => (NComponents::All, ComponentChoice::ParallelAnalysis),
         };
-        Ok(PcaParams::new()
+        let params = PcaParams::new()
             .n_components(n_components)
             .standardize(self.standardize.unwrap_or(false))
-            .sign(self.sign.unwrap_or_default().into()))
+            .sign(self.sign.unwrap_or_default().into())
+            .check()?;
+        Ok((params, choice))
     }
 
     /// The effective policy: `imputation` alone implies `iterative_pca`.
@@ -313,7 +327,7 @@ pub struct ParallelAnalysisOptions {
     pub seed: Option<i64>,
 }
 
-/// Validated resampling options: (count, level, seed).
+/// Validated resampling options.
 pub fn resampling(
     what: &str,
     count: Option<i64>,
@@ -322,7 +336,7 @@ pub fn resampling(
     level: Option<f64>,
     seed: Option<i64>,
     max_resamples: usize,
-) -> Result<(usize, f64, u64), ApiError> {
+) -> Result<Resampling, ApiError> {
     let invalid = |msg: String| Err(ApiError::new(ErrorCode::InvalidBootstrap, msg));
     let count = count.unwrap_or(default_count);
     if count < min_count || count as u64 > max_resamples as u64 {
@@ -340,5 +354,9 @@ pub fn resampling(
     if seed < 0 {
         return invalid(format!("the {what} seed must be at least 0, got {seed}"));
     }
-    Ok((count as usize, level, seed as u64))
+    Ok(Resampling {
+        count: count as usize,
+        level,
+        seed: seed as u64,
+    })
 }

@@ -1,98 +1,99 @@
 //! `POST /v1/pca`: a leaderboard in (JSON or CSV), its principal components out.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use linfa::DatasetBase;
-use linfa::traits::Fit;
 use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize, Serializer};
 use utoipa::ToSchema;
 
 use super::body::{BodyFormat, Limits, answer, parse_json};
+use super::charts;
 use super::csv::{self, CsvQuery};
-use super::error::{ApiError, ErrorCode, Problem};
+use super::error::{ApiError, Problem};
 use super::options::{
-    AnalysisOptions, BootstrapOptions, ImputationOptions, Missing, NComponentsField,
-    ParallelAnalysisOptions, Sign, resampling,
+    AnalysisOptions, BootstrapOptions, Missing, ParallelAnalysisOptions, resampling,
 };
+use super::request::leaderboard_request;
 use super::schemas;
-use super::scores::{ScoresField, TopLevelScores};
-use crate::analysis::impute::{self, CompletedScores};
-use crate::analysis::matrix::ScoreRows;
-use crate::analysis::{AnalysisError, BenchmarkMatrix, NComponents, ParamGuard, Pca, uncertainty};
+use super::scores::ScoresField;
+use crate::analysis::fit::{self, ComponentChoice, PcaFit, PcaPlan, Placement};
+use crate::analysis::uncertainty::{BootstrapIntervals, ParallelAnalysis};
+use crate::analysis::{BenchmarkMatrix, ImputedCell, NComponents};
 
-/// A leaderboard (models x benchmarks) and the PCA options.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "models": ["meta-llama/Llama-2-7b-hf", "meta-llama/Llama-2-70b-hf", "Qwen/Qwen1.5-14B",
-               "mistralai/Mistral-7B-v0.1", "EleutherAI/pythia-1b-deduped"],
-    "benchmarks": ["MMLU", "ARC-C", "HellaSwag", "GSM8K"],
-    "scores": [[0.438, 0.5307, 0.7774, 0.1448],
-               [0.6983, 0.6732, 0.8733, 0.5406],
-               [0.6936, 0.5657, 0.8108, 0.6763],
-               [0.6416, 0.5998, 0.8331, 0.3707],
-               [0.2427, 0.291, 0.4965, null]],
-    "n_components": 2,
-    "missing": "iterative_pca",
-    "imputation": {"rank": 1, "bounds": [0, 1]}
-}))]
-pub struct PcaRequest {
-    /// Row labels: one unique, non-empty name per model, in the order of `scores`.
-    #[schema(schema_with = schemas::models)]
-    pub models: Vec<String>,
-    /// Column labels: one unique, non-empty name per benchmark, in the order of each score row.
-    #[schema(schema_with = schemas::benchmarks)]
-    pub benchmarks: Vec<String>,
-    /// One row per model, one value per benchmark; `null` marks a missing cell
-    /// (handled as `missing` says).
-    #[schema(schema_with = schemas::scores)]
-    pub scores: ScoresField,
-    /// An integer k in 1..=min(n_models, n_benchmarks), or a fraction in (0, 1):
-    /// the smallest k whose cumulative explained-variance ratio exceeds it
-    /// (scikit-learn's rule). Default: min(n_models, n_benchmarks).
-    #[serde(default)]
-    #[schema(schema_with = schemas::n_components)]
-    pub n_components: Option<NComponentsField>,
-    /// false (default): centre each benchmark; true: also divide it by its
-    /// population standard deviation (correlation PCA; a constant benchmark
-    /// keeps scale 1, as scikit-learn's `StandardScaler`).
-    #[serde(default)]
-    pub standardize: Option<bool>,
-    /// How each component's sign is fixed. Default `positive_sum`.
-    #[serde(default)]
-    pub sign: Option<Sign>,
-    /// What to do with missing cells. Default `reject`, or `iterative_pca`
-    /// when `imputation` is given.
-    #[serde(default)]
-    pub missing: Option<Missing>,
-    /// Options of `iterative_pca`.
-    #[serde(default)]
-    pub imputation: Option<ImputationOptions>,
-    /// Further models to place on the fitted components without influencing
-    /// them (the paper projects instruction-tuned models onto the base
-    /// models' PCs). Their missing cells follow `missing` with the fit held
-    /// fixed: the fitted means, or the fitted z-scoring and low-rank PCA.
-    #[serde(default)]
-    pub supplementary: Option<Supplementary>,
-    /// Percentile bootstrap intervals for every explained-variance ratio and
-    /// loading: models resampled with replacement from the completed matrix,
-    /// each refit sign-aligned to the full fit.
-    #[serde(default)]
-    pub bootstrap: Option<BootstrapOptions>,
-    /// Horn's parallel analysis (each benchmark permuted independently):
-    /// how many components beat noise. `n_components: "auto"` uses it.
-    #[serde(default)]
-    pub parallel_analysis: Option<ParallelAnalysisOptions>,
-    /// true: also return Vega-Lite v5 specifications of the scree plot, the
-    /// loadings heatmap and the PC1-PC2 scatter (for vega-embed, Altair,
-    /// Streamlit, Observable).
-    #[serde(default)]
-    pub charts: Option<bool>,
+leaderboard_request! {
+    /// A leaderboard (models x benchmarks) and the PCA options.
+    #[schema(example = json!({
+        "models": ["meta-llama/Llama-2-7b-hf", "meta-llama/Llama-2-70b-hf", "Qwen/Qwen1.5-14B",
+                   "mistralai/Mistral-7B-v0.1", "EleutherAI/pythia-1b-deduped"],
+        "benchmarks": ["MMLU", "ARC-C", "HellaSwag", "GSM8K"],
+        "scores": [[0.438, 0.5307, 0.7774, 0.1448],
+                   [0.6983, 0.6732, 0.8733, 0.5406],
+                   [0.6936, 0.5657, 0.8108, 0.6763],
+                   [0.6416, 0.5998, 0.8331, 0.3707],
+                   [0.2427, 0.291, 0.4965, null]],
+        "n_components": 2,
+        "missing": "iterative_pca",
+        "imputation": {"rank": 1, "bounds": [0, 1]}
+    }))]
+    pub struct PcaRequest {
+        /// An integer k in 1..=min(n_models, n_benchmarks), or a fraction in (0, 1):
+        /// the smallest k whose cumulative explained-variance ratio exceeds it
+        /// (scikit-learn's rule). Default: min(n_models, n_benchmarks).
+        #[schema(schema_with = schemas::n_components)]
+        n_components,
+        /// false (default): centre each benchmark; true: also divide it by its
+        /// population standard deviation (correlation PCA; a constant benchmark
+        /// keeps scale 1, as scikit-learn's `StandardScaler`).
+        standardize,
+        /// How each component's sign is fixed. Default `positive_sum`.
+        sign,
+        /// What to do with missing cells. Default `reject`, or `iterative_pca`
+        /// when `imputation` is given.
+        missing,
+        /// Options of `iterative_pca`.
+        imputation;
+        /// Further models to place on the fitted components without influencing
+        /// them (the paper projects instruction-tuned models onto the base
+        /// models' PCs). Their missing cells follow `missing` with the fit held
+        /// fixed: the fitted means, or the fitted z-scoring and low-rank PCA.
+        #[serde(default)]
+        pub supplementary: Option<Supplementary>,
+        /// Percentile bootstrap intervals for every explained-variance ratio and
+        /// loading: models resampled with replacement from the completed matrix,
+        /// each refit sign-aligned to the full fit.
+        #[serde(default)]
+        pub bootstrap: Option<BootstrapOptions>,
+        /// Horn's parallel analysis (each benchmark permuted independently):
+        /// how many components beat noise. `n_components: "auto"` uses it.
+        #[serde(default)]
+        pub parallel_analysis: Option<ParallelAnalysisOptions>,
+        /// true: also return Vega-Lite v5 specifications of the scree plot, the
+        /// loadings heatmap and the PC1-PC2 scatter (for vega-embed, Altair,
+        /// Streamlit, Observable).
+        #[serde(default)]
+        pub charts: Option<bool>,
+    }
 }
 
-impl TopLevelScores for PcaRequest {
-    fn scores_mut(&mut self) -> &mut ScoresField {
-        &mut self.scores
+impl PcaRequest {
+    /// The request a CSV body and its query stand for: the leaderboard of
+    /// the CSV and the options of the query.
+    fn from_csv(body: &[u8], query: &CsvQuery) -> Result<Self, ApiError> {
+        let lb = csv::parse(body, query)?;
+        let options = query.options();
+        Ok(Self {
+            models: lb.models,
+            benchmarks: lb.benchmarks,
+            scores: ScoresField(lb.scores),
+            n_components: options.n_components,
+            standardize: options.standardize,
+            sign: options.sign,
+            missing: options.missing,
+            imputation: options.imputation,
+            supplementary: None,
+            bootstrap: None,
+            parallel_analysis: None,
+            charts: query.charts,
+        })
     }
 }
 
@@ -106,39 +107,6 @@ pub struct Supplementary {
     /// One row per supplementary model, one value (or null) per benchmark.
     #[schema(schema_with = schemas::scores)]
     pub scores: ScoresField,
-}
-
-/// A leaderboard and its options, from either body format.
-struct PcaInput {
-    models: Vec<String>,
-    benchmarks: Vec<String>,
-    scores: ScoreRows,
-    options: AnalysisOptions,
-    supplementary: Option<Supplementary>,
-    bootstrap: Option<BootstrapOptions>,
-    parallel_analysis: Option<ParallelAnalysisOptions>,
-    charts: bool,
-}
-
-impl From<PcaRequest> for PcaInput {
-    fn from(r: PcaRequest) -> Self {
-        Self {
-            models: r.models,
-            benchmarks: r.benchmarks,
-            scores: r.scores.0,
-            options: AnalysisOptions {
-                n_components: r.n_components,
-                standardize: r.standardize,
-                sign: r.sign,
-                missing: r.missing,
-                imputation: r.imputation,
-            },
-            supplementary: r.supplementary,
-            bootstrap: r.bootstrap,
-            parallel_analysis: r.parallel_analysis,
-            charts: r.charts.unwrap_or(false),
-        }
-    }
 }
 
 /// Where the supplementary models landed.
@@ -271,7 +239,7 @@ pub struct ParallelAnalysisOut {
     pub n_retained: usize,
 }
 
-fn rows<S: Serializer>(matrix: &Array2<f64>, serializer: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn rows<S: Serializer>(matrix: &Array2<f64>, serializer: S) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeSeq;
     struct Row<'a>(ArrayView1<'a, f64>);
     impl Serialize for Row<'_> {
@@ -286,43 +254,65 @@ fn rows<S: Serializer>(matrix: &Array2<f64>, serializer: S) -> Result<S::Ok, S::
     seq.end()
 }
 
-/// Parse, validate, complete, decompose: the whole request, independent of actix.
+/// Parse, validate, analyse, serialise: the whole request, independent of actix.
 pub fn pca_answer(
     format: BodyFormat,
     query: &CsvQuery,
     body: &[u8],
     limits: &Limits,
 ) -> Result<PcaResponse, ApiError> {
-    let input = match format {
-        BodyFormat::Json => PcaInput::from(parse_json::<PcaRequest>(body)?),
-        BodyFormat::Csv => {
-            let lb = csv::parse(body, query)?;
-            PcaInput {
-                models: lb.models,
-                benchmarks: lb.benchmarks,
-                scores: lb.scores,
-                options: query.options(),
-                supplementary: None,
-                bootstrap: None,
-                parallel_analysis: None,
-                charts: query.charts.unwrap_or(false),
-            }
-        }
+    let request = match format {
+        BodyFormat::Json => parse_json::<PcaRequest>(body)?,
+        BodyFormat::Csv => PcaRequest::from_csv(body, query)?,
     };
-    input.options.validate()?;
-    let extra_cells = input
+    answer_request(request, limits)
+}
+
+fn answer_request(mut request: PcaRequest, limits: &Limits) -> Result<PcaResponse, ApiError> {
+    let leaderboard = request.take_leaderboard();
+    let extra_cells = request
         .supplementary
         .as_ref()
         .map_or(0, |s| s.scores.0.values.len());
-    limits.check_cells(input.scores.values.len() + extra_cells)?;
-    let auto = input.options.n_components == Some(NComponentsField::Auto);
-    let parallel = match (&input.parallel_analysis, auto) {
-        (None, false) => None,
+    leaderboard.check(limits, extra_cells)?;
+    let plan = plan(&leaderboard.options, &request, limits)?;
+    let missing = leaderboard.options.missing();
+    let (matrix, _) = leaderboard.into_matrix()?;
+    let supplementary = request
+        .supplementary
+        .map(|s| fit::supplementary(&matrix, s.models, s.scores.0))
+        .transpose()?;
+    let analysis = fit::analyse(&matrix, supplementary.as_ref(), &plan)?;
+
+    let mut response = PcaResponse::new(&matrix, &analysis.fit, missing);
+    if let (Some(extra), Some(placed)) = (&supplementary, &analysis.supplementary) {
+        response.supplementary = Some(SupplementaryOut::new(extra, placed));
+    }
+    if let (Some(ci), Some(options)) = (&analysis.bootstrap, plan.bootstrap) {
+        response.bootstrap = Some(BootstrapOut::new(ci, options.seed));
+    }
+    if let (Some(pa), Some(options)) = (&analysis.parallel_analysis, plan.parallel_analysis) {
+        response.parallel_analysis = Some(ParallelAnalysisOut::new(pa, options.seed));
+    }
+    if request.charts.unwrap_or(false) {
+        response.charts = Some(charts::pca(&matrix, &analysis.fit));
+    }
+    Ok(response)
+}
+
+/// The checked options of the analysis.
+fn plan(
+    options: &AnalysisOptions,
+    request: &PcaRequest,
+    limits: &Limits,
+) -> Result<PcaPlan, ApiError> {
+    let (params, components) = options.pca_params_or_auto(NComponents::All)?;
+    let parallel_analysis = match (&request.parallel_analysis, components) {
+        (None, ComponentChoice::Fixed) => None,
         (options, _) => {
             let o = options.clone().unwrap_or_default();
-            let what = "parallel_analysis iterations";
             Some(resampling(
-                what,
+                "parallel_analysis iterations",
                 o.iterations,
                 100,
                 1,
@@ -332,7 +322,7 @@ pub fn pca_answer(
             )?)
         }
     };
-    let bootstrap_options = match &input.bootstrap {
+    let bootstrap = match &request.bootstrap {
         None => None,
         Some(o) => Some(resampling(
             "bootstrap resamples",
@@ -344,177 +334,116 @@ pub fn pca_answer(
             limits.max_resamples,
         )?),
     };
-    let policy = input.options.missing_policy(limits.max_iterations)?;
-    let matrix = BenchmarkMatrix::new(input.models, input.benchmarks, input.scores)?;
-    let (completed, fitted) = impute::complete(&matrix, &policy)?;
-    let standardize = input.options.standardize.unwrap_or(false);
-    let parallel = match parallel {
-        None => None,
-        Some((iterations, quantile, seed)) => {
-            if completed.scores.nrows() < 2 {
-                return Err(AnalysisError::TooFewModels {
-                    n_models: completed.scores.nrows(),
-                }
-                .into());
-            }
-            let pa = uncertainty::parallel_analysis(
-                completed.scores.view(),
-                standardize,
-                iterations,
-                quantile,
-                seed,
-            )?;
-            Some((pa, seed))
-        }
-    };
-    let params = input
-        .options
-        .pca_params(
-            NComponents::All,
-            parallel.as_ref().map(|(pa, _)| pa.n_retained),
-        )?
-        .check()?;
-    let pca = params.fit(&DatasetBase::new(completed.scores.view(), ()))?;
-    let projections = pca.transform(completed.scores.view());
-    let bootstrap = match bootstrap_options {
-        None => None,
-        Some((resamples, confidence, seed)) => {
-            let ci = uncertainty::bootstrap(
-                completed.scores.view(),
-                &params,
-                &pca,
-                resamples,
-                confidence,
-                seed,
-            )?;
-            Some(BootstrapOut {
-                method: "percentile",
-                resamples: ci.resamples,
-                valid_resamples: ci.valid_resamples,
-                confidence: ci.confidence,
-                seed,
-                explained_variance_ratio_lower: ci.ratio_lower.to_vec(),
-                explained_variance_ratio_upper: ci.ratio_upper.to_vec(),
-                components_lower: ci.components_lower,
-                components_upper: ci.components_upper,
-            })
-        }
-    };
-    let mut response = respond(
-        &matrix,
-        &pca,
-        projections,
-        &completed,
-        input.options.missing(),
-    );
-    if let Some(supplementary) = input.supplementary {
-        response.supplementary = Some(place_supplementary(&matrix, supplementary, &fitted, &pca)?);
-    }
-    response.bootstrap = bootstrap;
-    response.parallel_analysis = parallel.map(|(pa, seed)| ParallelAnalysisOut {
-        iterations: pa.iterations,
-        quantile: pa.quantile,
-        seed,
-        observed_eigenvalues: pa.observed.to_vec(),
-        reference_eigenvalues: pa.reference.to_vec(),
-        n_retained: pa.n_retained,
-    });
-    if input.charts {
-        response.charts = Some(super::charts::vega_lite(&response));
-    }
-    Ok(response)
-}
-
-fn place_supplementary(
-    matrix: &BenchmarkMatrix,
-    supplementary: Supplementary,
-    fitted: &impute::FittedMissing,
-    pca: &Pca,
-) -> Result<SupplementaryOut, ApiError> {
-    if let Some(clash) = supplementary
-        .models
-        .iter()
-        .find(|m| matrix.models().contains(m))
-    {
-        return Err(ApiError::new(
-            ErrorCode::DuplicateModel,
-            format!("supplementary model '{clash}' is also one of the fitted models"),
-        ));
-    }
-    let extra = BenchmarkMatrix::new(
-        supplementary.models,
-        matrix.benchmarks().to_vec(),
-        supplementary.scores.0,
-    )?;
-    let completed = fitted.apply(&extra)?;
-    let models = extra.models();
-    Ok(SupplementaryOut {
-        models: completed.rows.iter().map(|&i| models[i].clone()).collect(),
-        projections: pca.transform(completed.scores.view()),
-        imputed: completed
-            .imputed
-            .iter()
-            .map(|c| ImputedCellOut {
-                model: models[completed.rows[c.row]].clone(),
-                benchmark: matrix.benchmarks()[c.col].clone(),
-                value: c.value,
-            })
-            .collect(),
-        dropped_models: completed
-            .dropped
-            .iter()
-            .map(|&i| models[i].clone())
-            .collect(),
+    Ok(PcaPlan {
+        params,
+        components,
+        missing: options.missing_policy(limits.max_iterations)?,
+        parallel_analysis,
+        bootstrap,
     })
 }
 
-/// The response for a PCA of `matrix`'s rows `completed.rows`.
-pub(crate) fn respond(
-    matrix: &BenchmarkMatrix,
-    pca: &Pca,
-    projections: Array2<f64>,
-    completed: &CompletedScores,
-    missing: Missing,
-) -> PcaResponse {
-    let to_vec = |v: ArrayView1<'_, f64>| v.to_vec();
-    let (models, benchmarks) = (matrix.models(), matrix.benchmarks());
-    PcaResponse {
-        models: completed.rows.iter().map(|&i| models[i].clone()).collect(),
-        benchmarks: benchmarks.to_vec(),
-        n_components: pca.n_components(),
-        components: pca.components().to_owned(),
-        explained_variance: to_vec(pca.explained_variance()),
-        explained_variance_ratio: to_vec(pca.explained_variance_ratio()),
-        cumulative_explained_variance_ratio: pca.cumulative_explained_variance_ratio().to_vec(),
-        singular_values: to_vec(pca.singular_values()),
-        mean: to_vec(pca.mean()),
-        scale: pca.scale().map(to_vec),
-        total_variance: pca.total_variance(),
-        projections,
-        missing,
-        dropped_models: completed
-            .dropped
-            .iter()
-            .map(|&i| models[i].clone())
-            .collect(),
-        imputed: completed
-            .imputed
+impl SupplementaryOut {
+    fn new(matrix: &BenchmarkMatrix, placed: &Placement) -> Self {
+        let (models, benchmarks) = (matrix.models(), matrix.benchmarks());
+        let completed = &placed.completed;
+        SupplementaryOut {
+            models: completed.rows.iter().map(|&i| models[i].clone()).collect(),
+            projections: placed.projections.clone(),
+            imputed: ImputedCellOut::list(&completed.imputed, |row| &models[row], benchmarks),
+            dropped_models: completed
+                .dropped
+                .iter()
+                .map(|&i| models[i].clone())
+                .collect(),
+        }
+    }
+}
+
+impl BootstrapOut {
+    fn new(ci: &BootstrapIntervals, seed: u64) -> Self {
+        BootstrapOut {
+            method: "percentile",
+            resamples: ci.resamples,
+            valid_resamples: ci.valid_resamples,
+            confidence: ci.confidence,
+            seed,
+            explained_variance_ratio_lower: ci.ratio_lower.to_vec(),
+            explained_variance_ratio_upper: ci.ratio_upper.to_vec(),
+            components_lower: ci.components_lower.clone(),
+            components_upper: ci.components_upper.clone(),
+        }
+    }
+}
+
+impl ParallelAnalysisOut {
+    fn new(pa: &ParallelAnalysis, seed: u64) -> Self {
+        ParallelAnalysisOut {
+            iterations: pa.iterations,
+            quantile: pa.quantile,
+            seed,
+            observed_eigenvalues: pa.observed.to_vec(),
+            reference_eigenvalues: pa.reference.to_vec(),
+            n_retained: pa.n_retained,
+        }
+    }
+}
+
+impl ImputedCellOut {
+    /// The filled cells, named: `model(row)` is the model of a cell's row
+    /// (its position in the leaderboard that was completed).
+    pub(crate) fn list<'a>(
+        cells: &[ImputedCell],
+        model: impl Fn(usize) -> &'a String,
+        benchmarks: &[String],
+    ) -> Vec<Self> {
+        cells
             .iter()
             .map(|c| ImputedCellOut {
-                model: models[c.row].clone(),
+                model: model(c.row).clone(),
                 benchmark: benchmarks[c.col].clone(),
                 value: c.value,
             })
-            .collect(),
-        imputation: completed.report.map(|r| ImputationReportOut {
-            iterations: r.iterations,
-            converged: r.converged,
-            max_change: r.max_change,
-        }),
-        supplementary: None,
-        bootstrap: None,
-        parallel_analysis: None,
-        charts: None,
+            .collect()
+    }
+}
+
+impl PcaResponse {
+    /// The response for `fit`, a PCA of `matrix`'s kept models.
+    pub(crate) fn new(matrix: &BenchmarkMatrix, fit: &PcaFit, missing: Missing) -> Self {
+        let to_vec = |v: ArrayView1<'_, f64>| v.to_vec();
+        let (models, benchmarks) = (matrix.models(), matrix.benchmarks());
+        let (pca, completed) = (&fit.pca, &fit.completed);
+        PcaResponse {
+            models: completed.rows.iter().map(|&i| models[i].clone()).collect(),
+            benchmarks: benchmarks.to_vec(),
+            n_components: pca.n_components(),
+            components: pca.components().to_owned(),
+            explained_variance: to_vec(pca.explained_variance()),
+            explained_variance_ratio: to_vec(pca.explained_variance_ratio()),
+            cumulative_explained_variance_ratio: pca.cumulative_explained_variance_ratio().to_vec(),
+            singular_values: to_vec(pca.singular_values()),
+            mean: to_vec(pca.mean()),
+            scale: pca.scale().map(to_vec),
+            total_variance: pca.total_variance(),
+            projections: fit.projections.clone(),
+            missing,
+            dropped_models: completed
+                .dropped
+                .iter()
+                .map(|&i| models[i].clone())
+                .collect(),
+            imputed: ImputedCellOut::list(&completed.imputed, |row| &models[row], benchmarks),
+            imputation: completed.report.map(|r| ImputationReportOut {
+                iterations: r.iterations,
+                converged: r.converged,
+                max_change: r.max_change,
+            }),
+            supplementary: None,
+            bootstrap: None,
+            parallel_analysis: None,
+            charts: None,
+        }
     }
 }
 

@@ -1,0 +1,211 @@
+//! What the scaling analyses know about each model besides its scores: its
+//! family, its training compute and the target benchmark to predict. Each is
+//! checked once against the leaderboard it describes, so the analyses can
+//! index it by model without checking again.
+
+use super::AnalysisError;
+use super::matrix::BenchmarkMatrix;
+
+fn check_length(what: &str, got: usize, matrix: &BenchmarkMatrix) -> Result<(), AnalysisError> {
+    if got == matrix.n_models() {
+        Ok(())
+    } else {
+        Err(AnalysisError::ShapeMismatch {
+            what: what.into(),
+            got,
+            unit: "values",
+            expected: matrix.n_models(),
+            expected_from: "models",
+        })
+    }
+}
+
+/// The family of every model of a leaderboard.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Families(Vec<String>);
+
+impl Families {
+    pub fn new(names: Vec<String>, matrix: &BenchmarkMatrix) -> Result<Self, AnalysisError> {
+        check_length("families", names.len(), matrix)?;
+        Ok(Self(names))
+    }
+
+    /// The family of model `i`.
+    pub fn of(&self, i: usize) -> &str {
+        &self.0[i]
+    }
+
+    /// The families of the given models, in order of first appearance, each
+    /// with the positions (in `rows`) of its models.
+    pub fn groups(&self, rows: &[usize]) -> Vec<(String, Vec<usize>)> {
+        let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+        for (position, &i) in rows.iter().enumerate() {
+            let family = self.of(i);
+            match groups.iter_mut().find(|(f, _)| f == family) {
+                Some((_, members)) => members.push(position),
+                None => groups.push((family.to_owned(), vec![position])),
+            }
+        }
+        groups
+    }
+}
+
+/// Training compute per model as sent: FLOPs in any unit, or parameters and
+/// tokens (FLOPs = 6 N D in their units); `None` where unknown.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Compute {
+    Flops(Vec<Option<f64>>),
+    ParamsTokens {
+        params: Vec<Option<f64>>,
+        tokens: Vec<Option<f64>>,
+    },
+}
+
+/// log10 of every model's training compute, `None` where unknown; every
+/// known value came from a positive, finite compute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogCompute(Vec<Option<f64>>);
+
+impl LogCompute {
+    pub fn new(compute: Compute, matrix: &BenchmarkMatrix) -> Result<Self, AnalysisError> {
+        let flops: Vec<Option<f64>> = match compute {
+            Compute::Flops(flops) => {
+                check_length("flops", flops.len(), matrix)?;
+                flops
+            }
+            Compute::ParamsTokens { params, tokens } => {
+                check_length("params", params.len(), matrix)?;
+                check_length("tokens", tokens.len(), matrix)?;
+                params
+                    .iter()
+                    .zip(&tokens)
+                    .map(|(p, t)| p.zip(*t).map(|(p, t)| 6.0 * p * t))
+                    .collect()
+            }
+        };
+        flops
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match c {
+                None => Ok(None),
+                Some(c) if *c > 0.0 && c.is_finite() => Ok(Some(c.log10())),
+                Some(c) => Err(AnalysisError::InvalidCompute(format!(
+                    "the compute of model '{}' must be a positive number, got {c}",
+                    matrix.models()[i]
+                ))),
+            })
+            .collect::<Result<_, _>>()
+            .map(Self)
+    }
+
+    pub fn values(&self) -> &[Option<f64>] {
+        &self.0
+    }
+}
+
+/// The benchmark a scaling law predicts: one finite value per model, or
+/// `None` where unknown (such models are predicted only).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    name: String,
+    values: Vec<Option<f64>>,
+}
+
+impl Target {
+    pub fn new(
+        name: String,
+        values: Vec<Option<f64>>,
+        matrix: &BenchmarkMatrix,
+    ) -> Result<Self, AnalysisError> {
+        check_length("target.values", values.len(), matrix)?;
+        if let Some(i) = values
+            .iter()
+            .position(|v| v.is_some_and(|v| !v.is_finite()))
+        {
+            return Err(AnalysisError::InvalidTarget(format!(
+                "the target of model '{}' is not finite",
+                matrix.models()[i]
+            )));
+        }
+        Ok(Self { name, values })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn values(&self) -> &[Option<f64>] {
+        &self.values
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::matrix::ScoreRows;
+
+    fn matrix(n: usize) -> BenchmarkMatrix {
+        BenchmarkMatrix::new(
+            (0..n).map(|i| format!("m{i}")).collect(),
+            vec!["b".into()],
+            ScoreRows {
+                values: (0..n).map(|i| i as f64).collect(),
+                row_lengths: vec![1; n],
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn families_group_in_order_of_first_appearance() {
+        let names = ["b", "a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let families = Families::new(names, &matrix(4)).unwrap();
+        assert_eq!(
+            families.groups(&[0, 1, 2, 3]),
+            vec![
+                ("b".to_string(), vec![0, 2]),
+                ("a".to_string(), vec![1]),
+                ("c".to_string(), vec![3])
+            ]
+        );
+        // Positions are into the rows given, not the leaderboard.
+        assert_eq!(
+            families.groups(&[2, 3]),
+            vec![("b".to_string(), vec![0]), ("c".to_string(), vec![1])]
+        );
+        let err = Families::new(vec!["a".into()], &matrix(2)).unwrap_err();
+        assert_eq!(err.to_string(), "families has 1 values, but models gives 2");
+    }
+
+    #[test]
+    fn compute_is_six_n_d_and_must_be_positive() {
+        let m = matrix(3);
+        let both = LogCompute::new(
+            Compute::ParamsTokens {
+                params: vec![Some(2.0), None, Some(1.0)],
+                tokens: vec![Some(5.0), Some(1.0), Some(1.0 / 6.0)],
+            },
+            &m,
+        )
+        .unwrap();
+        assert_eq!(both.values()[0], Some(60f64.log10()));
+        assert_eq!(both.values()[1], None);
+        assert!(both.values()[2].unwrap().abs() < 1e-15);
+        let zero = LogCompute::new(Compute::Flops(vec![Some(1.0), Some(0.0), None]), &m);
+        assert!(matches!(zero, Err(AnalysisError::InvalidCompute(msg)) if msg.contains("'m1'")));
+    }
+
+    #[test]
+    fn a_target_is_finite_and_one_per_model() {
+        let m = matrix(2);
+        assert!(Target::new("t".into(), vec![Some(0.5), None], &m).is_ok());
+        assert!(matches!(
+            Target::new("t".into(), vec![Some(0.5)], &m),
+            Err(AnalysisError::ShapeMismatch { .. })
+        ));
+        assert!(matches!(
+            Target::new("t".into(), vec![Some(f64::NAN), None], &m),
+            Err(AnalysisError::InvalidTarget(_))
+        ));
+    }
+}

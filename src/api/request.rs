@@ -1,0 +1,120 @@
+//! The part every analysis request shares: the leaderboard (`models`,
+//! `benchmarks`, `scores`) and the PCA and missing-score options. It is
+//! defined once, by [`leaderboard_request!`], so that no endpoint can drift
+//! from the others; each endpoint adds its own fields.
+//!
+//! A macro rather than `#[serde(flatten)]`: flattening would lose
+//! `deny_unknown_fields` (a misspelt option must be an error) and would
+//! change the OpenAPI document, which describes each request as one flat
+//! object.
+
+use super::body::Limits;
+use super::error::ApiError;
+use super::options::AnalysisOptions;
+use crate::analysis::BenchmarkMatrix;
+use crate::analysis::matrix::ScoreRows;
+
+/// Defines a request type: the shared leaderboard fields, the shared
+/// options (each with the attributes given, e.g. its documentation, and the
+/// schema of `n_components`), then the endpoint's own fields. The type gets
+/// [`TopLevelScores`](super::scores::TopLevelScores), so its scores take the
+/// fast path, and `take_leaderboard`.
+macro_rules! leaderboard_request {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            $(#[$n_components:meta])* n_components,
+            $(#[$standardize:meta])* standardize,
+            $(#[$sign:meta])* sign,
+            $(#[$missing:meta])* missing,
+            $(#[$imputation:meta])* imputation;
+            $(
+                $(#[$field_attr:meta])*
+                pub $field:ident : $type:ty
+            ),* $(,)?
+        }
+    ) => {
+        #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(deny_unknown_fields)]
+        $(#[$attr])*
+        pub struct $name {
+            #[schema(schema_with = $crate::api::schemas::models)]
+            pub models: Vec<String>,
+            #[schema(schema_with = $crate::api::schemas::benchmarks)]
+            pub benchmarks: Vec<String>,
+            #[schema(schema_with = $crate::api::schemas::scores)]
+            pub scores: $crate::api::scores::ScoresField,
+            $(#[$n_components])*
+            #[serde(default)]
+            pub n_components: Option<$crate::api::options::NComponentsField>,
+            $(#[$standardize])*
+            #[serde(default)]
+            pub standardize: Option<bool>,
+            $(#[$sign])*
+            #[serde(default)]
+            pub sign: Option<$crate::api::options::Sign>,
+            $(#[$missing])*
+            #[serde(default)]
+            pub missing: Option<$crate::api::options::Missing>,
+            $(#[$imputation])*
+            #[serde(default)]
+            pub imputation: Option<$crate::api::options::ImputationOptions>,
+            $(
+                $(#[$field_attr])*
+                pub $field: $type,
+            )*
+        }
+
+        impl $crate::api::scores::TopLevelScores for $name {
+            fn scores_mut(&mut self) -> &mut $crate::api::scores::ScoresField {
+                &mut self.scores
+            }
+        }
+
+        impl $name {
+            /// The leaderboard and its options, taken out of the request
+            /// (which keeps the endpoint's own fields).
+            pub fn take_leaderboard(&mut self) -> $crate::api::request::LeaderboardFields {
+                $crate::api::request::LeaderboardFields {
+                    models: std::mem::take(&mut self.models),
+                    benchmarks: std::mem::take(&mut self.benchmarks),
+                    scores: std::mem::take(&mut self.scores).0,
+                    options: $crate::api::options::AnalysisOptions {
+                        n_components: self.n_components.take(),
+                        standardize: self.standardize.take(),
+                        sign: self.sign.take(),
+                        missing: self.missing.take(),
+                        imputation: self.imputation.take(),
+                    },
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use leaderboard_request;
+
+/// A leaderboard and its options as sent, from any body format.
+#[derive(Debug)]
+pub struct LeaderboardFields {
+    pub models: Vec<String>,
+    pub benchmarks: Vec<String>,
+    pub scores: ScoreRows,
+    pub options: AnalysisOptions,
+}
+
+impl LeaderboardFields {
+    /// The rules the options state on their own, and the size limit, with
+    /// `extra_cells` further score cells in the request (supplementary
+    /// models): everything that can be refused before the data is read.
+    pub fn check(&self, limits: &Limits, extra_cells: usize) -> Result<(), ApiError> {
+        self.options.validate()?;
+        limits.check_cells(self.scores.values.len() + extra_cells)
+    }
+
+    /// The validated leaderboard, and the options.
+    pub fn into_matrix(self) -> Result<(BenchmarkMatrix, AnalysisOptions), ApiError> {
+        let matrix = BenchmarkMatrix::new(self.models, self.benchmarks, self.scores)?;
+        Ok((matrix, self.options))
+    }
+}

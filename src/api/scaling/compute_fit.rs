@@ -1,0 +1,208 @@
+//! `POST /v1/scaling/compute-fit`: how each family's capabilities grow with
+//! compute (the paper's Figure 3).
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::analysis::NComponents;
+use crate::analysis::compute_fit::{self, ComputeFit, ComputeFitSpec};
+use crate::analysis::metadata::{Families, LogCompute};
+use crate::api::body::{Limits, answer, json_only, parse_json};
+use crate::api::error::{ApiError, ErrorCode, Problem};
+use crate::api::pca::PcaResponse;
+use crate::api::request::leaderboard_request;
+use crate::api::schemas;
+
+leaderboard_request! {
+    /// A leaderboard, each model's family and compute, and the PCA options.
+    #[schema(example = json!({
+        "models": ["meta-llama/Llama-2-7b-hf", "meta-llama/Llama-2-13b-hf", "meta-llama/Llama-2-70b-hf",
+                   "EleutherAI/pythia-410m-deduped", "EleutherAI/pythia-1.4b-deduped", "EleutherAI/pythia-6.9b-deduped"],
+        "benchmarks": ["MMLU", "ARC-C", "HellaSwag"],
+        "scores": [[0.438, 0.5307, 0.7774], [0.5434, 0.5811, 0.8097], [0.6983, 0.6732, 0.8733],
+                   [0.2599, 0.2602, 0.4049], [0.2556, 0.2935, 0.5208], [0.2564, 0.3643, 0.6453]],
+        "n_components": 2,
+        "families": ["Llama-2", "Llama-2", "Llama-2", "Pythia", "Pythia", "Pythia"],
+        "flops": [84.0, 156.0, 840.0, 0.7380, 2.520, 12.42]
+    }))]
+    pub struct ComputeFitRequest {
+        /// As in /v1/pca; default 3.
+        #[schema(schema_with = schemas::n_components_fixed)]
+        n_components,
+        standardize,
+        sign,
+        missing,
+        imputation;
+        /// The family of each model (one per model, in order).
+        pub families: Vec<String>,
+        /// Training compute per model, in any unit (the paper: 1e21 FLOPs); null if unknown.
+        #[serde(default)]
+        #[schema(schema_with = schemas::compute)]
+        pub flops: Option<Vec<Option<f64>>>,
+        /// Parameters per model (with `tokens`: FLOPs = 6 N D); null if unknown.
+        #[serde(default)]
+        #[schema(schema_with = schemas::compute)]
+        pub params: Option<Vec<Option<f64>>>,
+        /// Training tokens per model (with `params`); null if unknown.
+        #[serde(default)]
+        #[schema(schema_with = schemas::compute)]
+        pub tokens: Option<Vec<Option<f64>>>,
+        /// Fit only families with at least this many models of known compute. Default 3.
+        #[serde(default)]
+        #[schema(minimum = 2)]
+        pub min_family_size: Option<i64>,
+    }
+}
+
+/// One component's line: score = slope * log10(FLOPs) + intercept.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComponentFit {
+    /// 1 for PC1, 2 for PC2, ...
+    pub component: usize,
+    pub slope: f64,
+    pub intercept: f64,
+    /// Coefficient of determination; null when the family's scores are constant.
+    pub r2: Option<f64>,
+}
+
+/// A family's compute fits.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FamilyFitOut {
+    pub family: String,
+    /// Models of the family with known compute (the points of the fits).
+    pub n_models: usize,
+    pub models: Vec<String>,
+    pub fits: Vec<ComponentFit>,
+}
+
+/// A family with known compute that was not fitted, and why.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExcludedFamilyOut {
+    pub family: String,
+    pub n_models: usize,
+    pub reason: String,
+}
+
+/// How each family's capabilities grow with compute.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComputeFitResponse {
+    /// Families with at least `min_family_size` models of known compute, in order of first appearance.
+    pub families: Vec<FamilyFitOut>,
+    /// Families with known compute left out (too few models, or a single compute value).
+    pub excluded_families: Vec<ExcludedFamilyOut>,
+    /// Per component, the mean R^2 over the fitted families (null if none has one).
+    pub mean_r2: Vec<Option<f64>>,
+    /// The PCA the scores come from.
+    pub pca: PcaResponse,
+}
+
+fn compute_fit_answer(body: &[u8], limits: &Limits) -> Result<ComputeFitResponse, ApiError> {
+    let mut r: ComputeFitRequest = parse_json(body)?;
+    let min_family_size = match r.min_family_size {
+        None => 3,
+        Some(m) if m >= 2 => usize::try_from(m).unwrap_or(usize::MAX),
+        Some(m) => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidRequest,
+                format!("min_family_size must be at least 2 (a line needs two points), got {m}"),
+            ));
+        }
+    };
+    let leaderboard = r.take_leaderboard();
+    leaderboard.check(limits, 0)?;
+    let (matrix, options) = leaderboard.into_matrix()?;
+    let families = Families::new(r.families, &matrix)?;
+    let compute = super::compute(r.flops, r.params, r.tokens)?.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::InvalidCompute,
+            "give flops, or params and tokens",
+        )
+    })?;
+    let compute = LogCompute::new(compute, &matrix)?;
+    let spec = ComputeFitSpec {
+        pca: options.pca_params(NComponents::Count(3))?,
+        missing: options.missing_policy(limits.max_iterations)?,
+        min_family_size,
+    };
+    let result = compute_fit::compute_fit(&matrix, &families, &compute, &spec)?;
+    Ok(ComputeFitResponse::new(&matrix, &result, options.missing()))
+}
+
+impl ComputeFitResponse {
+    fn new(
+        matrix: &crate::analysis::BenchmarkMatrix,
+        result: &ComputeFit,
+        missing: crate::api::options::Missing,
+    ) -> Self {
+        let models = matrix.models();
+        let kept = &result.fit.completed.rows;
+        ComputeFitResponse {
+            families: result
+                .families
+                .iter()
+                .map(|f| FamilyFitOut {
+                    family: f.family.clone(),
+                    n_models: f.rows.len(),
+                    models: f.rows.iter().map(|&r| models[kept[r]].clone()).collect(),
+                    fits: f
+                        .fits
+                        .iter()
+                        .enumerate()
+                        .map(|(c, line)| ComponentFit {
+                            component: c + 1,
+                            slope: line.slope,
+                            intercept: line.intercept,
+                            r2: line.r2,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            excluded_families: result
+                .excluded
+                .iter()
+                .map(|e| ExcludedFamilyOut {
+                    family: e.family.clone(),
+                    n_models: e.n_models,
+                    reason: e.reason.to_owned(),
+                })
+                .collect(),
+            mean_r2: result.mean_r2.clone(),
+            pca: PcaResponse::new(matrix, &result.fit, missing),
+        }
+    }
+}
+
+/// Compute efficiency of each model family.
+///
+/// Fits the PCA (default 3 components) and, within every family with at
+/// least `min_family_size` models of known compute, regresses each PC score
+/// on log10(FLOPs) by ordinary least squares, as the paper's Figure 3.
+#[utoipa::path(
+    tag = "scaling",
+    request_body(content = ComputeFitRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Per-family fits of PC scores on log-compute", body = ComputeFitResponse),
+        (status = 400, description = "`malformed_json`", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large` (body over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: not application/json, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The codes of /v1/pca, and `invalid_compute` (no compute, flops together \
+            with params/tokens, a non-positive value), `shape_mismatch` (families or compute not one per model)",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/scaling/compute-fit")]
+pub async fn post_compute_fit(
+    req: HttpRequest,
+    payload: web::Payload,
+    limits: web::Data<Limits>,
+) -> Result<HttpResponse, ApiError> {
+    let limits = **limits;
+    answer(&req, payload, limits, move |format, body| {
+        json_only(format)?;
+        compute_fit_answer(body, &limits)
+    })
+    .await
+}

@@ -1,0 +1,355 @@
+//! `POST /v1/scaling/law`: the paper's sigmoid scaling law, fitted on
+//! weaker models and used to predict stronger ones.
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::analysis::law::{self, LawFit, LawParams, Role, Split};
+use crate::analysis::metadata::{Families, LogCompute, Target as TargetValues};
+use crate::analysis::sigmoid::Loss;
+use crate::analysis::{BenchmarkMatrix, NComponents, ParamGuard};
+use crate::api::body::{Limits, answer, json_only, parse_json};
+use crate::api::error::{ApiError, ErrorCode, Problem};
+use crate::api::options::Missing;
+use crate::api::pca::{ImputedCellOut, PcaResponse};
+use crate::api::request::leaderboard_request;
+use crate::api::schemas;
+
+/// The benchmark to predict.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// Its name (echoed back).
+    #[schema(min_length = 1)]
+    pub name: String,
+    /// One value per model, null where unknown (such models are predicted only).
+    #[schema(schema_with = schemas::target_values)]
+    pub values: Vec<Option<f64>>,
+}
+
+/// Which labelled models train the law; the others are held out and predicted.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "by", rename_all = "snake_case", deny_unknown_fields)]
+pub enum SplitSpec {
+    /// Train on models with known compute at or below `max_train_flops` (the
+    /// paper); every other labelled model, above it or of unknown compute, is test.
+    Flops {
+        #[schema(exclusive_minimum = 0)]
+        max_train_flops: f64,
+    },
+    /// Hold out the top `test_fraction` of labelled models by target: the
+    /// count is rounded up (at least one), ties keep request order.
+    TargetRank {
+        #[schema(exclusive_minimum = 0, exclusive_maximum = 1)]
+        test_fraction: f64,
+    },
+}
+
+/// The loss the law is fitted with.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, Default, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LossName {
+    /// Bounded nonlinear least squares (scipy's `curve_fit`).
+    #[default]
+    LeastSquares,
+    /// Huber loss with `huber_delta` (scipy's `least_squares(loss="huber", f_scale=delta)`).
+    Huber,
+}
+
+leaderboard_request! {
+    /// A leaderboard, a target benchmark, and how to fit and test the law.
+    pub struct ScalingLawRequest {
+        /// As in /v1/pca; default 3.
+        #[schema(schema_with = schemas::n_components_fixed)]
+        n_components,
+        standardize,
+        sign,
+        missing,
+        imputation;
+        pub target: Target,
+        /// Training compute per model (any unit); null if unknown.
+        #[serde(default)]
+        #[schema(schema_with = schemas::compute)]
+        pub flops: Option<Vec<Option<f64>>>,
+        /// Parameters per model (with `tokens`: FLOPs = 6 N D).
+        #[serde(default)]
+        #[schema(schema_with = schemas::compute)]
+        pub params: Option<Vec<Option<f64>>>,
+        /// Training tokens per model (with `params`).
+        #[serde(default)]
+        #[schema(schema_with = schemas::compute)]
+        pub tokens: Option<Vec<Option<f64>>>,
+        /// The family of each model (needed for `reference_family`).
+        #[serde(default)]
+        pub families: Option<Vec<String>>,
+        /// Default: train on every labelled model.
+        #[serde(default)]
+        pub split: Option<SplitSpec>,
+        #[serde(default)]
+        pub loss: Option<LossName>,
+        /// Huber's delta (scipy's f_scale), in target units after normalisation. Default 0.1.
+        #[serde(default)]
+        #[schema(exclusive_minimum = 0)]
+        pub huber_delta: Option<f64>,
+        /// Upper bound of the floor b (lower bound 0). Default 0.2.
+        #[serde(default)]
+        #[schema(minimum = 0, exclusive_maximum = 1)]
+        pub floor_max: Option<f64>,
+        /// [lo, hi]: fit (target - lo) / (hi - lo), e.g. [0.25, 1] for four-way
+        /// multiple choice. Predictions and metrics are reported in the target's own units.
+        #[serde(default)]
+        #[schema(schema_with = schemas::range)]
+        pub target_range: Option<Vec<f64>>,
+        /// A family (e.g. "Llama-2") whose compute-capability line converts every
+        /// model's capability to `equivalent_log10_flops`.
+        #[serde(default)]
+        #[schema(min_length = 1)]
+        pub reference_family: Option<String>,
+    }
+}
+
+/// The fitted law: y = (1 - floor) * sigmoid(weights . s + intercept) + floor,
+/// s the PC scores, y the (normalised) target.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LawOut {
+    pub weights: Vec<f64>,
+    pub intercept: f64,
+    pub floor: f64,
+    pub loss: LossName,
+    pub iterations: usize,
+    pub converged: bool,
+}
+
+/// A model's part in the fit.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SplitRole {
+    Train,
+    Test,
+    Unlabeled,
+}
+
+/// What the law says about one model.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Prediction {
+    pub model: String,
+    pub split: SplitRole,
+    /// The target as given (null when unlabeled).
+    pub observed: Option<f64>,
+    /// The law's prediction, in the target's units.
+    pub predicted: f64,
+    /// weights . s + intercept.
+    pub capability: f64,
+    /// log10 of the reference family's compute with the same capability
+    /// (present with `reference_family`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub equivalent_log10_flops: Option<f64>,
+}
+
+/// Errors of the law, in the target's units.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Metrics {
+    pub n_train: usize,
+    pub n_test: usize,
+    pub train_mse: f64,
+    /// Null without test models.
+    pub test_mse: Option<f64>,
+    pub test_mae: Option<f64>,
+}
+
+/// The reference family's line: capability = slope * log10(FLOPs) + intercept.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferenceOut {
+    pub family: String,
+    pub n_models: usize,
+    pub slope: f64,
+    pub intercept: f64,
+}
+
+/// A fitted sigmoid scaling law and its predictions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScalingLawResponse {
+    pub target: String,
+    pub law: LawOut,
+    /// The PCA fitted on the training models (with their imputed cells).
+    pub pca: PcaResponse,
+    /// Every model that was not dropped, in request order.
+    pub predictions: Vec<Prediction>,
+    pub metrics: Metrics,
+    /// Present with `reference_family`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<ReferenceOut>,
+    /// Non-training models left out for missing cells (`drop_models`).
+    pub dropped_models: Vec<String>,
+    /// Cells of non-training models imputed with the training fit held fixed.
+    pub imputed: Vec<ImputedCellOut>,
+}
+
+fn law_answer(body: &[u8], limits: &Limits) -> Result<ScalingLawResponse, ApiError> {
+    let mut r: ScalingLawRequest = parse_json(body)?;
+    let leaderboard = r.take_leaderboard();
+    leaderboard.check(limits, 0)?;
+    let missing = leaderboard.options.missing();
+    let target_range = match r.target_range.as_deref() {
+        None => None,
+        Some(&[lo, hi]) => Some((lo, hi)),
+        Some(other) => {
+            return Err(ApiError::new(
+                ErrorCode::InvalidTarget,
+                format!("target_range must be [lo, hi] with lo < hi, got {other:?}"),
+            ));
+        }
+    };
+    // The schema states huber_delta's rule whatever the loss.
+    if let Some(delta) = r.huber_delta
+        && !(delta > 0.0 && delta.is_finite())
+    {
+        return Err(ApiError::new(
+            ErrorCode::InvalidLaw,
+            format!("huber_delta must be positive, got {delta}"),
+        ));
+    }
+    let loss = match r.loss.unwrap_or_default() {
+        LossName::LeastSquares => Loss::LeastSquares,
+        LossName::Huber => Loss::Huber {
+            delta: r.huber_delta.unwrap_or(0.1),
+        },
+    };
+    let split = match r.split {
+        None => Split::None,
+        Some(SplitSpec::Flops { max_train_flops }) => Split::Flops {
+            max_train: max_train_flops,
+        },
+        Some(SplitSpec::TargetRank { test_fraction }) => Split::TargetRank { test_fraction },
+    };
+    let spec = LawParams::new(
+        leaderboard.options.pca_params(NComponents::Count(3))?,
+        leaderboard.options.missing_policy(limits.max_iterations)?,
+    )
+    .split(split)
+    .loss(loss)
+    .floor_max(r.floor_max.unwrap_or(0.2))
+    .target_range(target_range)
+    .reference_family(r.reference_family.clone())
+    .check()?;
+    let (matrix, _) = leaderboard.into_matrix()?;
+    let families = r.families.map(|f| Families::new(f, &matrix)).transpose()?;
+    let target = TargetValues::new(r.target.name, r.target.values, &matrix)?;
+    let compute = super::compute(r.flops, r.params, r.tokens)?
+        .map(|c| LogCompute::new(c, &matrix))
+        .transpose()?;
+    let result = law::fit_law(&matrix, &target, compute.as_ref(), families.as_ref(), &spec)?;
+    Ok(ScalingLawResponse::new(
+        &matrix,
+        &target,
+        &result,
+        r.loss.unwrap_or_default(),
+        r.reference_family,
+        missing,
+    ))
+}
+
+impl ScalingLawResponse {
+    fn new(
+        matrix: &BenchmarkMatrix,
+        target: &TargetValues,
+        result: &LawFit,
+        loss: LossName,
+        reference_family: Option<String>,
+        missing: Missing,
+    ) -> Self {
+        let models = matrix.models();
+        let others = &result.others.completed;
+        ScalingLawResponse {
+            target: target.name().to_owned(),
+            law: LawOut {
+                weights: result.law.weights.to_vec(),
+                intercept: result.law.intercept,
+                floor: result.law.floor,
+                loss,
+                iterations: result.law.iterations,
+                converged: result.law.converged,
+            },
+            pca: PcaResponse::new(&result.train_matrix, &result.train, missing),
+            predictions: result
+                .predictions
+                .iter()
+                .map(|p| Prediction {
+                    model: models[p.model].clone(),
+                    split: match p.role {
+                        Role::Train => SplitRole::Train,
+                        Role::Test => SplitRole::Test,
+                        Role::Unlabeled => SplitRole::Unlabeled,
+                    },
+                    observed: p.observed,
+                    predicted: p.predicted,
+                    capability: p.capability,
+                    equivalent_log10_flops: p.equivalent_log10_flops,
+                })
+                .collect(),
+            metrics: Metrics {
+                n_train: result.metrics.n_train,
+                n_test: result.metrics.n_test,
+                train_mse: result.metrics.train_mse,
+                test_mse: result.metrics.test_mse,
+                test_mae: result.metrics.test_mae,
+            },
+            reference: result.reference.map(|reference| ReferenceOut {
+                family: reference_family.unwrap_or_default(),
+                n_models: reference.n_models,
+                slope: reference.line.slope,
+                intercept: reference.line.intercept,
+            }),
+            dropped_models: others
+                .dropped
+                .iter()
+                .map(|&d| models[result.other_rows[d]].clone())
+                .collect(),
+            imputed: ImputedCellOut::list(
+                &others.imputed,
+                |row| &models[result.other_rows[row]],
+                matrix.benchmarks(),
+            ),
+        }
+    }
+}
+
+/// Sigmoid scaling law from PC scores, with a holdout.
+///
+/// The paper's observational scaling law: y = (1 - b) sigmoid(w . s + c) + b
+/// with s a model's PC scores, fitted on the training models (missing-cell
+/// imputation and PCA fitted on them alone), then used to predict every
+/// other model with that fit held fixed.
+#[utoipa::path(
+    tag = "scaling",
+    request_body(content = ScalingLawRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The fitted law, its predictions and holdout errors", body = ScalingLawResponse),
+        (status = 400, description = "`malformed_json`", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large` (body over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: not application/json, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The codes of /v1/pca, and `invalid_compute`, `invalid_target` \
+            (non-finite value, target_range not lo < hi), `invalid_split` (a split by flops without compute), \
+            `invalid_law` (floor_max outside [0, 1), huber_delta not positive), `too_few_training_models` \
+            (fewer than n_components + 2), `invalid_reference_family` (fewer than two models of \
+            different known compute, or no families/compute), `shape_mismatch` (target, families or \
+            compute not one per model)",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/scaling/law")]
+pub async fn post_law(
+    req: HttpRequest,
+    payload: web::Payload,
+    limits: web::Data<Limits>,
+) -> Result<HttpResponse, ApiError> {
+    let limits = **limits;
+    answer(&req, payload, limits, move |format, body| {
+        json_only(format)?;
+        law_answer(body, &limits)
+    })
+    .await
+}
