@@ -26,8 +26,9 @@ use linfa::DatasetBase;
 use linfa::traits::Fit;
 use obscaling::analysis::{NComponents, PcaParams};
 use obscaling::api::body::{BodyFormat, parse_json};
-use obscaling::api::csv::CsvQuery;
+use obscaling::api::pca::PcaQuery;
 use obscaling::api::pca::{PcaRequest, pca_answer};
+use obscaling::api::query;
 use obscaling::plumbing::config::Config;
 use serde_json::json;
 
@@ -150,7 +151,7 @@ fn main() {
             let path: String = arg(&args, 1, "BODY.json");
             let reps: usize = arg(&args, 2, "REPS");
             let body = std::fs::read(&path).expect("read body");
-            let query = CsvQuery::parse("").unwrap();
+            let query: PcaQuery = query::parse("").unwrap();
             let limits = Config::default().limits();
             let answer = |body: &[u8]| pca_answer(BodyFormat::Json, &query, body, &limits);
             // The service's parse (with the fast path for `scores`), and

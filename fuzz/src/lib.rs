@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 
 use obscaling::analysis::budget;
 use obscaling::api::body::{BodyFormat, Limits};
-use obscaling::api::csv::CsvQuery;
+use obscaling::api::pca::PcaQuery;
+use obscaling::api::query;
 use obscaling::api::error::{ApiError, ErrorCode};
 use obscaling::api::pca::{PcaResponse, pca_answer};
 use obscaling::plumbing::config::Config;
@@ -33,7 +34,7 @@ pub fn limits() -> Limits {
 /// One request, as the handler runs it (minus HTTP).
 pub fn run(format: BodyFormat, query: &str, body: &[u8]) {
     let limits = limits();
-    let result = CsvQuery::parse(query).and_then(|query| {
+    let result = query::parse::<PcaQuery>(query).and_then(|query| {
         budget::with_deadline(Some(Instant::now() + limits.deadline), || {
             pca_answer(format, &query, body, &limits)
         })

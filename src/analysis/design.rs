@@ -175,7 +175,14 @@ pub fn v_optimal(
             limit: MAX_FAMILIES,
         });
     }
-    let all_rows: Vec<usize> = family_rows.iter().flatten().copied().collect();
+    // Every analysed model is to be predicted well, also one without a
+    // family (which no design can include): family members first, then the
+    // others, so that the sum runs in the same order as when every model
+    // has a family.
+    let mut all_rows: Vec<usize> = family_rows.iter().flatten().copied().collect();
+    let mut in_family = vec![false; scores.nrows()];
+    all_rows.iter().for_each(|&r| in_family[r] = true);
+    all_rows.extend((0..scores.nrows()).filter(|&r| !in_family[r]));
     let a = gram(scores, &all_rows);
     let grams: Vec<Array2<f64>> = family_rows.iter().map(|rows| gram(scores, rows)).collect();
     let base_gram = required

@@ -65,6 +65,12 @@ pub enum AnalysisError {
     InvalidDesign(String),
     #[error("{0}")]
     InvalidSplit(String),
+    /// An error of one target's law among several.
+    #[error("target '{target}': {error}")]
+    ForTarget {
+        target: String,
+        error: Box<AnalysisError>,
+    },
     #[error("{0}")]
     InvalidReferenceFamily(String),
     #[error(

@@ -330,6 +330,28 @@ pub fn fit_law(
     })
 }
 
+/// One law per target, each fitted exactly as [`fit_law`] fits it alone:
+/// on its own labelled models, and so on its own PCA where its labels differ.
+pub fn fit_laws(
+    matrix: &BenchmarkMatrix,
+    targets: &[Target],
+    log10_compute: Option<&LogCompute>,
+    families: Option<&Families>,
+    spec: &LawSpec,
+) -> Result<Vec<LawFit>, AnalysisError> {
+    targets
+        .iter()
+        .map(|target| {
+            fit_law(matrix, target, log10_compute, families, spec).map_err(|error| {
+                AnalysisError::ForTarget {
+                    target: target.name().to_owned(),
+                    error: Box::new(error),
+                }
+            })
+        })
+        .collect()
+}
+
 /// Every projected model's prediction, and the errors on the labelled ones.
 fn predict(
     law: &SigmoidLaw,
@@ -396,7 +418,7 @@ fn reference_line(
     };
     let compute = compute.values();
     let rows: Vec<usize> = (0..scores.len())
-        .filter(|&i| families.of(i) == family && compute[i].is_some() && scores[i].is_some())
+        .filter(|&i| families.of(i) == Some(family) && compute[i].is_some() && scores[i].is_some())
         .collect();
     let x: Vec<f64> = rows
         .iter()

@@ -20,27 +20,38 @@ fn check_length(what: &str, got: usize, matrix: &BenchmarkMatrix) -> Result<(), 
     }
 }
 
-/// The family of every model of a leaderboard.
+/// The family of every model of a leaderboard, where it has one.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Families(Vec<String>);
+pub struct Families(Vec<Option<String>>);
 
 impl Families {
-    pub fn new(names: Vec<String>, matrix: &BenchmarkMatrix) -> Result<Self, AnalysisError> {
+    /// `None` or an empty name: the model has no family, and is left out of
+    /// everything done per family.
+    pub fn new(
+        names: Vec<Option<String>>,
+        matrix: &BenchmarkMatrix,
+    ) -> Result<Self, AnalysisError> {
         check_length("families", names.len(), matrix)?;
-        Ok(Self(names))
+        Ok(Self(
+            names
+                .into_iter()
+                .map(|name| name.filter(|n| !n.is_empty()))
+                .collect(),
+        ))
     }
 
     /// The family of model `i`.
-    pub fn of(&self, i: usize) -> &str {
-        &self.0[i]
+    pub fn of(&self, i: usize) -> Option<&str> {
+        self.0[i].as_deref()
     }
 
     /// The families of the given models, in order of first appearance, each
-    /// with the positions (in `rows`) of its models.
+    /// with the positions (in `rows`) of its models; models without a family
+    /// are in none.
     pub fn groups(&self, rows: &[usize]) -> Vec<(String, Vec<usize>)> {
         let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
         for (position, &i) in rows.iter().enumerate() {
-            let family = self.of(i);
+            let Some(family) = self.of(i) else { continue };
             match groups.iter_mut().find(|(f, _)| f == family) {
                 Some((_, members)) => members.push(position),
                 None => groups.push((family.to_owned(), vec![position])),
@@ -158,7 +169,10 @@ mod tests {
 
     #[test]
     fn families_group_in_order_of_first_appearance() {
-        let names = ["b", "a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let names = ["b", "a", "b", "c"]
+            .iter()
+            .map(|s| Some(s.to_string()))
+            .collect();
         let families = Families::new(names, &matrix(4)).unwrap();
         assert_eq!(
             families.groups(&[0, 1, 2, 3]),
@@ -173,8 +187,12 @@ mod tests {
             families.groups(&[2, 3]),
             vec![("b".to_string(), vec![0]), ("c".to_string(), vec![1])]
         );
-        let err = Families::new(vec!["a".into()], &matrix(2)).unwrap_err();
+        let err = Families::new(vec![Some("a".into())], &matrix(2)).unwrap_err();
         assert_eq!(err.to_string(), "families has 1 values, but models gives 2");
+        let some =
+            Families::new(vec![None, Some("".into()), Some("a".into())], &matrix(3)).unwrap();
+        assert_eq!(some.of(1), None);
+        assert_eq!(some.groups(&[0, 1, 2]), vec![("a".to_string(), vec![2])]);
     }
 
     #[test]

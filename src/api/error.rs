@@ -200,6 +200,12 @@ impl From<AnalysisError> for ApiError {
     fn from(err: AnalysisError) -> Self {
         let detail = err.to_string();
         let code = match err {
+            AnalysisError::ForTarget { error, .. } => {
+                return Self {
+                    detail,
+                    ..Self::from(*error)
+                };
+            }
             AnalysisError::ShapeMismatch { .. } => ErrorCode::ShapeMismatch,
             AnalysisError::EmptyModelLabel { .. } | AnalysisError::EmptyBenchmarkLabel { .. } => {
                 ErrorCode::EmptyLabel

@@ -4,17 +4,18 @@
 
 pub mod body;
 pub mod charts;
-pub mod csv;
 pub mod dashboard;
 pub mod error;
 pub mod health;
 pub mod metrics;
 pub mod options;
 pub mod pca;
+pub mod query;
 pub mod request;
 pub mod scaling;
 pub mod schemas;
 pub mod scores;
+pub mod table;
 
 use std::collections::BTreeMap;
 

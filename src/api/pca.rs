@@ -7,14 +7,15 @@ use utoipa::ToSchema;
 
 use super::body::{BodyFormat, Limits, answer, parse_json};
 use super::charts;
-use super::csv::{self, CsvQuery};
 use super::error::{ApiError, Problem};
 use super::options::{
     AnalysisOptions, BootstrapOptions, Missing, ParallelAnalysisOptions, resampling,
 };
+use super::query::{self, TableQuery, table_query};
 use super::request::leaderboard_request;
 use super::schemas;
 use super::scores::ScoresField;
+use super::table;
 use crate::analysis::fit::{self, ComponentChoice, PcaFit, PcaPlan, Placement};
 use crate::analysis::uncertainty::{BootstrapIntervals, ParallelAnalysis};
 use crate::analysis::{BenchmarkMatrix, ImputedCell, NComponents};
@@ -74,12 +75,28 @@ leaderboard_request! {
     }
 }
 
+table_query! {
+    /// Query parameters. The table ones (`delimiter`, `model_column`,
+    /// `benchmark_prefix`, `benchmarks`) and the analysis options apply to
+    /// `text/csv` bodies; a JSON body carries its options itself. They are
+    /// validated on every request, whatever the body.
+    pub struct PcaQuery {
+        /// As `n_components` in the JSON body: an integer or a fraction in (0, 1).
+        #[param(schema_with = schemas::n_components)]
+        n_components;
+        /// As `charts` in the JSON body: also return Vega-Lite specifications.
+        pub charts: Option<bool>,
+    }
+}
+
 impl PcaRequest {
-    /// The request a CSV body and its query stand for: the leaderboard of
-    /// the CSV and the options of the query.
-    fn from_csv(body: &[u8], query: &CsvQuery) -> Result<Self, ApiError> {
-        let lb = csv::parse(body, query)?;
-        let options = query.options();
+    /// The request a table body and its query stand for: the leaderboard of
+    /// the table and the options of the query.
+    fn from_table(format: BodyFormat, body: &[u8], query: &PcaQuery) -> Result<Self, ApiError> {
+        let params = query.table();
+        let table = params.read(format, body)?;
+        let lb = table::pick(table.as_ref(), &params.selection(vec![])?)?;
+        let options = query.options()?;
         Ok(Self {
             models: lb.models,
             benchmarks: lb.benchmarks,
@@ -257,13 +274,13 @@ pub(crate) fn rows<S: Serializer>(matrix: &Array2<f64>, serializer: S) -> Result
 /// Parse, validate, analyse, serialise: the whole request, independent of actix.
 pub fn pca_answer(
     format: BodyFormat,
-    query: &CsvQuery,
+    query: &PcaQuery,
     body: &[u8],
     limits: &Limits,
 ) -> Result<PcaResponse, ApiError> {
     let request = match format {
         BodyFormat::Json => parse_json::<PcaRequest>(body)?,
-        BodyFormat::Csv => PcaRequest::from_csv(body, query)?,
+        _ => PcaRequest::from_table(format, body, query)?,
     };
     answer_request(request, limits)
 }
@@ -457,7 +474,7 @@ impl PcaResponse {
 /// JSON, or a CSV export (`text/csv`) with its options in the query string.
 #[utoipa::path(
     tag = "pca",
-    params(CsvQuery),
+    params(PcaQuery),
     request_body(content(
         (PcaRequest = "application/json"),
         (String = "text/csv", example = "Model,MMLU,ARC-C,GSM8K\nmeta-llama/Llama-2-7b-hf,0.438,0.5307,0.1448\nmeta-llama/Llama-2-70b-hf,0.6983,0.6732,0.5406\nEleutherAI/pythia-1b-deduped,0.2427,0.291,0.0114\n"),
@@ -491,7 +508,7 @@ pub async fn post_pca(
     payload: web::Payload,
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
-    let query = CsvQuery::parse(req.query_string())?;
+    let query: PcaQuery = query::parse(req.query_string())?;
     let limits = **limits;
     answer(&req, payload, limits, move |format, body| {
         pca_answer(format, &query, body, &limits)

@@ -8,9 +8,13 @@
 //! change the OpenAPI document, which describes each request as one flat
 //! object.
 
-use super::body::Limits;
+use serde::de::DeserializeOwned;
+
+use super::body::{BodyFormat, Limits, parse_json};
 use super::error::ApiError;
 use super::options::AnalysisOptions;
+use super::query::TableQuery;
+use super::scores::TopLevelScores;
 use crate::analysis::BenchmarkMatrix;
 use crate::analysis::matrix::ScoreRows;
 
@@ -116,5 +120,26 @@ impl LeaderboardFields {
     pub fn into_matrix(self) -> Result<(BenchmarkMatrix, AnalysisOptions), ApiError> {
         let matrix = BenchmarkMatrix::new(self.models, self.benchmarks, self.scores)?;
         Ok((matrix, self.options))
+    }
+}
+
+/// A request type that a table body (with its query) can stand for, so that
+/// the table answers exactly what the equivalent JSON request answers.
+pub trait FromTable: Sized + DeserializeOwned + TopLevelScores {
+    type Query: TableQuery;
+
+    fn from_table(format: BodyFormat, body: &[u8], query: &Self::Query) -> Result<Self, ApiError>;
+}
+
+/// The request a body stands for: a JSON request as sent, or a table read
+/// as its query says.
+pub fn parse_request<R: FromTable>(
+    format: BodyFormat,
+    body: &[u8],
+    query: &R::Query,
+) -> Result<R, ApiError> {
+    match format {
+        BodyFormat::Json => parse_json(body),
+        _ => R::from_table(format, body, query),
     }
 }

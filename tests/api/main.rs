@@ -12,4 +12,5 @@ mod properties;
 mod reference;
 mod reliability;
 mod scaling;
+mod tables;
 mod uncertainty;

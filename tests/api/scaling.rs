@@ -328,7 +328,7 @@ async fn scaling_errors_are_coded() {
         (
             "unknown field",
             Box::new(|r: &mut Value| {
-                r["targets"] = json!(1);
+                r["target_column"] = json!("x");
             }),
             "unknown_field",
         ),
@@ -344,7 +344,7 @@ async fn scaling_errors_are_coded() {
     let (status, _, body) = app
         .post_raw(
             "/v1/scaling/compute-fit",
-            Some("text/csv"),
+            Some("text/plain"),
             b"Model,MMLU\na,0.1\n".to_vec(),
         )
         .await;

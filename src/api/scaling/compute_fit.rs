@@ -5,14 +5,18 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::analysis::NComponents;
+use super::{ModelColumns, read_table, required};
 use crate::analysis::compute_fit::{self, ComputeFit, ComputeFitSpec};
 use crate::analysis::metadata::{Families, LogCompute};
-use crate::api::body::{Limits, answer, json_only, parse_json};
+use crate::analysis::{BenchmarkMatrix, NComponents};
+use crate::api::body::{BodyFormat, Limits, answer};
 use crate::api::error::{ApiError, ErrorCode, Problem};
+use crate::api::options::Missing;
 use crate::api::pca::PcaResponse;
-use crate::api::request::leaderboard_request;
+use crate::api::query::{self, TableQuery, table_query};
+use crate::api::request::{FromTable, leaderboard_request, parse_request};
 use crate::api::schemas;
+use crate::api::scores::ScoresField;
 
 leaderboard_request! {
     /// A leaderboard, each model's family and compute, and the PCA options.
@@ -34,8 +38,9 @@ leaderboard_request! {
         sign,
         missing,
         imputation;
-        /// The family of each model (one per model, in order).
-        pub families: Vec<String>,
+        /// The family of each model (one per model, in order); null or "" for a
+        /// model without one, which is left out of the family fits.
+        pub families: Vec<Option<String>>,
         /// Training compute per model, in any unit (the paper: 1e21 FLOPs); null if unknown.
         #[serde(default)]
         #[schema(schema_with = schemas::compute)]
@@ -97,8 +102,79 @@ pub struct ComputeFitResponse {
     pub pca: PcaResponse,
 }
 
-fn compute_fit_answer(body: &[u8], limits: &Limits) -> Result<ComputeFitResponse, ApiError> {
-    let mut r: ComputeFitRequest = parse_json(body)?;
+table_query! {
+    /// Query parameters. The table ones and the options apply to table
+    /// bodies (a CSV export); a JSON body carries its options itself. They
+    /// are validated on every request, whatever the body.
+    pub struct ComputeFitQuery {
+        /// As `n_components` in the JSON body.
+        #[param(schema_with = schemas::n_components_fixed)]
+        n_components;
+        /// The column of each model's family (needed for a table body); an
+        /// empty cell means no family.
+        #[param(min_length = 1)]
+        pub family_column: Option<String>,
+        /// The column of each model's training compute, in any unit (e.g. `FLOPs (1E21)`).
+        #[param(min_length = 1)]
+        pub flops_column: Option<String>,
+        /// The column of each model's parameters (with `tokens_column`: FLOPs = 6 N D).
+        #[param(min_length = 1)]
+        pub params_column: Option<String>,
+        /// The column of each model's training tokens (with `params_column`).
+        #[param(min_length = 1)]
+        pub tokens_column: Option<String>,
+        /// As `min_family_size` in the JSON body.
+        #[param(minimum = 2)]
+        pub min_family_size: Option<i64>,
+    }
+}
+
+impl ComputeFitQuery {
+    fn columns(&self) -> ModelColumns<'_> {
+        ModelColumns {
+            family: self.family_column.as_deref(),
+            flops: self.flops_column.as_deref(),
+            params: self.params_column.as_deref(),
+            tokens: self.tokens_column.as_deref(),
+        }
+    }
+}
+
+impl FromTable for ComputeFitRequest {
+    type Query = ComputeFitQuery;
+
+    fn from_table(
+        format: BodyFormat,
+        body: &[u8],
+        query: &ComputeFitQuery,
+    ) -> Result<Self, ApiError> {
+        required(query.family_column.as_deref(), "family_column")?;
+        let columns = query.columns();
+        let (table, picked) = read_table(format, body, query, columns.names())?;
+        let values = columns.read(table.as_ref(), &picked)?;
+        let leaderboard = picked.into_fields(query.options()?);
+        Ok(Self {
+            models: leaderboard.models,
+            benchmarks: leaderboard.benchmarks,
+            scores: ScoresField(leaderboard.scores),
+            n_components: leaderboard.options.n_components,
+            standardize: leaderboard.options.standardize,
+            sign: leaderboard.options.sign,
+            missing: leaderboard.options.missing,
+            imputation: leaderboard.options.imputation,
+            families: values.families.unwrap_or_default(),
+            flops: values.flops,
+            params: values.params,
+            tokens: values.tokens,
+            min_family_size: query.min_family_size,
+        })
+    }
+}
+
+fn compute_fit_answer(
+    mut r: ComputeFitRequest,
+    limits: &Limits,
+) -> Result<ComputeFitResponse, ApiError> {
     let min_family_size = match r.min_family_size {
         None => 3,
         Some(m) if m >= 2 => usize::try_from(m).unwrap_or(usize::MAX),
@@ -130,11 +206,7 @@ fn compute_fit_answer(body: &[u8], limits: &Limits) -> Result<ComputeFitResponse
 }
 
 impl ComputeFitResponse {
-    fn new(
-        matrix: &crate::analysis::BenchmarkMatrix,
-        result: &ComputeFit,
-        missing: crate::api::options::Missing,
-    ) -> Self {
+    fn new(matrix: &BenchmarkMatrix, result: &ComputeFit, missing: Missing) -> Self {
         let models = matrix.models();
         let kept = &result.fit.completed.rows;
         ComputeFitResponse {
@@ -180,14 +252,19 @@ impl ComputeFitResponse {
 /// on log10(FLOPs) by ordinary least squares, as the paper's Figure 3.
 #[utoipa::path(
     tag = "scaling",
-    request_body(content = ComputeFitRequest, content_type = "application/json"),
+    params(ComputeFitQuery),
+    request_body(content(
+        (ComputeFitRequest = "application/json"),
+        (String = "text/csv", example = "Model,Model Family,FLOPs (1E21),MMLU,ARC-C,HellaSwag\nmeta-llama/Llama-2-7b-hf,Llama-2,84.0,0.438,0.5307,0.7774\nmeta-llama/Llama-2-13b-hf,Llama-2,156.0,0.5434,0.5811,0.8097\nmeta-llama/Llama-2-70b-hf,Llama-2,840.0,0.6983,0.6732,0.8733\n"),
+    )),
     responses(
         (status = 200, description = "Per-family fits of PC scores on log-compute", body = ComputeFitResponse),
         (status = 400, description = "`malformed_json`", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "`payload_too_large` (body over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: not application/json, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: neither application/json nor text/csv, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca, and `invalid_compute` (no compute, flops together \
-            with params/tokens, a non-positive value), `shape_mismatch` (families or compute not one per model)",
+            with params/tokens, a non-positive value), `shape_mismatch` (families or compute not one per model); \
+            for a table also `invalid_query` (no family_column)",
             body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
@@ -199,10 +276,10 @@ pub async fn post_compute_fit(
     payload: web::Payload,
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
+    let query: ComputeFitQuery = query::parse(req.query_string())?;
     let limits = **limits;
     answer(&req, payload, limits, move |format, body| {
-        json_only(format)?;
-        compute_fit_answer(body, &limits)
+        compute_fit_answer(parse_request(format, body, &query)?, &limits)
     })
     .await
 }

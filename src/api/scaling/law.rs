@@ -5,16 +5,19 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::{ModelColumns, read_table, required};
 use crate::analysis::law::{self, LawFit, LawParams, Role, Split};
 use crate::analysis::metadata::{Families, LogCompute, Target as TargetValues};
 use crate::analysis::sigmoid::Loss;
 use crate::analysis::{BenchmarkMatrix, NComponents, ParamGuard};
-use crate::api::body::{Limits, answer, json_only, parse_json};
+use crate::api::body::{BodyFormat, Limits, answer};
 use crate::api::error::{ApiError, ErrorCode, Problem};
 use crate::api::options::Missing;
 use crate::api::pca::{ImputedCellOut, PcaResponse};
-use crate::api::request::leaderboard_request;
+use crate::api::query::{self, TableQuery, table_query};
+use crate::api::request::{FromTable, leaderboard_request, parse_request};
 use crate::api::schemas;
+use crate::api::scores::ScoresField;
 
 /// The benchmark to predict.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -58,7 +61,7 @@ pub enum LossName {
 }
 
 leaderboard_request! {
-    /// A leaderboard, a target benchmark, and how to fit and test the law.
+    /// A leaderboard, the benchmark(s) to predict, and how to fit and test the law.
     pub struct ScalingLawRequest {
         /// As in /v1/pca; default 3.
         #[schema(schema_with = schemas::n_components_fixed)]
@@ -67,7 +70,15 @@ leaderboard_request! {
         sign,
         missing,
         imputation;
-        pub target: Target,
+        /// The benchmark to predict (give `target` or `targets`).
+        #[serde(default)]
+        pub target: Option<Target>,
+        /// Several benchmarks to predict, one law each on the same split rule:
+        /// each trains on its own labelled models (so on its own PCA where its
+        /// labels differ) and answers what a request with it as `target` would.
+        #[serde(default)]
+        #[schema(min_items = 1)]
+        pub targets: Option<Vec<Target>>,
         /// Training compute per model (any unit); null if unknown.
         #[serde(default)]
         #[schema(schema_with = schemas::compute)]
@@ -80,9 +91,10 @@ leaderboard_request! {
         #[serde(default)]
         #[schema(schema_with = schemas::compute)]
         pub tokens: Option<Vec<Option<f64>>>,
-        /// The family of each model (needed for `reference_family`).
+        /// The family of each model (needed for `reference_family`); null or ""
+        /// for a model without one.
         #[serde(default)]
-        pub families: Option<Vec<String>>,
+        pub families: Option<Vec<Option<String>>>,
         /// Default: train on every labelled model.
         #[serde(default)]
         pub split: Option<SplitSpec>,
@@ -186,8 +198,172 @@ pub struct ScalingLawResponse {
     pub imputed: Vec<ImputedCellOut>,
 }
 
-fn law_answer(body: &[u8], limits: &Limits) -> Result<ScalingLawResponse, ApiError> {
-    let mut r: ScalingLawRequest = parse_json(body)?;
+/// Several fitted laws, one per target, in request order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScalingLawResults {
+    /// What a request with each target alone as `target` answers.
+    pub results: Vec<ScalingLawResponse>,
+}
+
+/// One law (for `target`), or several (for `targets`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum LawAnswer {
+    One(Box<ScalingLawResponse>),
+    Several(ScalingLawResults),
+}
+
+table_query! {
+    /// Query parameters. The table ones and the options apply to table
+    /// bodies (a CSV export); a JSON body carries its options itself. They
+    /// are validated on every request, whatever the body.
+    pub struct LawQuery {
+        /// As `n_components` in the JSON body.
+        #[param(schema_with = schemas::n_components_fixed)]
+        n_components;
+        /// The column(s) to predict, comma-separated (a name with a comma in
+        /// double quotes): one is `target`, several are `targets`. Needed for
+        /// a table body.
+        #[param(min_length = 1)]
+        pub target_columns: Option<String>,
+        /// The column of each model's family; an empty cell means no family.
+        #[param(min_length = 1)]
+        pub family_column: Option<String>,
+        /// The column of each model's training compute, in any unit (e.g. `FLOPs (1E21)`).
+        #[param(min_length = 1)]
+        pub flops_column: Option<String>,
+        /// The column of each model's parameters (with `tokens_column`: FLOPs = 6 N D).
+        #[param(min_length = 1)]
+        pub params_column: Option<String>,
+        /// The column of each model's training tokens (with `params_column`).
+        #[param(min_length = 1)]
+        pub tokens_column: Option<String>,
+        /// As `split.by`: `flops` (with `max_train_flops`) or `target_rank`
+        /// (with `test_fraction`). Default: the one whose parameter is given.
+        #[param(inline)]
+        pub split_by: Option<SplitBy>,
+        /// As `split.max_train_flops`.
+        #[param(exclusive_minimum = 0)]
+        pub max_train_flops: Option<f64>,
+        /// As `split.test_fraction`.
+        #[param(exclusive_minimum = 0, exclusive_maximum = 1)]
+        pub test_fraction: Option<f64>,
+        /// As `loss` in the JSON body.
+        #[param(inline)]
+        pub loss: Option<LossName>,
+        /// As `huber_delta` in the JSON body.
+        #[param(exclusive_minimum = 0)]
+        pub huber_delta: Option<f64>,
+        /// As `floor_max` in the JSON body.
+        #[param(minimum = 0, exclusive_maximum = 1)]
+        pub floor_max: Option<f64>,
+        /// As `target_range` in the JSON body, written `lo,hi`.
+        #[param(pattern = r"^\s*[-+0-9.eE]+\s*,\s*[-+0-9.eE]+\s*$")]
+        pub target_range: Option<String>,
+        /// As `reference_family` in the JSON body.
+        #[param(min_length = 1)]
+        pub reference_family: Option<String>,
+    }
+}
+
+/// How a table query splits the models (`split.by`).
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SplitBy {
+    Flops,
+    TargetRank,
+}
+
+impl LawQuery {
+    fn columns(&self) -> ModelColumns<'_> {
+        ModelColumns {
+            family: self.family_column.as_deref(),
+            flops: self.flops_column.as_deref(),
+            params: self.params_column.as_deref(),
+            tokens: self.tokens_column.as_deref(),
+        }
+    }
+
+    /// The split as the JSON body states it.
+    fn split(&self) -> Result<Option<SplitSpec>, ApiError> {
+        let invalid = |msg: &str| Err(ApiError::new(ErrorCode::InvalidQuery, msg));
+        let by = match (self.split_by, self.max_train_flops, self.test_fraction) {
+            (Some(by), _, _) => by,
+            (None, Some(_), None) => SplitBy::Flops,
+            (None, None, Some(_)) => SplitBy::TargetRank,
+            (None, None, None) => return Ok(None),
+            (None, Some(_), Some(_)) => {
+                return invalid("give max_train_flops or test_fraction, not both");
+            }
+        };
+        match (by, self.max_train_flops, self.test_fraction) {
+            (SplitBy::Flops, Some(max_train_flops), None) => {
+                Ok(Some(SplitSpec::Flops { max_train_flops }))
+            }
+            (SplitBy::TargetRank, None, Some(test_fraction)) => {
+                Ok(Some(SplitSpec::TargetRank { test_fraction }))
+            }
+            (SplitBy::Flops, _, _) => invalid("split_by=flops takes max_train_flops alone"),
+            (SplitBy::TargetRank, _, _) => {
+                invalid("split_by=target_rank takes test_fraction alone")
+            }
+        }
+    }
+}
+
+impl FromTable for ScalingLawRequest {
+    type Query = LawQuery;
+
+    fn from_table(format: BodyFormat, body: &[u8], query: &LawQuery) -> Result<Self, ApiError> {
+        let names = query::list(
+            "target_columns",
+            required(query.target_columns.as_deref(), "target_columns")?,
+        )?;
+        let split = query.split()?;
+        let target_range = query::pair("target_range", query.target_range.as_deref())?;
+        let columns = query.columns();
+        let mut reserved = columns.names();
+        reserved.extend(names.iter().cloned());
+        let (table, picked) = read_table(format, body, query, reserved)?;
+        let values = columns.read(table.as_ref(), &picked)?;
+        let mut targets = names
+            .into_iter()
+            .map(|name| {
+                let values = picked.numbers(table.as_ref(), &name)?;
+                Ok(Target { name, values })
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        let (target, targets) = match targets.len() {
+            1 => (targets.pop(), None),
+            _ => (None, Some(targets)),
+        };
+        let leaderboard = picked.into_fields(query.options()?);
+        Ok(Self {
+            models: leaderboard.models,
+            benchmarks: leaderboard.benchmarks,
+            scores: ScoresField(leaderboard.scores),
+            n_components: leaderboard.options.n_components,
+            standardize: leaderboard.options.standardize,
+            sign: leaderboard.options.sign,
+            missing: leaderboard.options.missing,
+            imputation: leaderboard.options.imputation,
+            target,
+            targets,
+            flops: values.flops,
+            params: values.params,
+            tokens: values.tokens,
+            families: values.families,
+            split,
+            loss: query.loss,
+            huber_delta: query.huber_delta,
+            floor_max: query.floor_max,
+            target_range,
+            reference_family: query.reference_family.clone(),
+        })
+    }
+}
+
+fn law_answer(mut r: ScalingLawRequest, limits: &Limits) -> Result<LawAnswer, ApiError> {
     let leaderboard = r.take_leaderboard();
     leaderboard.check(limits, 0)?;
     let missing = leaderboard.options.missing();
@@ -235,19 +411,69 @@ fn law_answer(body: &[u8], limits: &Limits) -> Result<ScalingLawResponse, ApiErr
     .check()?;
     let (matrix, _) = leaderboard.into_matrix()?;
     let families = r.families.map(|f| Families::new(f, &matrix)).transpose()?;
-    let target = TargetValues::new(r.target.name, r.target.values, &matrix)?;
+    let several = r.targets.is_some();
+    let targets = match (r.target, r.targets) {
+        (Some(target), None) => vec![target],
+        (None, Some(targets)) if !targets.is_empty() => targets,
+        (None, None) => return Err(invalid_target("give target or targets")),
+        (None, Some(_)) => return Err(invalid_target("targets must name at least one target")),
+        (Some(_), Some(_)) => return Err(invalid_target("give target or targets, not both")),
+    };
+    if let Some(name) = targets.iter().enumerate().find_map(|(i, t)| {
+        targets[..i]
+            .iter()
+            .any(|u| u.name == t.name)
+            .then_some(&t.name)
+    }) {
+        return Err(invalid_target(&format!("target '{name}' is given twice")));
+    }
+    let targets = targets
+        .into_iter()
+        .map(|t| TargetValues::new(t.name, t.values, &matrix))
+        .collect::<Result<Vec<_>, _>>()?;
     let compute = super::compute(r.flops, r.params, r.tokens)?
         .map(|c| LogCompute::new(c, &matrix))
         .transpose()?;
-    let result = law::fit_law(&matrix, &target, compute.as_ref(), families.as_ref(), &spec)?;
-    Ok(ScalingLawResponse::new(
-        &matrix,
-        &target,
-        &result,
-        r.loss.unwrap_or_default(),
-        r.reference_family,
-        missing,
-    ))
+    let fits = if several {
+        law::fit_laws(
+            &matrix,
+            &targets,
+            compute.as_ref(),
+            families.as_ref(),
+            &spec,
+        )?
+    } else {
+        vec![law::fit_law(
+            &matrix,
+            &targets[0],
+            compute.as_ref(),
+            families.as_ref(),
+            &spec,
+        )?]
+    };
+    let mut results: Vec<ScalingLawResponse> = targets
+        .iter()
+        .zip(&fits)
+        .map(|(target, fit)| {
+            ScalingLawResponse::new(
+                &matrix,
+                target,
+                fit,
+                r.loss.unwrap_or_default(),
+                r.reference_family.clone(),
+                missing,
+            )
+        })
+        .collect();
+    Ok(if several {
+        LawAnswer::Several(ScalingLawResults { results })
+    } else {
+        LawAnswer::One(Box::new(results.remove(0)))
+    })
+}
+
+fn invalid_target(detail: &str) -> ApiError {
+    ApiError::new(ErrorCode::InvalidTarget, detail)
 }
 
 impl ScalingLawResponse {
@@ -323,18 +549,25 @@ impl ScalingLawResponse {
 /// other model with that fit held fixed.
 #[utoipa::path(
     tag = "scaling",
-    request_body(content = ScalingLawRequest, content_type = "application/json"),
+    params(LawQuery),
+    request_body(content(
+        (ScalingLawRequest = "application/json"),
+        (String = "text/csv", example = "Model,Model Family,FLOPs (1E21),MMLU,ARC-C,GSM8K\nmeta-llama/Llama-2-7b-hf,Llama-2,84.0,0.438,0.5307,0.1448\nmeta-llama/Llama-2-13b-hf,Llama-2,156.0,0.5434,0.5811,0.2282\n"),
+    )),
     responses(
-        (status = 200, description = "The fitted law, its predictions and holdout errors", body = ScalingLawResponse),
+        (status = 200, description = "The fitted law, its predictions and holdout errors (with `targets`: \
+            `results`, one such answer per target)", body = LawAnswer),
         (status = 400, description = "`malformed_json`", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "`payload_too_large` (body over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: not application/json, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: neither application/json nor text/csv, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca, and `invalid_compute`, `invalid_target` \
-            (non-finite value, target_range not lo < hi), `invalid_split` (a split by flops without compute), \
+            (neither or both of target and targets, a target named twice, a non-finite value, target_range \
+            not lo < hi), `invalid_split` (a split by flops without compute), \
             `invalid_law` (floor_max outside [0, 1), huber_delta not positive), `too_few_training_models` \
             (fewer than n_components + 2), `invalid_reference_family` (fewer than two models of \
             different known compute, or no families/compute), `shape_mismatch` (target, families or \
-            compute not one per model)",
+            compute not one per model); for a table also `invalid_query` (no target_columns, a split \
+            parameter without its partner)",
             body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
@@ -346,10 +579,10 @@ pub async fn post_law(
     payload: web::Payload,
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
+    let query: LawQuery = query::parse(req.query_string())?;
     let limits = **limits;
     answer(&req, payload, limits, move |format, body| {
-        json_only(format)?;
-        law_answer(body, &limits)
+        law_answer(parse_request(format, body, &query)?, &limits)
     })
     .await
 }

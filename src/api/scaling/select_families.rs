@@ -5,15 +5,18 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::{ModelColumns, read_table, required};
 use crate::analysis::design::{self, DesignSpec, FamilySelection};
 use crate::analysis::metadata::Families;
 use crate::analysis::{BenchmarkMatrix, NComponents};
-use crate::api::body::{Limits, answer, json_only, parse_json};
+use crate::api::body::{BodyFormat, Limits, answer};
 use crate::api::error::{ApiError, ErrorCode, Problem};
 use crate::api::options::{Missing, resampling};
 use crate::api::pca::PcaResponse;
-use crate::api::request::leaderboard_request;
+use crate::api::query::{self, TableQuery, table_query};
+use crate::api::request::{FromTable, leaderboard_request, parse_request};
 use crate::api::schemas;
+use crate::api::scores::ScoresField;
 
 /// One budget or several.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -33,8 +36,9 @@ leaderboard_request! {
         sign,
         missing,
         imputation;
-        /// The family of each model (one per model, in order).
-        pub families: Vec<String>,
+        /// The family of each model (one per model, in order); null or "" for a
+        /// model without one, which no design includes.
+        pub families: Vec<Option<String>>,
         /// The most models to evaluate: one budget, or several (each answered).
         #[schema(schema_with = schemas::budgets)]
         pub max_models: Budgets,
@@ -93,11 +97,93 @@ pub struct SelectFamiliesResponse {
     pub pca: PcaResponse,
 }
 
+table_query! {
+    /// Query parameters. The table ones and the options apply to table
+    /// bodies (a CSV export); a JSON body carries its options itself. They
+    /// are validated on every request, whatever the body.
+    pub struct SelectFamiliesQuery {
+        /// As `n_components` in the JSON body.
+        #[param(schema_with = schemas::n_components_fixed)]
+        n_components;
+        /// The column of each model's family (needed for a table body); an
+        /// empty cell means no family.
+        #[param(min_length = 1)]
+        pub family_column: Option<String>,
+        /// As `max_models` in the JSON body: one budget, or several comma-separated.
+        #[param(pattern = r"^\s*[0-9]+\s*(,\s*[0-9]+\s*)*$")]
+        pub max_models: Option<String>,
+        /// As `required_families` in the JSON body, comma-separated (a name
+        /// with a comma in double quotes).
+        #[param(min_length = 1)]
+        pub required_families: Option<String>,
+        /// As `top` in the JSON body.
+        #[param(minimum = 1, maximum = 100)]
+        pub top: Option<i64>,
+        /// As `baseline_samples` in the JSON body.
+        #[param(minimum = 1)]
+        pub baseline_samples: Option<i64>,
+        /// As `seed` in the JSON body.
+        #[param(minimum = 0)]
+        pub seed: Option<i64>,
+    }
+}
+
+impl FromTable for SelectFamiliesRequest {
+    type Query = SelectFamiliesQuery;
+
+    fn from_table(
+        format: BodyFormat,
+        body: &[u8],
+        query: &SelectFamiliesQuery,
+    ) -> Result<Self, ApiError> {
+        let family = required(query.family_column.as_deref(), "family_column")?;
+        let budgets: Vec<i64> = required(query.max_models.as_deref(), "max_models")?
+            .split(',')
+            .map(|b| b.trim().parse::<i64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| {
+                ApiError::new(
+                    ErrorCode::InvalidQuery,
+                    "max_models must be whole numbers, comma-separated",
+                )
+            })?;
+        let columns = ModelColumns {
+            family: Some(family),
+            ..Default::default()
+        };
+        let (table, picked) = read_table(format, body, query, columns.names())?;
+        let values = columns.read(table.as_ref(), &picked)?;
+        let leaderboard = picked.into_fields(query.options()?);
+        Ok(Self {
+            models: leaderboard.models,
+            benchmarks: leaderboard.benchmarks,
+            scores: ScoresField(leaderboard.scores),
+            n_components: leaderboard.options.n_components,
+            standardize: leaderboard.options.standardize,
+            sign: leaderboard.options.sign,
+            missing: leaderboard.options.missing,
+            imputation: leaderboard.options.imputation,
+            families: values.families.unwrap_or_default(),
+            max_models: match budgets.as_slice() {
+                &[one] => Budgets::One(one),
+                _ => Budgets::Many(budgets),
+            },
+            required_families: query
+                .required_families
+                .as_deref()
+                .map(|names| query::list("required_families", names))
+                .transpose()?,
+            top: query.top,
+            baseline_samples: query.baseline_samples,
+            seed: query.seed,
+        })
+    }
+}
+
 fn select_families_answer(
-    body: &[u8],
+    mut r: SelectFamiliesRequest,
     limits: &Limits,
 ) -> Result<SelectFamiliesResponse, ApiError> {
-    let mut r: SelectFamiliesRequest = parse_json(body)?;
     let invalid = |msg: String| ApiError::new(ErrorCode::InvalidDesign, msg);
     let budgets: Vec<i64> = match r.max_models {
         Budgets::One(b) => vec![b],
@@ -183,15 +269,20 @@ impl SelectFamiliesResponse {
 /// baseline.
 #[utoipa::path(
     tag = "scaling",
-    request_body(content = SelectFamiliesRequest, content_type = "application/json"),
+    params(SelectFamiliesQuery),
+    request_body(content(
+        (SelectFamiliesRequest = "application/json"),
+        (String = "text/csv", example = "Model,Model Family,MMLU,ARC-C,HellaSwag\nmeta-llama/Llama-2-7b-hf,Llama-2,0.438,0.5307,0.7774\nmeta-llama/Llama-2-13b-hf,Llama-2,0.5434,0.5811,0.8097\nEleutherAI/pythia-410m-deduped,Pythia,0.2599,0.2602,0.4049\nEleutherAI/pythia-1.4b-deduped,Pythia,0.2556,0.2935,0.5208\n"),
+    )),
     responses(
         (status = 200, description = "The best family subsets per budget", body = SelectFamiliesResponse),
         (status = 400, description = "`malformed_json`", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "`payload_too_large` (body over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: not application/json, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: neither application/json nor text/csv, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca, and `too_many_families` (more than 20 optional \
             families), `invalid_design` (budgets, top, an unknown required family), `invalid_bootstrap` \
-            (baseline_samples over MAX_RESAMPLES), `shape_mismatch` (families not one per model)",
+            (baseline_samples over MAX_RESAMPLES), `shape_mismatch` (families not one per model); for a table \
+            also `invalid_query` (no family_column or max_models)",
             body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
@@ -203,10 +294,10 @@ pub async fn post_select_families(
     payload: web::Payload,
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
+    let query: SelectFamiliesQuery = query::parse(req.query_string())?;
     let limits = **limits;
     answer(&req, payload, limits, move |format, body| {
-        json_only(format)?;
-        select_families_answer(body, &limits)
+        select_families_answer(parse_request(format, body, &query)?, &limits)
     })
     .await
 }

@@ -1,0 +1,387 @@
+//! Query parameters of the endpoints that take a table (a CSV export) as
+//! their body. A table carries only the leaderboard, so the options a JSON
+//! body would carry come in the query string; they are validated on every
+//! request, whatever the body, and apply only to table bodies.
+//!
+//! The parameters every such endpoint shares (how to read the table, and
+//! the PCA and missing-score options) are defined once, by the macros
+//! below, so that no endpoint can drift from the others; each endpoint adds
+//! its own. Macros rather than `#[serde(flatten)]`, which would lose
+//! `deny_unknown_fields`: a misspelt parameter must be an error.
+
+use serde::de::DeserializeOwned;
+
+use super::body::BodyFormat;
+use super::error::{ApiError, ErrorCode};
+use super::options::{AnalysisOptions, ImputationOptions, Missing, NComponentsField, Sign};
+use super::table::csv::CsvTable;
+use super::table::{Selection, Table};
+
+/// Defines a query type: the table parameters, then (when the invocation
+/// starts with `n_components;`, with the attributes given to it) the PCA and
+/// missing-score options, then the endpoint's own parameters.
+macro_rules! table_query {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            $(#[$n_components:meta])* n_components;
+            $($rest:tt)*
+        }
+    ) => {
+        $crate::api::query::table_query! {
+            @struct
+            $(#[$attr])*
+            pub struct $name {
+                $(#[$n_components])*
+                pub n_components: Option<String>,
+                /// As `standardize` in the JSON body.
+                pub standardize: Option<bool>,
+                /// As `sign` in the JSON body.
+                #[param(inline)]
+                pub sign: Option<$crate::api::options::Sign>,
+                /// As `missing` in the JSON body.
+                #[param(inline)]
+                pub missing: Option<$crate::api::options::Missing>,
+                /// As `imputation.rank`.
+                #[param(minimum = 1)]
+                pub imputation_rank: Option<i64>,
+                /// As `imputation.max_iter`.
+                #[param(minimum = 1, maximum = 100000)]
+                pub imputation_max_iter: Option<i64>,
+                /// As `imputation.tol`.
+                #[param(minimum = 0)]
+                pub imputation_tol: Option<f64>,
+                /// As `imputation.bounds`, written `lo,hi`.
+                #[param(pattern = r"^\s*[-+0-9.eE]+\s*,\s*[-+0-9.eE]+\s*$")]
+                pub imputation_bounds: Option<String>,
+                $($rest)*
+            }
+        }
+
+        impl $crate::api::query::TableQuery for $name {
+            fn table(&self) -> $crate::api::query::TableParams<'_> {
+                self.table_params()
+            }
+
+            fn option_params(&self) -> Option<$crate::api::query::OptionParams<'_>> {
+                Some($crate::api::query::OptionParams {
+                    n_components: self.n_components.as_deref(),
+                    standardize: self.standardize,
+                    sign: self.sign,
+                    missing: self.missing,
+                    imputation_rank: self.imputation_rank,
+                    imputation_max_iter: self.imputation_max_iter,
+                    imputation_tol: self.imputation_tol,
+                    imputation_bounds: self.imputation_bounds.as_deref(),
+                })
+            }
+        }
+    };
+    (
+        @struct
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[$field_attr:meta])*
+                pub $field:ident : $type:ty
+            ),* $(,)?
+        }
+    ) => {
+        #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        $(#[$attr])*
+        pub struct $name {
+            /// Field delimiter: `,` (default), `;`, or a tab (`\t` or `tab`).
+            #[param(pattern = "^(,|;|\t|tab)$")]
+            pub delimiter: Option<String>,
+            /// The column holding the model names. Default: the first column.
+            #[param(min_length = 1)]
+            pub model_column: Option<String>,
+            /// Score columns: every column whose header starts with this, in file order.
+            #[param(min_length = 1)]
+            pub benchmark_prefix: Option<String>,
+            /// Score columns by name, comma-separated. With neither this nor
+            /// `benchmark_prefix`, every column but the model column (and the
+            /// per-model columns an endpoint reads, such as the family) that
+            /// holds at least one number is a score column.
+            #[param(min_length = 1)]
+            pub benchmarks: Option<String>,
+            $(
+                $(#[$field_attr])*
+                pub $field: $type,
+            )*
+        }
+
+        impl $name {
+            fn table_params(&self) -> $crate::api::query::TableParams<'_> {
+                $crate::api::query::TableParams {
+                    delimiter: self.delimiter.as_deref(),
+                    model_column: self.model_column.as_deref(),
+                    benchmark_prefix: self.benchmark_prefix.as_deref(),
+                    benchmarks: self.benchmarks.as_deref(),
+                }
+            }
+        }
+    };
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            $($rest:tt)*
+        }
+    ) => {
+        $crate::api::query::table_query! {
+            @struct
+            $(#[$attr])*
+            pub struct $name {
+                $($rest)*
+            }
+        }
+
+        impl $crate::api::query::TableQuery for $name {
+            fn table(&self) -> $crate::api::query::TableParams<'_> {
+                self.table_params()
+            }
+        }
+    };
+}
+
+pub(crate) use table_query;
+
+/// A query of an endpoint that takes tables.
+pub trait TableQuery: DeserializeOwned {
+    fn table(&self) -> TableParams<'_>;
+
+    /// The PCA and missing-score options, when the endpoint has them.
+    fn option_params(&self) -> Option<OptionParams<'_>> {
+        None
+    }
+
+    /// The options as a JSON body would carry them (the defaults when the
+    /// endpoint has none).
+    fn options(&self) -> Result<AnalysisOptions, ApiError> {
+        self.option_params()
+            .map_or(Ok(AnalysisOptions::default()), |o| o.options())
+    }
+}
+
+/// Deserialises a query string and checks the rules its shared parameters
+/// state on their own: unknown parameters are `unknown_field`, malformed or
+/// contradictory values `invalid_query` (or the option's own code).
+pub fn parse<T: TableQuery>(query: &str) -> Result<T, ApiError> {
+    let parsed: T = serde_urlencoded::from_str(query).map_err(|err| {
+        let message = err.to_string();
+        if message.starts_with("unknown field") {
+            return ApiError::new(ErrorCode::UnknownField, format!("query string: {message}"));
+        }
+        // serde_urlencoded does not say which parameter a bad value belongs
+        // to: find the first that fails on its own.
+        let culprit = query
+            .split('&')
+            .find(|pair| serde_urlencoded::from_str::<T>(pair).is_err());
+        let detail = match culprit.and_then(|pair| pair.split('=').next()) {
+            Some(name) => format!("query string: parameter {name}: {message}"),
+            None => format!("query string: {message}"),
+        };
+        ApiError::new(ErrorCode::InvalidQuery, detail)
+    })?;
+    parsed.table().validate()?;
+    parsed.options()?;
+    Ok(parsed)
+}
+
+fn invalid(detail: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::InvalidQuery, detail)
+}
+
+/// A comma-separated list, each item trimmed. An item may be quoted as in
+/// CSV (`"a,b",c` is two items), for names that hold commas.
+pub fn list(name: &str, text: &str) -> Result<Vec<String>, ApiError> {
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    match reader.records().next() {
+        Some(Ok(record)) if reader.records().next().is_none() => {
+            Ok(record.iter().map(|item| item.trim().to_owned()).collect())
+        }
+        _ => Err(invalid(format!(
+            "{name} must be a comma-separated list (items with commas in double quotes), got {text:?}"
+        ))),
+    }
+}
+
+/// A comma-separated pair of finite numbers `lo,hi` (as sent: `name` for errors).
+pub fn pair(name: &str, text: Option<&str>) -> Result<Option<Vec<f64>>, ApiError> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    let values: Result<Vec<f64>, _> = text.split(',').map(|v| v.trim().parse::<f64>()).collect();
+    match values {
+        Ok(v) if v.len() == 2 && v.iter().all(|x| x.is_finite()) => Ok(Some(v)),
+        _ => Err(invalid(format!(
+            "{name} must be two finite numbers 'lo,hi', got {text:?}"
+        ))),
+    }
+}
+
+/// The table parameters of a query.
+#[derive(Debug, Clone, Copy)]
+pub struct TableParams<'q> {
+    pub delimiter: Option<&'q str>,
+    pub model_column: Option<&'q str>,
+    pub benchmark_prefix: Option<&'q str>,
+    pub benchmarks: Option<&'q str>,
+}
+
+impl<'q> TableParams<'q> {
+    /// The rules the parameters state on their own.
+    pub fn validate(&self) -> Result<(), ApiError> {
+        if let Some(names) = self.benchmarks {
+            list("benchmarks", names)?;
+        }
+        if self.benchmark_prefix.is_some() && self.benchmarks.is_some() {
+            return Err(invalid(
+                "use either benchmark_prefix or benchmarks, not both",
+            ));
+        }
+        for (name, value) in [
+            ("model_column", self.model_column),
+            ("benchmark_prefix", self.benchmark_prefix),
+            ("benchmarks", self.benchmarks),
+        ] {
+            if value == Some("") {
+                return Err(invalid(format!("{name} must not be empty")));
+            }
+        }
+        self.delimiter_byte().map(|_| ())
+    }
+
+    fn delimiter_byte(&self) -> Result<u8, ApiError> {
+        match self.delimiter {
+            None | Some(",") => Ok(b','),
+            Some(";") => Ok(b';'),
+            Some("\t") | Some("tab") => Ok(b'\t'),
+            Some(other) => Err(invalid(format!(
+                "delimiter must be ',', ';' or a tab ('tab'), got {other:?}"
+            ))),
+        }
+    }
+
+    /// Reads a table body.
+    pub fn read(&self, format: BodyFormat, body: &[u8]) -> Result<Box<dyn Table>, ApiError> {
+        match format {
+            BodyFormat::Csv => Ok(Box::new(CsvTable::read(body, self.delimiter_byte()?)?)),
+            BodyFormat::Json => Err(ApiError::new(
+                ErrorCode::InternalError,
+                "a JSON body is not a table",
+            )),
+        }
+    }
+
+    /// The selection these parameters make, with `reserved` per-model columns.
+    pub fn selection(&self, reserved: Vec<String>) -> Result<Selection<'q>, ApiError> {
+        Ok(Selection {
+            model_column: self.model_column,
+            benchmark_prefix: self.benchmark_prefix,
+            benchmarks: self
+                .benchmarks
+                .map(|names| list("benchmarks", names))
+                .transpose()?,
+            reserved,
+        })
+    }
+}
+
+/// The PCA and missing-score options of a query, as sent.
+#[derive(Debug, Clone, Copy)]
+pub struct OptionParams<'q> {
+    pub n_components: Option<&'q str>,
+    pub standardize: Option<bool>,
+    pub sign: Option<Sign>,
+    pub missing: Option<Missing>,
+    pub imputation_rank: Option<i64>,
+    pub imputation_max_iter: Option<i64>,
+    pub imputation_tol: Option<f64>,
+    pub imputation_bounds: Option<&'q str>,
+}
+
+impl OptionParams<'_> {
+    /// The options as a JSON body would carry them, with the query's own
+    /// spelling checked (numbers as text, `lo,hi` pairs) and then the rules
+    /// every option states.
+    pub fn options(&self) -> Result<AnalysisOptions, ApiError> {
+        let n_components = self
+            .n_components
+            .map(|text| text.parse::<NComponentsField>().map_err(invalid))
+            .transpose()?;
+        let bounds = pair("imputation_bounds", self.imputation_bounds)?;
+        let imputation = (self.imputation_rank.is_some()
+            || self.imputation_max_iter.is_some()
+            || self.imputation_tol.is_some()
+            || bounds.is_some())
+        .then_some(ImputationOptions {
+            rank: self.imputation_rank,
+            max_iter: self.imputation_max_iter,
+            tol: self.imputation_tol,
+            bounds,
+        });
+        let options = AnalysisOptions {
+            n_components,
+            standardize: self.standardize,
+            sign: self.sign,
+            missing: self.missing,
+            imputation,
+        };
+        options.validate()?;
+        Ok(options)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    table_query! {
+        /// A query for the tests.
+        pub struct TestQuery {
+            /// Components.
+            n_components;
+            /// A per-model column.
+            pub family_column: Option<String>,
+        }
+    }
+
+    fn query(q: &str) -> Result<TestQuery, ApiError> {
+        parse(q)
+    }
+
+    #[test]
+    fn query_errors_are_coded() {
+        let code = |q: &str| query(q).unwrap_err().code;
+        assert_eq!(code("delimiter=x"), ErrorCode::InvalidQuery);
+        assert_eq!(code("colour=red"), ErrorCode::UnknownField);
+        assert_eq!(
+            code("benchmarks=a&benchmark_prefix=b"),
+            ErrorCode::InvalidQuery
+        );
+        assert_eq!(code("imputation_bounds=0"), ErrorCode::InvalidQuery);
+        assert_eq!(code("model_column="), ErrorCode::InvalidQuery);
+        let q =
+            query("n_components=0.9&missing=iterative_pca&imputation_bounds=0,1&family_column=F")
+                .unwrap();
+        let options = q.options().unwrap();
+        assert_eq!(options.n_components, Some(NComponentsField::Fraction(0.9)));
+        assert_eq!(options.imputation.unwrap().bounds, Some(vec![0.0, 1.0]));
+        assert_eq!(q.family_column.as_deref(), Some("F"));
+    }
+
+    #[test]
+    fn lists_may_quote_items_with_commas() {
+        assert_eq!(list("x", " a, b ,c").unwrap(), ["a", "b", "c"]);
+        assert_eq!(
+            list("x", r#""gsm8k_5,strict-match",b"#).unwrap(),
+            ["gsm8k_5,strict-match", "b"]
+        );
+        assert_eq!(list("x", "a\nb").unwrap_err().code, ErrorCode::InvalidQuery);
+    }
+}

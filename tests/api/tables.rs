@@ -1,0 +1,501 @@
+//! Leaderboards sent as tables (CSV) on the scaling endpoints: a table and
+//! its query answer exactly what the equivalent JSON request answers, on the
+//! paper's own files. The JSON requests here are built independently, by
+//! reading the same files with the csv crate.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app};
+
+const BENCHMARKS: [&str; 8] = [
+    "MMLU",
+    "ARC-C",
+    "HellaSwag",
+    "Winograd",
+    "TruthfulQA",
+    "GSM8K",
+    "XWinograd",
+    "HumanEval",
+];
+const PAPER_SET: &str = "data/paper_set_77.csv";
+const EMERGENT: &str = "data/base_llm_emergent_capability_eval_c10551f.csv";
+const POST_TRAINING: &str = "data/base_llm_post_training_eval_c10551f.csv";
+const WORD_UNSCRAMBLING: &str = "word_unscrambling_2_exact_match";
+const GSM8K_FEW_SHOT: &str = "gsm8k_5_exact_match,flexible-extract";
+const GSM8K_COT: &str = "gsm8k_cot_8_exact_match,flexible-extract";
+
+fn fixture(path: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/fixtures/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+/// A CSV file: its header and its rows as maps from header to cell.
+fn read_csv(path: &str) -> (Vec<String>, Vec<HashMap<String, String>>) {
+    let bytes = fixture(path);
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(str::to_owned))
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+/// The paper set with the given columns of other files joined on `Model`
+/// (an empty cell where a file has no row for the model), as CSV text.
+fn joined(columns: &[(&str, &str)]) -> (Vec<HashMap<String, String>>, Vec<u8>) {
+    let (mut header, mut rows) = read_csv(PAPER_SET);
+    for (file, column) in columns {
+        let (_, others) = read_csv(file);
+        let by_model: HashMap<&str, &str> = others
+            .iter()
+            .map(|r| (r["Model"].as_str(), r[*column].as_str()))
+            .collect();
+        for row in &mut rows {
+            let cell = by_model
+                .get(row["Model"].as_str())
+                .unwrap_or(&"")
+                .to_string();
+            row.insert(column.to_string(), cell);
+        }
+        header.push(column.to_string());
+    }
+    let mut writer = csv::Writer::from_writer(vec![]);
+    writer.write_record(&header).unwrap();
+    for row in &rows {
+        writer
+            .write_record(header.iter().map(|h| row[h].as_str()))
+            .unwrap();
+    }
+    (rows, writer.into_inner().unwrap())
+}
+
+fn number(cell: &str) -> Value {
+    cell.parse::<f64>().map_or(Value::Null, |v| json!(v))
+}
+
+fn column(rows: &[HashMap<String, String>], name: &str) -> Vec<Value> {
+    rows.iter().map(|r| number(&r[name])).collect()
+}
+
+/// The JSON body a client would build from the rows: the eight benchmarks,
+/// the paper's imputation, 3 components.
+fn leaderboard(rows: &[HashMap<String, String>]) -> Value {
+    json!({
+        "models": rows.iter().map(|r| r["Model"].clone()).collect::<Vec<_>>(),
+        "benchmarks": BENCHMARKS,
+        "scores": rows.iter().map(|r| BENCHMARKS.iter().map(|b| number(&r[*b])).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        "n_components": 3,
+        "missing": "iterative_pca",
+        "imputation": {"rank": 1, "bounds": [0, 1]},
+    })
+}
+
+fn families(rows: &[HashMap<String, String>]) -> Value {
+    json!(
+        rows.iter()
+            .map(|r| r["Model Family"].clone())
+            .collect::<Vec<_>>()
+    )
+}
+
+/// The query of the same options, with the benchmarks named or picked by
+/// the default rule (every numeric column not named otherwise).
+fn options_query(named_benchmarks: bool) -> String {
+    let benchmarks = if named_benchmarks {
+        format!("&benchmarks={}", BENCHMARKS.join(","))
+    } else {
+        String::new()
+    };
+    format!("n_components=3&missing=iterative_pca&imputation_bounds=0,1{benchmarks}")
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+async fn post_csv(app: &TestApp, path: &str, query: &str, csv: Vec<u8>) -> (u16, Value) {
+    let (status, _, body) = app
+        .post_raw(&format!("{path}?{query}"), Some("text/csv"), csv)
+        .await;
+    (status, body)
+}
+
+async fn post_json(app: &TestApp, path: &str, body: &Value) -> Value {
+    let (status, _, answer) = app.post_json(path, body).await;
+    assert_eq!(status, 200, "{path}: {answer}");
+    answer
+}
+
+#[tokio::test]
+async fn compute_fit_from_csv_equals_json_on_the_paper_set() {
+    let app = spawn_app().await;
+    let (rows, csv) = joined(&[]);
+    let mut request = leaderboard(&rows);
+    request["families"] = families(&rows);
+    request["flops"] = json!(column(&rows, "FLOPs (1E21)"));
+    let expected = post_json(&app, "/v1/scaling/compute-fit", &request).await;
+    assert_eq!(expected["families"].as_array().unwrap().len(), 14);
+
+    let query = format!(
+        "{}&family_column={}&flops_column={}",
+        options_query(true),
+        encode("Model Family"),
+        encode("FLOPs (1E21)")
+    );
+    let (status, answer) = post_csv(&app, "/v1/scaling/compute-fit", &query, csv.clone()).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer, expected);
+
+    // Compute as 6 N D from the params and tokens columns.
+    request.as_object_mut().unwrap().remove("flops");
+    request["params"] = json!(column(&rows, "Model Size (B)"));
+    request["tokens"] = json!(column(&rows, "Pretraining Data Size (T)"));
+    let expected = post_json(&app, "/v1/scaling/compute-fit", &request).await;
+    let query = format!(
+        "{}&family_column={}&params_column={}&tokens_column={}",
+        options_query(true),
+        encode("Model Family"),
+        encode("Model Size (B)"),
+        encode("Pretraining Data Size (T)")
+    );
+    let (status, answer) = post_csv(&app, "/v1/scaling/compute-fit", &query, csv).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["pca"]["benchmarks"], json!(BENCHMARKS));
+    assert_eq!(answer, expected);
+}
+
+#[tokio::test]
+async fn law_from_csv_equals_json_on_the_emergent_task_file() {
+    let app = spawn_app().await;
+    let (rows, csv) = joined(&[(EMERGENT, WORD_UNSCRAMBLING), (POST_TRAINING, GSM8K_COT)]);
+    let mut request = leaderboard(&rows);
+    request["flops"] = json!(column(&rows, "FLOPs (1E21)"));
+    request["families"] = families(&rows);
+    request["split"] = json!({"by": "flops", "max_train_flops": 84.0});
+    request["reference_family"] = json!("Llama-2");
+    request["target_range"] = json!([0, 1]);
+    let single = |name: &str| {
+        let mut r = request.clone();
+        r["target"] = json!({"name": name, "values": column(&rows, name)});
+        r
+    };
+    let expected = post_json(&app, "/v1/scaling/law", &single(WORD_UNSCRAMBLING)).await;
+    assert_eq!(expected["metrics"]["n_train"], 44);
+    assert_eq!(expected["metrics"]["n_test"], 21);
+
+    let query = format!(
+        "{}&target_columns={WORD_UNSCRAMBLING}&family_column={}&flops_column={}\
+         &max_train_flops=84&reference_family=Llama-2&target_range=0,1",
+        options_query(true),
+        encode("Model Family"),
+        encode("FLOPs (1E21)")
+    );
+    let (status, answer) = post_csv(&app, "/v1/scaling/law", &query, csv.clone()).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer, expected);
+
+    // Two targets: one result each, each what the target alone answers.
+    let query = query.replace(
+        &format!("target_columns={WORD_UNSCRAMBLING}"),
+        &format!(
+            "target_columns={WORD_UNSCRAMBLING},{}&split_by=flops",
+            encode(&format!("\"{GSM8K_COT}\""))
+        ),
+    );
+    let (status, answer) = post_csv(&app, "/v1/scaling/law", &query, csv).await;
+    assert_eq!(status, 200, "{answer}");
+    let results = answer["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert_eq!(results[0], expected);
+    let cot = post_json(&app, "/v1/scaling/law", &single(GSM8K_COT)).await;
+    assert_eq!(results[1], cot);
+    assert_ne!(
+        results[0]["metrics"]["n_train"], results[1]["metrics"]["n_train"],
+        "the targets are labelled on different models, so each trains on its own"
+    );
+    let mut several = request.clone();
+    several["targets"] = json!([
+        {"name": WORD_UNSCRAMBLING, "values": column(&rows, WORD_UNSCRAMBLING)},
+        {"name": GSM8K_COT, "values": column(&rows, GSM8K_COT)},
+    ]);
+    assert_eq!(post_json(&app, "/v1/scaling/law", &several).await, answer);
+}
+
+/// The paper's post-training comparison in one request: GSM8K few-shot
+/// against chain-of-thought, each on the Llama-2-equivalent compute axis.
+#[tokio::test]
+async fn post_training_comparison_is_one_request() {
+    let app = spawn_app().await;
+    let (rows, csv) = joined(&[(POST_TRAINING, GSM8K_FEW_SHOT), (POST_TRAINING, GSM8K_COT)]);
+    let query = format!(
+        "{}&target_columns={}&family_column={}&flops_column={}&reference_family=Llama-2\
+         &max_train_flops=84",
+        options_query(true),
+        encode(&format!("\"{GSM8K_FEW_SHOT}\",\"{GSM8K_COT}\"")),
+        encode("Model Family"),
+        encode("FLOPs (1E21)")
+    );
+    let (status, answer) = post_csv(&app, "/v1/scaling/law", &query, csv).await;
+    assert_eq!(status, 200, "{answer}");
+    let results = answer["results"].as_array().unwrap();
+    assert_eq!(results[0]["target"], GSM8K_FEW_SHOT);
+    assert_eq!(results[1]["target"], GSM8K_COT);
+    for result in results {
+        assert_eq!(result["reference"]["family"], "Llama-2");
+        let predictions = result["predictions"].as_array().unwrap();
+        assert_eq!(predictions.len(), rows.len());
+        assert!(
+            predictions
+                .iter()
+                .all(|p| p["equivalent_log10_flops"].is_f64())
+        );
+    }
+    // Chain-of-thought helps the stronger models: above the cutoff, its
+    // observed scores beat few-shot's on average (the paper's Figure 6).
+    let mean_test = |result: &Value| {
+        let test: Vec<f64> = result["predictions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["split"] == "test")
+            .map(|p| p["observed"].as_f64().unwrap())
+            .collect();
+        test.iter().sum::<f64>() / test.len() as f64
+    };
+    assert!(mean_test(&results[1]) > mean_test(&results[0]));
+    // The JSON twin answers the same.
+    let mut request = leaderboard(&rows);
+    request["flops"] = json!(column(&rows, "FLOPs (1E21)"));
+    request["families"] = families(&rows);
+    request["split"] = json!({"by": "flops", "max_train_flops": 84});
+    request["reference_family"] = json!("Llama-2");
+    request["targets"] = json!([
+        {"name": GSM8K_FEW_SHOT, "values": column(&rows, GSM8K_FEW_SHOT)},
+        {"name": GSM8K_COT, "values": column(&rows, GSM8K_COT)},
+    ]);
+    assert_eq!(post_json(&app, "/v1/scaling/law", &request).await, answer);
+}
+
+#[tokio::test]
+async fn select_families_from_csv_equals_json_on_the_paper_set() {
+    let app = spawn_app().await;
+    let (rows, csv) = joined(&[]);
+    // Seven families required, so that the exhaustive search over the other
+    // fourteen stays small for a debug build.
+    let mut required: Vec<String> = Vec::new();
+    for r in &rows {
+        if !required.contains(&r["Model Family"]) && required.len() < 7 {
+            required.push(r["Model Family"].clone());
+        }
+    }
+    let mut request = leaderboard(&rows);
+    request["families"] = families(&rows);
+    request["max_models"] = json!([25, 40]);
+    request["required_families"] = json!(required);
+    request["top"] = json!(3);
+    request["baseline_samples"] = json!(200);
+    request["seed"] = json!(7);
+    let expected = post_json(&app, "/v1/scaling/select-families", &request).await;
+    assert_eq!(expected["budgets"].as_array().unwrap().len(), 2);
+    let query = format!(
+        "{}&family_column={}&max_models=25,40&required_families={}&top=3\
+         &baseline_samples=200&seed=7",
+        options_query(true),
+        encode("Model Family"),
+        encode(&required.join(",")),
+    );
+    let (status, answer) = post_csv(&app, "/v1/scaling/select-families", &query, csv.clone()).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer, expected);
+
+    // One budget: the same as a single number in JSON.
+    request["max_models"] = json!(25);
+    let expected = post_json(&app, "/v1/scaling/select-families", &request).await;
+    let query = query.replace("max_models=25,40", "max_models=25");
+    let (status, answer) = post_csv(&app, "/v1/scaling/select-families", &query, csv).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer, expected);
+}
+
+#[tokio::test]
+async fn a_model_with_an_empty_family_cell_has_no_family() {
+    let app = spawn_app().await;
+    let csv = "Model,Family,FLOPs,A,B\n\
+               a1,a,1,0.10,0.20\na2,a,10,0.30,0.35\na3,a,100,0.50,0.55\n\
+               b1,b,1,0.15,0.10\nb2,b,10,0.35,0.30\nb3,b,100,0.52,0.60\n\
+               x,,1000,0.90,0.80\n";
+    let query = "family_column=Family&flops_column=FLOPs&n_components=1";
+    let (status, answer) = post_csv(
+        &app,
+        "/v1/scaling/compute-fit",
+        query,
+        csv.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    let fitted: Vec<&str> = answer["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["family"].as_str().unwrap())
+        .collect();
+    assert_eq!(fitted, ["a", "b"]);
+    // The model without a family is still analysed, and FLOPs is no benchmark.
+    assert_eq!(answer["pca"]["models"].as_array().unwrap().len(), 7);
+    assert_eq!(answer["pca"]["benchmarks"], json!(["A", "B"]));
+    // JSON says the same with null (or "") for the family.
+    let request = json!({
+        "models": ["a1", "a2", "a3", "b1", "b2", "b3", "x"],
+        "benchmarks": ["A", "B"],
+        "scores": [[0.10, 0.20], [0.30, 0.35], [0.50, 0.55], [0.15, 0.10], [0.35, 0.30], [0.52, 0.60], [0.90, 0.80]],
+        "families": ["a", "a", "a", "b", "b", "b", null],
+        "flops": [1, 10, 100, 1, 10, 100, 1000],
+        "n_components": 1,
+    });
+    assert_eq!(
+        post_json(&app, "/v1/scaling/compute-fit", &request).await,
+        answer
+    );
+    let mut empty = request.clone();
+    empty["families"][6] = json!("");
+    assert_eq!(
+        post_json(&app, "/v1/scaling/compute-fit", &empty).await,
+        answer
+    );
+    // No design includes it, and every design of whole families fits.
+    let query = "family_column=Family&n_components=1&max_models=7&benchmarks=A,B";
+    let (status, design) = post_csv(
+        &app,
+        "/v1/scaling/select-families",
+        query,
+        csv.as_bytes().to_vec(),
+    )
+    .await;
+    assert_eq!(status, 200, "{design}");
+    let best = &design["budgets"][0]["best"][0];
+    assert_eq!(best["families"], json!(["a", "b"]));
+    assert_eq!(best["n_models"], 6);
+}
+
+#[tokio::test]
+async fn bad_table_queries_are_422s_naming_what_is_wrong() {
+    let app = spawn_app().await;
+    let csv = "Model,Family,FLOPs,A,B,T\n\
+               a1,a,1,0.10,0.20,0.1\na2,a,ten,0.30,0.35,0.2\na3,a,100,0.50,0.55,0.3\n\
+               b1,b,1,0.15,0.10,0.1\n";
+    let cases = [
+        (
+            "/v1/scaling/compute-fit",
+            "flops_column=FLOPs",
+            "invalid_query",
+            "family_column",
+        ),
+        (
+            "/v1/scaling/compute-fit",
+            "family_column=Fam&flops_column=FLOPs",
+            "unknown_column",
+            "'Fam'",
+        ),
+        (
+            "/v1/scaling/compute-fit",
+            "family_column=Family&flops_column=FLOPs",
+            "invalid_score",
+            "line 3, column 'FLOPs' (model 'a2')",
+        ),
+        (
+            "/v1/scaling/compute-fit",
+            "family_column=Family&flops_column=FLOPs&benchmarks=A,FLOPs",
+            "invalid_query",
+            "'FLOPs'",
+        ),
+        (
+            "/v1/scaling/compute-fit",
+            "family_column=Family&min_family_size=x",
+            "invalid_query",
+            "min_family_size",
+        ),
+        (
+            "/v1/scaling/law",
+            "family_column=Family",
+            "invalid_query",
+            "target_columns",
+        ),
+        (
+            "/v1/scaling/law",
+            "target_columns=U",
+            "unknown_column",
+            "'U'",
+        ),
+        (
+            "/v1/scaling/law",
+            "target_columns=T&max_train_flops=10&test_fraction=0.5",
+            "invalid_query",
+            "not both",
+        ),
+        (
+            "/v1/scaling/law",
+            "target_columns=T&split_by=flops&test_fraction=0.5",
+            "invalid_query",
+            "max_train_flops",
+        ),
+        (
+            "/v1/scaling/law",
+            "target_columns=T&target_range=1",
+            "invalid_query",
+            "target_range",
+        ),
+        (
+            "/v1/scaling/law",
+            "target_columns=T&split_by=size",
+            "invalid_query",
+            "split_by",
+        ),
+        (
+            "/v1/scaling/select-families",
+            "family_column=Family",
+            "invalid_query",
+            "max_models",
+        ),
+        (
+            "/v1/scaling/select-families",
+            "family_column=Family&max_models=a",
+            "invalid_query",
+            "max_models",
+        ),
+        (
+            "/v1/scaling/select-families",
+            "max_models=3&colour=red",
+            "unknown_field",
+            "colour",
+        ),
+    ];
+    for (path, query, code, needle) in cases {
+        let (status, body) = post_csv(&app, path, query, csv.as_bytes().to_vec()).await;
+        assert_eq!(status, 422, "{path}?{query}: {body}");
+        assert_eq!(body["code"], code, "{path}?{query}: {body}");
+        let detail = body["detail"].as_str().unwrap();
+        assert!(detail.contains(needle), "{path}?{query}: {detail}");
+    }
+}
