@@ -49,6 +49,25 @@ pub struct LawSpec {
     pub reference_family: Option<String>,
 }
 
+impl LawSpec {
+    /// A value of the normalised target in the target's own units.
+    pub fn in_target_units(&self, y: f64) -> f64 {
+        match self.target_range {
+            Some((lo, hi)) => lo + (hi - lo) * y,
+            None => y,
+        }
+    }
+
+    /// log10 of the compute at or below which labelled models train, with
+    /// a split by flops.
+    pub fn log10_cutoff(&self) -> Option<f64> {
+        match self.split {
+            Split::Flops { max_train } => Some(max_train.log10()),
+            _ => None,
+        }
+    }
+}
+
 /// Options of a law fit, unchecked; `check()` validates them once.
 #[derive(Debug, Clone)]
 pub struct LawParams(LawSpec);
@@ -361,16 +380,12 @@ fn predict(
     spec: &LawSpec,
     reference: Option<ReferenceLine>,
 ) -> (Vec<ModelPrediction>, LawMetrics) {
-    let denormalise = |y: f64| match spec.target_range {
-        Some((lo, hi)) => lo + (hi - lo) * y,
-        None => y,
-    };
     let mut predictions = Vec::new();
     let (mut train_se, mut test_se, mut test_ae) = (vec![], vec![], vec![]);
     for (i, s) in scores.iter().enumerate() {
         let Some(s) = s else { continue };
         let capability = law.capability(s.view());
-        let predicted = denormalise(law.predict(s.view()));
+        let predicted = spec.in_target_units(law.predict(s.view()));
         let observed = target[i];
         if let Some(y) = observed {
             match roles[i] {

@@ -10,6 +10,7 @@ use crate::analysis::compute_fit::{self, ComputeFit, ComputeFitSpec};
 use crate::analysis::metadata::{Families, LogCompute};
 use crate::analysis::{BenchmarkMatrix, NComponents};
 use crate::api::body::{BodyFormat, Limits, answer};
+use crate::api::charts;
 use crate::api::error::{ApiError, ErrorCode, Problem};
 use crate::api::options::Missing;
 use crate::api::pca::PcaResponse;
@@ -57,6 +58,10 @@ leaderboard_request! {
         #[serde(default)]
         #[schema(minimum = 2)]
         pub min_family_size: Option<i64>,
+        /// true: also return a Vega-Lite v5 specification of each PC score
+        /// against log10 compute per family (`charts.pc_vs_compute`).
+        #[serde(default)]
+        pub charts: Option<bool>,
     }
 }
 
@@ -100,6 +105,11 @@ pub struct ComputeFitResponse {
     pub mean_r2: Vec<Option<f64>>,
     /// The PCA the scores come from.
     pub pca: PcaResponse,
+    /// With `charts`: `{pc_vs_compute}`, a Vega-Lite v5 specification with
+    /// its data inline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub charts: Option<serde_json::Value>,
 }
 
 table_query! {
@@ -126,6 +136,8 @@ table_query! {
         /// As `min_family_size` in the JSON body.
         #[param(minimum = 2)]
         pub min_family_size: Option<i64>,
+        /// As `charts` in the JSON body.
+        pub charts: Option<bool>,
     }
 }
 
@@ -167,6 +179,7 @@ impl FromTable for ComputeFitRequest {
             params: values.params,
             tokens: values.tokens,
             min_family_size: query.min_family_size,
+            charts: query.charts,
         })
     }
 }
@@ -202,7 +215,13 @@ fn compute_fit_answer(
         min_family_size,
     };
     let result = compute_fit::compute_fit(&matrix, &families, &compute, &spec)?;
-    Ok(ComputeFitResponse::new(&matrix, &result, options.missing()))
+    let mut response = ComputeFitResponse::new(&matrix, &result, options.missing());
+    if r.charts.unwrap_or(false) {
+        response.charts = Some(charts::compute_fit::compute_fit(
+            &matrix, &families, &compute, &result,
+        ));
+    }
+    Ok(response)
 }
 
 impl ComputeFitResponse {
@@ -241,6 +260,7 @@ impl ComputeFitResponse {
                 .collect(),
             mean_r2: result.mean_r2.clone(),
             pca: PcaResponse::new(matrix, &result.fit, missing),
+            charts: None,
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::analysis::metadata::{Families, LogCompute, Target as TargetValues};
 use crate::analysis::sigmoid::Loss;
 use crate::analysis::{BenchmarkMatrix, NComponents, ParamGuard};
 use crate::api::body::{BodyFormat, Limits, answer};
+use crate::api::charts::law::{LawCharts, TargetLaw};
 use crate::api::error::{ApiError, ErrorCode, Problem};
 use crate::api::options::Missing;
 use crate::api::pca::{ImputedCellOut, PcaResponse};
@@ -118,6 +119,12 @@ leaderboard_request! {
         #[serde(default)]
         #[schema(min_length = 1)]
         pub reference_family: Option<String>,
+        /// true: also return Vega-Lite v5 specifications (`charts`) of the
+        /// target against capability (or equivalent compute) with the fitted
+        /// sigmoid, and of predicted against observed; with `targets`, one
+        /// curve per target, at the top level of the answer.
+        #[serde(default)]
+        pub charts: Option<bool>,
     }
 }
 
@@ -196,13 +203,25 @@ pub struct ScalingLawResponse {
     pub dropped_models: Vec<String>,
     /// Cells of non-training models imputed with the training fit held fixed.
     pub imputed: Vec<ImputedCellOut>,
+    /// With `charts` and one `target`: `{law, predicted_vs_observed}`,
+    /// Vega-Lite v5 specifications with their data inline. Never inside
+    /// `results` (those charts are at its top level).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub charts: Option<serde_json::Value>,
 }
 
 /// Several fitted laws, one per target, in request order.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScalingLawResults {
-    /// What a request with each target alone as `target` answers.
+    /// What a request with each target alone as `target` answers (but
+    /// `charts`, which are here at the top level).
     pub results: Vec<ScalingLawResponse>,
+    /// With `charts`: `{law, predicted_vs_observed}`, Vega-Lite v5
+    /// specifications with one curve and one set of points per target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub charts: Option<serde_json::Value>,
 }
 
 /// One law (for `target`), or several (for `targets`).
@@ -263,6 +282,8 @@ table_query! {
         /// As `reference_family` in the JSON body.
         #[param(min_length = 1)]
         pub reference_family: Option<String>,
+        /// As `charts` in the JSON body.
+        pub charts: Option<bool>,
     }
 }
 
@@ -359,6 +380,7 @@ impl FromTable for ScalingLawRequest {
             floor_max: query.floor_max,
             target_range,
             reference_family: query.reference_family.clone(),
+            charts: query.charts,
         })
     }
 }
@@ -465,10 +487,25 @@ fn law_answer(mut r: ScalingLawRequest, limits: &Limits) -> Result<LawAnswer, Ap
             )
         })
         .collect();
+    let charts = r.charts.unwrap_or(false).then(|| {
+        let laws: Vec<TargetLaw> = targets
+            .iter()
+            .zip(&fits)
+            .map(|(target, fit)| TargetLaw { target, fit })
+            .collect();
+        LawCharts {
+            matrix: &matrix,
+            spec: &spec,
+            families: families.as_ref(),
+        }
+        .specs(&laws)
+    });
     Ok(if several {
-        LawAnswer::Several(ScalingLawResults { results })
+        LawAnswer::Several(ScalingLawResults { results, charts })
     } else {
-        LawAnswer::One(Box::new(results.remove(0)))
+        let mut one = results.remove(0);
+        one.charts = charts;
+        LawAnswer::One(Box::new(one))
     })
 }
 
@@ -537,6 +574,7 @@ impl ScalingLawResponse {
                 |row| &models[result.other_rows[row]],
                 matrix.benchmarks(),
             ),
+            charts: None,
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::analysis::design::{self, DesignSpec, FamilySelection};
 use crate::analysis::metadata::Families;
 use crate::analysis::{BenchmarkMatrix, NComponents};
 use crate::api::body::{BodyFormat, Limits, answer};
+use crate::api::charts;
 use crate::api::error::{ApiError, ErrorCode, Problem};
 use crate::api::options::{Missing, resampling};
 use crate::api::pca::PcaResponse;
@@ -57,6 +58,10 @@ leaderboard_request! {
         #[serde(default)]
         #[schema(minimum = 0)]
         pub seed: Option<i64>,
+        /// true: also return a Vega-Lite v5 specification of the best designs'
+        /// criteria per budget beside the random baseline (`charts.designs`).
+        #[serde(default)]
+        pub charts: Option<bool>,
     }
 }
 
@@ -95,6 +100,11 @@ pub struct SelectFamiliesResponse {
     pub budgets: Vec<BudgetOut>,
     /// The PCA whose scores the design uses.
     pub pca: PcaResponse,
+    /// With `charts`: `{designs}`, a Vega-Lite v5 specification with its
+    /// data inline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub charts: Option<serde_json::Value>,
 }
 
 table_query! {
@@ -125,6 +135,8 @@ table_query! {
         /// As `seed` in the JSON body.
         #[param(minimum = 0)]
         pub seed: Option<i64>,
+        /// As `charts` in the JSON body.
+        pub charts: Option<bool>,
     }
 }
 
@@ -176,6 +188,7 @@ impl FromTable for SelectFamiliesRequest {
             top: query.top,
             baseline_samples: query.baseline_samples,
             seed: query.seed,
+            charts: query.charts,
         })
     }
 }
@@ -221,11 +234,11 @@ fn select_families_answer(
         seed: baseline.seed,
     };
     let selection = design::select_families(&matrix, &families, &spec)?;
-    Ok(SelectFamiliesResponse::new(
-        &matrix,
-        &selection,
-        options.missing(),
-    ))
+    let mut response = SelectFamiliesResponse::new(&matrix, &selection, options.missing());
+    if r.charts.unwrap_or(false) {
+        response.charts = Some(charts::design::select_families(&selection));
+    }
+    Ok(response)
 }
 
 impl SelectFamiliesResponse {
@@ -256,6 +269,7 @@ impl SelectFamiliesResponse {
                 })
                 .collect(),
             pca: PcaResponse::new(matrix, &selection.fit, missing),
+            charts: None,
         }
     }
 }
