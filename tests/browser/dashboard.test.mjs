@@ -176,6 +176,11 @@ describe('dashboard', { timeout: 300_000 }, () => {
     const source = await readFile(join(here, '../../assets/vendor/SOURCE.md'), 'utf8');
     const rows = [...source.matchAll(/^\| `([a-z-]+)` \| ([\d.]+) \| `([a-z.-]+)` .*\| (\d+) \| `([0-9a-f]{64})` \|$/gm)];
     assert.deepEqual(rows.map((r) => r[1]).sort(), ['vega', 'vega-embed', 'vega-interpreter', 'vega-lite']);
+    // The render check below uses the same Vega and Vega-Lite as the page.
+    const devDependencies = JSON.parse(await readFile(join(here, 'package.json'), 'utf8')).devDependencies;
+    for (const [, name, version] of rows.filter((r) => r[1] === 'vega' || r[1] === 'vega-lite')) {
+      assert.equal(devDependencies[name], version, `tests/browser/package.json ${name}`);
+    }
     for (const [, name, , file, size, hash] of rows) {
       assert.ok(html.includes(`/assets/vendor/${file}`), `the page loads ${file}`);
       const r = await fetch(`${BASE}/assets/vendor/${file}`, { headers: { 'Accept-Encoding': 'gzip' } });
