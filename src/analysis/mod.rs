@@ -12,6 +12,7 @@ pub mod error;
 pub mod impute;
 pub mod linalg;
 pub mod matrix;
+pub mod moments;
 pub mod pca;
 pub mod regression;
 pub mod scaling;

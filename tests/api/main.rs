@@ -2,6 +2,7 @@
 //! One test binary keeps link time down.
 
 mod cli;
+mod constant;
 mod errors;
 mod health;
 mod helpers;
