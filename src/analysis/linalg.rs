@@ -2,9 +2,11 @@
 //!
 //! Why not `linfa-reduction`'s `Pca`: its LOBPCG truncated SVD reports ratios
 //! relative to the kept components only, divides by k-1, silently returns
-//! fewer components on rank-deficient input and panics on NaN, so it cannot
-//! reproduce scikit-learn. A full (thin) SVD of the centred matrix is what
-//! scikit-learn's `svd_solver="full"` computes; faer's is a blocked,
+//! fewer components on rank-deficient input, is off in projections where
+//! LOBPCG stops short and panics on NaN, so it cannot reproduce scikit-learn
+//! (`tests/api/linfa_deviations.rs` checks that each still holds). A full
+//! (thin) SVD of the centred matrix is what scikit-learn's
+//! `svd_solver="full"` computes; faer's is a blocked,
 //! LAPACK-quality implementation in pure Rust, and always yields an
 //! orthonormal set of min(n, p) right singular vectors, even when the matrix
 //! is rank-deficient.

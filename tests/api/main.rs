@@ -6,6 +6,7 @@ mod constant;
 mod errors;
 mod health;
 mod helpers;
+mod linfa_deviations;
 mod openapi;
 mod operations;
 mod paper;
