@@ -3,9 +3,11 @@
 
 mod charts;
 mod cli;
+mod constant;
 mod errors;
 mod health;
 mod helpers;
+mod linfa_deviations;
 mod openapi;
 mod operations;
 mod paper;
