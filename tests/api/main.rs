@@ -3,6 +3,7 @@
 
 mod cli;
 mod errors;
+mod formats;
 mod health;
 mod helpers;
 mod openapi;
