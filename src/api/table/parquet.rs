@@ -225,7 +225,7 @@ fn page_header(bytes: &[u8]) -> Option<PageHeader> {
         id = if delta == 0 {
             reader.zigzag()?
         } else {
-            id + i64::from(delta)
+            id.wrapping_add(i64::from(delta))
         };
         match (id, kind) {
             (2, 5) => uncompressed = Some(usize::try_from(reader.zigzag()?).ok()?),
