@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::body::{BodyFormat, Limits, answer};
 use super::error::{ApiError, ErrorCode, Problem};
 use super::query::{self, TableParams, TableQuery};
-use super::schemas::{ArrowStream, ParquetFile};
+use super::schemas::{ArrowStream, CsvText, ParquetFile};
 use super::table::arrow::check_read_cells;
 use super::table::{Cell, LONG_MODEL_COLUMN, Layout, Table, is_missing_token, number};
 
@@ -225,7 +225,7 @@ fn guess(table: &dyn Table, columns: &[InspectColumn]) -> Layout {
     tag = "tables",
     params(InspectQuery),
     request_body(content(
-        (String = "text/csv", example = "model,benchmark,score\nmeta-llama/Llama-2-7b-hf,MMLU,0.438\nmeta-llama/Llama-2-7b-hf,GSM8K,0.1448\nEleutherAI/pythia-1b-deduped,MMLU,0.2427\n"),
+        (CsvText = "text/csv", example = "model,benchmark,score\nmeta-llama/Llama-2-7b-hf,MMLU,0.438\nmeta-llama/Llama-2-7b-hf,GSM8K,0.1448\nEleutherAI/pythia-1b-deduped,MMLU,0.2427\n"),
         (ParquetFile = "application/vnd.apache.parquet"),
         (ArrowStream = "application/vnd.apache.arrow.stream"),
     )),

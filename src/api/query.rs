@@ -193,6 +193,17 @@ pub trait TableQuery: DeserializeOwned {
 /// state on their own: unknown parameters are `unknown_field`, malformed or
 /// contradictory values `invalid_query` (or the option's own code).
 pub fn parse<T: TableQuery>(query: &str) -> Result<T, ApiError> {
+    // Every parameter names something (a column, a list, a number): sent
+    // empty, it is a mistake rather than a default.
+    if let Some(name) = query
+        .split('&')
+        .filter_map(|pair| pair.strip_suffix('='))
+        .find(|name| !name.is_empty() && !name.contains('='))
+    {
+        return Err(invalid(format!(
+            "query string: parameter {name} must not be empty"
+        )));
+    }
     let parsed: T = serde_urlencoded::from_str(query).map_err(|err| {
         let message = err.to_string();
         if message.starts_with("unknown field") {
@@ -432,6 +443,11 @@ mod tests {
         );
         assert_eq!(code("imputation_bounds=0"), ErrorCode::InvalidQuery);
         assert_eq!(code("model_column="), ErrorCode::InvalidQuery);
+        assert_eq!(
+            code("family_column=&n_components=2"),
+            ErrorCode::InvalidQuery
+        );
+        assert!(query("family_column=F&imputation_bounds=0,1").is_ok());
         let q =
             query("n_components=0.9&missing=iterative_pca&imputation_bounds=0,1&family_column=F")
                 .unwrap();

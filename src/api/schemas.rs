@@ -174,3 +174,20 @@ pub fn column_examples() -> impl Into<RefOr<Schema>> {
              column, text otherwise; none for a type that is neither.",
         ))
 }
+
+/// A CSV body that may be any text: `/v1/inspect` describes whatever table
+/// it is given (a text of one line is a table of one column and no row).
+pub struct CsvText;
+
+impl utoipa::PartialSchema for CsvText {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::AnyValue)
+            .description(Some(
+                "A CSV table: UTF-8 text with a header row (any text reads as one).",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CsvText {}
