@@ -7,6 +7,7 @@ pub mod charts;
 pub mod dashboard;
 pub mod error;
 pub mod health;
+pub mod inspect;
 pub mod metrics;
 pub mod options;
 pub mod pca;
@@ -39,6 +40,7 @@ use error::{ApiError, ErrorCode};
     tags(
         (name = "pca", description = "Principal components of a leaderboard"),
         (name = "scaling", description = "Observational scaling laws on the principal components"),
+        (name = "tables", description = "What a table body (CSV, Parquet, Arrow) holds"),
         (name = "operations", description = "Probes"),
     )
 )]
@@ -53,7 +55,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(pca::post_pca)
         .service(scaling::compute_fit::post_compute_fit)
         .service(scaling::law::post_law)
-        .service(scaling::select_families::post_select_families);
+        .service(scaling::select_families::post_select_families)
+        .service(inspect::post_inspect);
 }
 
 /// The OpenAPI 3.1 document of the service.

@@ -5,6 +5,7 @@ mod charts;
 mod cli;
 mod constant;
 mod errors;
+mod formats;
 mod health;
 mod helpers;
 mod linfa_deviations;

@@ -17,7 +17,7 @@ use crate::api::options::Missing;
 use crate::api::pca::{ImputedCellOut, PcaResponse};
 use crate::api::query::{self, TableQuery, table_query};
 use crate::api::request::{FromTable, leaderboard_request, parse_request};
-use crate::api::schemas;
+use crate::api::schemas::{self, ArrowStream, ParquetFile};
 use crate::api::scores::ScoresField;
 
 /// The benchmark to predict.
@@ -335,7 +335,12 @@ impl LawQuery {
 impl FromTable for ScalingLawRequest {
     type Query = LawQuery;
 
-    fn from_table(format: BodyFormat, body: &[u8], query: &LawQuery) -> Result<Self, ApiError> {
+    fn from_table(
+        format: BodyFormat,
+        body: &[u8],
+        query: &LawQuery,
+        limits: &Limits,
+    ) -> Result<Self, ApiError> {
         let names = query::list(
             "target_columns",
             required(query.target_columns.as_deref(), "target_columns")?,
@@ -345,7 +350,7 @@ impl FromTable for ScalingLawRequest {
         let columns = query.columns();
         let mut reserved = columns.names();
         reserved.extend(names.iter().cloned());
-        let (table, picked) = read_table(format, body, query, reserved)?;
+        let (table, picked) = read_table(format, body, query, reserved, limits)?;
         let values = columns.read(table.as_ref(), &picked)?;
         let mut targets = names
             .into_iter()
@@ -368,6 +373,7 @@ impl FromTable for ScalingLawRequest {
             sign: leaderboard.options.sign,
             missing: leaderboard.options.missing,
             imputation: leaderboard.options.imputation,
+            absent_models: leaderboard.absent_models,
             target,
             targets,
             flops: values.flops,
@@ -386,8 +392,9 @@ impl FromTable for ScalingLawRequest {
 }
 
 fn law_answer(mut r: ScalingLawRequest, limits: &Limits) -> Result<LawAnswer, ApiError> {
-    let leaderboard = r.take_leaderboard();
+    let mut leaderboard = r.take_leaderboard();
     leaderboard.check(limits, 0)?;
+    let absent = std::mem::take(&mut leaderboard.absent_models);
     let missing = leaderboard.options.missing();
     let target_range = match r.target_range.as_deref() {
         None => None,
@@ -485,6 +492,10 @@ fn law_answer(mut r: ScalingLawRequest, limits: &Limits) -> Result<LawAnswer, Ap
                 r.reference_family.clone(),
                 missing,
             )
+        })
+        .map(|mut result| {
+            result.pca.add_absent(absent.clone());
+            result
         })
         .collect();
     let charts = r.charts.unwrap_or(false).then(|| {
@@ -591,13 +602,15 @@ impl ScalingLawResponse {
     request_body(content(
         (ScalingLawRequest = "application/json"),
         (String = "text/csv", example = "Model,Model Family,FLOPs (1E21),MMLU,ARC-C,GSM8K\nmeta-llama/Llama-2-7b-hf,Llama-2,84.0,0.438,0.5307,0.1448\nmeta-llama/Llama-2-13b-hf,Llama-2,156.0,0.5434,0.5811,0.2282\n"),
+        (ParquetFile = "application/vnd.apache.parquet"),
+        (ArrowStream = "application/vnd.apache.arrow.stream"),
     )),
     responses(
         (status = 200, description = "The fitted law, its predictions and holdout errors (with `targets`: \
             `results`, one such answer per target)", body = LawAnswer),
         (status = 400, description = "`malformed_json`", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large` (body over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: neither application/json nor text/csv, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large` (body, or a Parquet file's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: not application/json, text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca, and `invalid_compute`, `invalid_target` \
             (neither or both of target and targets, a target named twice, a non-finite value, target_range \
             not lo < hi), `invalid_split` (a split by flops without compute), \
@@ -605,7 +618,8 @@ impl ScalingLawResponse {
             (fewer than n_components + 2), `invalid_reference_family` (fewer than two models of \
             different known compute, or no families/compute), `shape_mismatch` (target, families or \
             compute not one per model); for a table also `invalid_query` (no target_columns, a split \
-            parameter without its partner)",
+            parameter without its partner), `conflicting_metadata` (a long table's model whose rows disagree \
+            on a per-model column), `duplicate_score` (a target read from a long table's benchmark values)",
             body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
@@ -620,7 +634,7 @@ pub async fn post_law(
     let query: LawQuery = query::parse(req.query_string())?;
     let limits = **limits;
     answer(&req, payload, limits, move |format, body| {
-        law_answer(parse_request(format, body, &query)?, &limits)
+        law_answer(parse_request(format, body, &query, &limits)?, &limits)
     })
     .await
 }
