@@ -25,6 +25,9 @@ const OFFLOAD_MIN_BYTES: usize = 64 * 1024;
 pub enum BodyFormat {
     Json,
     Csv,
+    /// `multipart/form-data`: a form of named parts (a basis and a table);
+    /// only the endpoints that place models on a basis read it.
+    Multipart,
 }
 
 /// The limits every analysis request is held to, shared with handlers as app data.
@@ -79,6 +82,7 @@ pub fn body_format(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
             Ok(BodyFormat::Json)
         }
         Ok(Some(mime)) if mime.essence_str() == "text/csv" => Ok(BodyFormat::Csv),
+        Ok(Some(mime)) if mime.essence_str() == "multipart/form-data" => Ok(BodyFormat::Multipart),
         Ok(Some(mime)) => Err(unsupported(mime.essence_str())),
         Ok(None) => Err(unsupported("no Content-Type")),
         Err(_) => Err(unsupported("an unparsable Content-Type")),
@@ -278,7 +282,7 @@ pub fn parse_json<T: DeserializeOwned + TopLevelScores>(body: &[u8]) -> Result<T
 pub fn json_only(format: BodyFormat) -> Result<(), ApiError> {
     match format {
         BodyFormat::Json => Ok(()),
-        BodyFormat::Csv => Err(ApiError::new(
+        BodyFormat::Csv | BodyFormat::Multipart => Err(ApiError::new(
             ErrorCode::UnsupportedMediaType,
             "this endpoint takes application/json only",
         )),

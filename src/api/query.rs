@@ -275,6 +275,11 @@ impl<'q> TableParams<'q> {
                 ErrorCode::InternalError,
                 "a JSON body is not a table",
             )),
+            BodyFormat::Multipart => Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "multipart/form-data is taken by /v1/pca/transform and /v1/scaling/predict only; \
+                 send this endpoint application/json or text/csv",
+            )),
         }
     }
 

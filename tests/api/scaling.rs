@@ -24,7 +24,7 @@ const BENCHMARKS: [&str; 8] = [
     "HumanEval",
 ];
 
-fn fixture(path: &str) -> Vec<u8> {
+pub(crate) fn fixture(path: &str) -> Vec<u8> {
     std::fs::read(format!(
         "{}/tests/fixtures/{path}",
         env!("CARGO_MANIFEST_DIR")
@@ -33,7 +33,7 @@ fn fixture(path: &str) -> Vec<u8> {
 }
 
 /// Rows of a CSV file as maps from header to cell.
-fn csv_rows(path: &str) -> Vec<HashMap<String, String>> {
+pub(crate) fn csv_rows(path: &str) -> Vec<HashMap<String, String>> {
     let bytes = fixture(path);
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let header = reader.headers().unwrap().clone();
@@ -50,7 +50,7 @@ fn csv_rows(path: &str) -> Vec<HashMap<String, String>> {
         .collect()
 }
 
-fn number(cell: &str) -> Value {
+pub(crate) fn number(cell: &str) -> Value {
     cell.parse::<f64>().map_or(Value::Null, |v| json!(v))
 }
 
@@ -135,7 +135,7 @@ async fn compute_from_params_and_tokens_is_six_n_d() {
 }
 
 /// The reference's rows: paper set models that have the target, in the paper set's order.
-fn law_request() -> (Value, Value) {
+pub(crate) fn law_request() -> (Value, Value) {
     let reference: Value =
         serde_json::from_slice(&fixture("reference/scaling_law_word_unscrambling.json")).unwrap();
     let target_name = reference["target"].as_str().unwrap().to_owned();

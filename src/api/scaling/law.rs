@@ -6,10 +6,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{ModelColumns, read_table, required};
+use crate::analysis::basis::LawBasis as FittedLawBasis;
 use crate::analysis::law::{self, LawFit, LawParams, Role, Split};
 use crate::analysis::metadata::{Families, LogCompute, Target as TargetValues};
 use crate::analysis::sigmoid::Loss;
 use crate::analysis::{BenchmarkMatrix, NComponents, ParamGuard};
+use crate::api::basis::LawBasis;
 use crate::api::body::{BodyFormat, Limits, answer};
 use crate::api::error::{ApiError, ErrorCode, Problem};
 use crate::api::options::Missing;
@@ -118,6 +120,11 @@ leaderboard_request! {
         #[serde(default)]
         #[schema(min_length = 1)]
         pub reference_family: Option<String>,
+        /// true: also return `basis` (one per target), the fitted law basis
+        /// that /v1/scaling/predict predicts new models with, exactly as this
+        /// fit predicts its test models.
+        #[serde(default)]
+        pub return_basis: Option<bool>,
     }
 }
 
@@ -196,6 +203,9 @@ pub struct ScalingLawResponse {
     pub dropped_models: Vec<String>,
     /// Cells of non-training models imputed with the training fit held fixed.
     pub imputed: Vec<ImputedCellOut>,
+    /// With `return_basis`: the fitted law basis, for /v1/scaling/predict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<LawBasis>,
 }
 
 /// Several fitted laws, one per target, in request order.
@@ -263,6 +273,8 @@ table_query! {
         /// As `reference_family` in the JSON body.
         #[param(min_length = 1)]
         pub reference_family: Option<String>,
+        /// As `return_basis` in the JSON body: also return the law basis.
+        pub return_basis: Option<bool>,
     }
 }
 
@@ -359,6 +371,7 @@ impl FromTable for ScalingLawRequest {
             floor_max: query.floor_max,
             target_range,
             reference_family: query.reference_family.clone(),
+            return_basis: query.return_basis,
         })
     }
 }
@@ -451,18 +464,24 @@ fn law_answer(mut r: ScalingLawRequest, limits: &Limits) -> Result<LawAnswer, Ap
             &spec,
         )?]
     };
+    let return_basis = r.return_basis.unwrap_or(false);
     let mut results: Vec<ScalingLawResponse> = targets
         .iter()
         .zip(&fits)
         .map(|(target, fit)| {
-            ScalingLawResponse::new(
+            let mut response = ScalingLawResponse::new(
                 &matrix,
                 target,
                 fit,
                 r.loss.unwrap_or_default(),
                 r.reference_family.clone(),
                 missing,
-            )
+            );
+            if return_basis {
+                let basis = FittedLawBasis::of_fit(matrix.benchmarks(), target.name(), fit, &spec);
+                response.basis = Some(LawBasis::new(&basis));
+            }
+            response
         })
         .collect();
     Ok(if several {
@@ -537,6 +556,7 @@ impl ScalingLawResponse {
                 |row| &models[result.other_rows[row]],
                 matrix.benchmarks(),
             ),
+            basis: None,
         }
     }
 }
