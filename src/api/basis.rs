@@ -97,6 +97,7 @@ pub enum BasisMissing {
 /// family) the line that converts capability to equivalent compute.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!(law_basis_example()))]
 pub struct LawBasis {
     /// Always `obscaling.law-basis/v1`.
     #[schema(pattern = r"^obscaling\.law-basis/v1$")]
@@ -378,78 +379,13 @@ pub fn read_law_basis(
 /// filled by `iterative_pca` with bounds [0, 1], two components) with
 /// `return_basis`. A test checks that it still is, and that it is accepted.
 pub fn basis_example() -> Value {
-    serde_json::json!({
-        "format": "obscaling.basis/v1",
-        "benchmarks": [
-            "MMLU",
-            "ARC-C",
-            "HellaSwag",
-            "GSM8K"
-        ],
-        "mean": [
-            0.54284,
-            0.53208,
-            0.75822,
-            0.34648
-        ],
-        "scale": null,
-        "components": [
-            [
-                0.5153189821664433,
-                0.34274503159928893,
-                0.35513179301989645,
-                0.7006094486369823
-            ],
-            [
-                0.11157224391674816,
-                0.5323320857584112,
-                0.5590112710868964,
-                -0.6258438971958543
-            ]
-        ],
-        "sign": "positive_sum",
-        "explained_variance_ratio": [
-            0.9160250106666098,
-            0.07936927045808322
-        ],
-        "missing": {
-            "policy": "iterative_pca",
-            "mean": [
-                0.54284,
-                0.53208,
-                0.75822,
-                0.4331
-            ],
-            "scale": [
-                0.17760933083596706,
-                0.12942382160947036,
-                0.13452160272610492,
-                0.1985655685157928
-            ],
-            "center": [
-                8.881784197001253e-17,
-                -4.4408920985006264e-17,
-                -2.220446049250313e-16,
-                -1.321253150801018
-            ],
-            "components": [
-                [
-                    0.29731522812133554,
-                    0.294523388948868,
-                    0.3000334344191747,
-                    0.8572278382786385
-                ]
-            ],
-            "tol": 1e-10,
-            "max_iter": 1000,
-            "bounds": [
-                0.0,
-                1.0
-            ]
-        },
-        "n_models": 5,
-        "fingerprint": "bbc235578182f5ab25f49bb76cc54133edfb922f9a8aa1dd81ce0082360dc5f5"
-    })
+    serde_json::from_str(include_str!("examples/basis.json")).expect("the example is JSON")
+}
+
+/// The spec's example law basis: what /v1/scaling/law answers for its own
+/// example request (`return_basis` included); checked by a test as well.
+pub fn law_basis_example() -> Value {
+    serde_json::from_str(include_str!("examples/law_basis.json")).expect("the example is JSON")
 }
 
 #[cfg(test)]

@@ -126,7 +126,7 @@ fn field_name(headers: &str) -> Result<String, ApiError> {
     Err(malformed("a part's Content-Disposition has no name"))
 }
 
-/// `type; key=value; key="quoted \" value"`, read left to right.
+/// `type; key=value; key="quoted; value"`, read left to right.
 struct Params<'a>(&'a str);
 
 impl Params<'_> {
@@ -147,25 +147,13 @@ impl Params<'_> {
             .ok_or_else(|| malformed("a Content-Disposition parameter has no value"))?;
         let after = after.trim_start();
         let (value, rest) = if let Some(quoted) = after.strip_prefix('"') {
-            let mut value = String::new();
-            let mut chars = quoted.char_indices();
-            let end = loop {
-                match chars.next() {
-                    Some((_, '\\')) => {
-                        if let Some((_, c)) = chars.next() {
-                            value.push(c);
-                        }
-                    }
-                    Some((i, '"')) => break i + 1,
-                    Some((_, c)) => value.push(c),
-                    None => {
-                        return Err(malformed(
-                            "a quoted Content-Disposition parameter is not closed",
-                        ));
-                    }
-                }
-            };
-            (value, &quoted[end..])
+            // Browsers and HTTP clients write a name's quote, CR and LF as
+            // %22, %0D and %0A (the WHATWG encoding of form data), so a
+            // backslash is a character of the name, not an escape.
+            let end = quoted
+                .find('"')
+                .ok_or_else(|| malformed("a quoted Content-Disposition parameter is not closed"))?;
+            (quoted[..end].to_owned(), &quoted[end + 1..])
         } else {
             let end = after.find(';').unwrap_or(after.len());
             (after[..end].trim().to_owned(), &after[end..])
@@ -201,11 +189,11 @@ mod tests {
 
     #[test]
     fn reads_bare_lf_and_quoted_names() {
-        let body = b"--b\nContent-Disposition: form-data; name=\"we\\\"ird; name\"\n\nx\n--b--\n";
+        let body = b"--b\nContent-Disposition: form-data; name=\"we\\ird; name\"\n\nx\n--b--\n";
         let parts = parse(body, "b").unwrap();
         assert_eq!(
             names_and_bodies(&parts),
-            [("we\"ird; name".into(), "x".into())]
+            [("we\\ird; name".into(), "x".into())]
         );
     }
 

@@ -169,6 +169,16 @@ pub trait TableQuery: DeserializeOwned {
 /// state on their own: unknown parameters are `unknown_field`, malformed or
 /// contradictory values `invalid_query` (or the option's own code).
 pub fn parse<T: TableQuery>(query: &str) -> Result<T, ApiError> {
+    // No parameter means anything when empty (the spec gives every text
+    // parameter a minimum length or a pattern), and an empty column name
+    // would otherwise pass unnoticed with a JSON body, which reads no columns.
+    if let Some(name) = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find_map(|(name, value)| (value.is_empty() && !name.is_empty()).then_some(name))
+    {
+        return Err(invalid(format!("query string: parameter {name} is empty")));
+    }
     let parsed: T = serde_urlencoded::from_str(query).map_err(|err| {
         let message = err.to_string();
         if message.starts_with("unknown field") {
@@ -192,6 +202,21 @@ pub fn parse<T: TableQuery>(query: &str) -> Result<T, ApiError> {
 
 fn invalid(detail: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::InvalidQuery, detail)
+}
+
+/// A number parameter within the range the spec gives it, checked whatever
+/// the body (a JSON body does not use it, but a request the spec forbids is
+/// never silently accepted).
+pub fn within<T: PartialOrd + Copy + std::fmt::Display>(
+    name: &str,
+    value: Option<T>,
+    ok: impl Fn(T) -> bool,
+    rule: &str,
+) -> Result<(), ApiError> {
+    match value {
+        Some(v) if !ok(v) => Err(invalid(format!("{name} must be {rule}, got {v}"))),
+        _ => Ok(()),
+    }
 }
 
 /// A comma-separated list, each item trimmed. An item may be quoted as in
@@ -371,6 +396,11 @@ mod tests {
         );
         assert_eq!(code("imputation_bounds=0"), ErrorCode::InvalidQuery);
         assert_eq!(code("model_column="), ErrorCode::InvalidQuery);
+        // Every parameter, the endpoint's own too, is refused empty.
+        assert_eq!(
+            code("n_components=2&family_column="),
+            ErrorCode::InvalidQuery
+        );
         let q =
             query("n_components=0.9&missing=iterative_pca&imputation_bounds=0,1&family_column=F")
                 .unwrap();

@@ -844,6 +844,19 @@ async fn the_specs_examples_are_real_and_accepted() {
     assert_eq!(placed["ignored_benchmarks"], json!(["TruthfulQA"]));
     assert_eq!(placed["imputed"][0]["model"], "google/gemma-7b");
     assert_eq!(placed["imputed"][0]["benchmark"], "GSM8K");
+    // And the law's: its example request (return_basis included) answers
+    // the example law basis, which predicts the example's new models.
+    let (status, _, law) = app
+        .post_json("/v1/scaling/law", &schemas["ScalingLawRequest"]["example"])
+        .await;
+    assert_eq!(status, 200, "{law}");
+    assert_eq!(law["basis"], schemas["LawBasis"]["example"]);
+    let example = &schemas["PredictRequest"]["example"];
+    assert_eq!(example["basis"], schemas["LawBasis"]["example"]);
+    let (status, _, predicted) = app.post_json("/v1/scaling/predict", example).await;
+    assert_eq!(status, 200, "{predicted}");
+    assert_eq!(predicted["predictions"].as_array().unwrap().len(), 2);
+    assert_eq!(predicted["imputed"][0]["benchmark"], "ARC-C");
     for path in ["/v1/pca/transform", "/v1/scaling/predict"] {
         let content = &spec["paths"][path]["post"]["requestBody"]["content"];
         assert!(

@@ -441,3 +441,63 @@ async fn select_families_refuses_searches_past_its_limit() {
         assert_eq!((status, body["code"].as_str()), (422, Some(code)), "{body}");
     }
 }
+
+#[tokio::test]
+async fn query_parameters_are_checked_whatever_the_body() {
+    let app = spawn_app().await;
+    let (law, _) = law_request();
+    let mut rows = csv_rows("data/paper_set_77.csv");
+    rows.truncate(20);
+    let fit = paper_request(&rows);
+    let mut select = fit.clone();
+    select["max_models"] = json!(10);
+    // Each query breaks a rule the spec states for it; the JSON body is fine.
+    for (path, body, query, needle) in [
+        ("/v1/scaling/law", &law, "test_fraction=0", "test_fraction"),
+        ("/v1/scaling/law", &law, "floor_max=1", "floor_max"),
+        ("/v1/scaling/law", &law, "huber_delta=-1", "huber_delta"),
+        (
+            "/v1/scaling/law",
+            &law,
+            "max_train_flops=0",
+            "max_train_flops",
+        ),
+        (
+            "/v1/scaling/law",
+            &law,
+            "tokens_column=",
+            "tokens_column is empty",
+        ),
+        (
+            "/v1/scaling/law",
+            &law,
+            "max_train_flops=1&test_fraction=0.5",
+            "not both",
+        ),
+        (
+            "/v1/scaling/compute-fit",
+            &fit,
+            "min_family_size=1",
+            "min_family_size",
+        ),
+        ("/v1/scaling/select-families", &select, "top=0", "top"),
+        ("/v1/scaling/select-families", &select, "seed=-1", "seed"),
+    ] {
+        let (status, _, problem) = app
+            .post_raw(
+                &format!("{path}?{query}"),
+                Some("application/json"),
+                serde_json::to_vec(body).unwrap(),
+            )
+            .await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (422, Some("invalid_query")),
+            "{path}?{query}: {problem}"
+        );
+        assert!(
+            problem["detail"].as_str().unwrap().contains(needle),
+            "{path}?{query}: {problem}"
+        );
+    }
+}

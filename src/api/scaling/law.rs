@@ -64,6 +64,7 @@ pub enum LossName {
 
 leaderboard_request! {
     /// A leaderboard, the benchmark(s) to predict, and how to fit and test the law.
+    #[schema(example = json!(law_request_example()))]
     pub struct ScalingLawRequest {
         /// As in /v1/pca; default 3.
         #[schema(schema_with = schemas::n_components_fixed)]
@@ -287,6 +288,31 @@ pub enum SplitBy {
 }
 
 impl LawQuery {
+    /// The rules of the law's own parameters, whatever the body.
+    fn validate(&self) -> Result<(), ApiError> {
+        query::within(
+            "max_train_flops",
+            self.max_train_flops,
+            |v| v > 0.0,
+            "positive",
+        )?;
+        query::within(
+            "test_fraction",
+            self.test_fraction,
+            |v| v > 0.0 && v < 1.0,
+            "in (0, 1)",
+        )?;
+        query::within("huber_delta", self.huber_delta, |v| v > 0.0, "positive")?;
+        query::within(
+            "floor_max",
+            self.floor_max,
+            |v| (0.0..1.0).contains(&v),
+            "in [0, 1)",
+        )?;
+        query::pair("target_range", self.target_range.as_deref())?;
+        self.split().map(drop)
+    }
+
     fn columns(&self) -> ModelColumns<'_> {
         ModelColumns {
             family: self.family_column.as_deref(),
@@ -491,6 +517,14 @@ fn law_answer(mut r: ScalingLawRequest, limits: &Limits) -> Result<LawAnswer, Ap
     })
 }
 
+/// The spec's example request: thirteen of the paper's models on four
+/// benchmarks (Llama-3-8B without ARC-C), the word-unscrambling target,
+/// trained up to 200e21 FLOPs, Llama-2 as the reference family, with its
+/// law basis (`crate::api::basis::law_basis_example`).
+pub fn law_request_example() -> serde_json::Value {
+    serde_json::from_str(include_str!("../examples/law_request.json")).expect("the example is JSON")
+}
+
 fn invalid_target(detail: &str) -> ApiError {
     ApiError::new(ErrorCode::InvalidTarget, detail)
 }
@@ -600,6 +634,7 @@ pub async fn post_law(
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
     let query: LawQuery = query::parse(req.query_string())?;
+    query.validate()?;
     let limits = **limits;
     answer(&req, payload, limits, move |format, body| {
         law_answer(parse_request(format, body, &query)?, &limits)

@@ -21,6 +21,7 @@ use crate::api::transform::{
 /// A law basis and the models to predict.
 #[derive(Debug, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!(predict_example()))]
 pub struct PredictRequest {
     /// A law basis exactly as /v1/scaling/law answered it with `return_basis`.
     #[schema(value_type = LawBasis)]
@@ -83,6 +84,17 @@ pub struct PredictResponse {
     pub dropped_models: Vec<String>,
     /// Columns sent that the basis does not know, ignored.
     pub ignored_benchmarks: Vec<String>,
+}
+
+/// The spec's example request: two new models on the example law basis,
+/// one without ARC-C (filled by the basis's `iterative_pca`).
+pub fn predict_example() -> Value {
+    serde_json::json!({
+        "basis": basis::law_basis_example(),
+        "models": ["Qwen/Qwen1.5-14B", "google/gemma-7b"],
+        "benchmarks": ["MMLU", "ARC-C", "HellaSwag", "GSM8K"],
+        "scores": [[0.6936, 0.5657, 0.8108, 0.6763], [0.6603, null, 0.8247, 0.5276]],
+    })
 }
 
 fn law_benchmarks(basis: &(FittedLawBasis, String)) -> &[String] {
