@@ -386,6 +386,7 @@ impl Basis {
         let projections = pca::project(
             completed.scores.view(),
             self.mean.view(),
+            None,
             self.scale.as_ref().map(|s| s.view()),
             self.components.view(),
         );

@@ -49,6 +49,25 @@ pub struct LawSpec {
     pub reference_family: Option<String>,
 }
 
+impl LawSpec {
+    /// A value of the normalised target in the target's own units.
+    pub fn in_target_units(&self, y: f64) -> f64 {
+        match self.target_range {
+            Some((lo, hi)) => lo + (hi - lo) * y,
+            None => y,
+        }
+    }
+
+    /// log10 of the compute at or below which labelled models train, with
+    /// a split by flops.
+    pub fn log10_cutoff(&self) -> Option<f64> {
+        match self.split {
+            Split::Flops { max_train } => Some(max_train.log10()),
+            _ => None,
+        }
+    }
+}
+
 /// Options of a law fit, unchecked; `check()` validates them once.
 #[derive(Debug, Clone)]
 pub struct LawParams(LawSpec);

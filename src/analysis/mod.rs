@@ -20,6 +20,7 @@ pub mod law;
 pub mod linalg;
 pub mod matrix;
 pub mod metadata;
+pub mod moments;
 pub mod pca;
 pub mod regression;
 pub mod sigmoid;

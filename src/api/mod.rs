@@ -8,6 +8,7 @@ pub mod charts;
 pub mod dashboard;
 pub mod error;
 pub mod health;
+pub mod inspect;
 pub mod metrics;
 pub mod multipart;
 pub mod options;
@@ -42,6 +43,7 @@ use error::{ApiError, ErrorCode};
     tags(
         (name = "pca", description = "Principal components of a leaderboard"),
         (name = "scaling", description = "Observational scaling laws on the principal components"),
+        (name = "tables", description = "What a table body (CSV, Parquet, Arrow) holds"),
         (name = "operations", description = "Probes"),
     )
 )]
@@ -58,7 +60,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(scaling::compute_fit::post_compute_fit)
         .service(scaling::law::post_law)
         .service(scaling::predict::post_predict)
-        .service(scaling::select_families::post_select_families);
+        .service(scaling::select_families::post_select_families)
+        .service(inspect::post_inspect);
 }
 
 /// The OpenAPI 3.1 document of the service.

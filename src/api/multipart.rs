@@ -1,8 +1,8 @@
 //! `multipart/form-data` bodies (RFC 7578), read from memory: the body has
 //! already been read under MAX_BODY_BYTES (and decompressed) like any other,
 //! so a part is a slice of it, never a copy. Only what a form of named
-//! fields needs is read: each part's name (from `Content-Disposition`) and
-//! its bytes.
+//! fields needs is read: each part's name (from `Content-Disposition`), its
+//! media type (from `Content-Type`, if any) and its bytes.
 
 use actix_web::{HttpMessage, HttpRequest};
 use memchr::memmem;
@@ -13,6 +13,9 @@ use super::error::{ApiError, ErrorCode};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Part<'a> {
     pub name: String,
+    /// The essence of the part's `Content-Type` (`text/csv`), lowercase,
+    /// without parameters; `None` when the part has no such header.
+    pub content_type: Option<String>,
     pub body: &'a [u8],
 }
 
@@ -71,6 +74,7 @@ pub fn parse<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, ApiErr
         let part = &body[start..];
         let (headers, content_start) = split_headers(part)?;
         let name = field_name(headers)?;
+        let content_type = content_type(headers);
         let end = memmem::find(&part[content_start..], &closing).ok_or_else(|| {
             malformed(format!(
                 "part '{name}' has no closing boundary (the body may be cut short)"
@@ -82,6 +86,7 @@ pub fn parse<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, ApiErr
         }
         parts.push(Part {
             name,
+            content_type,
             body: content,
         });
         at = start + content_start + end + 1;
@@ -101,6 +106,18 @@ fn split_headers(part: &[u8]) -> Result<(&str, usize), ApiError> {
     let headers = std::str::from_utf8(&part[..end])
         .map_err(|_| malformed("a part's headers are not UTF-8"))?;
     Ok((headers, end + skip))
+}
+
+/// The media type of a part's `Content-Type` header, without its parameters.
+fn content_type(headers: &str) -> Option<String> {
+    headers
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(key, _)| key.trim().eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| {
+            let essence = value.split(';').next().unwrap_or_default();
+            essence.trim().to_ascii_lowercase()
+        })
 }
 
 /// The `name` of a part's `Content-Disposition: form-data`.
@@ -185,6 +202,8 @@ mod tests {
                 ("scores".into(), "Model,MMLU\r\na,0.5\r\n".into())
             ]
         );
+        assert_eq!(parts[0].content_type.as_deref(), Some("application/json"));
+        assert_eq!(parts[1].content_type, None);
     }
 
     #[test]

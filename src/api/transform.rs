@@ -12,7 +12,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::basis::{self, Basis};
-use super::body::{BodyFormat, Limits, answer, body_format, parse_json};
+use super::body::{ARROW_STREAM, BodyFormat, Limits, PARQUET, answer, body_format, parse_json};
 use super::error::{ApiError, ErrorCode, Problem};
 use super::multipart;
 use super::pca::{ImputedCellOut, SupplementaryOut, rows};
@@ -25,9 +25,10 @@ use crate::analysis::matrix::ScoreRows;
 
 table_query! {
     /// Query parameters: the table ones apply to the `scores` part of a
-    /// multipart/form-data body (a CSV export). Without `benchmarks` or
-    /// `benchmark_prefix`, the columns named as the basis's benchmarks are
-    /// read and every other column is ignored.
+    /// multipart/form-data body (CSV, Parquet or Arrow by the part's
+    /// Content-Type; wide or `layout=long`). In a wide table without
+    /// `benchmarks` or `benchmark_prefix`, the columns named as the basis's
+    /// benchmarks are read and every other column is ignored.
     pub struct PlacementQuery {}
 }
 
@@ -56,7 +57,10 @@ pub struct PlacementForm {
     /// The basis, as JSON.
     #[schema(value_type = Object)]
     basis: Value,
-    /// The models, as a CSV table (read with the query's table parameters).
+    /// The models, as a table read with the query's table parameters: CSV
+    /// (the default), or Parquet or an Arrow IPC stream when the part's
+    /// Content-Type is `application/vnd.apache.parquet` or
+    /// `application/vnd.apache.arrow.stream`.
     #[schema(value_type = String, format = Binary)]
     scores: String,
 }
@@ -121,10 +125,10 @@ pub(crate) fn form_boundary(req: &HttpRequest) -> Result<Option<String>, ApiErro
     match body_format(req)? {
         BodyFormat::Json => Ok(None),
         BodyFormat::Multipart => multipart::boundary(req).map(Some),
-        BodyFormat::Csv => Err(ApiError::new(
+        BodyFormat::Csv | BodyFormat::Parquet | BodyFormat::Arrow => Err(ApiError::new(
             ErrorCode::UnsupportedMediaType,
             "send the basis with the models: application/json, or multipart/form-data with a \
-             basis part (JSON) and a scores part (CSV)",
+             basis part (JSON) and a scores part (a table: CSV, Parquet or Arrow)",
         )),
     }
 }
@@ -148,7 +152,7 @@ pub(crate) fn read_placement<R: PlacementRequest, B>(
                 ApiError::new(err.code, format!("the basis part: {}", err.detail))
             })?;
             let basis = check(&value)?;
-            let new = read_table(scores_part, query, benchmarks_of(&basis))?;
+            let new = read_table(scores_part, query, benchmarks_of(&basis), limits)?;
             (basis, new)
         }
         _ => {
@@ -161,7 +165,10 @@ pub(crate) fn read_placement<R: PlacementRequest, B>(
 }
 
 /// The `basis` and `scores` parts of a form.
-fn form_parts<'a>(body: &'a [u8], boundary: &str) -> Result<(&'a [u8], &'a [u8]), ApiError> {
+fn form_parts<'a>(
+    body: &'a [u8],
+    boundary: &str,
+) -> Result<(&'a [u8], multipart::Part<'a>), ApiError> {
     let (mut basis, mut scores) = (None, None);
     for part in multipart::parse(body, boundary)? {
         let slot = match part.name.as_str() {
@@ -174,44 +181,78 @@ fn form_parts<'a>(body: &'a [u8], boundary: &str) -> Result<(&'a [u8], &'a [u8])
                 ));
             }
         };
-        if slot.replace(part.body).is_some() {
+        let name = part.name.clone();
+        if slot.replace(part).is_some() {
             return Err(ApiError::new(
                 ErrorCode::InvalidRequest,
-                format!("the form has two '{}' parts", part.name),
+                format!("the form has two '{name}' parts"),
             ));
         }
     }
-    let needed = |part: Option<&'a [u8]>, name: &str, what: &str| {
+    fn needed<'a>(
+        part: Option<multipart::Part<'a>>,
+        name: &str,
+        what: &str,
+    ) -> Result<multipart::Part<'a>, ApiError> {
         part.ok_or_else(|| {
             ApiError::new(
                 ErrorCode::InvalidRequest,
                 format!("the form has no '{name}' part ({what})"),
             )
         })
-    };
+    }
     Ok((
-        needed(basis, "basis", "the basis, as JSON")?,
-        needed(scores, "scores", "the models, as CSV")?,
+        needed(basis, "basis", "the basis, as JSON")?.body,
+        needed(scores, "scores", "the models, as a table")?,
     ))
 }
 
-/// The models of a CSV table: the query picks the columns, or by default
-/// the basis's benchmarks that the header has.
+/// The reader of a `scores` part, chosen by its media type as the other
+/// endpoints choose theirs by the body's: CSV when the part names none (or
+/// names the generic `application/octet-stream` or `text/plain` that form
+/// clients write for a file of unknown type).
+fn part_format(part: &multipart::Part<'_>) -> Result<BodyFormat, ApiError> {
+    match part.content_type.as_deref() {
+        None | Some("text/csv" | "text/plain" | "application/octet-stream") => Ok(BodyFormat::Csv),
+        Some(PARQUET) => Ok(BodyFormat::Parquet),
+        Some(ARROW_STREAM) => Ok(BodyFormat::Arrow),
+        Some(other) => Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            format!("the scores part is {other}; it takes text/csv, {PARQUET} or {ARROW_STREAM}"),
+        )),
+    }
+}
+
+/// The models of the `scores` part, read by the same table readers as every
+/// other endpoint's body (CSV, Parquet, Arrow; wide or long, as the query
+/// says). In a wide table without `benchmarks` or `benchmark_prefix`, the
+/// columns named as the basis's benchmarks are read and the others are
+/// ignored; a long table gives every benchmark it names, and those the
+/// basis does not know are ignored when the models are matched to it.
 fn read_table(
-    csv: &[u8],
+    part: multipart::Part<'_>,
     query: &PlacementQuery,
     basis_benchmarks: &[String],
+    limits: &Limits,
 ) -> Result<NewModels, ApiError> {
+    let format = part_format(&part)?;
     let params = query.table();
-    let table = params.read(BodyFormat::Csv, csv)?;
-    let mut selection: Selection<'_> = params.selection(vec![])?;
-    let columns = table.columns();
-    let model_column = match selection.model_column {
-        Some(name) => table.find(name)?,
-        None => 0,
-    };
+    let mut selection: Selection<'_> = params.selection(vec![], limits)?;
+    let by_basis = selection.long.is_none()
+        && selection.benchmark_prefix.is_none()
+        && selection.benchmarks.is_none();
+    if by_basis {
+        // A typed format decodes the model column and the basis's columns only.
+        selection.benchmarks = Some(basis_benchmarks.to_vec());
+    }
+    let table = params.read(format, part.body, Some(&selection), limits)?;
     let mut unread = vec![];
-    if selection.benchmark_prefix.is_none() && selection.benchmarks.is_none() {
+    if by_basis {
+        let columns = table.columns();
+        let model_column = match selection.model_column {
+            Some(name) => table.find(name)?,
+            None => 0,
+        };
         let (known, other): (Vec<usize>, Vec<usize>) = (0..columns.len())
             .filter(|&c| c != model_column)
             .partition(|&c| basis_benchmarks.contains(&columns[c]));
@@ -301,10 +342,11 @@ pub fn transform_example() -> Value {
         (status = 400, description = "`malformed_json` (the body, or the basis part, is not JSON), \
             `invalid_multipart` (a form body that cannot be read: no boundary, a part without a name, \
             cut short)", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large` (body over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)",
+        (status = 413, description = "`payload_too_large` (body, or a Parquet part's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)",
             body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "`unsupported_media_type`: neither application/json nor \
-            multipart/form-data, or an unsupported Content-Encoding",
+            multipart/form-data, an unsupported Content-Encoding, or a scores part that is not \
+            text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream",
             body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_basis` (an unknown `format`, a member missing or of \
             the wrong type, inconsistent lengths, a number that is not finite, components not \
@@ -315,8 +357,10 @@ pub fn transform_example() -> Value {
             `empty_label`, `duplicate_model`, `duplicate_benchmark`, `no_benchmarks`, \
             `non_finite_score`, `missing_scores` (a missing cell under a `reject` basis), \
             `unobserved_model` (a model with no score the basis knows, under `mean` or \
-            `iterative_pca`), `numeric_overflow`; for the CSV part also `invalid_query`, \
-            `invalid_csv`, `unknown_column`, `no_matching_columns`, `invalid_score`",
+            `iterative_pca`), `numeric_overflow`; for the scores part also `invalid_query`, \
+            `invalid_csv`, `invalid_parquet`, `invalid_arrow` (the part cannot be read), \
+            `unknown_column`, `no_matching_columns`, `invalid_score`, `duplicate_score` (a long \
+            table's pair with two scores, duplicates=reject)",
             body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS",
             body = Problem, content_type = "application/problem+json"),

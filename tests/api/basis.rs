@@ -865,3 +865,119 @@ async fn the_specs_examples_are_real_and_accepted() {
         );
     }
 }
+
+/// A form of binary parts (name, content type or none, bytes).
+fn binary_form(parts: &[(&str, Option<&str>, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----obscaling-test-binary-9QpXr";
+    let mut body = Vec::new();
+    for (name, content_type, content) in parts {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n")
+                .as_bytes(),
+        );
+        if let Some(content_type) = content_type {
+            body.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
+        }
+        body.extend_from_slice(b"\r\n");
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// The transform's scores part goes through the table readers of every
+/// other endpoint: the paper leaderboard as wide CSV, Parquet (pyarrow,
+/// Polars), an Arrow stream, and long CSV and Parquet (the fixtures of
+/// tests/fixtures/tables/, which hold the same doubles in every file) places
+/// its models exactly where the JSON request places them.
+#[tokio::test]
+async fn every_table_format_of_the_scores_part_gives_what_json_gives() {
+    let app = spawn_app().await;
+    let rows = csv_rows("tables/paper.csv");
+    let (status, _, fitted) = app
+        .post_json(
+            "/v1/pca",
+            &json!({
+                "models": models_of(&rows),
+                "benchmarks": BENCHMARKS,
+                "scores": scores_of(&rows),
+                "n_components": 3,
+                "missing": "iterative_pca",
+                "imputation": {"bounds": [0, 1]},
+                "return_basis": true,
+            }),
+        )
+        .await;
+    assert_eq!(status, 200, "{fitted}");
+    let basis = fitted["basis"].clone();
+    let by_json = transform(
+        &app,
+        &basis,
+        &json!(models_of(&rows)),
+        &json!(BENCHMARKS),
+        &json!(scores_of(&rows)),
+    )
+    .await;
+    assert!(
+        !by_json["imputed"].as_array().unwrap().is_empty(),
+        "the paper set has gaps, filled on the basis"
+    );
+    let basis_text = serde_json::to_vec(&basis).unwrap();
+    let parquet = Some("application/vnd.apache.parquet");
+    let arrow = Some("application/vnd.apache.arrow.stream");
+    for (file, content_type, query) in [
+        ("tables/paper.csv", None, ""),
+        ("tables/paper.csv", Some("text/csv"), ""),
+        ("tables/paper.pyarrow-snappy.parquet", parquet, ""),
+        ("tables/paper.polars.parquet", parquet, ""),
+        ("tables/paper.pyarrow.arrows", arrow, ""),
+        ("tables/paper_long.csv", Some("text/csv"), "?layout=long"),
+        ("tables/paper_long.polars.parquet", parquet, "?layout=long"),
+    ] {
+        let table = fixture(file);
+        let (form_type, body) = binary_form(&[
+            ("basis", Some("application/json"), &basis_text),
+            ("scores", content_type, &table),
+        ]);
+        let (status, _, placed) = app
+            .post_raw(&format!("/v1/pca/transform{query}"), Some(&form_type), body)
+            .await;
+        assert_eq!(status, 200, "{file}: {placed}");
+        for field in ["models", "projections", "imputed", "dropped_models"] {
+            assert_eq!(placed[field], by_json[field], "{file}: {field}");
+        }
+    }
+    // A part of another media type is refused by name, before it is read.
+    let (form_type, body) = binary_form(&[
+        ("basis", Some("application/json"), &basis_text),
+        ("scores", Some("application/x-ndjson"), b"{}"),
+    ]);
+    let (status, _, problem) = app
+        .post_raw("/v1/pca/transform", Some(&form_type), body)
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (415, Some("unsupported_media_type")),
+        "{problem}"
+    );
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("application/x-ndjson")
+    );
+    // A Parquet part that is not Parquet is the table readers' own error.
+    let (form_type, body) = binary_form(&[
+        ("basis", Some("application/json"), &basis_text),
+        ("scores", parquet, b"Model,MMLU\na,0.5\n"),
+    ]);
+    let (status, _, problem) = app
+        .post_raw("/v1/pca/transform", Some(&form_type), body)
+        .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (422, Some("invalid_parquet")),
+        "{problem}"
+    );
+}

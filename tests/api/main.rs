@@ -2,10 +2,14 @@
 //! One test binary keeps link time down.
 
 mod basis;
+mod charts;
 mod cli;
+mod constant;
 mod errors;
+mod formats;
 mod health;
 mod helpers;
+mod linfa_deviations;
 mod openapi;
 mod operations;
 mod paper;

@@ -13,12 +13,13 @@ use crate::analysis::sigmoid::Loss;
 use crate::analysis::{BenchmarkMatrix, NComponents, ParamGuard};
 use crate::api::basis::LawBasis;
 use crate::api::body::{BodyFormat, Limits, answer};
+use crate::api::charts::law::{LawCharts, TargetLaw};
 use crate::api::error::{ApiError, ErrorCode, Problem};
 use crate::api::options::Missing;
 use crate::api::pca::{ImputedCellOut, PcaResponse};
 use crate::api::query::{self, TableQuery, table_query};
 use crate::api::request::{FromTable, leaderboard_request, parse_request};
-use crate::api::schemas;
+use crate::api::schemas::{self, ArrowStream, ParquetFile};
 use crate::api::scores::ScoresField;
 
 /// The benchmark to predict.
@@ -126,6 +127,12 @@ leaderboard_request! {
         /// fit predicts its test models.
         #[serde(default)]
         pub return_basis: Option<bool>,
+        /// true: also return Vega-Lite v5 specifications (`charts`) of the
+        /// target against capability (or equivalent compute) with the fitted
+        /// sigmoid, and of predicted against observed; with `targets`, one
+        /// curve per target, at the top level of the answer.
+        #[serde(default)]
+        pub charts: Option<bool>,
     }
 }
 
@@ -207,13 +214,25 @@ pub struct ScalingLawResponse {
     /// With `return_basis`: the fitted law basis, for /v1/scaling/predict.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub basis: Option<LawBasis>,
+    /// With `charts` and one `target`: `{law, predicted_vs_observed}`,
+    /// Vega-Lite v5 specifications with their data inline. Never inside
+    /// `results` (those charts are at its top level).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub charts: Option<serde_json::Value>,
 }
 
 /// Several fitted laws, one per target, in request order.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScalingLawResults {
-    /// What a request with each target alone as `target` answers.
+    /// What a request with each target alone as `target` answers (but
+    /// `charts`, which are here at the top level).
     pub results: Vec<ScalingLawResponse>,
+    /// With `charts`: `{law, predicted_vs_observed}`, Vega-Lite v5
+    /// specifications with one curve and one set of points per target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub charts: Option<serde_json::Value>,
 }
 
 /// One law (for `target`), or several (for `targets`).
@@ -276,6 +295,8 @@ table_query! {
         pub reference_family: Option<String>,
         /// As `return_basis` in the JSON body: also return the law basis.
         pub return_basis: Option<bool>,
+        /// As `charts` in the JSON body.
+        pub charts: Option<bool>,
     }
 }
 
@@ -352,7 +373,12 @@ impl LawQuery {
 impl FromTable for ScalingLawRequest {
     type Query = LawQuery;
 
-    fn from_table(format: BodyFormat, body: &[u8], query: &LawQuery) -> Result<Self, ApiError> {
+    fn from_table(
+        format: BodyFormat,
+        body: &[u8],
+        query: &LawQuery,
+        limits: &Limits,
+    ) -> Result<Self, ApiError> {
         let names = query::list(
             "target_columns",
             required(query.target_columns.as_deref(), "target_columns")?,
@@ -362,7 +388,7 @@ impl FromTable for ScalingLawRequest {
         let columns = query.columns();
         let mut reserved = columns.names();
         reserved.extend(names.iter().cloned());
-        let (table, picked) = read_table(format, body, query, reserved)?;
+        let (table, picked) = read_table(format, body, query, reserved, limits)?;
         let values = columns.read(table.as_ref(), &picked)?;
         let mut targets = names
             .into_iter()
@@ -385,6 +411,7 @@ impl FromTable for ScalingLawRequest {
             sign: leaderboard.options.sign,
             missing: leaderboard.options.missing,
             imputation: leaderboard.options.imputation,
+            absent_models: leaderboard.absent_models,
             target,
             targets,
             flops: values.flops,
@@ -398,13 +425,15 @@ impl FromTable for ScalingLawRequest {
             target_range,
             reference_family: query.reference_family.clone(),
             return_basis: query.return_basis,
+            charts: query.charts,
         })
     }
 }
 
 fn law_answer(mut r: ScalingLawRequest, limits: &Limits) -> Result<LawAnswer, ApiError> {
-    let leaderboard = r.take_leaderboard();
+    let mut leaderboard = r.take_leaderboard();
     leaderboard.check(limits, 0)?;
+    let absent = std::mem::take(&mut leaderboard.absent_models);
     let missing = leaderboard.options.missing();
     let target_range = match r.target_range.as_deref() {
         None => None,
@@ -509,11 +538,30 @@ fn law_answer(mut r: ScalingLawRequest, limits: &Limits) -> Result<LawAnswer, Ap
             }
             response
         })
+        .map(|mut result| {
+            result.pca.add_absent(absent.clone());
+            result
+        })
         .collect();
+    let charts = r.charts.unwrap_or(false).then(|| {
+        let laws: Vec<TargetLaw> = targets
+            .iter()
+            .zip(&fits)
+            .map(|(target, fit)| TargetLaw { target, fit })
+            .collect();
+        LawCharts {
+            matrix: &matrix,
+            spec: &spec,
+            families: families.as_ref(),
+        }
+        .specs(&laws)
+    });
     Ok(if several {
-        LawAnswer::Several(ScalingLawResults { results })
+        LawAnswer::Several(ScalingLawResults { results, charts })
     } else {
-        LawAnswer::One(Box::new(results.remove(0)))
+        let mut one = results.remove(0);
+        one.charts = charts;
+        LawAnswer::One(Box::new(one))
     })
 }
 
@@ -591,6 +639,7 @@ impl ScalingLawResponse {
                 matrix.benchmarks(),
             ),
             basis: None,
+            charts: None,
         }
     }
 }
@@ -607,13 +656,15 @@ impl ScalingLawResponse {
     request_body(content(
         (ScalingLawRequest = "application/json"),
         (String = "text/csv", example = "Model,Model Family,FLOPs (1E21),MMLU,ARC-C,GSM8K\nmeta-llama/Llama-2-7b-hf,Llama-2,84.0,0.438,0.5307,0.1448\nmeta-llama/Llama-2-13b-hf,Llama-2,156.0,0.5434,0.5811,0.2282\n"),
+        (ParquetFile = "application/vnd.apache.parquet"),
+        (ArrowStream = "application/vnd.apache.arrow.stream"),
     )),
     responses(
         (status = 200, description = "The fitted law, its predictions and holdout errors (with `targets`: \
             `results`, one such answer per target)", body = LawAnswer),
         (status = 400, description = "`malformed_json`", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large` (body over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: neither application/json nor text/csv, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large` (body, or a Parquet file's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: not application/json, text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca, and `invalid_compute`, `invalid_target` \
             (neither or both of target and targets, a target named twice, a non-finite value, target_range \
             not lo < hi), `invalid_split` (a split by flops without compute), \
@@ -621,7 +672,8 @@ impl ScalingLawResponse {
             (fewer than n_components + 2), `invalid_reference_family` (fewer than two models of \
             different known compute, or no families/compute), `shape_mismatch` (target, families or \
             compute not one per model); for a table also `invalid_query` (no target_columns, a split \
-            parameter without its partner)",
+            parameter without its partner), `conflicting_metadata` (a long table's model whose rows disagree \
+            on a per-model column), `duplicate_score` (a target read from a long table's benchmark values)",
             body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
@@ -637,7 +689,7 @@ pub async fn post_law(
     query.validate()?;
     let limits = **limits;
     answer(&req, payload, limits, move |format, body| {
-        law_answer(parse_request(format, body, &query)?, &limits)
+        law_answer(parse_request(format, body, &query, &limits)?, &limits)
     })
     .await
 }

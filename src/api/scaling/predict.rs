@@ -159,8 +159,8 @@ pub fn predict_answer(
     responses(
         (status = 200, description = "The law's predictions for the new models", body = PredictResponse),
         (status = 400, description = "`malformed_json`, `invalid_multipart`", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large` (body over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: neither application/json nor multipart/form-data", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large` (body, or a Parquet part's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: neither application/json nor multipart/form-data, or a scores part that is not text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca/transform; `invalid_basis` also for a law \
             basis whose weights are not one per component, whose floor is outside [0, 1), whose \
             target_range is not lo < hi or whose reference line has no slope",
