@@ -466,7 +466,7 @@ async fn query_parameters_are_checked_whatever_the_body() {
             "/v1/scaling/law",
             &law,
             "tokens_column=",
-            "tokens_column is empty",
+            "tokens_column must not be empty",
         ),
         (
             "/v1/scaling/law",
