@@ -217,10 +217,26 @@ impl FittedMissing {
                 check_every_model_observed(matrix)?;
                 let missing = missing_cells(x);
                 let mut z = z_scores(x, &missing, mean, std)?;
-                let report = iterate(&mut z, &missing, params, |z, rows| {
-                    let centred = z.select(Axis(0), rows) - z_mean;
-                    Ok(centred.dot(&basis.t()).dot(basis) + z_mean)
-                })?;
+                // Row by row: each row iterates until its own cells settle,
+                // so a row's completion never depends on the rows sent with
+                // it (a basis places one model as it placed it among many).
+                let mut report = IterationReport {
+                    iterations: 0,
+                    converged: true,
+                    max_change: 0.0,
+                };
+                for cells in missing.chunk_by(|a, b| a.0 == b.0) {
+                    let i = cells[0].0;
+                    let mut row = z.slice(s![i..=i, ..]).to_owned();
+                    let own: Vec<(usize, usize)> = cells.iter().map(|&(_, j)| (0, j)).collect();
+                    let settled = iterate(&mut row, &own, params, |row, _| {
+                        Ok((row - z_mean).dot(&basis.t()).dot(basis) + z_mean)
+                    })?;
+                    z.slice_mut(s![i..=i, ..]).assign(&row);
+                    report.iterations = report.iterations.max(settled.iterations);
+                    report.converged &= settled.converged;
+                    report.max_change = report.max_change.max(settled.max_change);
+                }
                 let (scores, imputed) = unscale(x, &z, &missing, mean, std, params.bounds);
                 Ok(CompletedScores {
                     imputed,

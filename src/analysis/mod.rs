@@ -8,6 +8,7 @@
 //! that the HTTP edge serialises. Nothing here re-validates what a
 //! constructor has already checked.
 
+pub mod basis;
 pub mod budget;
 pub mod compute_fit;
 pub mod design;

@@ -25,6 +25,9 @@ const OFFLOAD_MIN_BYTES: usize = 64 * 1024;
 pub enum BodyFormat {
     Json,
     Csv,
+    /// `multipart/form-data`: a form of named parts (a basis and a table);
+    /// only the endpoints that place models on a basis read it.
+    Multipart,
     /// `application/vnd.apache.parquet`
     Parquet,
     /// `application/vnd.apache.arrow.stream` (the Arrow IPC stream format)
@@ -90,6 +93,7 @@ pub fn body_format(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
             Ok(BodyFormat::Json)
         }
         Ok(Some(mime)) if mime.essence_str() == "text/csv" => Ok(BodyFormat::Csv),
+        Ok(Some(mime)) if mime.essence_str() == "multipart/form-data" => Ok(BodyFormat::Multipart),
         Ok(Some(mime)) if mime.essence_str() == PARQUET => Ok(BodyFormat::Parquet),
         Ok(Some(mime)) if mime.essence_str() == ARROW_STREAM => Ok(BodyFormat::Arrow),
         Ok(Some(mime)) => Err(unsupported(mime.essence_str())),

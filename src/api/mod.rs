@@ -2,6 +2,7 @@
 //! problem+json error. Handlers parse and validate, call the analysis core,
 //! and serialise; they hold no numerics of their own.
 
+pub mod basis;
 pub mod body;
 pub mod charts;
 pub mod dashboard;
@@ -9,6 +10,7 @@ pub mod error;
 pub mod health;
 pub mod inspect;
 pub mod metrics;
+pub mod multipart;
 pub mod options;
 pub mod pca;
 pub mod query;
@@ -17,6 +19,7 @@ pub mod scaling;
 pub mod schemas;
 pub mod scores;
 pub mod table;
+pub mod transform;
 
 use std::collections::BTreeMap;
 
@@ -53,8 +56,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(health::readyz)
         .service(metrics::get_metrics)
         .service(pca::post_pca)
+        .service(transform::post_transform)
         .service(scaling::compute_fit::post_compute_fit)
         .service(scaling::law::post_law)
+        .service(scaling::predict::post_predict)
         .service(scaling::select_families::post_select_families)
         .service(inspect::post_inspect);
 }

@@ -5,6 +5,7 @@ use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize, Serializer};
 use utoipa::ToSchema;
 
+use super::basis::Basis;
 use super::body::{BodyFormat, Limits, answer, parse_json};
 use super::charts;
 use super::error::{ApiError, Problem};
@@ -16,6 +17,7 @@ use super::request::leaderboard_request;
 use super::schemas::{self, ArrowStream, ParquetFile};
 use super::scores::ScoresField;
 use super::table;
+use crate::analysis::basis::Basis as FittedBasis;
 use crate::analysis::fit::{self, ComponentChoice, PcaFit, PcaPlan, Placement};
 use crate::analysis::uncertainty::{BootstrapIntervals, ParallelAnalysis};
 use crate::analysis::{BenchmarkMatrix, ImputedCell, NComponents};
@@ -72,6 +74,11 @@ leaderboard_request! {
         /// Streamlit, Observable).
         #[serde(default)]
         pub charts: Option<bool>,
+        /// true: also return `basis`, the fitted basis (PCA and missing-score
+        /// model, fingerprinted) that /v1/pca/transform places new models on
+        /// exactly as `supplementary` places them here.
+        #[serde(default)]
+        pub return_basis: Option<bool>,
     }
 }
 
@@ -86,6 +93,8 @@ table_query! {
         n_components;
         /// As `charts` in the JSON body: also return Vega-Lite specifications.
         pub charts: Option<bool>,
+        /// As `return_basis` in the JSON body: also return the fitted basis.
+        pub return_basis: Option<bool>,
     }
 }
 
@@ -117,6 +126,7 @@ impl PcaRequest {
             bootstrap: None,
             parallel_analysis: None,
             charts: query.charts,
+            return_basis: query.return_basis,
         })
     }
 }
@@ -226,6 +236,9 @@ pub struct PcaResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub charts: Option<serde_json::Value>,
+    /// With `return_basis`: the fitted basis, for /v1/pca/transform.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Basis>,
 }
 
 /// Bootstrap confidence intervals (percentile method).
@@ -324,6 +337,10 @@ fn answer_request(mut request: PcaRequest, limits: &Limits) -> Result<PcaRespons
     if request.charts.unwrap_or(false) {
         response.charts = Some(charts::pca(&matrix, &analysis.fit));
     }
+    if request.return_basis.unwrap_or(false) {
+        let basis = FittedBasis::of_fit(matrix.benchmarks(), &analysis.fit, plan.params.sign());
+        response.basis = Some(Basis::new(&basis));
+    }
     Ok(response)
 }
 
@@ -371,7 +388,7 @@ fn plan(
 }
 
 impl SupplementaryOut {
-    fn new(matrix: &BenchmarkMatrix, placed: &Placement) -> Self {
+    pub(crate) fn new(matrix: &BenchmarkMatrix, placed: &Placement) -> Self {
         let (models, benchmarks) = (matrix.models(), matrix.benchmarks());
         let completed = &placed.completed;
         SupplementaryOut {
@@ -478,6 +495,7 @@ impl PcaResponse {
             bootstrap: None,
             parallel_analysis: None,
             charts: None,
+            basis: None,
         }
     }
 }

@@ -229,6 +229,21 @@ fn invalid(detail: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::InvalidQuery, detail)
 }
 
+/// A number parameter within the range the spec gives it, checked whatever
+/// the body (a JSON body does not use it, but a request the spec forbids is
+/// never silently accepted).
+pub fn within<T: PartialOrd + Copy + std::fmt::Display>(
+    name: &str,
+    value: Option<T>,
+    ok: impl Fn(T) -> bool,
+    rule: &str,
+) -> Result<(), ApiError> {
+    match value {
+        Some(v) if !ok(v) => Err(invalid(format!("{name} must be {rule}, got {v}"))),
+        _ => Ok(()),
+    }
+}
+
 /// A comma-separated list, each item trimmed. An item may be quoted as in
 /// CSV (`"a,b",c` is two items), for names that hold commas.
 pub fn list(name: &str, text: &str) -> Result<Vec<String>, ApiError> {
@@ -340,6 +355,11 @@ impl<'q> TableParams<'q> {
             BodyFormat::Json => Err(ApiError::new(
                 ErrorCode::InternalError,
                 "a JSON body is not a table",
+            )),
+            BodyFormat::Multipart => Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "multipart/form-data is taken by /v1/pca/transform and /v1/scaling/predict only; \
+                 send this endpoint application/json or text/csv",
             )),
         }
     }

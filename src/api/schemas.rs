@@ -128,6 +128,12 @@ pub fn supplementary_models() -> impl Into<RefOr<Schema>> {
     ))
 }
 
+pub fn placed_models() -> impl Into<RefOr<Schema>> {
+    labels("model", 1).description(Some(
+        "The models to place: unique, non-empty names, one per row of `scores`.",
+    ))
+}
+
 pub fn budgets() -> impl Into<RefOr<Schema>> {
     let budget = || {
         ObjectBuilder::new()

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on port 0, spoken to over HTTP.
 //! One test binary keeps link time down.
 
+mod basis;
 mod charts;
 mod cli;
 mod constant;

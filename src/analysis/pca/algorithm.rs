@@ -289,49 +289,61 @@ impl Pca {
         self.n_samples
     }
 
-    /// Scores of rows of raw benchmark values on the components: the rows
-    /// are centred (and scaled) with the fitted statistics first. Blocks of
-    /// rows are centred into one reused buffer per thread and go through one
-    /// matrix product each, so no second n x p matrix is allocated; large
-    /// inputs spread the blocks over the thread pool.
+    /// Scores of rows of raw benchmark values on the components (see [`project`]).
     pub fn transform(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
-        const BLOCK: usize = 256;
-        assert_eq!(
-            x.ncols(),
-            self.mean.len(),
-            "one column per fitted benchmark"
-        );
-        let mut out = Array2::zeros((x.nrows(), self.n_components()));
-        let project =
-            |buffer: &mut Array2<f64>,
-             (rows, mut scores): (ArrayView2<'_, f64>, ArrayViewMut2<'_, f64>)| {
-                let mut centred = buffer.slice_mut(ndarray::s![..rows.nrows(), ..]);
-                centred.assign(&rows);
-                centred -= &self.mean;
-                centred -= &self.residual;
-                if let Some(scale) = &self.scale {
-                    centred /= scale;
-                }
-                ndarray::linalg::general_mat_mul(
-                    1.0,
-                    &centred,
-                    &self.components.t(),
-                    0.0,
-                    &mut scores,
-                );
-            };
-        let blocks = x
-            .axis_chunks_iter(Axis(0), BLOCK)
-            .zip(out.axis_chunks_iter_mut(Axis(0), BLOCK));
-        let buffer = || Array2::zeros((BLOCK.min(x.nrows()), x.ncols()));
-        if runs_in_parallel(x.len()) {
-            blocks.par_bridge().for_each_init(buffer, project);
-        } else {
-            let mut buffer = buffer();
-            blocks.for_each(|block| project(&mut buffer, block));
-        }
-        out
+        project(
+            x,
+            self.mean.view(),
+            Some(self.residual.view()),
+            self.scale.as_ref().map(|s| s.view()),
+            self.components.view(),
+        )
     }
+}
+
+/// Scores of rows of raw benchmark values on `components` (k x p): the rows
+/// are centred by `mean`, then by `residual` when the fit kept one (what the
+/// f64 mean's rounding missed; a basis does not carry it, which moves a score
+/// by well under 1e-14), and divided by `scale`. Blocks of rows are
+/// centred into one reused buffer per thread and go through one matrix
+/// product each, so no second n x p matrix is allocated; large inputs spread
+/// the blocks over the thread pool. A fitted PCA and a basis sent back by a
+/// client (`analysis::basis`) both project through here.
+pub fn project(
+    x: ArrayView2<'_, f64>,
+    mean: ArrayView1<'_, f64>,
+    residual: Option<ArrayView1<'_, f64>>,
+    scale: Option<ArrayView1<'_, f64>>,
+    components: ArrayView2<'_, f64>,
+) -> Array2<f64> {
+    const BLOCK: usize = 256;
+    assert_eq!(x.ncols(), mean.len(), "one column per fitted benchmark");
+    let mut out = Array2::zeros((x.nrows(), components.nrows()));
+    let project =
+        |buffer: &mut Array2<f64>,
+         (rows, mut scores): (ArrayView2<'_, f64>, ArrayViewMut2<'_, f64>)| {
+            let mut centred = buffer.slice_mut(ndarray::s![..rows.nrows(), ..]);
+            centred.assign(&rows);
+            centred -= &mean;
+            if let Some(residual) = &residual {
+                centred -= residual;
+            }
+            if let Some(scale) = &scale {
+                centred /= scale;
+            }
+            ndarray::linalg::general_mat_mul(1.0, &centred, &components.t(), 0.0, &mut scores);
+        };
+    let blocks = x
+        .axis_chunks_iter(Axis(0), BLOCK)
+        .zip(out.axis_chunks_iter_mut(Axis(0), BLOCK));
+    let buffer = || Array2::zeros((BLOCK.min(x.nrows()), x.ncols()));
+    if runs_in_parallel(x.len()) {
+        blocks.par_bridge().for_each_init(buffer, project);
+    } else {
+        let mut buffer = buffer();
+        blocks.for_each(|block| project(&mut buffer, block));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -142,6 +142,16 @@ table_query! {
 }
 
 impl ComputeFitQuery {
+    /// The rules of the endpoint's own parameters, whatever the body.
+    fn validate(&self) -> Result<(), ApiError> {
+        query::within(
+            "min_family_size",
+            self.min_family_size,
+            |v| v >= 2,
+            "at least 2",
+        )
+    }
+
     fn columns(&self) -> ModelColumns<'_> {
         ModelColumns {
             family: self.family_column.as_deref(),
@@ -303,6 +313,7 @@ pub async fn post_compute_fit(
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
     let query: ComputeFitQuery = query::parse(req.query_string())?;
+    query.validate()?;
     let limits = **limits;
     answer(&req, payload, limits, move |format, body| {
         compute_fit_answer(parse_request(format, body, &query, &limits)?, &limits)

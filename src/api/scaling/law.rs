@@ -6,10 +6,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{ModelColumns, read_table, required};
+use crate::analysis::basis::LawBasis as FittedLawBasis;
 use crate::analysis::law::{self, LawFit, LawParams, Role, Split};
 use crate::analysis::metadata::{Families, LogCompute, Target as TargetValues};
 use crate::analysis::sigmoid::Loss;
 use crate::analysis::{BenchmarkMatrix, NComponents, ParamGuard};
+use crate::api::basis::LawBasis;
 use crate::api::body::{BodyFormat, Limits, answer};
 use crate::api::charts::law::{LawCharts, TargetLaw};
 use crate::api::error::{ApiError, ErrorCode, Problem};
@@ -63,6 +65,7 @@ pub enum LossName {
 
 leaderboard_request! {
     /// A leaderboard, the benchmark(s) to predict, and how to fit and test the law.
+    #[schema(example = json!(law_request_example()))]
     pub struct ScalingLawRequest {
         /// As in /v1/pca; default 3.
         #[schema(schema_with = schemas::n_components_fixed)]
@@ -119,6 +122,11 @@ leaderboard_request! {
         #[serde(default)]
         #[schema(min_length = 1)]
         pub reference_family: Option<String>,
+        /// true: also return `basis` (one per target), the fitted law basis
+        /// that /v1/scaling/predict predicts new models with, exactly as this
+        /// fit predicts its test models.
+        #[serde(default)]
+        pub return_basis: Option<bool>,
         /// true: also return Vega-Lite v5 specifications (`charts`) of the
         /// target against capability (or equivalent compute) with the fitted
         /// sigmoid, and of predicted against observed; with `targets`, one
@@ -203,6 +211,9 @@ pub struct ScalingLawResponse {
     pub dropped_models: Vec<String>,
     /// Cells of non-training models imputed with the training fit held fixed.
     pub imputed: Vec<ImputedCellOut>,
+    /// With `return_basis`: the fitted law basis, for /v1/scaling/predict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<LawBasis>,
     /// With `charts` and one `target`: `{law, predicted_vs_observed}`,
     /// Vega-Lite v5 specifications with their data inline. Never inside
     /// `results` (those charts are at its top level).
@@ -282,6 +293,8 @@ table_query! {
         /// As `reference_family` in the JSON body.
         #[param(min_length = 1)]
         pub reference_family: Option<String>,
+        /// As `return_basis` in the JSON body: also return the law basis.
+        pub return_basis: Option<bool>,
         /// As `charts` in the JSON body.
         pub charts: Option<bool>,
     }
@@ -296,6 +309,31 @@ pub enum SplitBy {
 }
 
 impl LawQuery {
+    /// The rules of the law's own parameters, whatever the body.
+    fn validate(&self) -> Result<(), ApiError> {
+        query::within(
+            "max_train_flops",
+            self.max_train_flops,
+            |v| v > 0.0,
+            "positive",
+        )?;
+        query::within(
+            "test_fraction",
+            self.test_fraction,
+            |v| v > 0.0 && v < 1.0,
+            "in (0, 1)",
+        )?;
+        query::within("huber_delta", self.huber_delta, |v| v > 0.0, "positive")?;
+        query::within(
+            "floor_max",
+            self.floor_max,
+            |v| (0.0..1.0).contains(&v),
+            "in [0, 1)",
+        )?;
+        query::pair("target_range", self.target_range.as_deref())?;
+        self.split().map(drop)
+    }
+
     fn columns(&self) -> ModelColumns<'_> {
         ModelColumns {
             family: self.family_column.as_deref(),
@@ -386,6 +424,7 @@ impl FromTable for ScalingLawRequest {
             floor_max: query.floor_max,
             target_range,
             reference_family: query.reference_family.clone(),
+            return_basis: query.return_basis,
             charts: query.charts,
         })
     }
@@ -480,18 +519,24 @@ fn law_answer(mut r: ScalingLawRequest, limits: &Limits) -> Result<LawAnswer, Ap
             &spec,
         )?]
     };
+    let return_basis = r.return_basis.unwrap_or(false);
     let mut results: Vec<ScalingLawResponse> = targets
         .iter()
         .zip(&fits)
         .map(|(target, fit)| {
-            ScalingLawResponse::new(
+            let mut response = ScalingLawResponse::new(
                 &matrix,
                 target,
                 fit,
                 r.loss.unwrap_or_default(),
                 r.reference_family.clone(),
                 missing,
-            )
+            );
+            if return_basis {
+                let basis = FittedLawBasis::of_fit(matrix.benchmarks(), target.name(), fit, &spec);
+                response.basis = Some(LawBasis::new(&basis));
+            }
+            response
         })
         .map(|mut result| {
             result.pca.add_absent(absent.clone());
@@ -518,6 +563,14 @@ fn law_answer(mut r: ScalingLawRequest, limits: &Limits) -> Result<LawAnswer, Ap
         one.charts = charts;
         LawAnswer::One(Box::new(one))
     })
+}
+
+/// The spec's example request: thirteen of the paper's models on four
+/// benchmarks (Llama-3-8B without ARC-C), the word-unscrambling target,
+/// trained up to 200e21 FLOPs, Llama-2 as the reference family, with its
+/// law basis (`crate::api::basis::law_basis_example`).
+pub fn law_request_example() -> serde_json::Value {
+    serde_json::from_str(include_str!("../examples/law_request.json")).expect("the example is JSON")
 }
 
 fn invalid_target(detail: &str) -> ApiError {
@@ -585,6 +638,7 @@ impl ScalingLawResponse {
                 |row| &models[result.other_rows[row]],
                 matrix.benchmarks(),
             ),
+            basis: None,
             charts: None,
         }
     }
@@ -632,6 +686,7 @@ pub async fn post_law(
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
     let query: LawQuery = query::parse(req.query_string())?;
+    query.validate()?;
     let limits = **limits;
     answer(&req, payload, limits, move |format, body| {
         law_answer(parse_request(format, body, &query, &limits)?, &limits)

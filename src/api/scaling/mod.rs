@@ -5,6 +5,7 @@
 
 pub mod compute_fit;
 pub mod law;
+pub mod predict;
 pub mod select_families;
 
 use super::body::{BodyFormat, Limits};

@@ -140,6 +140,20 @@ table_query! {
     }
 }
 
+impl SelectFamiliesQuery {
+    /// The rules of the endpoint's own parameters, whatever the body.
+    fn validate(&self) -> Result<(), ApiError> {
+        query::within("top", self.top, |v| (1..=100).contains(&v), "in 1..=100")?;
+        query::within(
+            "baseline_samples",
+            self.baseline_samples,
+            |v| v >= 1,
+            "at least 1",
+        )?;
+        query::within("seed", self.seed, |v| v >= 0, "at least 0")
+    }
+}
+
 impl FromTable for SelectFamiliesRequest {
     type Query = SelectFamiliesQuery;
 
@@ -316,6 +330,7 @@ pub async fn post_select_families(
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
     let query: SelectFamiliesQuery = query::parse(req.query_string())?;
+    query.validate()?;
     let limits = **limits;
     answer(&req, payload, limits, move |format, body| {
         select_families_answer(parse_request(format, body, &query, &limits)?, &limits)
