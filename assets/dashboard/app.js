@@ -91,7 +91,9 @@
     table: null,
     prefix: null, // the prefix that made the current benchmark selection, if unchanged since
     statuses: {}, // the status line of each view
-    pca: { result: null, groups: null, sort: { key: 'index', dir: 1 } },
+    // The PCA shown, with the query and table that made it, its basis once
+    // asked for, and the models placed on it.
+    pca: { result: null, groups: null, sort: { key: 'index', dir: 1 }, params: null, table: null, basis: null, placed: null },
   };
   const embedded = new WeakMap(); // chart element -> {view, spec} of the Vega view drawn in it
 
@@ -554,8 +556,7 @@
   // Posts the loaded table to `endpoint` with `params`; the parsed JSON body,
   // or a ProblemError with the service's problem+json (or one made up from
   // the status when the answer is not JSON).
-  async function postTable(endpoint, params) {
-    const t = state.table;
+  async function postTable(endpoint, params, t = state.table) {
     const response = await fetch(`${endpoint}?${params}`, {
       method: 'POST',
       headers: { 'Content-Type': t.binary ? t.contentType : 'text/csv', Accept: 'application/json' },
@@ -771,9 +772,14 @@
       buildParams: sharedParams,
       button: $('run'),
       busy: 'Computing the principal components…',
-      show: async (body) => {
+      show: async (body, params) => {
         if (!body.charts) throw new Error('the service returned no charts');
         state.pca.result = body;
+        state.pca.params = params;
+        state.pca.table = state.table;
+        state.pca.basis = null;
+        state.pca.placed = null;
+        $('placed-summary').textContent = '';
         state.pca.groups = groupsFor(body.models, colorColumn);
         state.pca.sort = { key: 'index', dir: 1 };
         await renderPca();
@@ -863,7 +869,98 @@
   }
 
   function drawScatter() {
-    return drawChart($('scatter'), scatterSpec(state.pca.result.charts.scatter));
+    return drawChart($('scatter'), withPlaced(scatterSpec(state.pca.result.charts.scatter)));
+  }
+
+  // The scatter with the placed models (POST /v1/pca/transform) as a second
+  // layer: black diamonds on the same axes.
+  function withPlaced(spec) {
+    const placed = state.pca.placed;
+    if (!placed || placed.models.length === 0 || state.pca.result.n_components < 2) return spec;
+    const values = placed.models.map((model, i) => {
+      const record = { model };
+      placed.projections[i].forEach((v, c) => { record[pcName(c)] = v; });
+      return record;
+    });
+    const { mark, encoding, params, ...rest } = spec;
+    const axis = (channel) => ({ field: encoding[channel].field, type: 'quantitative' });
+    return {
+      ...rest,
+      layer: [
+        { mark, encoding, ...(params ? { params } : {}) },
+        {
+          data: { values },
+          mark: { type: 'point', shape: 'diamond', size: 170, filled: true, color: '#111111', stroke: '#ffffff', strokeWidth: 1 },
+          encoding: {
+            x: axis('x'), y: axis('y'),
+            tooltip: [{ field: 'model', type: 'nominal', title: 'Placed model' }, axis('x'), axis('y')],
+          },
+        },
+      ],
+    };
+  }
+
+  // ---------- the basis: fit once, place later ----------
+
+  // The basis of the PCA shown: the same request with return_basis=true,
+  // asked once per result.
+  async function fetchBasis() {
+    if (state.pca.basis) return state.pca.basis;
+    const params = new URLSearchParams(state.pca.params);
+    params.delete('charts');
+    params.set('return_basis', 'true');
+    const body = await postTable('/v1/pca', params, state.pca.table);
+    if (!body.basis) throw new Error('the service returned no basis');
+    state.pca.basis = body.basis;
+    return body.basis;
+  }
+
+  function reportFailure(err) {
+    if (err instanceof ProblemError) showProblem(err.problem);
+    else showError('The request could not be completed', String(err.message || err));
+  }
+
+  async function downloadBasis() {
+    if (!state.pca.result) return;
+    clearError();
+    try {
+      const basis = await fetchBasis();
+      download(`${baseName()}_pca_basis.json`, 'application/json', `${JSON.stringify(basis, null, 2)}\n`);
+    } catch (err) {
+      reportFailure(err);
+    }
+  }
+
+  // Posts the basis and the pasted CSV as a form to /v1/pca/transform and
+  // draws the placed models on the scatter.
+  async function placeModels() {
+    if (!state.pca.result) return;
+    clearError();
+    const text = $('new-models').value;
+    if (!text.trim()) {
+      showError('No models to place', 'Paste the new models\' scores as CSV first.');
+      return;
+    }
+    const button = $('place-models');
+    button.disabled = true;
+    try {
+      const basis = await fetchBasis();
+      const form = new FormData();
+      form.append('basis', new Blob([JSON.stringify(basis)], { type: 'application/json' }));
+      form.append('scores', new Blob([text], { type: 'text/csv' }));
+      const response = await fetch('/v1/pca/transform', { method: 'POST', headers: { Accept: 'application/json' }, body: form });
+      const body = await readAnswer(response);
+      state.pca.placed = body;
+      const parts = [`${body.models.length} model${body.models.length === 1 ? '' : 's'} placed`];
+      if (body.imputed.length) parts.push(`${body.imputed.length} missing score(s) filled`);
+      if (body.ignored_benchmarks.length) parts.push(`columns ignored: ${body.ignored_benchmarks.join(', ')}`);
+      $('placed-summary').textContent = parts.join(' · ');
+      await drawScatter();
+    } catch (err) {
+      reportFailure(err);
+    } finally {
+      button.disabled = false;
+    }
   }
 
   function drawTable() {
@@ -1208,6 +1305,8 @@
     });
     $('download-csv').addEventListener('click', downloadCsv);
     $('download-json').addEventListener('click', downloadJson);
+    $('download-basis').addEventListener('click', downloadBasis);
+    $('place-models').addEventListener('click', placeModels);
     window.addEventListener('hashchange', route);
     syncImputationOptions();
     syncLayout();

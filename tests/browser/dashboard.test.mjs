@@ -450,6 +450,42 @@ describe('dashboard', { timeout: 300_000 }, () => {
     console.log(`screenshot: ${path}`);
   });
 
+  it('downloads the fitted basis and places pasted models on the scatter', async () => {
+    const basisFile = await download('download-basis');
+    assert.equal(basisFile.name, 'paper_set_77_pca_basis.json');
+    const basis = JSON.parse(basisFile.bytes);
+    assert.equal(basis.format, 'obscaling.basis/v1');
+    assert.deepEqual(basis.benchmarks, EXAMPLE_BENCHMARKS);
+    assert.match(basis.fingerprint, /^[0-9a-f]{64}$/);
+    const result = JSON.parse((await download('download-json')).bytes);
+
+    // Two fitted models' complete rows under new names: placed exactly where
+    // the fit put them (scikit-learn's transform of a fitted row is its
+    // projection; docs/basis.md).
+    const [header, ...lines] = exampleCsv.trim().split('\n');
+    const names = header.split(',');
+    const complete = lines.map((l) => l.split(',')).filter((cells) => EXAMPLE_BENCHMARKS.every((b) => cells[names.indexOf(b)] !== ''));
+    const picked = complete.slice(0, 2);
+    const pasted = [['Model', ...EXAMPLE_BENCHMARKS].join(',')]
+      .concat(picked.map((cells, i) => [`new-${i}`, ...EXAMPLE_BENCHMARKS.map((b) => cells[names.indexOf(b)])].join(',')))
+      .join('\n');
+    await page.fill('#new-models', pasted);
+    const response = await clickAndCatch('#place-models', '/v1/pca/transform');
+    assert.equal(response.status(), 200);
+    assert.match(response.request().headers()['content-type'], /^multipart\/form-data; boundary=/);
+    const placed = await response.json();
+    assert.equal(placed.fingerprint, basis.fingerprint);
+    assert.deepEqual(placed.models, ['new-0', 'new-1']);
+    picked.forEach((cells, i) => {
+      const fitted = result.projections[result.models.indexOf(cells[0])];
+      placed.projections[i].forEach((v, c) => assert.ok(Math.abs(v - fitted[c]) < 1e-9, `new-${i} PC${c + 1}: ${v} vs ${fitted[c]}`));
+    });
+    // 77 fitted models and 2 placed ones, the placed as diamonds of their own layer.
+    await page.waitForFunction(() => document.querySelectorAll('#scatter svg g.mark-symbol.role-mark > path').length === 79);
+    assert.equal(await count('#scatter svg g.mark-symbol.role-mark'), 2, 'a layer of its own');
+    assert.match(await page.textContent('#placed-summary'), /2 models placed/);
+  });
+
   it("shows the API's error in words", async () => {
     const query = new URLSearchParams(EXAMPLE_QUERY);
     query.set('missing', 'reject');
