@@ -14,7 +14,8 @@ export SCREENSHOT_DIR="$(realpath -m "${SCREENSHOT_DIR:-tests/browser/artifacts}
 
 packages=()
 [ -x "$CHROMIUM" ] || packages+=(chromium fonts-liberation fonts-dejavu-core)
-fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || packages+=(fonts-noto-cjk)
+# grep without -q: with pipefail, -q's early exit would fail fc-list with SIGPIPE.
+fc-list 2>/dev/null | grep -i 'Noto Sans CJK' >/dev/null || packages+=(fonts-noto-cjk)
 if [ "${#packages[@]}" -gt 0 ]; then
     echo "installing ${packages[*]}"
     sudo=""

@@ -19,15 +19,44 @@
     pca: 'Principal components', 'compute-fit': 'Compute fit', law: 'Scaling law', design: 'Which models to evaluate',
   };
 
-  // The paper example's columns and options.
-  const EXAMPLE = {
-    url: '/examples/paper_set_77.csv',
-    modelColumn: 'Model',
-    benchmarks: ['MMLU', 'ARC-C', 'HellaSwag', 'Winograd', 'TruthfulQA', 'GSM8K', 'XWinograd', 'HumanEval'],
-    colorBy: 'Model Family',
-    missing: 'iterative_pca',
-    rank: '1',
-    bounds: '0,1',
+  // The worked examples (assets/examples/SOURCE.md): their columns and
+  // options. `tasks` is the paper set with its emergent-task and
+  // post-training columns joined: it presets every scaling view (word
+  // unscrambling predicted from the models up to Llama-2-7B's compute, on
+  // Llama-2's compute axis) and runs the current view once loaded.
+  const PAPER_BENCHMARKS = ['MMLU', 'ARC-C', 'HellaSwag', 'Winograd', 'TruthfulQA', 'GSM8K', 'XWinograd', 'HumanEval'];
+  const EXAMPLES = {
+    paper: {
+      url: '/examples/paper_set_77.csv',
+      fileName: 'paper_set_77.csv',
+      modelColumn: 'Model',
+      benchmarks: PAPER_BENCHMARKS,
+      colorBy: 'Model Family',
+      missing: 'iterative_pca',
+      rank: '1',
+      bounds: '0,1',
+      status: 'Loaded the paper\'s 77 base models (6 missing scores, filled by iterative PCA imputation). ',
+    },
+    tasks: {
+      url: '/examples/paper_set_77_tasks.csv',
+      fileName: 'paper_set_77_tasks.csv',
+      modelColumn: 'Model',
+      benchmarks: PAPER_BENCHMARKS,
+      colorBy: 'Model Family',
+      missing: 'iterative_pca',
+      rank: '1',
+      bounds: '0,1',
+      family: 'Model Family',
+      flops: 'FLOPs (1E21)',
+      targets: ['word_unscrambling_2_exact_match'],
+      maxTrainFlops: '84',
+      referenceFamily: 'Llama-2',
+      maxModels: '25',
+      requiredFamilies: ['Llama-2', 'Qwen1.5'],
+      top: '3',
+      run: true,
+      status: 'Loaded the paper\'s 77 base models with their emergent-task and post-training scores. ',
+    },
   };
   // Headers that look like model metadata rather than benchmark scores: numeric,
   // but not ticked by default.
@@ -56,10 +85,15 @@
 
   const state = {
     view: 'pca',
-    table: null, // the loaded table: {text, fileName, header, rows, delimiter, numeric: bool[]}
+    // The loaded table: {text, fileName, header, rows, delimiter, numeric: bool[]} for CSV;
+    // {binary: true, body, contentType, fileName, header, numeric, examples, rows: []} for
+    // Parquet and Arrow, whose columns are the server's (POST /v1/inspect).
+    table: null,
     prefix: null, // the prefix that made the current benchmark selection, if unchanged since
     statuses: {}, // the status line of each view
-    pca: { result: null, groups: null, sort: { key: 'index', dir: 1 } },
+    // The PCA shown, with the query and table that made it, its basis once
+    // asked for, and the models placed on it.
+    pca: { result: null, groups: null, sort: { key: 'index', dir: 1 }, params: null, table: null, basis: null, placed: null },
   };
   const embedded = new WeakMap(); // chart element -> {view, spec} of the Vega view drawn in it
 
@@ -136,9 +170,11 @@
     return { text, fileName, header, rows, delimiter, numeric };
   }
 
-  // The distinct non-empty values of a column, in first-seen order.
+  // The distinct non-empty values of a column, in first-seen order (of a
+  // Parquet or Arrow table, the up to five examples /v1/inspect gives).
   function distinctValues(column) {
     const t = state.table;
+    if (t?.binary) return t.examples[column] ?? [];
     const c = t ? t.header.indexOf(column) : -1;
     if (c < 0) return [];
     return [...new Set(t.rows.map((r) => (r[c] ?? '').trim()).filter((v) => v !== ''))];
@@ -211,11 +247,25 @@
     const isNumeric = (h) => t.numeric[t.header.indexOf(h)];
 
     const firstText = t ? header.find((h, c) => !t.numeric[c]) : undefined;
+    const long = isLong();
     fillSelect($('model-column'), header, {
-      keep: presets.modelColumn ?? $('model-column').value, fallback: firstText ?? header[0] ?? '',
+      keep: presets.modelColumn ?? $('model-column').value,
+      fallback: (long && header.includes('model') ? 'model' : firstText) ?? header[0] ?? '',
     });
     const model = $('model-column').value;
-    const others = header.filter((h) => h !== model);
+    // A long table's benchmark and score columns: `benchmark` and `score`
+    // (the service's defaults), else the next text column and the first
+    // numeric one.
+    const textColumns = header.filter((h) => t && !isNumeric(h) && h !== model);
+    fillSelect($('benchmark-column'), header, {
+      keep: $('benchmark-column').value, fallback: header.includes('benchmark') ? 'benchmark' : (textColumns[0] ?? ''),
+    });
+    fillSelect($('score-column'), header, {
+      keep: $('score-column').value,
+      fallback: header.includes('score') ? 'score' : (header.find((h) => t && isNumeric(h)) ?? ''),
+    });
+    const longColumns = long ? [$('benchmark-column').value, $('score-column').value] : [];
+    const others = header.filter((h) => h !== model && !longColumns.includes(h));
     fillChecklist(list, others, {
       isChecked: (h) => (previousChecked ? previousChecked.has(h) : isNumeric(h) && !METADATA.test(h)),
       dim: (h) => !isNumeric(h),
@@ -228,6 +278,7 @@
     // Text columns with a manageable number of distinct values: groups.
     const groupColumns = t ? others.filter((h) => {
       if (isNumeric(h)) return false;
+      if (t.binary) return true; // the server lists no more than five values
       const n = distinctValues(h).length;
       return n >= 1 && n <= 60;
     }) : [];
@@ -257,6 +308,58 @@
     });
   }
 
+  function isLong() {
+    return $('layout').value === 'long';
+  }
+
+  // Shows the pickers of the chosen layout ([data-layout]).
+  function syncLayout() {
+    for (const el of document.querySelectorAll('[data-layout]')) el.hidden = el.dataset.layout !== $('layout').value;
+  }
+
+  // A new table: its long-layout columns are guessed afresh.
+  function forgetLongColumns() {
+    $('benchmark-column').replaceChildren();
+    $('score-column').replaceChildren();
+  }
+
+  // Asks the service what a table body holds (POST /v1/inspect): its
+  // columns (names, types, numeric or not, examples) and its layout.
+  async function inspectTable(body, contentType, delimiter) {
+    const params = new URLSearchParams();
+    if (delimiter === ';') params.set('delimiter', ';');
+    else if (delimiter === '\t') params.set('delimiter', 'tab');
+    const response = await fetch(`/v1/inspect?${params}`, {
+      method: 'POST', headers: { 'Content-Type': contentType, Accept: 'application/json' }, body,
+    });
+    return readAnswer(response);
+  }
+
+  const BINARY_TYPES = [
+    [/\.parquet$/i, 'application/vnd.apache.parquet', 'Parquet'],
+    [/\.arrows?$/i, 'application/vnd.apache.arrow.stream', 'Arrow stream'],
+  ];
+
+  // A Parquet file or an Arrow stream: the page never reads it, the
+  // service's /v1/inspect lists its columns.
+  async function loadBinary(file, contentType, kind) {
+    const body = await file.arrayBuffer();
+    const info = await inspectTable(body, contentType);
+    $('csv-input').value = '';
+    state.prefix = null;
+    state.table = {
+      binary: true, body, contentType, fileName: file.name, rows: [], delimiter: ',',
+      header: info.columns.map((c) => c.name),
+      numeric: info.columns.map((c) => c.numeric),
+      examples: Object.fromEntries(info.columns.map((c) => [c.name, c.examples.map(String)])),
+    };
+    $('layout').value = info.layout === 'long' ? 'long' : 'wide';
+    syncLayout();
+    forgetLongColumns();
+    $('csv-summary').textContent = `${info.rows} rows · ${info.columns.length} columns · ${kind} (${info.layout})`;
+    refreshPickers();
+  }
+
   function onCsvChanged(presets) {
     const text = $('csv-input').value;
     const fileName = state.table ? state.table.fileName : null;
@@ -269,8 +372,11 @@
     refreshPickers(presets);
   }
 
-  function setCsv(text, fileName, presets) {
+  function setCsv(text, fileName, presets, layout = 'wide') {
     $('csv-input').value = text;
+    $('layout').value = layout;
+    syncLayout();
+    forgetLongColumns();
     state.table = null;
     state.prefix = null;
     onCsvChanged(presets);
@@ -281,7 +387,8 @@
     $('imputation-options').hidden = $('missing').value !== 'iterative_pca';
   }
 
-  async function loadExample() {
+  async function loadExample(name) {
+    const EXAMPLE = EXAMPLES[name];
     clearError();
     let text;
     try {
@@ -293,7 +400,7 @@
       return;
     }
     $('delimiter').value = 'auto';
-    setCsv(text, 'paper_set_77.csv', {
+    setCsv(text, EXAMPLE.fileName, {
       modelColumn: EXAMPLE.modelColumn, benchmarks: EXAMPLE.benchmarks, colorBy: EXAMPLE.colorBy,
     });
     $('benchmark-prefix').value = '';
@@ -306,8 +413,33 @@
     $('imputation-max-iter').value = '';
     $('imputation-tol').value = '';
     syncImputationOptions();
-    setStatus('Loaded the paper\'s 77 base models (6 missing scores, filled by iterative PCA imputation). '
+    presetScaling(EXAMPLE);
+    if (EXAMPLE.run) {
+      setStatus(EXAMPLE.status);
+      await (state.view === 'pca' ? runPca() : runScaling(state.view));
+      return;
+    }
+    setStatus(EXAMPLE.status
       + (state.view === 'pca' ? 'Press Run PCA.' : 'Pick the options, then press the button under step 5.'));
+  }
+
+  // The scaling views' options an example names (the others are cleared).
+  function presetScaling(example) {
+    if (example.family) $('family-column').value = example.family;
+    refreshFamilies();
+    $('compute-source').value = 'flops';
+    syncVisibility();
+    if (example.flops) $('flops-column').value = example.flops;
+    const tick = (list, values) => {
+      for (const box of list.querySelectorAll('input[type=checkbox]')) box.checked = values.includes(box.value);
+    };
+    tick($('target-columns'), example.targets ?? []);
+    tick($('required-families'), example.requiredFamilies ?? []);
+    $('max-train-flops').value = example.maxTrainFlops ?? '';
+    $('reference-family').value = example.referenceFamily ?? '';
+    $('max-models').value = example.maxModels ?? '';
+    $('top').value = example.top ?? '';
+    $('min-family-size').value = '';
   }
 
   // ---------- views (hash routing) ----------
@@ -315,7 +447,7 @@
   const DEFAULT_STATUS = {
     pca: 'Load the paper example or your own CSV, then press Run PCA.',
     'compute-fit': 'Pick the family and compute columns, then fit the PCs against compute.',
-    law: 'Pick the target column(s), a training cutoff and the compute columns, then fit the scaling law.',
+    law: 'Load the paper example with task scores (preset to word unscrambling), or pick the target column(s), a training cutoff and the compute columns, then fit the scaling law.',
     design: 'Pick the family column and a budget, then choose the model families to evaluate.',
   };
 
@@ -365,12 +497,11 @@
     return state.table ? state.table.header.filter((h) => h !== model && h.startsWith(prefix)) : [];
   }
 
-  // A comma-separated list of column names (the API's list syntax).
-  function nameList(names, what) {
-    if (names.some((n) => n.includes(','))) {
-      throw new UserError(`Cannot name these ${what}`, `A ${what.replace(/s$/, '')} name contains a comma: ${names.find((n) => n.includes(','))}.`);
-    }
-    return names.join(',');
+  // A comma-separated list of names (the API's list syntax): a name holding
+  // a comma or a double quote goes in double quotes, its quotes doubled, as
+  // in a CSV row.
+  function nameList(names) {
+    return names.map((n) => (/[",]/.test(n) ? `"${n.replace(/"/g, '""')}"` : n)).join(',');
   }
 
   // The query parameters every analysis shares: the table's layout, the
@@ -380,6 +511,16 @@
     const params = new URLSearchParams();
     if (t.delimiter === ';') params.set('delimiter', ';');
     else if (t.delimiter === '\t') params.set('delimiter', 'tab');
+    if (isLong()) {
+      params.set('layout', 'long');
+      params.set('model_column', $('model-column').value);
+      params.set('benchmark_column', $('benchmark-column').value);
+      params.set('score_column', $('score-column').value);
+      const prefix = $('benchmark-prefix').value;
+      if (prefix) params.set('benchmark_prefix', prefix);
+      analysisOptions(params);
+      return params;
+    }
     params.set('model_column', $('model-column').value);
 
     const chosen = checkedBenchmarks();
@@ -388,11 +529,13 @@
     }
     const prefix = state.prefix;
     if (prefix !== null && sameSet(chosen, prefixMatches(prefix))) params.set('benchmark_prefix', prefix);
-    else if (chosen.some((c) => c.includes(','))) {
-      throw new UserError('Cannot name these columns',
-        'Some selected column names contain a comma; select them with a prefix instead.');
-    } else params.set('benchmarks', chosen.join(','));
+    else params.set('benchmarks', nameList(chosen));
+    analysisOptions(params);
+    return params;
+  }
 
+  // The PCA and missing-score options, and charts.
+  function analysisOptions(params) {
     const k = $('n-components').value.trim();
     if (k) params.set('n_components', k);
     if ($('standardize').checked) params.set('standardize', 'true');
@@ -408,18 +551,22 @@
       }
     }
     params.set('charts', 'true');
-    return params;
   }
 
   // Posts the loaded table to `endpoint` with `params`; the parsed JSON body,
   // or a ProblemError with the service's problem+json (or one made up from
   // the status when the answer is not JSON).
-  async function postTable(endpoint, params) {
+  async function postTable(endpoint, params, t = state.table) {
     const response = await fetch(`${endpoint}?${params}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'text/csv', Accept: 'application/json' },
-      body: state.table.text,
+      headers: { 'Content-Type': t.binary ? t.contentType : 'text/csv', Accept: 'application/json' },
+      body: t.binary ? t.body : t.text,
     });
+    return readAnswer(response);
+  }
+
+  // An answer's JSON body, or a ProblemError.
+  async function readAnswer(response) {
     const text = await response.text();
     let body = null;
     try { body = JSON.parse(text); } catch { /* not JSON: reported below */ }
@@ -436,7 +583,7 @@
   // UserError is shown as such), posts, and hands the body to `show`.
   async function runAnalysis({ view, endpoint, buildParams, button, busy, show }) {
     clearError();
-    if (!$('csv-input').value.trim()) {
+    if (!$('csv-input').value.trim() && !state.table?.binary) {
       showError('No data', 'Paste a CSV, upload a file or load the paper example first.');
       return;
     }
@@ -609,7 +756,7 @@
   // The colour-by value of each analysed model, looked up by model name.
   function groupsFor(models, column) {
     const t = state.table;
-    if (!column || !t) return null;
+    if (!column || !t || t.binary) return null;
     const c = t.header.indexOf(column);
     const m = t.header.indexOf($('model-column').value);
     if (c < 0 || m < 0) return null;
@@ -625,9 +772,14 @@
       buildParams: sharedParams,
       button: $('run'),
       busy: 'Computing the principal components…',
-      show: async (body) => {
+      show: async (body, params) => {
         if (!body.charts) throw new Error('the service returned no charts');
         state.pca.result = body;
+        state.pca.params = params;
+        state.pca.table = state.table;
+        state.pca.basis = null;
+        state.pca.placed = null;
+        $('placed-summary').textContent = '';
         state.pca.groups = groupsFor(body.models, colorColumn);
         state.pca.sort = { key: 'index', dir: 1 };
         await renderPca();
@@ -717,7 +869,98 @@
   }
 
   function drawScatter() {
-    return drawChart($('scatter'), scatterSpec(state.pca.result.charts.scatter));
+    return drawChart($('scatter'), withPlaced(scatterSpec(state.pca.result.charts.scatter)));
+  }
+
+  // The scatter with the placed models (POST /v1/pca/transform) as a second
+  // layer: black diamonds on the same axes.
+  function withPlaced(spec) {
+    const placed = state.pca.placed;
+    if (!placed || placed.models.length === 0 || state.pca.result.n_components < 2) return spec;
+    const values = placed.models.map((model, i) => {
+      const record = { model };
+      placed.projections[i].forEach((v, c) => { record[pcName(c)] = v; });
+      return record;
+    });
+    const { mark, encoding, params, ...rest } = spec;
+    const axis = (channel) => ({ field: encoding[channel].field, type: 'quantitative' });
+    return {
+      ...rest,
+      layer: [
+        { mark, encoding, ...(params ? { params } : {}) },
+        {
+          data: { values },
+          mark: { type: 'point', shape: 'diamond', size: 170, filled: true, color: '#111111', stroke: '#ffffff', strokeWidth: 1 },
+          encoding: {
+            x: axis('x'), y: axis('y'),
+            tooltip: [{ field: 'model', type: 'nominal', title: 'Placed model' }, axis('x'), axis('y')],
+          },
+        },
+      ],
+    };
+  }
+
+  // ---------- the basis: fit once, place later ----------
+
+  // The basis of the PCA shown: the same request with return_basis=true,
+  // asked once per result.
+  async function fetchBasis() {
+    if (state.pca.basis) return state.pca.basis;
+    const params = new URLSearchParams(state.pca.params);
+    params.delete('charts');
+    params.set('return_basis', 'true');
+    const body = await postTable('/v1/pca', params, state.pca.table);
+    if (!body.basis) throw new Error('the service returned no basis');
+    state.pca.basis = body.basis;
+    return body.basis;
+  }
+
+  function reportFailure(err) {
+    if (err instanceof ProblemError) showProblem(err.problem);
+    else showError('The request could not be completed', String(err.message || err));
+  }
+
+  async function downloadBasis() {
+    if (!state.pca.result) return;
+    clearError();
+    try {
+      const basis = await fetchBasis();
+      download(`${baseName()}_pca_basis.json`, 'application/json', `${JSON.stringify(basis, null, 2)}\n`);
+    } catch (err) {
+      reportFailure(err);
+    }
+  }
+
+  // Posts the basis and the pasted CSV as a form to /v1/pca/transform and
+  // draws the placed models on the scatter.
+  async function placeModels() {
+    if (!state.pca.result) return;
+    clearError();
+    const text = $('new-models').value;
+    if (!text.trim()) {
+      showError('No models to place', 'Paste the new models\' scores as CSV first.');
+      return;
+    }
+    const button = $('place-models');
+    button.disabled = true;
+    try {
+      const basis = await fetchBasis();
+      const form = new FormData();
+      form.append('basis', new Blob([JSON.stringify(basis)], { type: 'application/json' }));
+      form.append('scores', new Blob([text], { type: 'text/csv' }));
+      const response = await fetch('/v1/pca/transform', { method: 'POST', headers: { Accept: 'application/json' }, body: form });
+      const body = await readAnswer(response);
+      state.pca.placed = body;
+      const parts = [`${body.models.length} model${body.models.length === 1 ? '' : 's'} placed`];
+      if (body.imputed.length) parts.push(`${body.imputed.length} missing score(s) filled`);
+      if (body.ignored_benchmarks.length) parts.push(`columns ignored: ${body.ignored_benchmarks.join(', ')}`);
+      $('placed-summary').textContent = parts.join(' · ');
+      await drawScatter();
+    } catch (err) {
+      reportFailure(err);
+    } finally {
+      button.disabled = false;
+    }
   }
 
   function drawTable() {
@@ -841,7 +1084,7 @@
         const params = sharedParams();
         const targets = checked($('target-columns'));
         if (targets.length === 0) throw new UserError('No target', 'Tick the column(s) the law should predict.');
-        params.set('target_columns', nameList(targets, 'columns'));
+        params.set('target_columns', nameList(targets));
         const cutoff = $('max-train-flops').value.trim();
         const reference = $('reference-family').value;
         familyAndCompute(params, { familyRequired: false, compute: cutoff || reference ? 'required' : 'optional' });
@@ -861,7 +1104,7 @@
         if (!budget) throw new UserError('No budget', 'Give the number of models you can evaluate (or several, comma-separated).');
         params.set('max_models', budget);
         const required = checked($('required-families'));
-        if (required.length) params.set('required_families', nameList(required, 'families'));
+        if (required.length) params.set('required_families', nameList(required));
         const top = $('top').value.trim();
         if (top) params.set('top', top);
         return params;
@@ -983,22 +1226,38 @@
         onCsvChanged();
       }, 250);
     });
-    $('delimiter').addEventListener('change', () => onCsvChanged());
+    $('delimiter').addEventListener('change', () => { if (!state.table?.binary) onCsvChanged(); });
     $('file-input').addEventListener('change', async (ev) => {
       const file = ev.target.files && ev.target.files[0];
       if (!file) return;
       clearError();
       try {
-        const text = await file.text();
-        $('delimiter').value = /\.tsv$/i.test(file.name) ? 'tab' : 'auto';
-        setCsv(text, file.name);
+        const binary = BINARY_TYPES.find(([name]) => name.test(file.name));
+        if (binary) await loadBinary(file, binary[1], binary[2]);
+        else {
+          const text = await file.text();
+          $('delimiter').value = /\.tsv$/i.test(file.name) ? 'tab' : 'auto';
+          setCsv(text, file.name);
+          // The service says whether the table is long.
+          const info = await inspectTable(text, 'text/csv', state.table?.delimiter);
+          if (info.layout === 'long') {
+            $('layout').value = 'long';
+            syncLayout();
+            refreshPickers();
+          }
+        }
         setStatus(`Loaded ${file.name}. Pick the columns, then run the analysis.`);
       } catch (err) {
-        showError('The file could not be read', String(err.message || err));
+        if (err instanceof ProblemError) showProblem(err.problem);
+        else showError('The file could not be read', String(err.message || err));
       }
       ev.target.value = '';
     });
-    $('load-example').addEventListener('click', loadExample);
+    $('layout').addEventListener('change', () => { syncLayout(); refreshPickers(); });
+    $('benchmark-column').addEventListener('change', () => refreshPickers());
+    $('score-column').addEventListener('change', () => refreshPickers());
+    $('load-example').addEventListener('click', () => loadExample('paper'));
+    $('load-example-tasks').addEventListener('click', () => loadExample('tasks'));
     $('model-column').addEventListener('change', () => { state.prefix = null; refreshPickers(); });
     $('benchmark-list').addEventListener('change', () => { state.prefix = null; updateBenchmarkCount(); });
     $('apply-prefix').addEventListener('click', () => {
@@ -1046,8 +1305,11 @@
     });
     $('download-csv').addEventListener('click', downloadCsv);
     $('download-json').addEventListener('click', downloadJson);
+    $('download-basis').addEventListener('click', downloadBasis);
+    $('place-models').addEventListener('click', placeModels);
     window.addEventListener('hashchange', route);
     syncImputationOptions();
+    syncLayout();
     route();
     if ($('csv-input').value.trim()) onCsvChanged();
   }

@@ -172,10 +172,23 @@ static ASSETS: [(&str, Asset); 12] = [
     ),
 ];
 
-static PAPER_EXAMPLE: Asset = Asset::new(
-    include_bytes!("../../assets/examples/paper_set_77.csv"),
-    "text/csv; charset=utf-8",
-);
+/// The worked examples (`/examples/...`), see assets/examples/SOURCE.md.
+static EXAMPLES: [(&str, Asset); 2] = [
+    (
+        "paper_set_77.csv",
+        Asset::new(
+            include_bytes!("../../assets/examples/paper_set_77.csv"),
+            "text/csv; charset=utf-8",
+        ),
+    ),
+    (
+        "paper_set_77_tasks.csv",
+        Asset::new(
+            include_bytes!("../../assets/examples/paper_set_77_tasks.csv"),
+            "text/csv; charset=utf-8",
+        ),
+    ),
+];
 
 /// The dashboard page.
 #[get("/")]
@@ -206,16 +219,22 @@ pub async fn asset(req: HttpRequest, file: web::Path<String>) -> Result<HttpResp
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no asset named {file:?}")))
 }
 
-/// The paper's 77-model leaderboard (the dashboard's example).
-#[get("/examples/paper_set_77.csv")]
-pub async fn paper_example(req: HttpRequest) -> HttpResponse {
-    PAPER_EXAMPLE.respond(&req)
+/// The dashboard's worked examples: the paper's 77-model leaderboard, and
+/// the same with its emergent-task and post-training columns joined.
+#[get("/examples/{file}")]
+pub async fn example(req: HttpRequest, file: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let file = file.into_inner();
+    EXAMPLES
+        .iter()
+        .find(|(name, _)| *name == file)
+        .map(|(_, found)| found.respond(&req))
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no example named {file:?}")))
 }
 
 /// Registers the dashboard's routes on a plain actix `App` (after
 /// `split_for_parts`, so they stay out of the OpenAPI document).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(index).service(asset).service(paper_example);
+    cfg.service(index).service(asset).service(example);
 }
 
 #[cfg(test)]
@@ -278,6 +297,10 @@ mod tests {
                 "text/plain; charset=utf-8",
             ),
             ("/examples/paper_set_77.csv", "text/csv; charset=utf-8"),
+            (
+                "/examples/paper_set_77_tasks.csv",
+                "text/csv; charset=utf-8",
+            ),
         ] {
             let resp = actix_test::call_service(
                 &app,
@@ -299,6 +322,8 @@ mod tests {
             "/assets/vendor/SOURCE.md",
             "/assets/vendor/",
             "/assets/nope.js",
+            "/examples/SOURCE.md",
+            "/examples/nope.csv",
         ] {
             let resp = actix_test::call_service(
                 &app,
@@ -352,10 +377,34 @@ mod tests {
         }
     }
 
+    fn example(name: &str) -> &'static str {
+        let (_, found) = EXAMPLES.iter().find(|(n, _)| *n == name).unwrap();
+        std::str::from_utf8(found.body).unwrap()
+    }
+
     #[test]
     fn the_example_is_the_paper_set() {
-        let text = std::str::from_utf8(PAPER_EXAMPLE.body).unwrap();
+        let text = example("paper_set_77.csv");
         assert!(text.starts_with("Model,Model Family,"));
         assert_eq!(text.lines().count(), 78);
+    }
+
+    /// The task example is the paper set, every line unchanged, with columns
+    /// appended (scripts/make-example-tasks.py).
+    #[test]
+    fn the_task_example_extends_the_paper_set() {
+        let paper = example("paper_set_77.csv");
+        let tasks = example("paper_set_77_tasks.csv");
+        assert_eq!(tasks.lines().count(), paper.lines().count());
+        for (p, t) in paper.lines().zip(tasks.lines()) {
+            assert!(t.starts_with(&format!("{p},")), "{t}");
+        }
+        assert!(
+            tasks
+                .lines()
+                .next()
+                .unwrap()
+                .contains(",word_unscrambling_2_exact_match,")
+        );
     }
 }

@@ -35,6 +35,8 @@ const EXAMPLE_QUERY = new URLSearchParams({
   imputation_rank: '1',
   imputation_bounds: '0,1',
 });
+const TASKS_EXAMPLE = join(here, '../../assets/examples/paper_set_77_tasks.csv');
+const WORD_UNSCRAMBLING = 'word_unscrambling_2_exact_match';
 const JAPANESE_FIXTURE = join(here, '../fixtures/data/nejumi_glp_synthetic.csv');
 const GLP = ['GLP_表現', 'GLP_翻訳', 'GLP_情報検索', 'GLP_推論', 'GLP_数学的推論', 'GLP_抽出', 'GLP_知識・質問応答',
   'GLP_英語', 'GLP_意味解析', 'GLP_構文解析'];
@@ -51,6 +53,7 @@ let context;
 let page;
 let exampleCsv;
 let exampleCharts; // the charts of the paper example, as the API returns them
+let tasksCsv;
 const external = []; // requests to any other origin (blocked and reported)
 const consoleErrors = [];
 const violations = []; // securitypolicyviolation events, from every document the page loaded
@@ -81,6 +84,45 @@ async function columnValues(key) {
   return page.$$eval('#projections tbody tr', (trs, i) => trs.map((tr) => Number(tr.cells[i].textContent)), index);
 }
 
+// The items of each mark type (symbol, rect, rule, line, text) that Vega
+// draws for `spec`, counted in its scenegraph under Node (a line is one item
+// per line drawn: its points are one path).
+async function sceneCounts(spec) {
+  const compiled = vegaLite.compile(spec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  await view.runAsync();
+  const items = {};
+  const walk = (node) => {
+    if (node.marktype && node.role === 'mark') {
+      const n = node.marktype === 'line' ? (node.items.length > 0 ? 1 : 0) : node.items.length;
+      items[node.marktype] = (items[node.marktype] ?? 0) + n;
+    }
+    for (const child of node.items ?? []) walk(child);
+  };
+  walk(view.scenegraph().root);
+  view.finalize();
+  return items;
+}
+
+// The same, counted in the SVG the page drew into the element `selector`.
+const drawnCounts = (selector) => page.$eval(selector, (el) => {
+  const items = {};
+  for (const g of el.querySelectorAll('svg g.role-mark')) {
+    const type = [...g.classList].find((c) => c.startsWith('mark-')).slice(5);
+    items[type] = (items[type] ?? 0) + g.children.length;
+  }
+  return items;
+});
+
+// The rows of a CSV whose cells hold no comma (the tasks example's quoted
+// headers aside): a header -> cell map per row, for counting independently of
+// the service.
+function csvRows(text) {
+  const [header, ...lines] = text.trim().split('\n');
+  const names = header.match(/("[^"]*"|[^,]+)/g).map((h) => h.replace(/^"|"$/g, ''));
+  return lines.map((line) => Object.fromEntries(line.split(',').map((cell, i) => [names[i], cell])));
+}
+
 const isSorted = (values, dir) => values.every((v, i) => i === 0 || dir * (v - values[i - 1]) >= 0);
 
 async function download(testid) {
@@ -109,6 +151,7 @@ async function visibleView() {
 describe('dashboard', { timeout: 300_000 }, () => {
   before(async () => {
     exampleCsv = await readFile(join(here, '../../assets/examples/paper_set_77.csv'), 'utf8');
+    tasksCsv = await readFile(TASKS_EXAMPLE, 'utf8');
     profile = await mkdtemp(join(tmpdir(), 'obscaling-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -407,6 +450,42 @@ describe('dashboard', { timeout: 300_000 }, () => {
     console.log(`screenshot: ${path}`);
   });
 
+  it('downloads the fitted basis and places pasted models on the scatter', async () => {
+    const basisFile = await download('download-basis');
+    assert.equal(basisFile.name, 'paper_set_77_pca_basis.json');
+    const basis = JSON.parse(basisFile.bytes);
+    assert.equal(basis.format, 'obscaling.basis/v1');
+    assert.deepEqual(basis.benchmarks, EXAMPLE_BENCHMARKS);
+    assert.match(basis.fingerprint, /^[0-9a-f]{64}$/);
+    const result = JSON.parse((await download('download-json')).bytes);
+
+    // Two fitted models' complete rows under new names: placed exactly where
+    // the fit put them (scikit-learn's transform of a fitted row is its
+    // projection; docs/basis.md).
+    const [header, ...lines] = exampleCsv.trim().split('\n');
+    const names = header.split(',');
+    const complete = lines.map((l) => l.split(',')).filter((cells) => EXAMPLE_BENCHMARKS.every((b) => cells[names.indexOf(b)] !== ''));
+    const picked = complete.slice(0, 2);
+    const pasted = [['Model', ...EXAMPLE_BENCHMARKS].join(',')]
+      .concat(picked.map((cells, i) => [`new-${i}`, ...EXAMPLE_BENCHMARKS.map((b) => cells[names.indexOf(b)])].join(',')))
+      .join('\n');
+    await page.fill('#new-models', pasted);
+    const response = await clickAndCatch('#place-models', '/v1/pca/transform');
+    assert.equal(response.status(), 200);
+    assert.match(response.request().headers()['content-type'], /^multipart\/form-data; boundary=/);
+    const placed = await response.json();
+    assert.equal(placed.fingerprint, basis.fingerprint);
+    assert.deepEqual(placed.models, ['new-0', 'new-1']);
+    picked.forEach((cells, i) => {
+      const fitted = result.projections[result.models.indexOf(cells[0])];
+      placed.projections[i].forEach((v, c) => assert.ok(Math.abs(v - fitted[c]) < 1e-9, `new-${i} PC${c + 1}: ${v} vs ${fitted[c]}`));
+    });
+    // 77 fitted models and 2 placed ones, the placed as diamonds of their own layer.
+    await page.waitForFunction(() => document.querySelectorAll('#scatter svg g.mark-symbol.role-mark > path').length === 79);
+    assert.equal(await count('#scatter svg g.mark-symbol.role-mark'), 2, 'a layer of its own');
+    assert.match(await page.textContent('#placed-summary'), /2 models placed/);
+  });
+
   it("shows the API's error in words", async () => {
     const query = new URLSearchParams(EXAMPLE_QUERY);
     query.set('missing', 'reject');
@@ -522,6 +601,104 @@ describe('dashboard', { timeout: 300_000 }, () => {
     }
   });
 
+  it('draws every scaling view from the task example as the service answers it', async () => {
+    const rows = csvRows(tasksCsv);
+    assert.equal(rows.length, 77);
+    const common = {
+      model_column: 'Model', benchmarks: EXAMPLE_BENCHMARKS.join(','), sign: 'positive_sum',
+      missing: 'iterative_pca', imputation_rank: '1', imputation_bounds: '0,1', charts: 'true',
+    };
+    const familySizes = new Map();
+    for (const r of rows) if (r['FLOPs (1E21)'] !== '') familySizes.set(r['Model Family'], (familySizes.get(r['Model Family']) ?? 0) + 1);
+    const cases = [
+      {
+        view: 'compute-fit', path: '/v1/scaling/compute-fit',
+        query: { family_column: 'Model Family', flops_column: 'FLOPs (1E21)' },
+        check: async (body, counts) => {
+          // Families of at least 3 models of known compute (the default
+          // min_family_size), counted from the file.
+          const fitted = [...familySizes].filter(([, n]) => n >= 3).map(([f]) => f);
+          assert.deepEqual(body.families.map((f) => f.family).sort(), [...fitted].sort());
+          // Every model of known compute is drawn, excluded families too.
+          const known = rows.filter((r) => r['FLOPs (1E21)'] !== '').length;
+          const k = body.pca.n_components;
+          assert.equal(counts.pc_vs_compute.symbol, known * k, 'a point per model of known compute and component');
+          assert.equal(counts.pc_vs_compute.line, fitted.length * k, 'a line per family and component');
+        },
+      },
+      {
+        view: 'law', path: '/v1/scaling/law',
+        query: {
+          target_columns: WORD_UNSCRAMBLING, family_column: 'Model Family', flops_column: 'FLOPs (1E21)',
+          max_train_flops: '84', reference_family: 'Llama-2',
+        },
+        check: async (body, counts) => {
+          const labelled = rows.filter((r) => r[WORD_UNSCRAMBLING] !== '');
+          // Split by compute (docs/api.md): labelled models of known compute
+          // up to the cutoff train; every other labelled model tests.
+          const train = labelled.filter((r) => r['FLOPs (1E21)'] !== '' && Number(r['FLOPs (1E21)']) <= 84);
+          assert.equal(body.metrics.n_train, train.length);
+          assert.equal(body.metrics.n_test, labelled.length - train.length);
+          // docs/charts.md: every model is a point, an unlabeled one at its prediction.
+          assert.equal(counts.law.symbol, rows.length, 'a point per model');
+          assert.equal(counts.law.line, 1, 'the fitted law');
+          assert.equal(counts.predicted_vs_observed.symbol, labelled.length);
+          assert.equal(body.reference.family, 'Llama-2');
+        },
+      },
+      {
+        view: 'design', path: '/v1/scaling/select-families',
+        query: { family_column: 'Model Family', max_models: '25', required_families: 'Llama-2,Qwen1.5', top: '3' },
+        check: async (body, counts) => {
+          assert.equal(body.budgets.length, 1);
+          assert.equal(body.budgets[0].best.length, 3);
+          for (const best of body.budgets[0].best) {
+            assert.ok(best.families.includes('Llama-2') && best.families.includes('Qwen1.5'), best.families.join());
+          }
+          assert.equal(counts.designs.rect, 3 + 2, 'a bar per design shown and the random mean and median');
+        },
+      },
+    ];
+    for (const { view, path, query, check } of cases) {
+      await page.goto(`${BASE}/#${view}`, { waitUntil: 'load' });
+      const expected = new URLSearchParams({ ...common, ...query });
+      const answer = await api(path, expected, tasksCsv);
+      assert.equal(answer.status, 200, `${view}: ${answer.text.slice(0, 300)}`);
+      const names = Object.keys(answer.body.charts).sort();
+      assert.ok(names.length > 0, `${view}: charts`);
+      // Loading the example runs the view with its preset options.
+      const response = await clickAndCatch('[data-testid="load-example-tasks"]', path);
+      const sent = new URL(response.url()).searchParams;
+      assert.deepEqual(Object.fromEntries([...sent].sort()), Object.fromEntries([...expected].sort()), `${view}: query`);
+      assert.equal(response.request().postData(), tasksCsv, `${view}: the CSV as served`);
+      assert.equal(response.status(), 200);
+      assert.deepEqual(await response.json(), answer.body, `${view}: the page got what the API answers`);
+      await page.waitForFunction(({ v, n }) => {
+        const bodies = [...document.querySelectorAll(`[data-testid="${v}-output"] .chart-body`)];
+        return bodies.length === n && bodies.every((c) => c.dataset.rendered === 'true');
+      }, { v: view, n: names.length });
+      const counts = {};
+      for (const name of names) {
+        const selector = `[data-testid="${view}-chart-${name}"]`;
+        counts[name] = await drawnCounts(selector);
+        // What the page drew is what Vega draws from the returned spec.
+        const expectedItems = await sceneCounts(answer.body.charts[name]);
+        for (const type of ['symbol', 'rect', 'rule', 'line']) {
+          assert.equal(counts[name][type] ?? 0, expectedItems[type] ?? 0, `${view} ${name}: ${type} items`);
+        }
+      }
+      await check(answer.body, counts);
+      assert.equal(await page.locator('#error').isHidden(), true, `${view}: no error`);
+      if (view === 'law') {
+        await mkdir(SCREENSHOT_DIR, { recursive: true });
+        await page.mouse.move(0, 0);
+        const file = join(SCREENSHOT_DIR, 'dashboard-law.png');
+        await page.screenshot({ path: file, fullPage: false });
+        console.log(`screenshot: ${file}`);
+      }
+    }
+  });
+
   it('says what is missing before asking the service', async () => {
     await page.click('[data-testid="nav-design"]');
     await page.fill('#max-models', '');
@@ -630,6 +807,80 @@ describe('dashboard', { timeout: 300_000 }, () => {
     assert.ok(glyphs.differ, '表 and 現 draw differently (not the same missing-glyph box)');
     assert.ok(glyphs.labelWidth > glyphs.latinWidth + 20, `a longer CJK label is wider: ${glyphs.labelWidth} vs ${glyphs.latinWidth}`);
 
+  });
+
+  it('reads Parquet and Arrow uploads through /v1/inspect: the same PCA as the CSV', async () => {
+    const tables = join(here, '../fixtures/tables');
+    const run = async (file, contentType) => {
+      await page.setInputFiles('#file-input', join(tables, file));
+      await page.waitForFunction((f) => document.querySelector('#status').textContent.includes(f), file);
+      assert.equal(await page.inputValue('#layout'), 'wide', `${file}: layout`);
+      assert.equal(await page.inputValue('#model-column'), 'Model', `${file}: model column`);
+      assert.equal(await page.inputValue('#family-column'), 'Model Family', `${file}: family column`);
+      assert.equal(await page.inputValue('#flops-column'), 'FLOPs (1E21)', `${file}: FLOPs column`);
+      await page.click('#select-all');
+      await page.selectOption('#missing', 'iterative_pca');
+      await page.fill('#n-components', '3');
+      const response = await clickAndCatch('#run', '/v1/pca');
+      assert.equal(response.status(), 200, file);
+      assert.equal(response.request().headers()['content-type'], contentType, `${file}: body type`);
+      const sent = response.request().postDataBuffer();
+      assert.ok(sent.equals(await readFile(join(tables, file))), `${file}: the bytes as uploaded`);
+      await page.waitForFunction(() => document.querySelectorAll('#scatter svg g.mark-symbol.role-mark > path').length === 77);
+      return { body: await response.json(), query: new URL(response.url()).searchParams };
+    };
+    const csv = await run('paper.csv', 'text/csv');
+    // 12 numeric columns: three of compute, eight benchmarks, one task.
+    assert.equal(csv.body.benchmarks.length, 12);
+    for (const [file, type] of [['paper.pyarrow-snappy.parquet', 'application/vnd.apache.parquet'],
+      ['paper.pyarrow.arrows', 'application/vnd.apache.arrow.stream']]) {
+      const { body, query } = await run(file, type);
+      assert.deepEqual(Object.fromEntries(query), Object.fromEntries(csv.query), `${file}: the CSV's query`);
+      assert.deepEqual(body.benchmarks, csv.body.benchmarks, file);
+      assert.deepEqual(body.models, csv.body.models, file);
+      // The typed files hold the doubles nearest the CSV's texts
+      // (tests/fixtures/tables/make_tables.py): the same numbers, so the same
+      // ratios up to rounding.
+      body.explained_variance_ratio.forEach((r, i) => {
+        assert.ok(Math.abs(r - csv.body.explained_variance_ratio[i]) < 1e-12, `${file}: ratio ${i}: ${r}`);
+      });
+    }
+  });
+
+  it('reads a long CSV as the service guesses it: model, benchmark and score columns', async () => {
+    const file = join(here, '../fixtures/tables/paper_long.csv');
+    await page.setInputFiles('#file-input', file);
+    await page.waitForFunction(() => document.querySelector('#layout').value === 'long');
+    assert.equal(await page.inputValue('#model-column'), 'model');
+    assert.equal(await page.inputValue('#benchmark-column'), 'benchmark');
+    assert.equal(await page.inputValue('#score-column'), 'score');
+    assert.equal(await page.locator('#benchmark-column').isVisible(), true);
+    assert.equal(await page.locator('#benchmark-list').isVisible(), false, 'no column checklist for a long table');
+    await page.fill('#benchmark-prefix', '');
+    await page.selectOption('#missing', 'iterative_pca');
+    await page.fill('#n-components', '3');
+    const response = await clickAndCatch('#run', '/v1/pca');
+    assert.equal(response.status(), 200);
+    const sent = new URL(response.url()).searchParams;
+    assert.equal(sent.get('layout'), 'long');
+    assert.equal(sent.get('model_column'), 'model');
+    assert.equal(sent.get('benchmark_column'), 'benchmark');
+    assert.equal(sent.get('score_column'), 'score');
+    assert.equal(sent.get('benchmarks'), null);
+    const body = await response.json();
+    await page.waitForFunction(() => document.querySelectorAll('#scatter svg g.mark-symbol.role-mark > path').length === 77);
+    // The same leaderboard as the wide paper.csv (make_tables.py), asked of
+    // the service as a wide CSV with the same options and nine benchmarks.
+    const query = new URLSearchParams(sent);
+    for (const name of ['layout', 'model_column', 'benchmark_column', 'score_column']) query.delete(name);
+    query.set('benchmarks', body.benchmarks.join(','));
+    const wide = await api('/v1/pca', query, await readFile(join(here, '../fixtures/tables/paper.csv'), 'utf8'));
+    assert.equal(wide.status, 200, wide.text.slice(0, 300));
+    assert.equal(body.benchmarks.length, 9);
+    assert.deepEqual(body.models, wide.body.models);
+    body.explained_variance_ratio.forEach((r, i) => {
+      assert.ok(Math.abs(r - wide.body.explained_variance_ratio[i]) < 1e-12, `ratio ${i}: ${r}`);
+    });
   });
 
   it('Vega-Lite specs from charts=true compile and render', async () => {
