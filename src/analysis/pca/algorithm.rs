@@ -8,8 +8,8 @@ use rayon::iter::{ParallelBridge, ParallelIterator};
 use super::hyperparams::{NComponents, PcaValidParams, SIGN_SUM_TOLERANCE, SignConvention};
 use crate::analysis::AnalysisError;
 use crate::analysis::linalg::{
-    RightSvd, centred_gram, gram_diagonal, gram_right_svd, prefers_gram, right_svd,
-    runs_in_parallel, scale_gram,
+    RightSvd, centred_gram, column_means, dot, gram_diagonal, gram_right_svd, prefers_gram,
+    right_svd, runs_in_parallel, scale_gram,
 };
 
 /// The smallest kept singular value, relative to the largest, that the Gram
@@ -55,7 +55,7 @@ impl<D: Data<Elem = f64>, T> Fit<ArrayBase<D, Ix2>, T, AnalysisError> for PcaVal
             )));
         }
 
-        let mean = x.mean_axis(Axis(0)).expect("n >= 2 rows");
+        let mean = column_means(x);
         if !mean.iter().all(|m| m.is_finite()) {
             return Err(AnalysisError::NumericOverflow);
         }
@@ -258,6 +258,9 @@ impl Pca {
             self.mean.len(),
             "one column per fitted benchmark"
         );
+        if x.len() * self.n_components() <= SMALL_PROJECTION && x.ncols() > 0 {
+            return self.transform_small(x);
+        }
         let mut out = Array2::zeros((x.nrows(), self.n_components()));
         let project =
             |buffer: &mut Array2<f64>,
@@ -288,7 +291,40 @@ impl Pca {
         }
         out
     }
+
+    /// `transform` for a few thousand multiplications: row by row, each
+    /// centred row dotted with each component, without a matrix product's
+    /// setup or zeroed buffers (which cost more than the work at this size).
+    fn transform_small(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
+        let (n, p, k) = (x.nrows(), x.ncols(), self.n_components());
+        let x = x.as_standard_layout();
+        let rows = x.as_slice().expect("standard layout is contiguous");
+        let components = self.components.as_standard_layout();
+        let components = components
+            .as_slice()
+            .expect("standard layout is contiguous");
+        let mean = self.mean.as_slice().expect("built contiguous");
+        let scale = self
+            .scale
+            .as_ref()
+            .map(|s| s.as_slice().expect("built contiguous"));
+        let mut centred = vec![0.0; p];
+        let mut out = Vec::with_capacity(n * k);
+        for row in rows.chunks_exact(p) {
+            for ((c, v), m) in centred.iter_mut().zip(row).zip(mean) {
+                *c = v - m;
+            }
+            if let Some(scale) = scale {
+                centred.iter_mut().zip(scale).for_each(|(c, s)| *c /= s);
+            }
+            out.extend(components.chunks_exact(p).map(|v| dot(&centred, v)));
+        }
+        Array2::from_shape_vec((n, k), out).expect("n x k scores")
+    }
 }
+
+/// Up to this many multiplications, `transform` goes row by row.
+const SMALL_PROJECTION: usize = 1 << 15;
 
 #[cfg(test)]
 mod tests {
@@ -351,6 +387,32 @@ mod tests {
         )
         .unwrap();
         assert!(maxabs.components()[[0, 0]] > 0.0);
+    }
+
+    #[test]
+    fn the_row_by_row_projection_equals_the_matrix_product() {
+        // Below SMALL_PROJECTION, so `transform` goes row by row; the
+        // expectation is ndarray's own product of the centred, scaled rows,
+        // and the input is a transposed (column-major) view.
+        let x = Array2::from_shape_fn((8, 40), |(j, i)| {
+            ((i * 13 + j * 29) % 37) as f64 / 11.0 + (i % 7) as f64 * j as f64
+        });
+        let x = x.t();
+        let pca = fit(
+            &x.to_owned(),
+            PcaParams::new()
+                .n_components(NComponents::Count(3))
+                .standardize(true),
+        )
+        .unwrap();
+        assert!(x.len() * pca.n_components() <= SMALL_PROJECTION);
+        let scale = pca.scale().expect("standardised");
+        let want = ((&x - &pca.mean()) / scale).dot(&pca.components().t());
+        let got = pca.transform(x);
+        assert_eq!(got.dim(), (40, 3));
+        for (g, w) in got.iter().zip(&want) {
+            assert_abs_diff_eq!(*g, *w, epsilon = 1e-12 * w.abs().max(1.0));
+        }
     }
 
     #[test]

@@ -278,8 +278,12 @@ pub async fn post_compute_fit(
 ) -> Result<HttpResponse, ApiError> {
     let query: ComputeFitQuery = query::parse(req.query_string())?;
     let limits = **limits;
-    answer(&req, payload, limits, move |format, body| {
-        compute_fit_answer(parse_request(format, body, &query)?, &limits)
-    })
+    answer(
+        &req,
+        payload,
+        limits,
+        move |format, body| parse_request(format, body, &query),
+        move |request| compute_fit_answer(request, &limits),
+    )
     .await
 }

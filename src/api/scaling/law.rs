@@ -581,8 +581,12 @@ pub async fn post_law(
 ) -> Result<HttpResponse, ApiError> {
     let query: LawQuery = query::parse(req.query_string())?;
     let limits = **limits;
-    answer(&req, payload, limits, move |format, body| {
-        law_answer(parse_request(format, body, &query)?, &limits)
-    })
+    answer(
+        &req,
+        payload,
+        limits,
+        move |format, body| parse_request(format, body, &query),
+        move |request| law_answer(request, &limits),
+    )
     .await
 }

@@ -296,8 +296,12 @@ pub async fn post_select_families(
 ) -> Result<HttpResponse, ApiError> {
     let query: SelectFamiliesQuery = query::parse(req.query_string())?;
     let limits = **limits;
-    answer(&req, payload, limits, move |format, body| {
-        select_families_answer(parse_request(format, body, &query)?, &limits)
-    })
+    answer(
+        &req,
+        payload,
+        limits,
+        move |format, body| parse_request(format, body, &query),
+        move |request| select_families_answer(request, &limits),
+    )
     .await
 }
