@@ -149,11 +149,12 @@ pub fn centred_gram(x: ArrayView2<'_, f64>, mean: ArrayView1<'_, f64>) -> Mat<f6
         // contiguous, and the lower triangle as dot products of them (half
         // the multiplications of a full product, and none of a general
         // product's setup, which costs more than the work at this size).
-        let mut columns = vec![0.0; n * p];
-        for (r, row) in data.chunks_exact(p).enumerate() {
-            for (j, (v, m)) in row.iter().zip(&mean).enumerate() {
-                columns[j * n + r] = v - m;
-            }
+        // Gathered column by column (strided reads of a matrix that fits
+        // in cache) rather than scattered into a zeroed buffer: zeroing it
+        // cost as much as the gathering.
+        let mut columns = Vec::with_capacity(n * p);
+        for (j, m) in mean.iter().enumerate() {
+            columns.extend(data[j..].iter().step_by(p).map(|v| v - m));
         }
         let column = |j: usize| &columns[j * n..(j + 1) * n];
         let mut gram = Mat::<f64>::zeros(p, p);
