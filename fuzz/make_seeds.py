@@ -5,6 +5,10 @@ usage: python3 fuzz/make_seeds.py   (from anywhere; rewrites fuzz/seeds/)
 
   seeds/pca_csv/   tests/fixtures/data/*.csv as is, plus variants with a
                    first line "?<query string>" (see fuzz/src/lib.rs)
+  seeds/pca_parquet/, seeds/pca_arrow/
+                   tests/fixtures/tables/*.parquet and *.arrows (written by
+                   tests/fixtures/tables/make_tables.py), as is and with
+                   query lines (benchmark selection, layout=long)
   seeds/pca_json/  JSON bodies: the inputs of tests/fixtures/reference/
                    pca_cases.json, and bodies built from the CSVs with missing
                    cells under each policy, imputation options, supplementary
@@ -22,6 +26,7 @@ import shutil
 FUZZ = pathlib.Path(__file__).resolve().parent
 REPO = FUZZ.parent
 DATA = REPO / "tests" / "fixtures" / "data"
+TABLES = REPO / "tests" / "fixtures" / "tables"
 CASES = REPO / "tests" / "fixtures" / "reference" / "pca_cases.json"
 BENCH8 = ["MMLU", "ARC-C", "HellaSwag", "Winograd", "TruthfulQA", "GSM8K", "XWinograd", "HumanEval"]
 
@@ -157,15 +162,43 @@ def csv_seeds(out):
          head.replace(b",", b"\t")),
         ("quoted_cells", "", b'Model,"A, quoted",B\n"m,1",0.5,"0.25"\nm2,0.75,0.5\nm3,,0.1\n'),
         ("tiny_missing_reject", "missing=reject", b"Model,A,B,C\nm1,1,2,3\nm2,,2,1\nm3,3,1,2\n"),
+        ("long_paper_iterative", "layout=long&benchmarks=MMLU,ARC-C,GSM8K,HumanEval&missing=iterative_pca",
+         TABLES.joinpath("paper_long.csv").read_bytes()[:6000].rsplit(b"\n", 1)[0] + b"\n"),
+        ("long_gaps_mean", "layout=long&benchmark_prefix=bench_&missing=mean&duplicates=mean",
+         TABLES.joinpath("gaps_long.csv").read_bytes()[:4000].rsplit(b"\n", 1)[0] + b"\n"),
+        ("long_duplicates", "layout=long&duplicates=last",
+         b"model,benchmark,score\nm1,A,0.5\nm1,A,0.6\nm2,A,\nm2,B,0.1\nm1,B,0.2\nm3,A,0.3\nm3,B,NA\n"),
     ]:
         put(name, f"?{query}\n".encode() + body)
     return n
+
+
+def table_seeds(out, suffix, queries):
+    """The fixture files of one format, as is and with each query line."""
+    clean(out)
+    n = 0
+    for f in sorted(TABLES.glob(f"*{suffix}")):
+        for query in [None] + queries.get(f.name.split(".")[0], []):
+            data = f.read_bytes() if query is None else f"?{query}\n".encode() + f.read_bytes()
+            (out / f"{n:02d}-{f.name}").write_bytes(data)
+            n += 1
+    return n
+
+
+TABLE_QUERIES = {
+    "paper": ["benchmarks=MMLU,ARC-C,GSM8K&missing=iterative_pca&n_components=2"],
+    "paper_long": ["layout=long&benchmarks=MMLU,GSM8K,HumanEval&missing=mean"],
+    "gaps": ["model_column=model&benchmark_prefix=bench_&missing=iterative_pca", "model_column=id&missing=mean"],
+    "gaps_long": ["layout=long&benchmark_prefix=bench_&missing=mean&duplicates=last"],
+}
 
 
 def main():
     seeds = FUZZ / "seeds"
     print(f"pca_json: {json_seeds(seeds / 'pca_json')} seeds")
     print(f"pca_csv: {csv_seeds(seeds / 'pca_csv')} seeds")
+    print(f"pca_parquet: {table_seeds(seeds / 'pca_parquet', '.parquet', TABLE_QUERIES)} seeds")
+    print(f"pca_arrow: {table_seeds(seeds / 'pca_arrow', '.arrows', TABLE_QUERIES)} seeds")
 
 
 if __name__ == "__main__":

@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # Browser test of the dashboard: starts the service on 127.0.0.1 and drives
 # Debian's chromium (headless, via playwright-core from tests/browser) through
-# the paper example; the screenshot lands in $SCREENSHOT_DIR
-# (default tests/browser/artifacts/dashboard.png). Installs chromium and the
-# npm packages if they are missing. Every step is bounded in time.
+# every view, the paper example and a leaderboard with Japanese headers; the
+# screenshots land in $SCREENSHOT_DIR (default tests/browser/artifacts:
+# dashboard.png, dashboard-ja.png). Installs chromium, a CJK font (Noto Sans
+# CJK, so Japanese labels draw as glyphs, not boxes) and the npm packages if
+# they are missing. Every step is bounded in time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 export SCREENSHOT_DIR="$(realpath -m "${SCREENSHOT_DIR:-tests/browser/artifacts}")"
 
-if [ ! -x "$CHROMIUM" ]; then
-    echo "installing chromium"
+packages=()
+[ -x "$CHROMIUM" ] || packages+=(chromium fonts-liberation fonts-dejavu-core)
+fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || packages+=(fonts-noto-cjk)
+if [ "${#packages[@]}" -gt 0 ]; then
+    echo "installing ${packages[*]}"
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     timeout 300 $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive timeout 900 $sudo apt-get install -y -qq --no-install-recommends \
-        chromium fonts-liberation fonts-dejavu-core >/dev/null
+        "${packages[@]}" >/dev/null
 fi
 
 if [ ! -d tests/browser/node_modules ]; then

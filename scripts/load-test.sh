@@ -17,7 +17,7 @@
 #   RSS after idling within max(20 MiB, 50% of baseline) of the baseline.
 # The environment passes through to the service, to try allocator settings:
 # _RJEM_MALLOC_CONF=... overrides the options of the binary's jemalloc (see
-# README, Operations).
+# docs/operations.md, Memory).
 # Installs wrk (apt) if missing. Only 127.0.0.1 is contacted. Writes
 # bench/load/results/latest.json (untracked).
 set -euo pipefail

@@ -1,13 +1,25 @@
-// obscaling dashboard: reads a leaderboard CSV, asks this service for its PCA
-// (POST /v1/pca with the CSV as body) and draws the results as inline SVG.
-// No framework, no chart library, nothing fetched from another origin.
+// obscaling dashboard. One loaded table (a leaderboard CSV) feeds four views,
+// chosen by the URL fragment: #pca, #compute-fit, #law, #design. Each view
+// posts the CSV to its endpoint with its options as query parameters and
+// `charts=true`, and draws the Vega-Lite specifications the service returns
+// with the vendored vega-embed: the chart on screen is the spec a user can
+// download and take to Altair, Streamlit or Observable. The page parses the CSV
+// only to list its columns; the service parses it for real.
+//
+// The Content-Security-Policy forbids eval and inline styles, so charts are
+// embedded with Vega's expression interpreter and without the style elements
+// vega-embed and its tooltip would inject (their rules are in style.css).
 'use strict';
 
 (() => {
-  const SVG_NS = 'http://www.w3.org/2000/svg';
   const $ = (id) => document.getElementById(id);
 
-  // Columns the paper example analyses, and its options.
+  const VIEWS = ['pca', 'compute-fit', 'law', 'design'];
+  const VIEW_NAMES = {
+    pca: 'Principal components', 'compute-fit': 'Compute fit', law: 'Scaling law', design: 'Which models to evaluate',
+  };
+
+  // The paper example's columns and options.
   const EXAMPLE = {
     url: '/examples/paper_set_77.csv',
     modelColumn: 'Model',
@@ -19,25 +31,39 @@
   };
   // Headers that look like model metadata rather than benchmark scores: numeric,
   // but not ticked by default.
-  const METADATA = /(^|[^a-z])(size|params?|parameters|flops|tokens|compute|year|date|pretraining|release)([^a-z]|$)/i;
+  const METADATA = /(^|[^a-z])(size|params?|parameters|flops|tokens|compute|year|date|pretraining|release)([^a-z]|$)|パラメータ|トークン/i;
   const MISSING_TOKENS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '-']);
-  const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f',
-    '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#8c8c8c'];
-  const SHAPES = ['circle', 'square', 'triangle', 'diamond'];
-  // ColorBrewer RdBu, negative (red) to positive (blue), as Vega's "redblue".
-  const RDBU = ['#67001f', '#b2182b', '#d6604d', '#f4a582', '#fddbc7', '#f7f7f7',
-    '#d1e5f0', '#92c5de', '#4393c3', '#2166ac', '#053061'];
-
-  const state = {
-    table: null, // {header, rows, delimiter, numeric: bool[]}
-    prefix: null, // the prefix that made the current selection, if unchanged since
-    result: null, // the last successful response
-    groups: null, // {column, byIndex: string[]} for colouring, fixed at request time
-    sort: { key: 'index', dir: 1 },
-    fileName: null,
+  // Guesses for the metadata pickers, tried in order.
+  const GUESS = {
+    family: /family|group|series|organi[sz]ation|\borg\b|開発|ファミリ/i,
+    flops: /flops|compute/i,
+    params: /params?\b|parameters|model size|\bsize\b|パラメータ/i,
+    tokens: /tokens|pretraining data|data size|トークン/i,
   };
 
-  // ---------- CSV (only to list the columns; the service parses it for real) ----------
+  // vega-embed options that keep the strict CSP: expressions through the
+  // interpreter (no Function()), no injected <style> (vega-embed's and the
+  // tooltip's rules are in style.css), no actions menu (its editor link would
+  // open another origin; the page has its own download buttons).
+  const embedOptions = () => ({
+    renderer: 'svg',
+    actions: false,
+    defaultStyle: false,
+    ast: true,
+    expr: vega.expressionInterpreter,
+    tooltip: { disableDefaultStyle: true },
+  });
+
+  const state = {
+    view: 'pca',
+    table: null, // the loaded table: {text, fileName, header, rows, delimiter, numeric: bool[]}
+    prefix: null, // the prefix that made the current benchmark selection, if unchanged since
+    statuses: {}, // the status line of each view
+    pca: { result: null, groups: null, sort: { key: 'index', dir: 1 } },
+  };
+  const embedded = new WeakMap(); // chart element -> {view, spec} of the Vega view drawn in it
+
+  // ---------- CSV (only to list the columns) ----------
 
   function stripBom(text) {
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -91,7 +117,7 @@
   const isNumber = (s) => { const t = s.trim(); return t !== '' && Number.isFinite(Number(t)); };
   const isMissing = (s) => MISSING_TOKENS.has(s.trim().toLowerCase());
 
-  function readTable(text, delimiterChoice) {
+  function readTable(text, delimiterChoice, fileName) {
     const delimiter = delimiterChoice === 'auto' ? detectDelimiter(stripBom(text))
       : delimiterChoice === 'tab' ? '\t' : delimiterChoice;
     const all = parseCsv(text, delimiter);
@@ -107,7 +133,15 @@
       }
       return numbers > 0;
     });
-    return { header, rows, delimiter, numeric };
+    return { text, fileName, header, rows, delimiter, numeric };
+  }
+
+  // The distinct non-empty values of a column, in first-seen order.
+  function distinctValues(column) {
+    const t = state.table;
+    const c = t ? t.header.indexOf(column) : -1;
+    if (c < 0) return [];
+    return [...new Set(t.rows.map((r) => (r[c] ?? '').trim()).filter((v) => v !== ''))];
   }
 
   // ---------- pickers ----------
@@ -119,78 +153,114 @@
     return o;
   }
 
-  function checkedBenchmarks() {
-    return [...$('benchmark-list').querySelectorAll('input[type=checkbox]:checked')].map((i) => i.value);
+  // Refills a <select> with `values`, keeping `keep` if still offered, else
+  // the first value matching `guess`, else `fallback`.
+  function fillSelect(select, values, { keep, guess, none, fallback = '' } = {}) {
+    select.replaceChildren();
+    if (none !== undefined) select.append(option('', none));
+    values.forEach((v) => select.append(option(v)));
+    const guessed = guess ? values.find((v) => guess.test(v)) : undefined;
+    select.value = values.includes(keep) ? keep : (guessed ?? fallback);
+    select.disabled = values.length === 0;
   }
 
-  function updateBenchmarkCount() {
-    const n = checkedBenchmarks().length;
-    $('benchmark-count').textContent = state.table ? `${n} selected` : '';
+  function checked(list) {
+    return [...list.querySelectorAll('input[type=checkbox]:checked')].map((i) => i.value);
   }
 
-  // Rebuilds the pickers from the parsed table, keeping earlier choices that still apply.
-  function refreshPickers({ modelColumn, benchmarks, colorBy } = {}) {
-    const t = state.table;
-    const modelSelect = $('model-column');
-    const colorSelect = $('color-by');
-    const list = $('benchmark-list');
-    const previousModel = modelColumn ?? modelSelect.value;
-    const previousChecked = benchmarks ? new Set(benchmarks)
-      : (list.dataset.ready ? new Set(checkedBenchmarks()) : null);
-    const previousColor = colorBy ?? colorSelect.value;
-
-    modelSelect.replaceChildren();
-    colorSelect.replaceChildren(option('', '(none)'));
+  // Refills a checklist with one box per value; `isChecked(value)` ticks it.
+  function fillChecklist(list, values, { isChecked = () => false, dim = () => false, empty }) {
     list.replaceChildren();
-    delete list.dataset.ready;
-    if (!t) {
-      modelSelect.disabled = true;
-      colorSelect.disabled = true;
+    if (values.length === 0) {
       const p = document.createElement('p');
       p.className = 'hint';
-      p.textContent = 'Load a CSV to list its columns.';
+      p.textContent = empty;
       list.append(p);
-      updateBenchmarkCount();
       return;
     }
-
-    t.header.forEach((h) => modelSelect.append(option(h)));
-    const firstText = t.header.find((h, c) => !t.numeric[c]);
-    modelSelect.value = t.header.includes(previousModel) ? previousModel : (firstText ?? t.header[0]);
-    modelSelect.disabled = false;
-    const model = modelSelect.value;
-
-    t.header.forEach((h, c) => {
-      if (h === model) return;
+    for (const v of values) {
       const label = document.createElement('label');
       const box = document.createElement('input');
       box.type = 'checkbox';
-      box.value = h;
-      box.dataset.column = h;
-      box.checked = previousChecked ? previousChecked.has(h) : (t.numeric[c] && !METADATA.test(h));
-      label.append(box, ` ${h}`);
-      label.title = t.numeric[c] ? h : `${h} (not numeric)`;
-      if (!t.numeric[c]) label.classList.add('non-numeric');
+      box.value = v;
+      box.checked = isChecked(v);
+      label.append(box, ` ${v}`);
+      label.title = v;
+      if (dim(v)) label.classList.add('non-numeric');
       list.append(label);
-    });
-    list.dataset.ready = '1';
+    }
+  }
 
-    // Colour by: text columns with a manageable number of distinct values.
-    const candidates = t.header.filter((h, c) => {
-      if (h === model || t.numeric[c]) return false;
-      const distinct = new Set(t.rows.map((r) => (r[c] ?? '').trim()));
-      return distinct.size >= 1 && distinct.size <= 60;
+  function checkedBenchmarks() {
+    return checked($('benchmark-list'));
+  }
+
+  function updateBenchmarkCount() {
+    $('benchmark-count').textContent = state.table ? `${checkedBenchmarks().length} selected` : '';
+  }
+
+  // Rebuilds every picker from the loaded table, keeping earlier choices that
+  // still apply; `presets` (the example's) override them.
+  function refreshPickers(presets = {}) {
+    const t = state.table;
+    const list = $('benchmark-list');
+    const previousChecked = presets.benchmarks ? new Set(presets.benchmarks)
+      : (list.dataset.ready ? new Set(checkedBenchmarks()) : null);
+    delete list.dataset.ready;
+    const header = t ? t.header : [];
+    const isNumeric = (h) => t.numeric[t.header.indexOf(h)];
+
+    const firstText = t ? header.find((h, c) => !t.numeric[c]) : undefined;
+    fillSelect($('model-column'), header, {
+      keep: presets.modelColumn ?? $('model-column').value, fallback: firstText ?? header[0] ?? '',
     });
-    candidates.forEach((h) => colorSelect.append(option(h)));
-    const family = candidates.find((h) => /family|group|organi[sz]ation|org\b/i.test(h));
-    colorSelect.value = candidates.includes(previousColor) ? previousColor : (family ?? '');
-    colorSelect.disabled = candidates.length === 0;
+    const model = $('model-column').value;
+    const others = header.filter((h) => h !== model);
+    fillChecklist(list, others, {
+      isChecked: (h) => (previousChecked ? previousChecked.has(h) : isNumeric(h) && !METADATA.test(h)),
+      dim: (h) => !isNumeric(h),
+      empty: t ? 'The table has no column but the model column.' : 'Load a CSV to list its columns.',
+    });
+    for (const label of list.querySelectorAll('label.non-numeric')) label.title += ' (not numeric)';
+    if (t) list.dataset.ready = '1';
     updateBenchmarkCount();
+
+    // Text columns with a manageable number of distinct values: groups.
+    const groupColumns = t ? others.filter((h) => {
+      if (isNumeric(h)) return false;
+      const n = distinctValues(h).length;
+      return n >= 1 && n <= 60;
+    }) : [];
+    fillSelect($('color-by'), groupColumns, { keep: presets.colorBy ?? $('color-by').value, guess: GUESS.family, none: '(none)' });
+    fillSelect($('family-column'), groupColumns, { keep: $('family-column').value, guess: GUESS.family, none: '(none)' });
+
+    const numericColumns = others.filter((h) => isNumeric(h));
+    for (const [id, guess] of [['flops-column', GUESS.flops], ['params-column', GUESS.params], ['tokens-column', GUESS.tokens]]) {
+      fillSelect($(id), numericColumns, { keep: $(id).value, guess, none: '(none)' });
+    }
+    const previousTargets = new Set(checked($('target-columns')));
+    fillChecklist($('target-columns'), numericColumns, {
+      isChecked: (h) => previousTargets.has(h),
+      empty: t ? 'The table has no numeric column.' : 'Load a CSV to list its columns.',
+    });
+    refreshFamilies();
+  }
+
+  // The pickers that list the families (the values of the family column).
+  function refreshFamilies() {
+    const families = distinctValues($('family-column').value);
+    fillSelect($('reference-family'), families, { keep: $('reference-family').value, none: '(none)' });
+    const previous = new Set(checked($('required-families')));
+    fillChecklist($('required-families'), families, {
+      isChecked: (f) => previous.has(f),
+      empty: 'Pick a family column to list its families.',
+    });
   }
 
   function onCsvChanged(presets) {
     const text = $('csv-input').value;
-    state.table = text.trim() ? readTable(text, $('delimiter').value) : null;
+    const fileName = state.table ? state.table.fileName : null;
+    state.table = text.trim() ? readTable(text, $('delimiter').value, fileName) : null;
     const t = state.table;
     const names = { ',': 'comma', ';': 'semicolon', '\t': 'tab' };
     $('csv-summary').textContent = t
@@ -201,9 +271,10 @@
 
   function setCsv(text, fileName, presets) {
     $('csv-input').value = text;
-    state.fileName = fileName;
+    state.table = null;
     state.prefix = null;
     onCsvChanged(presets);
+    if (state.table) state.table.fileName = fileName;
   }
 
   function syncImputationOptions() {
@@ -235,12 +306,76 @@
     $('imputation-max-iter').value = '';
     $('imputation-tol').value = '';
     syncImputationOptions();
-    setStatus('Loaded the paper\'s 77 base models (6 missing scores, filled by iterative PCA imputation). Press Run PCA.');
+    setStatus('Loaded the paper\'s 77 base models (6 missing scores, filled by iterative PCA imputation). '
+      + (state.view === 'pca' ? 'Press Run PCA.' : 'Pick the options, then press the button under step 5.'));
   }
 
-  // ---------- the API call ----------
+  // ---------- views (hash routing) ----------
 
-  function buildQuery() {
+  const DEFAULT_STATUS = {
+    pca: 'Load the paper example or your own CSV, then press Run PCA.',
+    'compute-fit': 'Pick the family and compute columns, then fit the PCs against compute.',
+    law: 'Pick the target column(s), a training cutoff and the compute columns, then fit the scaling law.',
+    design: 'Pick the family column and a budget, then choose the model families to evaluate.',
+  };
+
+  function currentView() {
+    const view = location.hash.slice(1);
+    return VIEWS.includes(view) ? view : 'pca';
+  }
+
+  // Shows the elements of the current view: [data-views] lists the views an
+  // element belongs to; [data-compute] the compute source it is for.
+  function syncVisibility() {
+    const source = $('compute-source').value;
+    for (const el of document.querySelectorAll('[data-views]')) {
+      const inView = el.dataset.views.split(' ').includes(state.view);
+      el.hidden = !inView || (el.dataset.compute !== undefined && el.dataset.compute !== source);
+    }
+  }
+
+  function route() {
+    const previous = state.view;
+    state.view = currentView();
+    syncVisibility();
+    for (const link of document.querySelectorAll('[data-view-link]')) {
+      if (link.dataset.viewLink === state.view) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
+    document.title = `obscaling · ${VIEW_NAMES[state.view]}`;
+    if (previous !== state.view) clearError();
+    $('status').textContent = state.statuses[state.view] ?? DEFAULT_STATUS[state.view];
+  }
+
+  // ---------- the requests ----------
+
+  class UserError extends Error {
+    constructor(title, detail) { super(detail); this.title = title; this.detail = detail; }
+  }
+
+  // A non-2xx answer: the problem+json body, or one made from the status.
+  class ProblemError extends Error {
+    constructor(problem) { super(problem.detail || problem.title); this.problem = problem; }
+  }
+
+  const sameSet = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
+
+  function prefixMatches(prefix) {
+    const model = $('model-column').value;
+    return state.table ? state.table.header.filter((h) => h !== model && h.startsWith(prefix)) : [];
+  }
+
+  // A comma-separated list of column names (the API's list syntax).
+  function nameList(names, what) {
+    if (names.some((n) => n.includes(','))) {
+      throw new UserError(`Cannot name these ${what}`, `A ${what.replace(/s$/, '')} name contains a comma: ${names.find((n) => n.includes(','))}.`);
+    }
+    return names.join(',');
+  }
+
+  // The query parameters every analysis shares: the table's layout, the
+  // benchmark matrix and the PCA/missing-score options.
+  function sharedParams() {
     const t = state.table;
     const params = new URLSearchParams();
     if (t.delimiter === ';') params.set('delimiter', ';');
@@ -252,8 +387,7 @@
       throw new UserError('No benchmarks selected', 'Tick at least one benchmark column, or select them by prefix.');
     }
     const prefix = state.prefix;
-    const byPrefix = prefix !== null && sameSet(chosen, prefixMatches(prefix));
-    if (byPrefix) params.set('benchmark_prefix', prefix);
+    if (prefix !== null && sameSet(chosen, prefixMatches(prefix))) params.set('benchmark_prefix', prefix);
     else if (chosen.some((c) => c.includes(','))) {
       throw new UserError('Cannot name these columns',
         'Some selected column names contain a comma; select them with a prefix instead.');
@@ -273,83 +407,78 @@
         if (v) params.set(name, v);
       }
     }
+    params.set('charts', 'true');
     return params;
   }
 
-  class UserError extends Error {
-    constructor(title, detail) { super(detail); this.title = title; this.detail = detail; }
+  // Posts the loaded table to `endpoint` with `params`; the parsed JSON body,
+  // or a ProblemError with the service's problem+json (or one made up from
+  // the status when the answer is not JSON).
+  async function postTable(endpoint, params) {
+    const response = await fetch(`${endpoint}?${params}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv', Accept: 'application/json' },
+      body: state.table.text,
+    });
+    const text = await response.text();
+    let body = null;
+    try { body = JSON.parse(text); } catch { /* not JSON: reported below */ }
+    if (response.ok && body && typeof body === 'object') return body;
+    if (!response.ok && body && typeof body === 'object' && (body.title || body.detail)) throw new ProblemError(body);
+    throw new ProblemError({
+      title: `The service answered ${response.status} ${response.statusText}`.trim(),
+      detail: text.slice(0, 500),
+      status: response.status,
+    });
   }
 
-  const sameSet = (a, b) => a.length === b.length && a.every((x) => b.includes(x));
-
-  function prefixMatches(prefix) {
-    const model = $('model-column').value;
-    return state.table ? state.table.header.filter((h) => h !== model && h.startsWith(prefix)) : [];
-  }
-
-  async function run() {
+  // Runs one analysis: checks there is a table, builds the query (a
+  // UserError is shown as such), posts, and hands the body to `show`.
+  async function runAnalysis({ view, endpoint, buildParams, button, busy, show }) {
     clearError();
     if (!$('csv-input').value.trim()) {
-      onCsvChanged();
       showError('No data', 'Paste a CSV, upload a file or load the paper example first.');
       return;
     }
     if (!state.table) onCsvChanged();
     let params;
     try {
-      params = buildQuery();
+      params = buildParams();
     } catch (err) {
       if (err instanceof UserError) { showError(err.title, err.detail); return; }
       throw err;
     }
-    const colorColumn = $('color-by').value;
-    const button = $('run');
+    const label = button.textContent;
     button.disabled = true;
     button.textContent = 'Running…';
-    setStatus('Computing the principal components…');
+    setStatus(view, busy);
     try {
-      const response = await fetch(`/v1/pca?${params}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'text/csv', Accept: 'application/json' },
-        body: $('csv-input').value,
-      });
-      const type = response.headers.get('Content-Type') || '';
-      const body = type.includes('json') ? await response.json() : await response.text();
-      if (!response.ok) {
-        $('results').hidden = true;
-        state.result = null;
-        if (body && typeof body === 'object') showProblem(body);
-        else showError(`The service answered ${response.status} ${response.statusText}`, String(body).slice(0, 500));
-        setStatus('The analysis failed; see the message above.');
-        return;
-      }
-      state.result = body;
-      state.groups = groupsFor(body.models, colorColumn);
-      state.sort = { key: 'index', dir: 1 };
-      render();
+      const body = await postTable(endpoint, params);
+      await show(body, params);
     } catch (err) {
-      showError('The service could not be reached', String(err.message || err));
-      setStatus('');
+      if (err instanceof ProblemError) {
+        showProblem(err.problem);
+        setStatus(view, 'The analysis failed; see the message above.');
+      } else {
+        showError('The analysis could not be completed', String(err.message || err));
+        setStatus(view, '');
+      }
+      return false;
     } finally {
       button.disabled = false;
-      button.textContent = 'Run PCA';
+      button.textContent = label;
     }
-  }
-
-  // The colour-by value of each analysed model, looked up by model name.
-  function groupsFor(models, column) {
-    const t = state.table;
-    if (!column || !t) return null;
-    const c = t.header.indexOf(column);
-    const m = t.header.indexOf($('model-column').value);
-    if (c < 0 || m < 0) return null;
-    const byName = new Map(t.rows.map((r) => [(r[m] ?? '').trim(), (r[c] ?? '').trim()]));
-    return { column, byIndex: models.map((name) => byName.get(name.trim()) || '(none)') };
+    return true;
   }
 
   // ---------- messages ----------
 
-  function setStatus(text) { $('status').textContent = text; }
+  // The status line of `view` (shown when that view is current).
+  function setStatus(view, text) {
+    if (text === undefined) { text = view; view = state.view; }
+    state.statuses[view] = text;
+    if (view === state.view) $('status').textContent = text;
+  }
 
   function clearError() {
     const box = $('error');
@@ -403,7 +532,70 @@
     showError(title, problem.detail || '', extra);
   }
 
-  // ---------- formatting ----------
+  // ---------- charts (Vega-Lite specs from the service) ----------
+
+  // Draws `spec` into `el`, replacing (and finalizing) what was there.
+  async function drawChart(el, spec) {
+    embedded.get(el)?.view.finalize();
+    embedded.delete(el);
+    const { view } = await vegaEmbed(el, spec, embedOptions());
+    embedded.set(el, { view, spec });
+    el.dataset.rendered = 'true';
+    return view;
+  }
+
+  // PNG / SVG / Vega-Lite buttons for the chart drawn in `el`, named
+  // `${testid}-png` etc.; the files are named after the table and the chart.
+  function chartActions(el, name, testid) {
+    const bar = document.createElement('div');
+    bar.className = 'chart-actions';
+    const button = (format, label, title) => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'secondary small';
+      b.dataset.testid = `${testid}-${format}`;
+      b.textContent = label;
+      b.title = title;
+      b.addEventListener('click', () => downloadChart(el, name, format));
+      bar.append(b);
+    };
+    button('png', 'PNG', 'Download the chart as a PNG image');
+    button('svg', 'SVG', 'Download the chart as an SVG image');
+    button('spec', 'Vega-Lite', 'Download the Vega-Lite specification (for Altair, Streamlit, Observable, vega-embed)');
+    return bar;
+  }
+
+  async function downloadChart(el, name, format) {
+    const chart = embedded.get(el);
+    if (!chart) return;
+    const file = `${baseName()}_${name}`;
+    if (format === 'spec') {
+      download(`${file}.vl.json`, 'application/json', `${JSON.stringify(chart.spec, null, 2)}\n`);
+      return;
+    }
+    const url = await chart.view.toImageURL(format, format === 'png' ? 2 : 1);
+    downloadUrl(`${file}.${format}`, url);
+  }
+
+  // A figure per spec of `charts` (name -> Vega-Lite spec), drawn into `grid`.
+  async function drawChartSet(grid, charts, view) {
+    grid.replaceChildren();
+    const drawn = [];
+    for (const [name, spec] of Object.entries(charts)) {
+      const figure = document.createElement('figure');
+      figure.className = 'panel chart';
+      figure.dataset.chart = name;
+      const body = document.createElement('div');
+      body.className = 'chart-body';
+      body.dataset.testid = `${view}-chart-${name}`;
+      figure.append(chartActions(body, `${view}_${name}`, `${view}-chart-${name}`), body);
+      grid.append(figure);
+      drawn.push(drawChart(body, spec));
+    }
+    await Promise.all(drawn);
+  }
+
+  // ---------- the PCA view ----------
 
   const pct = (v, digits = 1) => `${(100 * v).toFixed(digits)}%`;
   // Fixed decimals, without a "-0.00" for a tiny negative value.
@@ -414,111 +606,42 @@
   };
   const pcName = (i) => `PC${i + 1}`;
 
-  function niceStep(span, count) {
-    const raw = (span || 1) / count;
-    const mag = 10 ** Math.floor(Math.log10(raw));
-    const err = raw / mag;
-    return (err >= 7.5 ? 10 : err >= 3.5 ? 5 : err >= 1.5 ? 2 : 1) * mag;
+  // The colour-by value of each analysed model, looked up by model name.
+  function groupsFor(models, column) {
+    const t = state.table;
+    if (!column || !t) return null;
+    const c = t.header.indexOf(column);
+    const m = t.header.indexOf($('model-column').value);
+    if (c < 0 || m < 0) return null;
+    const byName = new Map(t.rows.map((r) => [(r[m] ?? '').trim(), (r[c] ?? '').trim()]));
+    return { column, byIndex: models.map((name) => byName.get(name.trim()) || '(none)') };
   }
 
-  // A padded, rounded domain and its ticks.
-  function niceDomain(lo, hi, count = 6) {
-    if (!(hi > lo)) { lo -= 1; hi += 1; }
-    const pad = (hi - lo) * 0.05;
-    lo -= pad; hi += pad;
-    const step = niceStep(hi - lo, count);
-    lo = Math.floor(lo / step) * step;
-    hi = Math.ceil(hi / step) * step;
-    const ticks = [];
-    for (let v = lo; v <= hi + step / 2; v += step) ticks.push(Math.abs(v) < step / 1e6 ? 0 : v);
-    const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
-    return { lo, hi, ticks, format: (v) => v.toFixed(decimals) };
-  }
-
-  // ---------- SVG helpers ----------
-
-  function svgEl(name, attrs = {}, parent = null) {
-    const e = document.createElementNS(SVG_NS, name);
-    for (const [k, v] of Object.entries(attrs)) if (v !== null && v !== undefined) e.setAttribute(k, v);
-    if (parent) parent.append(e);
-    return e;
-  }
-
-  function svgText(parent, x, y, content, attrs = {}) {
-    const t = svgEl('text', { x, y, ...attrs }, parent);
-    t.textContent = content;
-    return t;
-  }
-
-  function newSvg(width, height, label) {
-    return svgEl('svg', {
-      viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': label,
+  function runPca() {
+    const colorColumn = $('color-by').value;
+    return runAnalysis({
+      view: 'pca',
+      endpoint: '/v1/pca',
+      buildParams: sharedParams,
+      button: $('run'),
+      busy: 'Computing the principal components…',
+      show: async (body) => {
+        if (!body.charts) throw new Error('the service returned no charts');
+        state.pca.result = body;
+        state.pca.groups = groupsFor(body.models, colorColumn);
+        state.pca.sort = { key: 'index', dir: 1 };
+        await renderPca();
+      },
+    }).then((ok) => {
+      if (ok === false) {
+        $('results').hidden = true;
+        state.pca.result = null;
+      }
     });
   }
 
-  function symbolPath(shape, x, y, r) {
-    switch (shape) {
-      case 'square': { const s = r * 0.9; return `M${x - s},${y - s}h${2 * s}v${2 * s}h${-2 * s}Z`; }
-      case 'triangle': return `M${x},${y - r * 1.2}L${x + r * 1.1},${y + r * 0.8}L${x - r * 1.1},${y + r * 0.8}Z`;
-      case 'diamond': return `M${x},${y - r * 1.3}L${x + r * 1.05},${y}L${x},${y + r * 1.3}L${x - r * 1.05},${y}Z`;
-      default: return `M${x - r},${y}a${r},${r} 0 1,0 ${2 * r},0a${r},${r} 0 1,0 ${-2 * r},0Z`;
-    }
-  }
-
-  function hexToRgb(hex) {
-    const n = parseInt(hex.slice(1), 16);
-    return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
-  }
-
-  // Diverging colour of t in [-1, 1] (red negative, blue positive).
-  function diverging(t) {
-    const x = (Math.max(-1, Math.min(1, t)) + 1) / 2 * (RDBU.length - 1);
-    const i = Math.min(RDBU.length - 2, Math.floor(x));
-    const f = x - i;
-    const a = hexToRgb(RDBU[i]);
-    const b = hexToRgb(RDBU[i + 1]);
-    const c = a.map((v, j) => Math.round(v + (b[j] - v) * f));
-    return `rgb(${c[0]},${c[1]},${c[2]})`;
-  }
-
-  // ---------- tooltip ----------
-
-  function setTip(element, lines) { element.dataset.tip = lines.join('\n'); }
-
-  function initTooltip() {
-    const tip = $('tooltip');
-    let current = null;
-    const place = (ev) => {
-      const pad = 14;
-      const rect = tip.getBoundingClientRect();
-      let x = ev.clientX + pad;
-      let y = ev.clientY + pad;
-      if (x + rect.width > window.innerWidth - 4) x = ev.clientX - rect.width - pad;
-      if (y + rect.height > window.innerHeight - 4) y = ev.clientY - rect.height - pad;
-      tip.style.left = `${Math.max(4, x)}px`;
-      tip.style.top = `${Math.max(4, y)}px`;
-    };
-    document.addEventListener('mouseover', (ev) => {
-      const target = ev.target instanceof Element ? ev.target.closest('[data-tip]') : null;
-      if (target === current) return;
-      current = target;
-      if (!target) { tip.hidden = true; return; }
-      const [first, ...rest] = target.dataset.tip.split('\n');
-      const b = document.createElement('b');
-      b.textContent = first;
-      tip.replaceChildren(b);
-      for (const line of rest) tip.append(document.createElement('br'), line);
-      tip.hidden = false;
-      place(ev);
-    });
-    document.addEventListener('mousemove', (ev) => { if (current) place(ev); });
-    document.addEventListener('scroll', () => { tip.hidden = true; current = null; }, true);
-  }
-
-  // ---------- charts ----------
-
-  function render() {
-    const r = state.result;
+  async function renderPca() {
+    const r = state.pca.result;
     const k = r.n_components;
     const parts = [
       `${r.models.length} models × ${r.benchmarks.length} benchmarks`,
@@ -534,267 +657,73 @@
     }
     if (r.dropped_models.length) parts.push(`${r.dropped_models.length} model(s) with missing scores left out`);
     $('summary').textContent = parts.join(' · ');
-    setStatus(state.fileName ? `Results for ${state.fileName}.` : 'Results.');
 
     const xs = $('scatter-x');
     const ys = $('scatter-y');
     xs.replaceChildren();
     ys.replaceChildren();
     if (k === 1) xs.append(option('index', 'model #'));
-    for (let i = 0; i < k; i += 1) { xs.append(option(String(i), pcName(i))); ys.append(option(String(i), pcName(i))); }
+    for (let i = 0; i < k; i += 1) {
+      if (k > 1) xs.append(option(String(i), pcName(i)));
+      ys.append(option(String(i), pcName(i)));
+    }
     xs.value = k === 1 ? 'index' : '0';
     ys.value = k === 1 ? '0' : '1';
+    xs.disabled = k === 1;
+    ys.disabled = k === 1;
 
     $('results').hidden = false;
-    drawScree();
-    drawLoadings();
-    drawScatter();
     drawTable();
+    await Promise.all([
+      drawChart($('scree'), r.charts.scree),
+      drawChart($('loadings'), r.charts.loadings),
+      drawScatter(),
+    ]);
+    setStatus('pca', state.table?.fileName ? `Results for ${state.table.fileName}.` : 'Results.');
   }
 
-  function drawScree() {
-    const r = state.result;
+  // The service's scatter spec, with the axes the pickers chose and, with a
+  // colour-by column, each model's group as colour and shape (a legend click
+  // picks a group out). Both are small edits of the returned spec; the
+  // Vega-Lite download gives the spec as drawn.
+  function scatterSpec(base) {
+    const r = state.pca.result;
+    const spec = structuredClone(base);
     const k = r.n_components;
-    const ratio = r.explained_variance_ratio;
-    const cumulative = r.cumulative_explained_variance_ratio;
-    const W = 560;
-    const H = 320;
-    const m = { l: 54, r: 16, t: 34, b: 46 };
-    const iw = W - m.l - m.r;
-    const ih = H - m.t - m.b;
-    const svg = newSvg(W, H, `Scree plot: explained variance ratio of ${k} components`);
-    const y = (v) => m.t + ih * (1 - v);
-    const band = iw / k;
-    const x = (i) => m.l + band * (i + 0.5);
-
-    const grid = svgEl('g', { class: 'grid' }, svg);
-    const axisY = svgEl('g', { class: 'axis' }, svg);
-    for (let v = 0; v <= 1.0001; v += 0.2) {
-      svgEl('line', { x1: m.l, x2: W - m.r, y1: y(v), y2: y(v) }, grid);
-      svgText(axisY, m.l - 8, y(v) + 4, pct(v, 0), { 'text-anchor': 'end' });
-    }
-    svgText(svg, 14, m.t + ih / 2, 'Share of total variance',
-      { class: 'axis-title', 'text-anchor': 'middle', transform: `rotate(-90 14 ${m.t + ih / 2})` });
-
-    const axisX = svgEl('g', { class: 'axis' }, svg);
-    svgEl('line', { x1: m.l, x2: W - m.r, y1: y(0), y2: y(0) }, axisX);
-    const every = Math.ceil(k / 16);
-    const bw = Math.min(56, band * 0.66);
-    const bars = svgEl('g', {}, svg);
-    const labels = svgEl('g', {}, svg);
-    ratio.forEach((v, i) => {
-      const bar = svgEl('rect', {
-        class: 'bar', x: x(i) - bw / 2, y: y(v), width: bw, height: Math.max(0, y(0) - y(v)),
-        'data-component': pcName(i),
-      }, bars);
-      setTip(bar, [pcName(i), `explains ${pct(v, 2)} of the variance`, `first ${i + 1}: ${pct(cumulative[i], 2)}`]);
-      if (k <= 12) {
-        // Inside tall bars (clear of the cumulative line), above short ones.
-        const inside = y(0) - y(v) > 24;
-        svgText(labels, x(i), inside ? y(v) + 15 : y(v) - 5, pct(v),
-          { class: inside ? 'bar-label inside' : 'bar-label', 'text-anchor': 'middle' });
-      }
-      if (i % every === 0) svgText(axisX, x(i), y(0) + 17, pcName(i), { 'text-anchor': 'middle' });
-    });
-    svgText(svg, m.l + iw / 2, H - 8, 'Component', { class: 'axis-title', 'text-anchor': 'middle' });
-
-    const d = cumulative.map((v, i) => `${i ? 'L' : 'M'}${x(i)},${y(v)}`).join('');
-    svgEl('path', { class: 'cumulative-line', d }, svg);
-    cumulative.forEach((v, i) => {
-      const p = svgEl('circle', { class: 'cumulative-point', cx: x(i), cy: y(v), r: 4 }, svg);
-      setTip(p, [`PC1–${pcName(i)}`, `together explain ${pct(v, 2)}`]);
-    });
-
-    // Legend
-    const lg = svgEl('g', { class: 'axis', transform: `translate(${m.l + 4},12)` }, svg);
-    svgEl('rect', { class: 'bar-swatch', x: 0, y: 0, width: 12, height: 10 }, lg);
-    svgText(lg, 18, 9, 'per component');
-    svgEl('line', { class: 'cumulative-swatch-line', x1: 118, x2: 142, y1: 5, y2: 5 }, lg);
-    svgEl('circle', { class: 'cumulative-swatch', cx: 130, cy: 5, r: 3.5 }, lg);
-    svgText(lg, 148, 9, 'cumulative');
-
-    $('scree').replaceChildren(svg);
-  }
-
-  function drawLoadings() {
-    const r = state.result;
-    const k = r.n_components;
-    const p = r.benchmarks.length;
-    const comps = r.components;
-    let maxAbs = 0;
-    comps.forEach((row) => row.forEach((v) => { if (Number.isFinite(v)) maxAbs = Math.max(maxAbs, Math.abs(v)); }));
-    if (!(maxAbs > 0)) maxAbs = 1;
-    const cw = k <= 4 ? 76 : k <= 8 ? 58 : 46;
-    const ch = 30;
-    const longest = Math.max(...r.benchmarks.map((b) => b.length));
-    const ml = Math.min(220, 16 + longest * 7.2);
-    const mt = 44;
-    const W = ml + k * cw + 16;
-    const legendH = 48;
-    const H = mt + p * ch + legendH;
-    const svg = newSvg(W, H, `Loadings heatmap: ${p} benchmarks by ${k} components`);
-
-    const axis = svgEl('g', { class: 'axis' }, svg);
-    for (let c = 0; c < k; c += 1) {
-      const cx = ml + c * cw + cw / 2;
-      svgText(axis, cx, 18, pcName(c), { 'text-anchor': 'middle', class: 'axis-title' });
-      svgText(axis, cx, 33, pct(r.explained_variance_ratio[c], 0), { 'text-anchor': 'middle' });
-    }
-    r.benchmarks.forEach((b, j) => {
-      const label = b.length > 30 ? `${b.slice(0, 29)}…` : b;
-      const t = svgText(axis, ml - 8, mt + j * ch + ch / 2 + 4, label, { 'text-anchor': 'end' });
-      if (label !== b) setTip(t, [b]);
-    });
-
-    const cells = svgEl('g', {}, svg);
-    for (let c = 0; c < k; c += 1) {
-      for (let j = 0; j < p; j += 1) {
-        const v = comps[c][j];
-        const x = ml + c * cw;
-        const y = mt + j * ch;
-        const rect = svgEl('rect', {
-          class: 'cell', x, y, width: cw, height: ch, fill: diverging(v / maxAbs),
-          'data-benchmark': r.benchmarks[j], 'data-component': pcName(c),
-        }, cells);
-        setTip(rect, [`${r.benchmarks[j]} · ${pcName(c)}`, `loading ${fixed(v, 4)}`]);
-        svgText(cells, x + cw / 2, y + ch / 2 + 4, fixed(v, 2), {
-          class: 'cell-label', 'text-anchor': 'middle',
-          fill: Math.abs(v) > 0.55 * maxAbs ? '#ffffff' : '#1f2933',
-        });
+    if (k >= 2) {
+      const xi = Number($('scatter-x').value);
+      const yi = Number($('scatter-y').value);
+      if (xi !== 0 || yi !== 1) {
+        const axis = (i) => `${pcName(i)} (${pct(r.explained_variance_ratio[i])} of variance)`;
+        spec.encoding.x = { ...spec.encoding.x, field: pcName(xi), title: axis(xi) };
+        spec.encoding.y = { ...spec.encoding.y, field: pcName(yi), title: axis(yi) };
+        spec.title = { ...spec.title, text: `${pcName(xi)} vs ${pcName(yi)}` };
       }
     }
-
-    // Colour legend: a gradient from -max to +max.
-    const gw = Math.min(220, k * cw);
-    const gx = ml + (k * cw - gw) / 2;
-    const gy = mt + p * ch + 14;
-    const defs = svgEl('defs', {}, svg);
-    const grad = svgEl('linearGradient', { id: 'loadings-gradient', x1: 0, x2: 1, y1: 0, y2: 0 }, defs);
-    RDBU.forEach((colour, i) => svgEl('stop', { offset: i / (RDBU.length - 1), 'stop-color': colour }, grad));
-    svgEl('rect', { x: gx, y: gy, width: gw, height: 10, fill: 'url(#loadings-gradient)', rx: 2 }, svg);
-    const legend = svgEl('g', { class: 'axis' }, svg);
-    svgText(legend, gx, gy + 24, fixed(-maxAbs, 2), { 'text-anchor': 'start' });
-    svgText(legend, gx + gw / 2, gy + 24, '0', { 'text-anchor': 'middle' });
-    svgText(legend, gx + gw, gy + 24, `+${fixed(maxAbs, 2)}`, { 'text-anchor': 'end' });
-
-    $('loadings').replaceChildren(svg);
-  }
-
-  function groupStyle() {
-    const g = state.groups;
-    if (!g) return null;
-    const names = [...new Set(g.byIndex)].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
-    const style = new Map(names.map((name, i) => [name, {
-      colour: PALETTE[i % PALETTE.length], shape: SHAPES[Math.floor(i / PALETTE.length) % SHAPES.length],
-    }]));
-    return { names, style };
+    const groups = state.pca.groups;
+    if (groups) {
+      for (const record of spec.data.values) record.group = groups.byIndex[record.index];
+      const group = { field: 'group', type: 'nominal', title: groups.column };
+      spec.params = [...(spec.params ?? []), {
+        name: 'picked', select: { type: 'point', fields: ['group'] }, bind: 'legend',
+      }];
+      spec.encoding.color = { ...group, scale: { scheme: 'tableau10' }, legend: { symbolLimit: 0 } };
+      spec.encoding.shape = { ...group };
+      spec.encoding.opacity = { condition: { param: 'picked', value: 0.85 }, value: 0.12 };
+      const tooltip = spec.encoding.tooltip ?? [];
+      spec.encoding.tooltip = [tooltip[0], group, ...tooltip.slice(1)].filter(Boolean);
+    }
+    return spec;
   }
 
   function drawScatter() {
-    const r = state.result;
-    const k = r.n_components;
-    const xChoice = $('scatter-x').value;
-    const yi = Number($('scatter-y').value);
-    const byIndex = xChoice === 'index';
-    const xi = byIndex ? -1 : Number(xChoice);
-    const xs = r.projections.map((row, i) => (byIndex ? i + 1 : row[xi]));
-    const ys = r.projections.map((row) => row[yi]);
-    const axisName = (i) => `${pcName(i)} (${pct(r.explained_variance_ratio[i])} of variance)`;
-    $('scatter-heading').textContent = byIndex
-      ? `${pcName(yi)} by model${k === 1 ? ' (only one component kept)' : ''}`
-      : `${pcName(xi)} vs ${pcName(yi)}`;
-
-    const W = 760;
-    const H = 470;
-    const m = { l: 62, r: 18, t: 14, b: 50 };
-    const iw = W - m.l - m.r;
-    const ih = H - m.t - m.b;
-    const finite = (a) => a.filter(Number.isFinite);
-    const dx = niceDomain(Math.min(...finite(xs)), Math.max(...finite(xs)), 8);
-    const dy = niceDomain(Math.min(...finite(ys)), Math.max(...finite(ys)), 6);
-    const sx = (v) => m.l + ((v - dx.lo) / (dx.hi - dx.lo)) * iw;
-    const sy = (v) => m.t + ih - ((v - dy.lo) / (dy.hi - dy.lo)) * ih;
-    const svg = newSvg(W, H, `Scatter of ${r.models.length} models`);
-    svg.classList.add('scatter-plot');
-
-    const grid = svgEl('g', { class: 'grid' }, svg);
-    const axis = svgEl('g', { class: 'axis' }, svg);
-    dx.ticks.forEach((v) => {
-      svgEl('line', { x1: sx(v), x2: sx(v), y1: m.t, y2: m.t + ih }, grid);
-      svgText(axis, sx(v), m.t + ih + 17, dx.format(v), { 'text-anchor': 'middle' });
-    });
-    dy.ticks.forEach((v) => {
-      svgEl('line', { x1: m.l, x2: m.l + iw, y1: sy(v), y2: sy(v) }, grid);
-      svgText(axis, m.l - 8, sy(v) + 4, dy.format(v), { 'text-anchor': 'end' });
-    });
-    svgEl('rect', { x: m.l, y: m.t, width: iw, height: ih, fill: 'none', stroke: '#c3cad3' }, axis);
-    if (!byIndex && dx.lo < 0 && dx.hi > 0) svgEl('line', { class: 'zero-line', x1: sx(0), x2: sx(0), y1: m.t, y2: m.t + ih }, svg);
-    if (dy.lo < 0 && dy.hi > 0) svgEl('line', { class: 'zero-line', x1: m.l, x2: m.l + iw, y1: sy(0), y2: sy(0) }, svg);
-    svgText(svg, m.l + iw / 2, H - 10, byIndex ? 'Model (row number)' : axisName(xi),
-      { class: 'axis-title', 'text-anchor': 'middle' });
-    svgText(svg, 16, m.t + ih / 2, axisName(yi),
-      { class: 'axis-title', 'text-anchor': 'middle', transform: `rotate(-90 16 ${m.t + ih / 2})` });
-
-    const groups = groupStyle();
-    const points = svgEl('g', {}, svg);
-    r.models.forEach((model, i) => {
-      if (!Number.isFinite(xs[i]) || !Number.isFinite(ys[i])) return;
-      const group = state.groups ? state.groups.byIndex[i] : null;
-      const st = groups ? groups.style.get(group) : { colour: '#4c78a8', shape: 'circle' };
-      const point = svgEl('path', {
-        class: 'point', d: symbolPath(st.shape, sx(xs[i]), sy(ys[i]), 5), fill: st.colour,
-        'data-index': i, 'data-model': model, 'aria-label': model,
-      }, points);
-      if (group !== null) point.dataset.group = group;
-      const lines = [model];
-      if (group !== null) lines.push(`${state.groups.column}: ${group}`);
-      for (let c = 0; c < Math.min(k, 4); c += 1) lines.push(`${pcName(c)} = ${fixed(r.projections[i][c], 3)}`);
-      setTip(point, lines);
-    });
-
-    const legend = $('scatter-legend');
-    legend.replaceChildren();
-    $('scatter').parentElement.classList.toggle('no-legend', !groups);
-    if (groups) {
-      const counts = new Map();
-      state.groups.byIndex.forEach((g) => counts.set(g, (counts.get(g) || 0) + 1));
-      const title = document.createElement('li');
-      title.className = 'hint';
-      title.textContent = state.groups.column;
-      legend.append(title);
-      for (const name of groups.names) {
-        const st = groups.style.get(name);
-        const li = document.createElement('li');
-        li.dataset.group = name;
-        const sw = svgEl('svg', { width: 14, height: 14, viewBox: '0 0 14 14', 'aria-hidden': 'true' });
-        svgEl('path', { class: 'legend-swatch', d: symbolPath(st.shape, 7, 7, 5), fill: st.colour }, sw);
-        li.append(sw, `${name} (${counts.get(name)})`);
-        li.addEventListener('mouseenter', () => highlight((p) => p.dataset.group === name));
-        li.addEventListener('mouseleave', () => highlight(null));
-        legend.append(li);
-      }
-    }
-    $('scatter').replaceChildren(svg);
+    return drawChart($('scatter'), scatterSpec(state.pca.result.charts.scatter));
   }
-
-  // Emphasises the scatter points matching `test` (null: none).
-  function highlight(test) {
-    const svg = $('scatter').querySelector('svg');
-    if (!svg) return;
-    svg.classList.toggle('dim', !!test);
-    for (const p of svg.querySelectorAll('.point')) {
-      const on = !!test && test(p);
-      p.classList.toggle('highlight', on);
-      if (on) p.parentNode.append(p); // draw on top
-    }
-  }
-
-  // ---------- projections table ----------
 
   function drawTable() {
-    const r = state.result;
+    const r = state.pca.result;
     const k = r.n_components;
-    const groups = state.groups;
+    const groups = state.pca.groups;
     const imputedBy = new Map();
     for (const cell of r.imputed) {
       if (!imputedBy.has(cell.model)) imputedBy.set(cell.model, []);
@@ -810,8 +739,8 @@
     }
 
     const order = r.models.map((_, i) => i);
-    const col = columns.find((c) => c.key === state.sort.key) || columns[0];
-    const dir = state.sort.dir;
+    const col = columns.find((c) => c.key === state.pca.sort.key) || columns[0];
+    const dir = state.pca.sort.dir;
     order.sort((a, b) => {
       const va = col.value(a);
       const vb = col.value(b);
@@ -820,8 +749,7 @@
     });
 
     const table = document.createElement('table');
-    const thead = table.createTHead();
-    const hr = thead.insertRow();
+    const hr = table.createTHead().insertRow();
     for (const c of columns) {
       const th = document.createElement('th');
       th.scope = 'col';
@@ -832,7 +760,8 @@
       button.type = 'button';
       button.textContent = c.label;
       button.addEventListener('click', () => {
-        state.sort = { key: c.key, dir: state.sort.key === c.key ? -state.sort.dir : 1 };
+        const sort = state.pca.sort;
+        state.pca.sort = { key: c.key, dir: sort.key === c.key ? -sort.dir : 1 };
         drawTable();
       });
       th.append(button);
@@ -854,16 +783,142 @@
             const mark = document.createElement('span');
             mark.className = 'imputed-mark';
             mark.textContent = 'imputed';
-            setTip(mark, ['Imputed scores', ...filled]);
+            mark.title = ['Imputed scores', ...filled].join('\n');
             td.append(mark);
           }
         } else if (c.num) { td.className = 'num'; td.textContent = fixed(c.value(i), 4); }
         else td.textContent = c.value(i);
       }
-      tr.addEventListener('mouseenter', () => highlight((p) => p.dataset.index === String(i)));
-      tr.addEventListener('mouseleave', () => highlight(null));
     }
     $('projections').replaceChildren(table);
+  }
+
+  // ---------- the scaling views ----------
+
+  // Family and compute columns, as the scaling endpoints name them; `compute`
+  // is 'required', 'optional' or 'none' (the view does not show those pickers).
+  function familyAndCompute(params, { familyRequired, compute }) {
+    const family = $('family-column').value;
+    if (family) params.set('family_column', family);
+    else if (familyRequired) throw new UserError('No family column', 'Pick the column that names each model\'s family.');
+    if (compute === 'none') return;
+    const required = compute === 'required';
+    if ($('compute-source').value === 'flops') {
+      const flops = $('flops-column').value;
+      if (flops) params.set('flops_column', flops);
+      else if (required) throw new UserError('No FLOPs column', 'Pick the column of training FLOPs, or choose parameters × tokens.');
+    } else {
+      const p = $('params-column').value;
+      const d = $('tokens-column').value;
+      if (p && d) {
+        params.set('params_column', p);
+        params.set('tokens_column', d);
+      } else if (required || p || d) {
+        throw new UserError('Compute needs both columns', 'Pick the parameters column and the tokens column.');
+      }
+    }
+  }
+
+  const SCALING = {
+    'compute-fit': {
+      endpoint: '/v1/scaling/compute-fit',
+      busy: 'Fitting each family\'s PC scores against compute…',
+      params() {
+        const params = sharedParams();
+        familyAndCompute(params, { familyRequired: true, compute: 'required' });
+        const size = $('min-family-size').value.trim();
+        if (size) params.set('min_family_size', size);
+        return params;
+      },
+      summary: (b) => (Array.isArray(b.families)
+        ? `${b.families.length} famil${b.families.length === 1 ? 'y' : 'ies'} fitted, ${b.excluded_families?.length ?? 0} excluded`
+        : ''),
+    },
+    law: {
+      endpoint: '/v1/scaling/law',
+      busy: 'Fitting the scaling law…',
+      params() {
+        const params = sharedParams();
+        const targets = checked($('target-columns'));
+        if (targets.length === 0) throw new UserError('No target', 'Tick the column(s) the law should predict.');
+        params.set('target_columns', nameList(targets, 'columns'));
+        const cutoff = $('max-train-flops').value.trim();
+        const reference = $('reference-family').value;
+        familyAndCompute(params, { familyRequired: false, compute: cutoff || reference ? 'required' : 'optional' });
+        if (cutoff) params.set('max_train_flops', cutoff);
+        if (reference) params.set('reference_family', reference);
+        return params;
+      },
+      summary: (b) => (b.metrics ? `trained on ${b.metrics.n_train} models, tested on ${b.metrics.n_test}` : ''),
+    },
+    design: {
+      endpoint: '/v1/scaling/select-families',
+      busy: 'Scoring the choices of families…',
+      params() {
+        const params = sharedParams();
+        familyAndCompute(params, { familyRequired: true, compute: 'none' });
+        const budget = $('max-models').value.trim();
+        if (!budget) throw new UserError('No budget', 'Give the number of models you can evaluate (or several, comma-separated).');
+        params.set('max_models', budget);
+        const required = checked($('required-families'));
+        if (required.length) params.set('required_families', nameList(required, 'families'));
+        const top = $('top').value.trim();
+        if (top) params.set('top', top);
+        return params;
+      },
+      summary: (b) => (Array.isArray(b.budgets) ? `${b.budgets.length} budget(s) scored` : ''),
+    },
+  };
+
+  function runScaling(view) {
+    const spec = SCALING[view];
+    return runAnalysis({
+      view,
+      endpoint: spec.endpoint,
+      buildParams: spec.params,
+      button: $(`run-${view}`),
+      busy: spec.busy,
+      show: (body) => showScaling(view, body),
+    }).then((ok) => {
+      // No stale charts under the message of a failed run.
+      if (ok === false) document.querySelector(`[data-testid="${view}-output"]`).hidden = true;
+    });
+  }
+
+  // A scaling view's output: a summary, the JSON download and a figure per
+  // returned chart.
+  async function showScaling(view, body) {
+    const out = document.querySelector(`[data-testid="${view}-output"]`);
+    out.replaceChildren();
+    const toolbar = document.createElement('div');
+    toolbar.className = 'toolbar';
+    const summary = document.createElement('span');
+    summary.className = 'summary';
+    summary.textContent = SCALING[view].summary(body);
+    const json = document.createElement('button');
+    json.type = 'button';
+    json.className = 'secondary small';
+    json.dataset.testid = `${view}-download-json`;
+    json.textContent = 'Download full result (JSON)';
+    json.addEventListener('click', () => {
+      download(`${baseName()}_${view}.json`, 'application/json', `${JSON.stringify(body, null, 2)}\n`);
+    });
+    const spacer = document.createElement('span');
+    spacer.className = 'spacer';
+    toolbar.append(summary, spacer, json);
+    const grid = document.createElement('div');
+    grid.className = 'charts';
+    out.append(toolbar, grid);
+    out.hidden = false;
+    const charts = body.charts && typeof body.charts === 'object' ? body.charts : {};
+    if (Object.keys(charts).length === 0) {
+      const p = document.createElement('p');
+      p.className = 'hint';
+      p.textContent = 'The service returned no charts for this analysis; the JSON download has the numbers.';
+      grid.append(p);
+    }
+    await drawChartSet(grid, charts, view);
+    setStatus(view, state.table?.fileName ? `Results for ${state.table.fileName}.` : 'Results.');
   }
 
   // ---------- downloads ----------
@@ -873,23 +928,28 @@
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
 
-  function download(name, type, content) {
-    const url = URL.createObjectURL(new Blob([content], { type }));
+  function downloadUrl(name, url) {
     const a = document.createElement('a');
     a.href = url;
     a.download = name;
     document.body.append(a);
     a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 30000);
+    setTimeout(() => {
+      a.remove();
+      if (url.startsWith('blob:')) URL.revokeObjectURL(url);
+    }, 30000);
+  }
+
+  function download(name, type, content) {
+    downloadUrl(name, URL.createObjectURL(new Blob([content], { type })));
   }
 
   function baseName() {
-    return (state.fileName || 'leaderboard').replace(/\.[^.]*$/, '');
+    return (state.table?.fileName || 'leaderboard').replace(/\.[^.]*$/, '');
   }
 
   function downloadCsv() {
-    const r = state.result;
+    const r = state.pca.result;
     if (!r) return;
     const header = ['model', ...Array.from({ length: r.n_components }, (_, c) => pcName(c))];
     const lines = [header.map(csvField).join(',')];
@@ -900,18 +960,28 @@
   }
 
   function downloadJson() {
-    if (!state.result) return;
-    download(`${baseName()}_pca.json`, 'application/json', `${JSON.stringify(state.result, null, 2)}\n`);
+    if (!state.pca.result) return;
+    download(`${baseName()}_pca.json`, 'application/json', `${JSON.stringify(state.pca.result, null, 2)}\n`);
   }
 
   // ---------- wiring ----------
 
   function init() {
-    initTooltip();
+    if (typeof vegaEmbed !== 'function' || typeof vega === 'undefined' || typeof vega.expressionInterpreter !== 'function') {
+      showError('The chart runtime did not load', 'The page cannot draw charts: /assets/vendor/*.js failed to load.');
+    }
+    for (const name of ['scree', 'loadings', 'scatter']) {
+      const el = $(name);
+      el.before(chartActions(el, `pca_${name}`, `download-${name}`));
+    }
     let timer = null;
     $('csv-input').addEventListener('input', () => {
       clearTimeout(timer);
-      timer = setTimeout(() => { state.fileName = null; state.prefix = null; onCsvChanged(); }, 250);
+      timer = setTimeout(() => {
+        if (state.table) state.table.fileName = null;
+        state.prefix = null;
+        onCsvChanged();
+      }, 250);
     });
     $('delimiter').addEventListener('change', () => onCsvChanged());
     $('file-input').addEventListener('change', async (ev) => {
@@ -920,10 +990,9 @@
       clearError();
       try {
         const text = await file.text();
-        if (/\.tsv$/i.test(file.name)) $('delimiter').value = 'tab';
-        else $('delimiter').value = 'auto';
+        $('delimiter').value = /\.tsv$/i.test(file.name) ? 'tab' : 'auto';
         setCsv(text, file.name);
-        setStatus(`Loaded ${file.name}. Pick the columns, then press Run PCA.`);
+        setStatus(`Loaded ${file.name}. Pick the columns, then run the analysis.`);
       } catch (err) {
         showError('The file could not be read', String(err.message || err));
       }
@@ -963,18 +1032,23 @@
       updateBenchmarkCount();
     });
     $('missing').addEventListener('change', syncImputationOptions);
-    $('run').addEventListener('click', run);
-    $('scatter-x').addEventListener('change', () => { if (state.result) drawScatter(); });
-    $('scatter-y').addEventListener('change', () => { if (state.result) drawScatter(); });
+    $('run').addEventListener('click', runPca);
+    for (const view of Object.keys(SCALING)) $(`run-${view}`).addEventListener('click', () => runScaling(view));
+    $('family-column').addEventListener('change', refreshFamilies);
+    $('compute-source').addEventListener('change', syncVisibility);
+    $('scatter-x').addEventListener('change', () => { if (state.pca.result) drawScatter(); });
+    $('scatter-y').addEventListener('change', () => { if (state.pca.result) drawScatter(); });
     $('color-by').addEventListener('change', () => {
-      if (!state.result) return;
-      state.groups = groupsFor(state.result.models, $('color-by').value);
+      if (!state.pca.result) return;
+      state.pca.groups = groupsFor(state.pca.result.models, $('color-by').value);
       drawScatter();
       drawTable();
     });
     $('download-csv').addEventListener('click', downloadCsv);
     $('download-json').addEventListener('click', downloadJson);
+    window.addEventListener('hashchange', route);
     syncImputationOptions();
+    route();
     if ($('csv-input').value.trim()) onCsvChanged();
   }
 

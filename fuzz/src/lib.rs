@@ -16,6 +16,7 @@ use obscaling::api::body::{BodyFormat, Limits};
 use obscaling::api::pca::PcaQuery;
 use obscaling::api::query;
 use obscaling::api::error::{ApiError, ErrorCode};
+use obscaling::api::inspect::{InspectQuery, inspect_answer};
 use obscaling::api::pca::{PcaResponse, pca_answer};
 use obscaling::plumbing::config::Config;
 use serde_json::Value;
@@ -41,6 +42,31 @@ pub fn run(format: BodyFormat, query: &str, body: &[u8]) {
     });
     match result {
         Ok(response) => check_ok(&response),
+        Err(err) => check_err(&err),
+    }
+}
+
+/// `POST /v1/inspect` on a table body: an answer's columns each count at
+/// most `rows` missing cells and at most five examples.
+pub fn run_inspect(format: BodyFormat, body: &[u8]) {
+    let limits = limits();
+    let result = budget::with_deadline(Some(Instant::now() + limits.deadline), || {
+        inspect_answer(format, &InspectQuery::default(), body, &limits)
+    });
+    match result {
+        Ok(answer) => {
+            for column in &answer.columns {
+                assert!(
+                    column.missing.is_none_or(|m| m <= answer.rows),
+                    "column {} has {:?} missing of {} rows",
+                    column.name,
+                    column.missing,
+                    answer.rows
+                );
+                assert!(column.examples.len() <= 5, "column {}", column.name);
+            }
+            serde_json::to_vec(&answer).expect("the answer serialises");
+        }
         Err(err) => check_err(&err),
     }
 }

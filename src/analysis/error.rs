@@ -73,6 +73,11 @@ pub enum AnalysisError {
     },
     #[error("{0}")]
     InvalidReferenceFamily(String),
+    /// A basis sent back by a client that is not one this service could
+    /// have made (wrong lengths, non-finite numbers, components that are
+    /// not orthonormal, ...).
+    #[error("invalid basis: {0}")]
+    InvalidBasis(String),
     #[error(
         "the law needs at least {needed} training models (its parameters: one weight per \
          component, an intercept and a floor), got {n_train}"

@@ -6,6 +6,7 @@ use ndarray::{ArcArray2, Array1, Array2, ArrayView2, Axis, s};
 use super::AnalysisError;
 use super::linalg::right_svd;
 use super::matrix::BenchmarkMatrix;
+use super::moments;
 
 /// The most iterations any request may ask for; the deadline of the
 /// reliability limits bounds the time, this bounds the request itself.
@@ -216,10 +217,26 @@ impl FittedMissing {
                 check_every_model_observed(matrix)?;
                 let missing = missing_cells(x);
                 let mut z = z_scores(x, &missing, mean, std)?;
-                let report = iterate(&mut z, &missing, params, |z, rows| {
-                    let centred = z.select(Axis(0), rows) - z_mean;
-                    Ok(centred.dot(&basis.t()).dot(basis) + z_mean)
-                })?;
+                // Row by row: each row iterates until its own cells settle,
+                // so a row's completion never depends on the rows sent with
+                // it (a basis places one model as it placed it among many).
+                let mut report = IterationReport {
+                    iterations: 0,
+                    converged: true,
+                    max_change: 0.0,
+                };
+                for cells in missing.chunk_by(|a, b| a.0 == b.0) {
+                    let i = cells[0].0;
+                    let mut row = z.slice(s![i..=i, ..]).to_owned();
+                    let own: Vec<(usize, usize)> = cells.iter().map(|&(_, j)| (0, j)).collect();
+                    let settled = iterate(&mut row, &own, params, |row, _| {
+                        Ok((row - z_mean).dot(&basis.t()).dot(basis) + z_mean)
+                    })?;
+                    z.slice_mut(s![i..=i, ..]).assign(&row);
+                    report.iterations = report.iterations.max(settled.iterations);
+                    report.converged &= settled.converged;
+                    report.max_change = report.max_change.max(settled.max_change);
+                }
                 let (scores, imputed) = unscale(x, &z, &missing, mean, std, params.bounds);
                 Ok(CompletedScores {
                     imputed,
@@ -290,24 +307,22 @@ fn check_every_model_observed(matrix: &BenchmarkMatrix) -> Result<(), AnalysisEr
     }
 }
 
-/// Mean and population standard deviation of each column's observed cells.
+/// Mean and z-scoring scale of each column's observed cells: the
+/// population standard deviation, or 1 for a column that is constant up to
+/// rounding (`moments::spread`, the rule of every fit).
 fn observed_moments(x: ArrayView2<'_, f64>) -> (Array1<f64>, Array1<f64>) {
     let p = x.ncols();
     let mut mean = Array1::zeros(p);
-    let mut std = Array1::zeros(p);
+    let mut scale = Array1::zeros(p);
+    let mut observed = Vec::with_capacity(x.nrows());
     for j in 0..p {
-        let observed: Vec<f64> = x
-            .column(j)
-            .iter()
-            .copied()
-            .filter(|v| !v.is_nan())
-            .collect();
-        let m = observed.iter().sum::<f64>() / observed.len() as f64;
-        let var = observed.iter().map(|v| (v - m).powi(2)).sum::<f64>() / observed.len() as f64;
+        observed.clear();
+        observed.extend(x.column(j).iter().copied().filter(|v| !v.is_nan()));
+        let (m, spread) = moments::of_values(&observed);
         mean[j] = m;
-        std[j] = var.sqrt();
+        scale[j] = spread.scale();
     }
-    (mean, std)
+    (mean, scale)
 }
 
 /// z-scores with the missing cells at 0, their column mean.
@@ -329,8 +344,8 @@ fn z_scores(
 }
 
 /// The paper's recipe: z-score each benchmark over its observed cells (a
-/// benchmark whose observed cells are all equal keeps scale 1, where the
-/// paper's code would divide by zero), start missing cells at 0 (the column
+/// benchmark whose observed cells are constant up to rounding keeps scale 1,
+/// where the paper's code would divide by zero or by rounding noise), start missing cells at 0 (the column
 /// mean), then repeatedly fit a rank-r PCA to the completed z-scored matrix
 /// (re-centring it, as scikit-learn's `PCA.fit` does) and overwrite only the
 /// missing cells with the reconstruction. Un-scale, then clip imputed cells.
@@ -339,8 +354,7 @@ fn iterative_pca(
     x: ArrayView2<'_, f64>,
     params: &IterativePcaParams,
 ) -> Result<(CompletedScores, FittedMissing), AnalysisError> {
-    let (mean, mut std) = observed_moments(x);
-    std.mapv_inplace(|s| if s > 0.0 { s } else { 1.0 });
+    let (mean, std) = observed_moments(x);
     let missing = missing_cells(x);
     let mut z = z_scores(x, &missing, &mean, &std)?;
     let report = iterate(&mut z, &missing, params, |z, rows| {
@@ -527,6 +541,73 @@ mod tests {
             done.scores[[2, 1]]
         );
         assert!(done.report.unwrap().converged);
+    }
+
+    #[test]
+    fn a_benchmark_constant_up_to_rounding_keeps_scale_one() {
+        // Observed cells 1, 1, 1 + eps vary by one rounding step of 1: the
+        // rule calls the benchmark constant. Divided by that step's standard
+        // deviation (4.7e-17) they would become a benchmark as loud as any
+        // other and steer the imputation of the rest; with scale 1 the
+        // imputation is that of an exactly constant benchmark (1, 1, 1).
+        let impute = |third: f64| {
+            let rows = [
+                [1.0, 0.2, 0.3],
+                [1.0, 0.5, 0.4],
+                [third, 0.9, 0.8],
+                [NA, 0.4, 0.35],
+                [NA, 0.7, NA],
+            ];
+            let rows: Vec<&[f64]> = rows.iter().map(|r| r.as_slice()).collect();
+            let params = IterativePcaParams {
+                tol: 1e-14,
+                ..Default::default()
+            };
+            complete(&matrix(&rows), &MissingPolicy::IterativePca(params))
+                .unwrap()
+                .0
+        };
+        let (rounding, exact) = (impute(1.0 + f64::EPSILON), impute(1.0));
+        let (a, b) = (rounding.scores[[4, 2]], exact.scores[[4, 2]]);
+        assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+        for i in [3, 4] {
+            assert!((rounding.scores[[i, 0]] - 1.0).abs() < 1e-15);
+            assert_eq!(exact.scores[[i, 0]], 1.0);
+        }
+    }
+
+    #[test]
+    fn tiny_scores_are_z_scored_by_their_own_spread() {
+        // Scores times 1e-200 impute as the unscaled scores times 1e-200:
+        // their squares underflow, their spread must not.
+        let rows = [
+            [0.1, 0.2, 0.3],
+            [0.4, 0.5, 0.45],
+            [0.3, 0.9, 0.8],
+            [NA, 0.4, 0.35],
+            [0.6, 0.7, NA],
+        ];
+        let impute = |factor: f64| {
+            let scaled: Vec<Vec<f64>> = rows
+                .iter()
+                .map(|r| r.iter().map(|v| v * factor).collect())
+                .collect();
+            let scaled: Vec<&[f64]> = scaled.iter().map(|r| r.as_slice()).collect();
+            complete(
+                &matrix(&scaled),
+                &MissingPolicy::IterativePca(Default::default()),
+            )
+            .unwrap()
+            .0
+        };
+        let (unit, tiny) = (impute(1.0), impute(1e-200));
+        for (a, b) in tiny.imputed.iter().zip(&unit.imputed) {
+            assert!(
+                (a.value - b.value * 1e-200).abs() < 1e-12 * b.value.abs() * 1e-200,
+                "{a:?} vs {b:?} x 1e-200"
+            );
+        }
+        assert_eq!(tiny.imputed.len(), 2);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! completed and projected with that fit held fixed, as the paper does.
 
 use linfa::ParamGuard;
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, ArrayView1};
 
 use super::fit::{PcaFit, Placement};
 use super::impute::MissingPolicy;
@@ -47,6 +47,25 @@ pub struct LawSpec {
     /// Min-max normalisation of the target before fitting (lo < hi).
     pub target_range: Option<(f64, f64)>,
     pub reference_family: Option<String>,
+}
+
+impl LawSpec {
+    /// A value of the normalised target in the target's own units.
+    pub fn in_target_units(&self, y: f64) -> f64 {
+        match self.target_range {
+            Some((lo, hi)) => lo + (hi - lo) * y,
+            None => y,
+        }
+    }
+
+    /// log10 of the compute at or below which labelled models train, with
+    /// a split by flops.
+    pub fn log10_cutoff(&self) -> Option<f64> {
+        match self.split {
+            Split::Flops { max_train } => Some(max_train.log10()),
+            _ => None,
+        }
+    }
 }
 
 /// Options of a law fit, unchecked; `check()` validates them once.
@@ -361,16 +380,15 @@ fn predict(
     spec: &LawSpec,
     reference: Option<ReferenceLine>,
 ) -> (Vec<ModelPrediction>, LawMetrics) {
-    let denormalise = |y: f64| match spec.target_range {
-        Some((lo, hi)) => lo + (hi - lo) * y,
-        None => y,
-    };
     let mut predictions = Vec::new();
     let (mut train_se, mut test_se, mut test_ae) = (vec![], vec![], vec![]);
     for (i, s) in scores.iter().enumerate() {
         let Some(s) = s else { continue };
-        let capability = law.capability(s.view());
-        let predicted = denormalise(law.predict(s.view()));
+        let Predicted {
+            capability,
+            predicted,
+            equivalent_log10_flops,
+        } = predict_scores(law, spec.target_range, reference.map(|r| r.line), s.view());
         let observed = target[i];
         if let Some(y) = observed {
             match roles[i] {
@@ -388,8 +406,7 @@ fn predict(
             observed,
             predicted,
             capability,
-            equivalent_log10_flops: reference
-                .map(|reference| (capability - reference.line.intercept) / reference.line.slope),
+            equivalent_log10_flops,
         });
     }
     let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
@@ -401,6 +418,38 @@ fn predict(
         test_mae: mean(&test_ae),
     };
     (predictions, metrics)
+}
+
+/// What a law says of one model, from its PC scores `s`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Predicted {
+    /// w . s + c.
+    pub capability: f64,
+    /// In the target's own units (denormalised from `target_range`).
+    pub predicted: f64,
+    /// With a reference line: log10 of its compute at the same capability.
+    pub equivalent_log10_flops: Option<f64>,
+}
+
+/// The law's prediction for PC scores `s`: the fit's own predictions and a
+/// law basis's (`analysis::basis`) go through here, so they agree to the bit.
+pub fn predict_scores(
+    law: &SigmoidLaw,
+    target_range: Option<(f64, f64)>,
+    reference: Option<LineFit>,
+    s: ArrayView1<'_, f64>,
+) -> Predicted {
+    let capability = law.capability(s);
+    let y = law.predict(s);
+    let predicted = match target_range {
+        Some((lo, hi)) => lo + (hi - lo) * y,
+        None => y,
+    };
+    Predicted {
+        capability,
+        predicted,
+        equivalent_log10_flops: reference.map(|line| (capability - line.intercept) / line.slope),
+    }
 }
 
 fn reference_line(

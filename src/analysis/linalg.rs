@@ -2,9 +2,11 @@
 //!
 //! Why not `linfa-reduction`'s `Pca`: its LOBPCG truncated SVD reports ratios
 //! relative to the kept components only, divides by k-1, silently returns
-//! fewer components on rank-deficient input and panics on NaN, so it cannot
-//! reproduce scikit-learn. A full (thin) SVD of the centred matrix is what
-//! scikit-learn's `svd_solver="full"` computes; faer's is a blocked,
+//! fewer components on rank-deficient input, is off in projections where
+//! LOBPCG stops short and panics on NaN, so it cannot reproduce scikit-learn
+//! (`tests/api/linfa_deviations.rs` checks that each still holds). A full
+//! (thin) SVD of the centred matrix is what scikit-learn's
+//! `svd_solver="full"` computes; faer's is a blocked,
 //! LAPACK-quality implementation in pure Rust, and always yields an
 //! orthonormal set of min(n, p) right singular vectors, even when the matrix
 //! is rank-deficient.
@@ -88,169 +90,146 @@ pub fn right_svd(x: ArrayView2<'_, f64>) -> Result<RightSvd, AnalysisError> {
     })
 }
 
-/// The column means of `x`, each summed over the rows in order (as
-/// ndarray's `mean_axis` sums a row-major matrix), in one pass over the rows
-/// instead of a strided pass per column.
-pub fn column_means(x: ArrayView2<'_, f64>) -> Array1<f64> {
-    let (n, p) = x.dim();
-    let mut sums = vec![0.0; p];
-    for row in x.rows() {
-        match row.as_slice() {
-            Some(row) => sums.iter_mut().zip(row).for_each(|(s, v)| *s += v),
-            None => sums.iter_mut().zip(row).for_each(|(s, v)| *s += v),
-        }
-    }
-    let n = n as f64;
-    sums.into_iter().map(|s| s / n).collect()
-}
-
-/// The dot product of two equally long slices, in four interleaved sums
-/// that the compiler can keep in vector registers.
-pub fn dot(a: &[f64], b: &[f64]) -> f64 {
-    assert_eq!(a.len(), b.len(), "dot product of unequal lengths");
-    let mut sums = [0.0; 4];
-    let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
-    let tail: f64 = a4
-        .remainder()
-        .iter()
-        .zip(b4.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in a4.zip(b4) {
-        for lane in 0..4 {
-            sums[lane] += x[lane] * y[lane];
-        }
-    }
-    (sums[0] + sums[2]) + (sums[1] + sums[3]) + tail
-}
-
 /// When the Gram route may be taken: a tall matrix (scikit-learn's own rule
 /// for its `covariance_eigh` solver).
 pub fn prefers_gram(n: usize, p: usize) -> bool {
     n >= 10 * p && p <= 1000
 }
 
-/// The Gram matrix X_c^T X_c of the centred rows X_c = x - mean (lower
-/// triangle and diagonal; the upper triangle is unspecified), without
-/// materialising X_c: a large leaderboard is centred a block of rows at a
-/// time into a small buffer that stays in cache, and each thread accumulates
-/// its own share of the rows (faer's triangular product, half the work of a
-/// full one). This is the first half of scikit-learn's `covariance_eigh`
-/// solver, which forms X^T X and subtracts n * mean mean^T afterwards; the
-/// blocks keep the exact centring instead, so scores with a large offset lose
-/// no digits.
-pub fn centred_gram(x: ArrayView2<'_, f64>, mean: ArrayView1<'_, f64>) -> Mat<f64> {
+/// The Gram matrix of the centred rows in per-column units, X_u = (x -
+/// mean) / unit (lower triangle and diagonal; the upper triangle is
+/// unspecified), and the column sums of X_u, without materialising X_u: a
+/// large leaderboard is centred a block of rows at a time into a small
+/// buffer that stays in cache, and each thread accumulates its own share of
+/// the rows (faer's triangular product, half the work of a full one). This is
+/// the first half of scikit-learn's `covariance_eigh` solver, which forms
+/// X^T X and subtracts n * mean mean^T afterwards; the blocks keep the exact
+/// centring instead, so scores with a large offset lose no digits. The units
+/// are powers of two (see `moments::unit`), so they change no digit but keep
+/// the squares of tiny scores from underflowing; the diagonal and the sums
+/// are what `moments::spread` needs.
+pub fn centred_gram(
+    x: ArrayView2<'_, f64>,
+    mean: ArrayView1<'_, f64>,
+    unit: ArrayView1<'_, f64>,
+) -> CentredGram {
     let (n, p) = x.dim();
     let x = x.as_standard_layout();
     let data = x.as_slice().expect("standard layout is contiguous");
     let mean = mean.to_vec();
-    if !runs_in_parallel(n * p) && p <= eigen::SMALL_ORDER_MAX {
-        // A leaderboard's handful of benchmarks: the centred columns, each
-        // contiguous, and the lower triangle as dot products of them (half
-        // the multiplications of a full product, and none of a general
-        // product's setup, which costs more than the work at this size).
-        // Gathered column by column (strided reads of a matrix that fits
-        // in cache) rather than scattered into a zeroed buffer: zeroing it
-        // cost as much as the gathering.
-        let mut columns = Vec::with_capacity(n * p);
-        for (j, m) in mean.iter().enumerate() {
-            columns.extend(data[j..].iter().step_by(p).map(|v| v - m));
-        }
-        let column = |j: usize| &columns[j * n..(j + 1) * n];
-        let mut gram = Mat::<f64>::zeros(p, p);
-        for i in 0..p {
-            for j in 0..=i {
-                gram[(i, j)] = dot(column(i), column(j));
-            }
-        }
-        return gram;
-    }
+    let inverse: Vec<f64> = unit.iter().map(|u| 1.0 / u).collect();
+    let columns = Columns {
+        mean: &mean,
+        inverse: &inverse,
+    };
     if !runs_in_parallel(n * p) {
         // Small: one centred copy and one full product is the fastest.
-        let mut gram = Mat::<f64>::zeros(p, p);
+        let mut part = CentredGram::zeros(p);
         let mut centred = Vec::with_capacity(n * p);
-        accumulate_centred_gram(
-            &mut gram,
-            &mut centred,
-            data,
-            &mean,
-            BlockStructure::Rectangular,
-        );
-        return gram;
+        part.accumulate(&mut centred, data, columns, BlockStructure::Rectangular);
+        return part;
     }
     let threads = rayon::current_num_threads().max(1);
     let rows_per_thread = n.div_ceil(threads);
-    let parts: Vec<Mat<f64>> = data
+    let parts: Vec<CentredGram> = data
         .par_chunks(rows_per_thread * p)
         .map(|rows| {
             // Rows per block: the block (and its transpose's panel) in L2.
             let block = (32_768 / p).clamp(16, 256);
-            let mut gram = Mat::<f64>::zeros(p, p);
+            let mut part = CentredGram::zeros(p);
             let mut centred = Vec::with_capacity(block * p);
             for chunk in rows.chunks(block * p) {
-                accumulate_centred_gram(
-                    &mut gram,
+                part.accumulate(
                     &mut centred,
                     chunk,
-                    &mean,
+                    columns,
                     BlockStructure::TriangularLower,
                 );
             }
-            gram
+            part
         })
         .collect();
     let mut parts = parts.into_iter();
-    let mut gram = parts.next().expect("n >= 1 row");
+    let mut total = parts.next().expect("n >= 1 row");
     for part in parts {
-        gram += part;
+        total.gram += part.gram;
+        total.sums += &part.sums;
     }
-    gram
+    total
 }
 
-/// `gram += (rows - mean)^T (rows - mean)` for row-major `rows`, centred
-/// into the reused buffer `centred`.
-fn accumulate_centred_gram(
-    gram: &mut Mat<f64>,
-    centred: &mut Vec<f64>,
-    rows: &[f64],
-    mean: &[f64],
-    structure: BlockStructure,
-) {
-    let p = mean.len();
-    centred.clear();
-    centred.extend(
-        rows.chunks_exact(p)
-            .flat_map(|row| row.iter().zip(mean).map(|(v, m)| v - m)),
-    );
-    // Row-major m x p read column-major is its p x m transpose.
-    let ct = MatRef::from_column_major_slice(centred, p, rows.len() / p);
-    triangular::matmul(
-        gram.as_mut(),
-        structure,
-        Accum::Add,
-        ct,
-        BlockStructure::Rectangular,
-        ct.transpose(),
-        BlockStructure::Rectangular,
-        1.0,
-        Par::Seq,
-    );
+/// The Gram matrix of centred rows in per-column units, and their column sums.
+pub struct CentredGram {
+    /// Lower triangle and diagonal.
+    pub gram: Mat<f64>,
+    pub sums: Array1<f64>,
 }
 
-/// Standardising after the fact: the Gram matrix of the columns divided by
-/// `scale` is D^-1 G D^-1 (lower triangle).
-pub fn scale_gram(gram: &mut Mat<f64>, scale: ArrayView1<'_, f64>) {
+/// Each column's mean and the inverse of its unit.
+#[derive(Clone, Copy)]
+struct Columns<'a> {
+    mean: &'a [f64],
+    inverse: &'a [f64],
+}
+
+impl CentredGram {
+    fn zeros(p: usize) -> Self {
+        Self {
+            gram: Mat::zeros(p, p),
+            sums: Array1::zeros(p),
+        }
+    }
+
+    /// Adds the rows of row-major `rows`, centred and scaled into the reused
+    /// buffer `centred`.
+    fn accumulate(
+        &mut self,
+        centred: &mut Vec<f64>,
+        rows: &[f64],
+        columns: Columns<'_>,
+        structure: BlockStructure,
+    ) {
+        let p = columns.mean.len();
+        centred.clear();
+        centred.extend(rows.chunks_exact(p).flat_map(|row| {
+            row.iter()
+                .zip(columns.mean)
+                .zip(columns.inverse)
+                .map(|((v, m), inv)| (v - m) * inv)
+        }));
+        let sums = self.sums.as_slice_mut().expect("contiguous");
+        for row in centred.chunks_exact(p) {
+            for (s, v) in sums.iter_mut().zip(row) {
+                *s += v;
+            }
+        }
+        // Row-major m x p read column-major is its p x m transpose.
+        let ct = MatRef::from_column_major_slice(centred, p, rows.len() / p);
+        triangular::matmul(
+            self.gram.as_mut(),
+            structure,
+            Accum::Add,
+            ct,
+            BlockStructure::Rectangular,
+            ct.transpose(),
+            BlockStructure::Rectangular,
+            1.0,
+            Par::Seq,
+        );
+    }
+}
+
+/// Rescaling after the fact: the Gram matrix of the columns divided by
+/// `factor` is D^-1 G D^-1 (lower triangle). Divided by one factor at a
+/// time, so that factors far from 1 (columns of very different magnitudes)
+/// neither overflow nor underflow in between.
+pub fn scale_gram(gram: &mut Mat<f64>, factor: ArrayView1<'_, f64>) {
     let p = gram.nrows();
     for j in 0..p {
         for i in j..p {
-            gram[(i, j)] /= scale[i] * scale[j];
+            gram[(i, j)] = gram[(i, j)] / factor[i] / factor[j];
         }
     }
-}
-
-/// The diagonal of a Gram matrix: each column's sum of squares.
-pub fn gram_diagonal(gram: &Mat<f64>) -> Array1<f64> {
-    Array1::from_shape_fn(gram.nrows(), |i| gram[(i, i)])
 }
 
 /// The decomposition from the eigen-decomposition of a Gram matrix X^T X
@@ -313,7 +292,8 @@ mod tests {
         });
         let mean = x.mean_axis(ndarray::Axis(0)).unwrap();
         let a = right_svd((&x - &mean).view()).unwrap();
-        let b = gram_right_svd(&centred_gram(x.view(), mean.view())).unwrap();
+        let ones = Array1::ones(6);
+        let b = gram_right_svd(&centred_gram(x.view(), mean.view(), ones.view()).gram).unwrap();
         for r in 0..6 {
             assert!(
                 (a.singular_values[r] - b.singular_values[r]).abs() < 1e-10 * a.singular_values[0]
@@ -328,42 +308,6 @@ mod tests {
     }
 
     #[test]
-    fn the_small_gram_of_column_dot_products_equals_the_direct_product() {
-        // A leaderboard's size (few benchmarks, serial): the lower triangle
-        // against ndarray's product of the centred rows.
-        let x = Array2::from_shape_fn((97, 9), |(i, j)| {
-            50.0 + ((i * 13 + j * 29) % 37) as f64 / 11.0 + (i % 7) as f64 * j as f64
-        });
-        assert!(!runs_in_parallel(x.len()) && 9 <= eigen::SMALL_ORDER_MAX);
-        let mean = x.mean_axis(ndarray::Axis(0)).unwrap();
-        let centred = &x - &mean;
-        let direct = centred.t().dot(&centred);
-        let gram = centred_gram(x.view(), mean.view());
-        for j in 0..9 {
-            for i in j..9 {
-                let want = direct[[i, j]];
-                assert!(
-                    (gram[(i, j)] - want).abs() <= 1e-12 * want.abs().max(1.0),
-                    "({i}, {j}): {} vs {want}",
-                    gram[(i, j)]
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn dot_sums_every_product_including_the_tail() {
-        // Lengths 0..=9 cover an empty slice, tails of 1-3 and whole chunks;
-        // the products are small integers, so the sums are exact.
-        for n in 0..=9 {
-            let a: Vec<f64> = (0..n).map(|i| i as f64 + 1.0).collect();
-            let b: Vec<f64> = (0..n).map(|i| 2.0 - i as f64).collect();
-            let want: f64 = (0..n).map(|i| (i as f64 + 1.0) * (2.0 - i as f64)).sum();
-            assert_eq!(dot(&a, &b), want, "length {n}");
-        }
-    }
-
-    #[test]
     fn the_blocked_parallel_gram_equals_the_direct_product() {
         // Above PARALLEL_MIN_CELLS, and given as a transposed (column-major) view.
         let xt = Array2::from_shape_fn((7, 30_001), |(j, i)| {
@@ -373,7 +317,12 @@ mod tests {
         let mean = x.mean_axis(ndarray::Axis(0)).unwrap();
         let centred = &x - &mean;
         let direct = centred.t().dot(&centred);
-        let gram = centred_gram(x, mean.view());
+        let ones = Array1::ones(7);
+        let CentredGram { gram, sums } = centred_gram(x, mean.view(), ones.view());
+        let direct_sums = centred.sum_axis(ndarray::Axis(0));
+        for j in 0..7 {
+            assert!((sums[j] - direct_sums[j]).abs() < 1e-9, "sum {j}");
+        }
         for j in 0..7 {
             for i in j..7 {
                 let want = direct[[i, j]];

@@ -8,6 +8,7 @@
 //! that the HTTP edge serialises. Nothing here re-validates what a
 //! constructor has already checked.
 
+pub mod basis;
 pub mod budget;
 pub mod compute_fit;
 pub mod design;
@@ -19,6 +20,7 @@ pub mod law;
 pub mod linalg;
 pub mod matrix;
 pub mod metadata;
+pub mod moments;
 pub mod pca;
 pub mod regression;
 pub mod sigmoid;

@@ -49,7 +49,13 @@ impl SigmoidLaw {
     }
 
     pub fn predict(&self, s: ArrayView1<'_, f64>) -> f64 {
-        (1.0 - self.floor) * sigmoid(self.capability(s)) + self.floor
+        self.at_capability(self.capability(s))
+    }
+
+    /// The (normalised) target the law gives at a capability: the whole
+    /// curve, also where no model lies (charts draw it over their range).
+    pub fn at_capability(&self, capability: f64) -> f64 {
+        (1.0 - self.floor) * sigmoid(capability) + self.floor
     }
 }
 

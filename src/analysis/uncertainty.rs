@@ -250,6 +250,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn resamples_of_one_repeated_model_are_invalid_not_noise() {
+        // Three copies of [0.1, 0.7] have means 0.10000000000000002 and
+        // 0.6999999999999998: a resample of one model repeated is constant
+        // up to rounding, and its "components" would be rounding noise.
+        let x = ndarray::array![[0.1, 0.7], [0.7, 0.1], [0.3, 0.9]];
+        let params = PcaValidParams::unchecked(NComponents::Count(1), false);
+        let full = params.fit(&DatasetBase::new(x.view(), ())).unwrap();
+        let (resamples, seed) = (300, 5);
+        let ci = bootstrap(x.view(), &params, &full, resamples, 0.9, seed).unwrap();
+        // Which resamples draw one model three times (the same draws as `bootstrap`).
+        let repeated = (0..resamples)
+            .filter(|&b| {
+                let mut rng = Rng::new(seed, b as u64);
+                let rows: Vec<usize> = (0..3).map(|_| rng.below(3)).collect();
+                rows.iter().all(|&r| r == rows[0])
+            })
+            .count();
+        assert!(repeated > 0);
+        assert_eq!(ci.valid_resamples, resamples - repeated);
+    }
+
+    #[test]
     fn quantiles_match_numpy_linear() {
         // numpy.quantile([1, 2, 3, 4], [0.25, 0.5, 0.9]) = [1.75, 2.5, 3.7]
         let mut v = vec![4.0, 1.0, 3.0, 2.0];

@@ -26,7 +26,19 @@ const OFFLOAD_MIN_BYTES: usize = 64 * 1024;
 pub enum BodyFormat {
     Json,
     Csv,
+    /// `multipart/form-data`: a form of named parts (a basis and a table);
+    /// only the endpoints that place models on a basis read it.
+    Multipart,
+    /// `application/vnd.apache.parquet`
+    Parquet,
+    /// `application/vnd.apache.arrow.stream` (the Arrow IPC stream format)
+    Arrow,
 }
+
+/// The media type of a Parquet body.
+pub const PARQUET: &str = "application/vnd.apache.parquet";
+/// The media type of an Arrow IPC stream body.
+pub const ARROW_STREAM: &str = "application/vnd.apache.arrow.stream";
 
 /// The limits every analysis request is held to, shared with handlers as app data.
 #[derive(Debug, Clone, Copy)]
@@ -62,13 +74,15 @@ impl Limits {
     }
 }
 
-/// `application/json` (or any `application/<x>+json`), or `text/csv`.
+/// `application/json` (or any `application/<x>+json`), `text/csv`,
+/// Parquet or an Arrow IPC stream.
 pub fn body_format(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
     let unsupported = |got: &str| {
         ApiError::new(
             ErrorCode::UnsupportedMediaType,
             format!(
-                "send the leaderboard as Content-Type: application/json or text/csv (got {got})"
+                "send the leaderboard as Content-Type: application/json, text/csv, {PARQUET} or \
+                 {ARROW_STREAM} (got {got})"
             ),
         )
     };
@@ -80,6 +94,9 @@ pub fn body_format(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
             Ok(BodyFormat::Json)
         }
         Ok(Some(mime)) if mime.essence_str() == "text/csv" => Ok(BodyFormat::Csv),
+        Ok(Some(mime)) if mime.essence_str() == "multipart/form-data" => Ok(BodyFormat::Multipart),
+        Ok(Some(mime)) if mime.essence_str() == PARQUET => Ok(BodyFormat::Parquet),
+        Ok(Some(mime)) if mime.essence_str() == ARROW_STREAM => Ok(BodyFormat::Arrow),
         Ok(Some(mime)) => Err(unsupported(mime.essence_str())),
         Ok(None) => Err(unsupported("no Content-Type")),
         Err(_) => Err(unsupported("an unparsable Content-Type")),
@@ -313,11 +330,11 @@ pub fn parse_json<T: DeserializeOwned + TopLevelScores>(body: &[u8]) -> Result<T
     serde_json::from_slice(body).map_err(|err| ApiError::from_json(&err))
 }
 
-/// Refuses anything but JSON, for endpoints that take no CSV.
+/// Refuses anything but JSON, for endpoints that take no table.
 pub fn json_only(format: BodyFormat) -> Result<(), ApiError> {
     match format {
         BodyFormat::Json => Ok(()),
-        BodyFormat::Csv => Err(ApiError::new(
+        _ => Err(ApiError::new(
             ErrorCode::UnsupportedMediaType,
             "this endpoint takes application/json only",
         )),

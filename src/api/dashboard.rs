@@ -1,9 +1,15 @@
-//! The dashboard: one HTML page at `/` with its script and style sheet, and
-//! the paper's example leaderboard, all compiled into the binary. The page
-//! only talks to this service (`POST /v1/pca`); nothing comes from a CDN, and
-//! its Content-Security-Policy forbids any other origin.
+//! The dashboard: one HTML page at `/` with its script and style sheet, the
+//! vendored chart runtime (Vega, Vega-Lite, vega-embed and Vega's CSP-safe
+//! expression interpreter, see `assets/vendor/SOURCE.md`) and the paper's
+//! example leaderboard, all compiled into the binary. The page only talks to
+//! this service (it posts the CSV to the analysis endpoints and draws the
+//! Vega-Lite specifications they return); nothing comes from a CDN, and its
+//! Content-Security-Policy forbids any other origin, inline code, inline
+//! styles and `eval`.
 //!
 //! These routes are not part of the JSON API and not in the OpenAPI document.
+
+use std::sync::OnceLock;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -20,18 +26,34 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 struct Asset {
     body: &'static [u8],
     content_type: &'static str,
+    /// Computed on first use: hashing the half-megabyte chart runtime on
+    /// every request would cost more than the 304 it saves.
+    etag: OnceLock<String>,
 }
 
+const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
+const TEXT: &str = "text/plain; charset=utf-8";
+
 impl Asset {
+    const fn new(body: &'static [u8], content_type: &'static str) -> Self {
+        Self {
+            body,
+            content_type,
+            etag: OnceLock::new(),
+        }
+    }
+
     /// A strong validator: FNV-1a of the content, so a new build with changed
     /// files gets a new tag and browsers refetch after revalidating.
-    fn etag(&self) -> String {
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for &byte in self.body {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        format!("\"{hash:016x}\"")
+    fn etag(&self) -> &str {
+        self.etag.get_or_init(|| {
+            let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+            for &byte in self.body {
+                hash ^= u64::from(byte);
+                hash = hash.wrapping_mul(0x0100_0000_01b3);
+            }
+            format!("\"{hash:016x}\"")
+        })
     }
 
     /// 200 with the body, or 304 when the client's copy is current. Always
@@ -51,7 +73,7 @@ impl Asset {
         };
         response
             .insert_header((header::CACHE_CONTROL, "no-cache"))
-            .insert_header((header::ETAG, etag))
+            .insert_header((header::ETAG, etag.to_owned()))
             .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
         if fresh {
             response.finish()
@@ -61,40 +83,99 @@ impl Asset {
     }
 }
 
-const INDEX: Asset = Asset {
-    body: include_bytes!("../../assets/dashboard/index.html"),
-    content_type: "text/html; charset=utf-8",
-};
+static INDEX: Asset = Asset::new(
+    include_bytes!("../../assets/dashboard/index.html"),
+    "text/html; charset=utf-8",
+);
 
 /// The files under `/assets/`: a fixed allow-list, nothing read from disk.
-const ASSETS: &[(&str, Asset)] = &[
+/// The chart runtime is stored as published and compressed per response by
+/// the server's `Compress` middleware (about a quarter of its size in gzip).
+static ASSETS: [(&str, Asset); 12] = [
     (
         "app.js",
-        Asset {
-            body: include_bytes!("../../assets/dashboard/app.js"),
-            content_type: "text/javascript; charset=utf-8",
-        },
+        Asset::new(include_bytes!("../../assets/dashboard/app.js"), JAVASCRIPT),
     ),
     (
         "style.css",
-        Asset {
-            body: include_bytes!("../../assets/dashboard/style.css"),
-            content_type: "text/css; charset=utf-8",
-        },
+        Asset::new(
+            include_bytes!("../../assets/dashboard/style.css"),
+            "text/css; charset=utf-8",
+        ),
     ),
     (
         "favicon.svg",
-        Asset {
-            body: include_bytes!("../../assets/dashboard/favicon.svg"),
-            content_type: "image/svg+xml",
-        },
+        Asset::new(
+            include_bytes!("../../assets/dashboard/favicon.svg"),
+            "image/svg+xml",
+        ),
+    ),
+    (
+        "vendor/vega.min.js",
+        Asset::new(
+            include_bytes!("../../assets/vendor/vega.min.js"),
+            JAVASCRIPT,
+        ),
+    ),
+    (
+        "vendor/vega-interpreter.min.js",
+        Asset::new(
+            include_bytes!("../../assets/vendor/vega-interpreter.min.js"),
+            JAVASCRIPT,
+        ),
+    ),
+    (
+        "vendor/vega-lite.min.js",
+        Asset::new(
+            include_bytes!("../../assets/vendor/vega-lite.min.js"),
+            JAVASCRIPT,
+        ),
+    ),
+    (
+        "vendor/vega-embed.min.js",
+        Asset::new(
+            include_bytes!("../../assets/vendor/vega-embed.min.js"),
+            JAVASCRIPT,
+        ),
+    ),
+    (
+        "vendor/LICENSE.vega.txt",
+        Asset::new(include_bytes!("../../assets/vendor/LICENSE.vega.txt"), TEXT),
+    ),
+    (
+        "vendor/LICENSE.vega-interpreter.txt",
+        Asset::new(
+            include_bytes!("../../assets/vendor/LICENSE.vega-interpreter.txt"),
+            TEXT,
+        ),
+    ),
+    (
+        "vendor/LICENSE.vega-lite.txt",
+        Asset::new(
+            include_bytes!("../../assets/vendor/LICENSE.vega-lite.txt"),
+            TEXT,
+        ),
+    ),
+    (
+        "vendor/LICENSE.vega-embed.txt",
+        Asset::new(
+            include_bytes!("../../assets/vendor/LICENSE.vega-embed.txt"),
+            TEXT,
+        ),
+    ),
+    (
+        "vendor/THIRD-PARTY-NOTICES.txt",
+        Asset::new(
+            include_bytes!("../../assets/vendor/THIRD-PARTY-NOTICES.txt"),
+            TEXT,
+        ),
     ),
 ];
 
-const PAPER_EXAMPLE: Asset = Asset {
-    body: include_bytes!("../../assets/examples/paper_set_77.csv"),
-    content_type: "text/csv; charset=utf-8",
-};
+static PAPER_EXAMPLE: Asset = Asset::new(
+    include_bytes!("../../assets/examples/paper_set_77.csv"),
+    "text/csv; charset=utf-8",
+);
 
 /// The dashboard page.
 #[get("/")]
@@ -113,8 +194,9 @@ pub async fn index(req: HttpRequest) -> HttpResponse {
     response
 }
 
-/// The page's script, style sheet and icon.
-#[get("/assets/{file}")]
+/// The page's script, style sheet and icon, and the vendored chart runtime
+/// with its licences (`/assets/vendor/...`).
+#[get("/assets/{file:.+}")]
 pub async fn asset(req: HttpRequest, file: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let file = file.into_inner();
     ASSETS
@@ -175,6 +257,26 @@ mod tests {
             ("/assets/app.js", "text/javascript; charset=utf-8"),
             ("/assets/style.css", "text/css; charset=utf-8"),
             ("/assets/favicon.svg", "image/svg+xml"),
+            (
+                "/assets/vendor/vega.min.js",
+                "text/javascript; charset=utf-8",
+            ),
+            (
+                "/assets/vendor/vega-interpreter.min.js",
+                "text/javascript; charset=utf-8",
+            ),
+            (
+                "/assets/vendor/vega-lite.min.js",
+                "text/javascript; charset=utf-8",
+            ),
+            (
+                "/assets/vendor/vega-embed.min.js",
+                "text/javascript; charset=utf-8",
+            ),
+            (
+                "/assets/vendor/THIRD-PARTY-NOTICES.txt",
+                "text/plain; charset=utf-8",
+            ),
             ("/examples/paper_set_77.csv", "text/csv; charset=utf-8"),
         ] {
             let resp = actix_test::call_service(
@@ -193,6 +295,9 @@ mod tests {
         for uri in [
             "/assets/index.html",
             "/assets/..%2FCargo.toml",
+            "/assets/vendor/../app.js",
+            "/assets/vendor/SOURCE.md",
+            "/assets/vendor/",
             "/assets/nope.js",
         ] {
             let resp = actix_test::call_service(
@@ -229,6 +334,22 @@ mod tests {
         )
         .await;
         assert_eq!(resp.status(), 304);
+    }
+
+    /// Every vendored build the page loads is served, and each carries its
+    /// licence (the page's footer links them).
+    #[test]
+    fn the_chart_runtime_and_its_licences_are_allow_listed() {
+        let html = std::str::from_utf8(INDEX.body).unwrap();
+        for build in ["vega", "vega-interpreter", "vega-lite", "vega-embed"] {
+            let script = format!("vendor/{build}.min.js");
+            assert!(html.contains(&format!("/assets/{script}")), "{script}");
+            let licence = format!("vendor/LICENSE.{build}.txt");
+            assert!(html.contains(&format!("/assets/{licence}")), "{licence}");
+            let (_, file) = ASSETS.iter().find(|(n, _)| *n == licence).unwrap();
+            let text = std::str::from_utf8(file.body).unwrap();
+            assert!(text.contains("Redistribution and use in source and binary forms"));
+        }
     }
 
     #[test]

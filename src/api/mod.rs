@@ -2,12 +2,15 @@
 //! problem+json error. Handlers parse and validate, call the analysis core,
 //! and serialise; they hold no numerics of their own.
 
+pub mod basis;
 pub mod body;
 pub mod charts;
 pub mod dashboard;
 pub mod error;
 pub mod health;
+pub mod inspect;
 pub mod metrics;
+pub mod multipart;
 pub mod options;
 pub mod pca;
 pub mod query;
@@ -16,6 +19,7 @@ pub mod scaling;
 pub mod schemas;
 pub mod scores;
 pub mod table;
+pub mod transform;
 
 use std::collections::BTreeMap;
 
@@ -39,6 +43,7 @@ use error::{ApiError, ErrorCode};
     tags(
         (name = "pca", description = "Principal components of a leaderboard"),
         (name = "scaling", description = "Observational scaling laws on the principal components"),
+        (name = "tables", description = "What a table body (CSV, Parquet, Arrow) holds"),
         (name = "operations", description = "Probes"),
     )
 )]
@@ -51,9 +56,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(health::readyz)
         .service(metrics::get_metrics)
         .service(pca::post_pca)
+        .service(transform::post_transform)
         .service(scaling::compute_fit::post_compute_fit)
         .service(scaling::law::post_law)
-        .service(scaling::select_families::post_select_families);
+        .service(scaling::predict::post_predict)
+        .service(scaling::select_families::post_select_families)
+        .service(inspect::post_inspect);
 }
 
 /// The OpenAPI 3.1 document of the service.

@@ -35,6 +35,15 @@ impl From<Sign> for SignConvention {
     }
 }
 
+impl From<SignConvention> for Sign {
+    fn from(sign: SignConvention) -> Self {
+        match sign {
+            SignConvention::PositiveSum => Sign::PositiveSum,
+            SignConvention::MaxAbsPositive => Sign::MaxAbsPositive,
+        }
+    }
+}
+
 /// What to do with missing cells.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, Default, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]

@@ -5,6 +5,7 @@ use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize, Serializer};
 use utoipa::ToSchema;
 
+use super::basis::Basis;
 use super::body::{BodyFormat, Limits, answer, parse_json};
 use super::charts;
 use super::error::{ApiError, Problem};
@@ -13,9 +14,10 @@ use super::options::{
 };
 use super::query::{self, TableQuery, table_query};
 use super::request::leaderboard_request;
-use super::schemas;
+use super::schemas::{self, ArrowStream, ParquetFile};
 use super::scores::ScoresField;
 use super::table;
+use crate::analysis::basis::Basis as FittedBasis;
 use crate::analysis::fit::{self, ComponentChoice, PcaFit, PcaPlan, Placement};
 use crate::analysis::uncertainty::{BootstrapIntervals, ParallelAnalysis};
 use crate::analysis::{BenchmarkMatrix, ImputedCell, NComponents};
@@ -72,6 +74,11 @@ leaderboard_request! {
         /// Streamlit, Observable).
         #[serde(default)]
         pub charts: Option<bool>,
+        /// true: also return `basis`, the fitted basis (PCA and missing-score
+        /// model, fingerprinted) that /v1/pca/transform places new models on
+        /// exactly as `supplementary` places them here.
+        #[serde(default)]
+        pub return_basis: Option<bool>,
     }
 }
 
@@ -86,16 +93,24 @@ table_query! {
         n_components;
         /// As `charts` in the JSON body: also return Vega-Lite specifications.
         pub charts: Option<bool>,
+        /// As `return_basis` in the JSON body: also return the fitted basis.
+        pub return_basis: Option<bool>,
     }
 }
 
 impl PcaRequest {
     /// The request a table body and its query stand for: the leaderboard of
     /// the table and the options of the query.
-    fn from_table(format: BodyFormat, body: &[u8], query: &PcaQuery) -> Result<Self, ApiError> {
+    fn from_table(
+        format: BodyFormat,
+        body: &[u8],
+        query: &PcaQuery,
+        limits: &Limits,
+    ) -> Result<Self, ApiError> {
         let params = query.table();
-        let table = params.read(format, body)?;
-        let lb = table::pick(table.as_ref(), &params.selection(vec![])?)?;
+        let selection = params.selection(vec![], limits)?;
+        let table = params.read(format, body, Some(&selection), limits)?;
+        let lb = table::pick(table.as_ref(), &selection)?;
         let options = query.options()?;
         Ok(Self {
             models: lb.models,
@@ -106,10 +121,12 @@ impl PcaRequest {
             sign: options.sign,
             missing: options.missing,
             imputation: options.imputation,
+            absent_models: lb.dropped,
             supplementary: None,
             bootstrap: None,
             parallel_analysis: None,
             charts: query.charts,
+            return_basis: query.return_basis,
         })
     }
 }
@@ -198,7 +215,8 @@ pub struct PcaResponse {
     pub projections: Array2<f64>,
     /// The missing-cell policy applied.
     pub missing: Missing,
-    /// Models left out because they had missing cells (`drop_models`).
+    /// Models left out: those a long table left with no row once its
+    /// benchmarks were filtered, then those with missing cells (`drop_models`).
     pub dropped_models: Vec<String>,
     /// Every cell filled in (`mean`, `iterative_pca`), row by row.
     pub imputed: Vec<ImputedCellOut>,
@@ -218,6 +236,9 @@ pub struct PcaResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub charts: Option<serde_json::Value>,
+    /// With `return_basis`: the fitted basis, for /v1/pca/transform.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<Basis>,
 }
 
 /// Bootstrap confidence intervals (percentile method).
@@ -278,13 +299,18 @@ pub fn pca_answer(
     body: &[u8],
     limits: &Limits,
 ) -> Result<PcaResponse, ApiError> {
-    answer_request(parse_pca(format, body, query)?, limits)
+    answer_request(parse_pca(format, body, query, limits)?, limits)
 }
 
-fn parse_pca(format: BodyFormat, body: &[u8], query: &PcaQuery) -> Result<PcaRequest, ApiError> {
+fn parse_pca(
+    format: BodyFormat,
+    body: &[u8],
+    query: &PcaQuery,
+    limits: &Limits,
+) -> Result<PcaRequest, ApiError> {
     match format {
         BodyFormat::Json => parse_json(body),
-        _ => PcaRequest::from_table(format, body, query),
+        _ => PcaRequest::from_table(format, body, query, limits),
     }
 }
 
@@ -296,6 +322,7 @@ fn answer_request(mut request: PcaRequest, limits: &Limits) -> Result<PcaRespons
         .map_or(0, |s| s.scores.0.values.len());
     leaderboard.check(limits, extra_cells)?;
     let plan = plan(&leaderboard.options, &request, limits)?;
+    let leaderboard_absent = leaderboard.absent_models.clone();
     let missing = leaderboard.options.missing();
     let (matrix, _) = leaderboard.into_matrix()?;
     let supplementary = request
@@ -305,6 +332,7 @@ fn answer_request(mut request: PcaRequest, limits: &Limits) -> Result<PcaRespons
     let analysis = fit::analyse(&matrix, supplementary.as_ref(), &plan)?;
 
     let mut response = PcaResponse::new(&matrix, &analysis.fit, missing);
+    response.add_absent(leaderboard_absent);
     if let (Some(extra), Some(placed)) = (&supplementary, &analysis.supplementary) {
         response.supplementary = Some(SupplementaryOut::new(extra, placed));
     }
@@ -316,6 +344,10 @@ fn answer_request(mut request: PcaRequest, limits: &Limits) -> Result<PcaRespons
     }
     if request.charts.unwrap_or(false) {
         response.charts = Some(charts::pca(&matrix, &analysis.fit));
+    }
+    if request.return_basis.unwrap_or(false) {
+        let basis = FittedBasis::of_fit(matrix.benchmarks(), &analysis.fit, plan.params.sign());
+        response.basis = Some(Basis::new(&basis));
     }
     Ok(response)
 }
@@ -364,7 +396,7 @@ fn plan(
 }
 
 impl SupplementaryOut {
-    fn new(matrix: &BenchmarkMatrix, placed: &Placement) -> Self {
+    pub(crate) fn new(matrix: &BenchmarkMatrix, placed: &Placement) -> Self {
         let (models, benchmarks) = (matrix.models(), matrix.benchmarks());
         let completed = &placed.completed;
         SupplementaryOut {
@@ -429,6 +461,14 @@ impl ImputedCellOut {
 }
 
 impl PcaResponse {
+    /// Lists the models a long table left without rows among the dropped
+    /// ones, ahead of those dropped for missing cells.
+    pub(crate) fn add_absent(&mut self, absent: Vec<String>) {
+        if !absent.is_empty() {
+            self.dropped_models.splice(0..0, absent);
+        }
+    }
+
     /// The response for `fit`, a PCA of `matrix`'s kept models.
     pub(crate) fn new(matrix: &BenchmarkMatrix, fit: &PcaFit, missing: Missing) -> Self {
         let to_vec = |v: ArrayView1<'_, f64>| v.to_vec();
@@ -463,6 +503,7 @@ impl PcaResponse {
             bootstrap: None,
             parallel_analysis: None,
             charts: None,
+            basis: None,
         }
     }
 }
@@ -474,21 +515,24 @@ impl PcaResponse {
 /// explained variance and its ratio to the total variance of all benchmarks,
 /// singular values and the projection of every model. Missing cells are
 /// rejected, dropped with their model, or imputed (`missing`). The body is
-/// JSON, or a CSV export (`text/csv`) with its options in the query string.
+/// JSON, or a table (CSV, Parquet, an Arrow stream; wide or long) with its
+/// options in the query string.
 #[utoipa::path(
     tag = "pca",
     params(PcaQuery),
     request_body(content(
         (PcaRequest = "application/json"),
         (String = "text/csv", example = "Model,MMLU,ARC-C,GSM8K\nmeta-llama/Llama-2-7b-hf,0.438,0.5307,0.1448\nmeta-llama/Llama-2-70b-hf,0.6983,0.6732,0.5406\nEleutherAI/pythia-1b-deduped,0.2427,0.291,0.0114\n"),
+        (ParquetFile = "application/vnd.apache.parquet"),
+        (ArrowStream = "application/vnd.apache.arrow.stream"),
     )),
     responses(
         (status = 200, description = "The PCA of the leaderboard", body = PcaResponse),
         (status = 400, description = "`malformed_json`: the body is not JSON",
             body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large` (body over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)",
+        (status = 413, description = "`payload_too_large` (body, or a Parquet file's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)",
             body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: the body is neither application/json nor text/csv, or has an unsupported Content-Encoding",
+        (status = 415, description = "`unsupported_media_type`: the body is not application/json, text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream, or has an unsupported Content-Encoding",
             body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Well-formed but unanswerable. `invalid_request`, `unknown_field`, \
             `invalid_query`, `number_out_of_range`, `shape_mismatch` (a score row per model, a value per \
@@ -496,8 +540,11 @@ impl PcaResponse {
             `non_finite_score`, `missing_scores` (lists the cells), `unobserved_benchmark`, \
             `unobserved_model`, `invalid_imputation` (rank not below min(n_models, n_benchmarks), \
             bounds not lo < hi, max_iter over MAX_ITERATIONS), `too_few_models`, `invalid_n_components` (more than \
-            min(n_models, n_benchmarks)), `zero_variance`, `numeric_overflow`, `invalid_bootstrap` (resamples or iterations outside 2 or 1..=MAX_RESAMPLES, a level outside (0, 1)); for CSV also \
-            `invalid_csv`, `unknown_column`, `no_matching_columns`, `invalid_score`",
+            min(n_models, n_benchmarks)), `zero_variance`, `numeric_overflow`, `invalid_bootstrap` (resamples or iterations outside 2 or 1..=MAX_RESAMPLES, a level outside (0, 1)); for a table also \
+            `invalid_csv`, `invalid_parquet`, `invalid_arrow` (the body cannot be read), `unknown_column`, \
+            `no_matching_columns`, `invalid_score` (a cell, or a selected column of a non-number type), \
+            `empty_label` (a long table's row without model or benchmark), `duplicate_score` (a long table's \
+            pair with two scores, duplicates=reject)",
             body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS",
             body = Problem, content_type = "application/problem+json"),
@@ -517,7 +564,7 @@ pub async fn post_pca(
         &req,
         payload,
         limits,
-        move |format, body| parse_pca(format, body, &query),
+        move |format, body| parse_pca(format, body, &query, &limits),
         move |request| answer_request(request, &limits),
     )
     .await

@@ -1,5 +1,5 @@
-//! Query parameters of the endpoints that take a table (a CSV export) as
-//! their body. A table carries only the leaderboard, so the options a JSON
+//! Query parameters of the endpoints that take a table (CSV, Parquet, an
+//! Arrow stream) as their body. A table carries only the leaderboard, so the options a JSON
 //! body would carry come in the query string; they are validated on every
 //! request, whatever the body, and apply only to table bodies.
 //!
@@ -11,11 +11,11 @@
 
 use serde::de::DeserializeOwned;
 
-use super::body::BodyFormat;
+use super::body::{BodyFormat, Limits};
 use super::error::{ApiError, ErrorCode};
 use super::options::{AnalysisOptions, ImputationOptions, Missing, NComponentsField, Sign};
 use super::table::csv::CsvTable;
-use super::table::{Selection, Table};
+use super::table::{Duplicates, Layout, LongColumns, Selection, Table, arrow, parquet};
 
 /// Defines a query type: the table parameters, then (when the invocation
 /// starts with `n_components;`, with the attributes given to it) the PCA and
@@ -92,19 +92,39 @@ macro_rules! table_query {
         #[into_params(parameter_in = Query)]
         $(#[$attr])*
         pub struct $name {
-            /// Field delimiter: `,` (default), `;`, or a tab (`\t` or `tab`).
+            /// Field delimiter of a CSV body: `,` (default), `;`, or a tab (`\t` or `tab`).
             #[param(pattern = "^(,|;|\t|tab)$")]
             pub delimiter: Option<String>,
-            /// The column holding the model names. Default: the first column.
+            /// `wide` (default): a row per model, a column per benchmark.
+            /// `long`: a row per (model, benchmark, score); other columns are
+            /// ignored, and per-model columns must agree across a model's rows.
+            #[param(inline)]
+            pub layout: Option<$crate::api::table::Layout>,
+            /// The column holding the model names. Default: the first column
+            /// (wide), `model` (long).
             #[param(min_length = 1)]
             pub model_column: Option<String>,
-            /// Score columns: every column whose header starts with this, in file order.
+            /// Long layout: the column holding the benchmark names. Default `benchmark`.
+            #[param(min_length = 1)]
+            pub benchmark_column: Option<String>,
+            /// Long layout: the column holding the scores. Default `score`.
+            #[param(min_length = 1)]
+            pub score_column: Option<String>,
+            /// Long layout: a (model, benchmark) pair with two scores is
+            /// refused (`reject`, default: 422 `duplicate_score`), or takes
+            /// their `mean` or the `last` one.
+            #[param(inline)]
+            pub duplicates: Option<$crate::api::table::Duplicates>,
+            /// Benchmarks: every score column (wide) or benchmark value
+            /// (long) that starts with this, in table order.
             #[param(min_length = 1)]
             pub benchmark_prefix: Option<String>,
-            /// Score columns by name, comma-separated. With neither this nor
-            /// `benchmark_prefix`, every column but the model column (and the
-            /// per-model columns an endpoint reads, such as the family) that
-            /// holds at least one number is a score column.
+            /// Benchmarks by name, comma-separated, in this order. With
+            /// neither this nor `benchmark_prefix`: in a wide table, every
+            /// column but the model column (and the per-model columns an
+            /// endpoint reads, such as the family) that holds at least one
+            /// number; in a long table, every benchmark value, in order of
+            /// first appearance.
             #[param(min_length = 1)]
             pub benchmarks: Option<String>,
             $(
@@ -117,7 +137,11 @@ macro_rules! table_query {
             fn table_params(&self) -> $crate::api::query::TableParams<'_> {
                 $crate::api::query::TableParams {
                     delimiter: self.delimiter.as_deref(),
+                    layout: self.layout,
                     model_column: self.model_column.as_deref(),
+                    benchmark_column: self.benchmark_column.as_deref(),
+                    score_column: self.score_column.as_deref(),
+                    duplicates: self.duplicates,
                     benchmark_prefix: self.benchmark_prefix.as_deref(),
                     benchmarks: self.benchmarks.as_deref(),
                 }
@@ -169,6 +193,17 @@ pub trait TableQuery: DeserializeOwned {
 /// state on their own: unknown parameters are `unknown_field`, malformed or
 /// contradictory values `invalid_query` (or the option's own code).
 pub fn parse<T: TableQuery>(query: &str) -> Result<T, ApiError> {
+    // Every parameter names something (a column, a list, a number): sent
+    // empty, it is a mistake rather than a default.
+    if let Some(name) = query
+        .split('&')
+        .filter_map(|pair| pair.strip_suffix('='))
+        .find(|name| !name.is_empty() && !name.contains('='))
+    {
+        return Err(invalid(format!(
+            "query string: parameter {name} must not be empty"
+        )));
+    }
     let parsed: T = serde_urlencoded::from_str(query).map_err(|err| {
         let message = err.to_string();
         if message.starts_with("unknown field") {
@@ -192,6 +227,21 @@ pub fn parse<T: TableQuery>(query: &str) -> Result<T, ApiError> {
 
 fn invalid(detail: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::InvalidQuery, detail)
+}
+
+/// A number parameter within the range the spec gives it, checked whatever
+/// the body (a JSON body does not use it, but a request the spec forbids is
+/// never silently accepted).
+pub fn within<T: PartialOrd + Copy + std::fmt::Display>(
+    name: &str,
+    value: Option<T>,
+    ok: impl Fn(T) -> bool,
+    rule: &str,
+) -> Result<(), ApiError> {
+    match value {
+        Some(v) if !ok(v) => Err(invalid(format!("{name} must be {rule}, got {v}"))),
+        _ => Ok(()),
+    }
 }
 
 /// A comma-separated list, each item trimmed. An item may be quoted as in
@@ -225,10 +275,14 @@ pub fn pair(name: &str, text: Option<&str>) -> Result<Option<Vec<f64>>, ApiError
 }
 
 /// The table parameters of a query.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct TableParams<'q> {
     pub delimiter: Option<&'q str>,
+    pub layout: Option<Layout>,
     pub model_column: Option<&'q str>,
+    pub benchmark_column: Option<&'q str>,
+    pub score_column: Option<&'q str>,
+    pub duplicates: Option<Duplicates>,
     pub benchmark_prefix: Option<&'q str>,
     pub benchmarks: Option<&'q str>,
 }
@@ -246,11 +300,26 @@ impl<'q> TableParams<'q> {
         }
         for (name, value) in [
             ("model_column", self.model_column),
+            ("benchmark_column", self.benchmark_column),
+            ("score_column", self.score_column),
             ("benchmark_prefix", self.benchmark_prefix),
             ("benchmarks", self.benchmarks),
         ] {
             if value == Some("") {
                 return Err(invalid(format!("{name} must not be empty")));
+            }
+        }
+        if self.layout.unwrap_or_default() == Layout::Wide {
+            for (name, given) in [
+                ("benchmark_column", self.benchmark_column.is_some()),
+                ("score_column", self.score_column.is_some()),
+                ("duplicates", self.duplicates.is_some()),
+            ] {
+                if given {
+                    return Err(invalid(format!(
+                        "{name} applies to layout=long (a wide table has a column per benchmark)"
+                    )));
+                }
             }
         }
         self.delimiter_byte().map(|_| ())
@@ -267,19 +336,41 @@ impl<'q> TableParams<'q> {
         }
     }
 
-    /// Reads a table body.
-    pub fn read(&self, format: BodyFormat, body: &[u8]) -> Result<Box<dyn Table>, ApiError> {
+    /// Reads a table body. A typed format (Parquet, Arrow) decodes only
+    /// the columns `selection` can use (every flat column without one).
+    pub fn read(
+        &self,
+        format: BodyFormat,
+        body: &[u8],
+        selection: Option<&Selection<'_>>,
+        limits: &Limits,
+    ) -> Result<Box<dyn Table>, ApiError> {
+        let wanted = |index: usize, name: &str, numeric: bool| {
+            selection.is_none_or(|s| s.wants(index, name, numeric))
+        };
         match format {
             BodyFormat::Csv => Ok(Box::new(CsvTable::read(body, self.delimiter_byte()?)?)),
+            BodyFormat::Parquet => Ok(Box::new(parquet::read(body, &wanted, limits)?)),
+            BodyFormat::Arrow => Ok(Box::new(arrow::read_stream(body, &wanted, limits)?)),
             BodyFormat::Json => Err(ApiError::new(
                 ErrorCode::InternalError,
                 "a JSON body is not a table",
             )),
+            BodyFormat::Multipart => Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "multipart/form-data is taken by /v1/pca/transform and /v1/scaling/predict only; \
+                 send this endpoint application/json or text/csv",
+            )),
         }
     }
 
-    /// The selection these parameters make, with `reserved` per-model columns.
-    pub fn selection(&self, reserved: Vec<String>) -> Result<Selection<'q>, ApiError> {
+    /// The selection these parameters make, with `reserved` per-model
+    /// columns, within `limits`.
+    pub fn selection(
+        &self,
+        reserved: Vec<String>,
+        limits: &Limits,
+    ) -> Result<Selection<'q>, ApiError> {
         Ok(Selection {
             model_column: self.model_column,
             benchmark_prefix: self.benchmark_prefix,
@@ -288,6 +379,12 @@ impl<'q> TableParams<'q> {
                 .map(|names| list("benchmarks", names))
                 .transpose()?,
             reserved,
+            long: (self.layout == Some(Layout::Long)).then(|| LongColumns {
+                benchmark_column: self.benchmark_column.unwrap_or("benchmark"),
+                score_column: self.score_column.unwrap_or("score"),
+                duplicates: self.duplicates.unwrap_or_default(),
+            }),
+            max_cells: limits.max_cells,
         })
     }
 }
@@ -366,6 +463,11 @@ mod tests {
         );
         assert_eq!(code("imputation_bounds=0"), ErrorCode::InvalidQuery);
         assert_eq!(code("model_column="), ErrorCode::InvalidQuery);
+        assert_eq!(
+            code("family_column=&n_components=2"),
+            ErrorCode::InvalidQuery
+        );
+        assert!(query("family_column=F&imputation_bounds=0,1").is_ok());
         let q =
             query("n_components=0.9&missing=iterative_pca&imputation_bounds=0,1&family_column=F")
                 .unwrap();

@@ -63,6 +63,10 @@ macro_rules! leaderboard_request {
             $(#[$imputation])*
             #[serde(default)]
             pub imputation: Option<$crate::api::options::ImputationOptions>,
+            /// Models a long table left with no row once its benchmarks
+            /// were filtered (never sent: a JSON body has no such models).
+            #[serde(skip)]
+            pub absent_models: Vec<String>,
             $(
                 $(#[$field_attr])*
                 pub $field: $type,
@@ -90,6 +94,7 @@ macro_rules! leaderboard_request {
                         missing: self.missing.take(),
                         imputation: self.imputation.take(),
                     },
+                    absent_models: std::mem::take(&mut self.absent_models),
                 }
             }
         }
@@ -105,6 +110,9 @@ pub struct LeaderboardFields {
     pub benchmarks: Vec<String>,
     pub scores: ScoreRows,
     pub options: AnalysisOptions,
+    /// Models a long table left with no row once its benchmarks were
+    /// filtered: each answer lists them in its PCA's `dropped_models`.
+    pub absent_models: Vec<String>,
 }
 
 impl LeaderboardFields {
@@ -128,18 +136,25 @@ impl LeaderboardFields {
 pub trait FromTable: Sized + DeserializeOwned + TopLevelScores {
     type Query: TableQuery;
 
-    fn from_table(format: BodyFormat, body: &[u8], query: &Self::Query) -> Result<Self, ApiError>;
+    fn from_table(
+        format: BodyFormat,
+        body: &[u8],
+        query: &Self::Query,
+        limits: &Limits,
+    ) -> Result<Self, ApiError>;
 }
 
 /// The request a body stands for: a JSON request as sent, or a table read
-/// as its query says.
+/// as its query says (within `limits`: a compressed table is held to the
+/// body and cell limits as it is decoded).
 pub fn parse_request<R: FromTable>(
     format: BodyFormat,
     body: &[u8],
     query: &R::Query,
+    limits: &Limits,
 ) -> Result<R, ApiError> {
     match format {
         BodyFormat::Json => parse_json(body),
-        _ => R::from_table(format, body, query),
+        _ => R::from_table(format, body, query, limits),
     }
 }

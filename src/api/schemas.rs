@@ -128,6 +128,12 @@ pub fn supplementary_models() -> impl Into<RefOr<Schema>> {
     ))
 }
 
+pub fn placed_models() -> impl Into<RefOr<Schema>> {
+    labels("model", 1).description(Some(
+        "The models to place: unique, non-empty names, one per row of `scores`.",
+    ))
+}
+
 pub fn budgets() -> impl Into<RefOr<Schema>> {
     let budget = || {
         ObjectBuilder::new()
@@ -146,3 +152,48 @@ pub fn budgets() -> impl Into<RefOr<Schema>> {
             "The most models to evaluate: one budget, or a list of budgets",
         ))
 }
+
+/// A Parquet file (`application/vnd.apache.parquet`), wide or long: any
+/// number of row groups, compressed with snappy or zstd (the defaults of
+/// pyarrow, Polars and DuckDB) or not at all.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct ParquetFile(pub Vec<u8>);
+
+/// An Arrow IPC stream (`application/vnd.apache.arrow.stream`, uncompressed),
+/// wide or long.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct ArrowStream(pub Vec<u8>);
+
+/// The `examples` of an inspected column: numbers or text.
+pub fn column_examples() -> impl Into<RefOr<Schema>> {
+    ArrayBuilder::new()
+        .items(
+            OneOfBuilder::new()
+                .item(ObjectBuilder::new().schema_type(Type::Number))
+                .item(ObjectBuilder::new().schema_type(Type::String)),
+        )
+        .max_items(Some(5))
+        .description(Some(
+            "Up to five distinct values in order of first appearance: numbers in a numeric \
+             column, text otherwise; none for a type that is neither.",
+        ))
+}
+
+/// A CSV body that may be any text: `/v1/inspect` describes whatever table
+/// it is given (a text of one line is a table of one column and no row).
+pub struct CsvText;
+
+impl utoipa::PartialSchema for CsvText {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::AnyValue)
+            .description(Some(
+                "A CSV table: UTF-8 text with a header row (any text reads as one).",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CsvText {}

@@ -498,6 +498,8 @@ fn the_table_covers_every_request_error_code() {
         include_str!("scaling.rs"),
         include_str!("reliability.rs"),
         include_str!("uncertainty.rs"),
+        include_str!("basis.rs"),
+        include_str!("formats.rs"),
     ]
     .concat();
     for code in obscaling::api::error::ErrorCode::ALL {

@@ -1,10 +1,15 @@
 //! Integration tests: the real server on port 0, spoken to over HTTP.
 //! One test binary keeps link time down.
 
+mod basis;
+mod charts;
 mod cli;
+mod constant;
 mod errors;
+mod formats;
 mod health;
 mod helpers;
+mod linfa_deviations;
 mod openapi;
 mod operations;
 mod paper;

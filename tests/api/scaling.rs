@@ -24,7 +24,7 @@ const BENCHMARKS: [&str; 8] = [
     "HumanEval",
 ];
 
-fn fixture(path: &str) -> Vec<u8> {
+pub(crate) fn fixture(path: &str) -> Vec<u8> {
     std::fs::read(format!(
         "{}/tests/fixtures/{path}",
         env!("CARGO_MANIFEST_DIR")
@@ -33,7 +33,7 @@ fn fixture(path: &str) -> Vec<u8> {
 }
 
 /// Rows of a CSV file as maps from header to cell.
-fn csv_rows(path: &str) -> Vec<HashMap<String, String>> {
+pub(crate) fn csv_rows(path: &str) -> Vec<HashMap<String, String>> {
     let bytes = fixture(path);
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let header = reader.headers().unwrap().clone();
@@ -50,7 +50,7 @@ fn csv_rows(path: &str) -> Vec<HashMap<String, String>> {
         .collect()
 }
 
-fn number(cell: &str) -> Value {
+pub(crate) fn number(cell: &str) -> Value {
     cell.parse::<f64>().map_or(Value::Null, |v| json!(v))
 }
 
@@ -135,7 +135,7 @@ async fn compute_from_params_and_tokens_is_six_n_d() {
 }
 
 /// The reference's rows: paper set models that have the target, in the paper set's order.
-fn law_request() -> (Value, Value) {
+pub(crate) fn law_request() -> (Value, Value) {
     let reference: Value =
         serde_json::from_slice(&fixture("reference/scaling_law_word_unscrambling.json")).unwrap();
     let target_name = reference["target"].as_str().unwrap().to_owned();
@@ -439,5 +439,65 @@ async fn select_families_refuses_searches_past_its_limit() {
         }
         let (status, _, body) = app.post_json("/v1/scaling/select-families", &bad).await;
         assert_eq!((status, body["code"].as_str()), (422, Some(code)), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn query_parameters_are_checked_whatever_the_body() {
+    let app = spawn_app().await;
+    let (law, _) = law_request();
+    let mut rows = csv_rows("data/paper_set_77.csv");
+    rows.truncate(20);
+    let fit = paper_request(&rows);
+    let mut select = fit.clone();
+    select["max_models"] = json!(10);
+    // Each query breaks a rule the spec states for it; the JSON body is fine.
+    for (path, body, query, needle) in [
+        ("/v1/scaling/law", &law, "test_fraction=0", "test_fraction"),
+        ("/v1/scaling/law", &law, "floor_max=1", "floor_max"),
+        ("/v1/scaling/law", &law, "huber_delta=-1", "huber_delta"),
+        (
+            "/v1/scaling/law",
+            &law,
+            "max_train_flops=0",
+            "max_train_flops",
+        ),
+        (
+            "/v1/scaling/law",
+            &law,
+            "tokens_column=",
+            "tokens_column must not be empty",
+        ),
+        (
+            "/v1/scaling/law",
+            &law,
+            "max_train_flops=1&test_fraction=0.5",
+            "not both",
+        ),
+        (
+            "/v1/scaling/compute-fit",
+            &fit,
+            "min_family_size=1",
+            "min_family_size",
+        ),
+        ("/v1/scaling/select-families", &select, "top=0", "top"),
+        ("/v1/scaling/select-families", &select, "seed=-1", "seed"),
+    ] {
+        let (status, _, problem) = app
+            .post_raw(
+                &format!("{path}?{query}"),
+                Some("application/json"),
+                serde_json::to_vec(body).unwrap(),
+            )
+            .await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (422, Some("invalid_query")),
+            "{path}?{query}: {problem}"
+        );
+        assert!(
+            problem["detail"].as_str().unwrap().contains(needle),
+            "{path}?{query}: {problem}"
+        );
     }
 }

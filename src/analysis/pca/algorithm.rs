@@ -8,9 +8,10 @@ use rayon::iter::{ParallelBridge, ParallelIterator};
 use super::hyperparams::{NComponents, PcaValidParams, SIGN_SUM_TOLERANCE, SignConvention};
 use crate::analysis::AnalysisError;
 use crate::analysis::linalg::{
-    RightSvd, centred_gram, column_means, dot, gram_diagonal, gram_right_svd, prefers_gram,
-    right_svd, runs_in_parallel, scale_gram,
+    CentredGram, RightSvd, centred_gram, gram_right_svd, prefers_gram, right_svd, runs_in_parallel,
+    scale_gram,
 };
+use crate::analysis::moments::{self, ColumnScan, Spread, centred_spreads, scan_columns, spread};
 
 /// The smallest kept singular value, relative to the largest, that the Gram
 /// route reproduces to the promised accuracy.
@@ -26,10 +27,15 @@ pub struct Pca {
     /// Relative to the total variance of all benchmarks, not of the kept components.
     explained_variance_ratio: Array1<f64>,
     singular_values: Array1<f64>,
-    /// Column means of the raw scores.
+    /// Column means of the raw scores (as computed: a sum divided by n).
     mean: Array1<f64>,
-    /// Population standard deviations used to standardise (1 for a constant
-    /// benchmark, as scikit-learn's `StandardScaler`), or `None`.
+    /// The mean of the deviations from `mean`, what its rounding missed: the
+    /// scores are centred by `mean` and then by `residual`, as the fit
+    /// centred them (a single f64 `mean + residual` would round it away).
+    residual: Array1<f64>,
+    /// Population standard deviations used to standardise (1 for a benchmark
+    /// that `moments::spread` calls constant, as scikit-learn's
+    /// `StandardScaler`), or `None`.
     scale: Option<Array1<f64>>,
     /// The sum of the variances (ddof = 1) of all (scaled) benchmarks.
     total_variance: f64,
@@ -55,52 +61,95 @@ impl<D: Data<Elem = f64>, T> Fit<ArrayBase<D, Ix2>, T, AnalysisError> for PcaVal
             )));
         }
 
-        let mean = column_means(x);
+        let ColumnScan { mean, unit } = scan_columns(x);
         if !mean.iter().all(|m| m.is_finite()) {
             return Err(AnalysisError::NumericOverflow);
         }
         // Tall leaderboards are decomposed through their Gram matrix, which
         // is formed without a centred copy of the scores; the others through
-        // the SVD of the centred (and scaled) scores.
+        // the SVD of the centred scores. Either way each column's spread
+        // comes first, in its own unit (see `moments`), and the centring is
+        // done twice: the deviations from the computed mean still have a
+        // mean of their own (rounding: 0.1 three times has the mean
+        // 0.10000000000000002, and every deviation is -1.4e-17), which the
+        // corrected variance leaves out and so must the decomposition, as
+        // scikit-learn's `StandardScaler` followed by `PCA` does.
         let gram_route = prefers_gram(n, p);
-        let (source, scale) = if gram_route {
-            let mut gram = centred_gram(x, mean.view());
-            let scale = self.standardize.then(|| {
-                let scale = population_scale(gram_diagonal(&gram), &mean, n);
-                scale_gram(&mut gram, scale.view());
-                scale
-            });
-            (Centred::Gram(gram), scale)
+        let (source, spreads, residual) = if gram_route {
+            let CentredGram { mut gram, sums } = centred_gram(x, mean.view(), unit.view());
+            let spreads: Vec<Spread> = (0..p)
+                .map(|j| spread(n, mean[j], unit[j], sums[j], gram[(j, j)]))
+                .collect();
+            // The Gram matrix of the re-centred columns: G - s s^T / n.
+            for j in 0..p {
+                for i in j..p {
+                    gram[(i, j)] -= sums[i] * sums[j] / n as f64;
+                }
+            }
+            let residual = moments::residual(n, &unit, &sums);
+            (Centred::Gram(gram), spreads, residual)
         } else {
-            let mut xs = &x - &mean;
-            let scale = self.standardize.then(|| {
-                let squares = xs.map_axis(Axis(0), |col| col.dot(&col));
-                let scale = population_scale(squares, &mean, n);
-                xs /= &scale;
-                scale
-            });
-            (Centred::Rows(xs), scale)
+            let xs = &x - &mean;
+            let (spreads, residual) = centred_spreads(xs.view(), &mean, &unit);
+            (Centred::Rows(xs), spreads, residual)
         };
-
-        let sum_of_squares: f64 = match &source {
-            Centred::Gram(gram) => gram_diagonal(gram).sum(),
-            Centred::Rows(xs) => xs.iter().map(|v| v * v).sum(),
-        };
-        if !sum_of_squares.is_finite() {
+        if !spreads.iter().all(|s| s.std.is_finite()) {
             return Err(AnalysisError::NumericOverflow);
         }
-        if sum_of_squares == 0.0 {
+        // The data is constant when every benchmark is: its variance would
+        // be rounding noise, and so would components and ratios made of it.
+        if spreads.iter().all(|s| s.constant) {
             return Err(AnalysisError::ZeroVariance);
         }
+
+        // What the decomposition sees: each column divided by its
+        // standardisation scale, or every column by one power of two near
+        // the largest spread (which changes no digit: the decomposition is
+        // scale-equivariant), so that scores of any magnitude, 1e-200 or
+        // 1e150, are decomposed as O(1) numbers. `out_unit` takes the
+        // singular values back to the scores' units.
+        let scale = self
+            .standardize
+            .then(|| Array1::from_iter(spreads.iter().map(Spread::scale)));
+        let (divisor, out_unit) = match &scale {
+            Some(scale) => (scale.clone(), 1.0),
+            None => {
+                let g = moments::unit(spreads.iter().fold(0.0, |m: f64, s| m.max(s.std)));
+                (Array1::from_elem(p, g), g)
+            }
+        };
+        let source = match source {
+            Centred::Gram(mut gram) => {
+                // From each column's own unit to the divisor.
+                scale_gram(&mut gram, (&divisor / &unit).view());
+                Centred::Gram(gram)
+            }
+            Centred::Rows(mut xs) => {
+                ndarray::Zip::from(xs.rows_mut()).for_each(|mut row| {
+                    ndarray::Zip::from(&mut row)
+                        .and(&residual)
+                        .and(&divisor)
+                        .for_each(|v, r, d| *v = (*v - r) / d);
+                });
+                Centred::Rows(xs)
+            }
+        };
 
         crate::analysis::budget::check()?;
         let dof = (n - 1) as f64;
         // Variances and their shares of the total; scikit-learn's full solver
-        // takes the total over all singular values.
+        // takes the total over all singular values. The shares are taken in
+        // the decomposition's units, where no square underflows.
         let shares = |svd: &RightSvd| {
-            let variance: Vec<f64> = svd.singular_values.iter().map(|s| s * s / dof).collect();
+            let scaled: Vec<f64> = svd.singular_values.iter().map(|s| s * s / dof).collect();
+            let scaled_total: f64 = scaled.iter().sum();
+            let ratio: Vec<f64> = scaled.iter().map(|v| v / scaled_total).collect();
+            let variance: Vec<f64> = svd
+                .singular_values
+                .iter()
+                .map(|s| (s * out_unit).powi(2) / dof)
+                .collect();
             let total: f64 = variance.iter().sum();
-            let ratio: Vec<f64> = variance.iter().map(|v| v / total).collect();
             (variance, total, ratio)
         };
         let mut svd = match &source {
@@ -119,8 +168,11 @@ impl<D: Data<Elem = f64>, T> Fit<ArrayBase<D, Ix2>, T, AnalysisError> for PcaVal
         // fewer digits than promised, so such fits take the SVD instead.
         if gram_route && svd.singular_values[k - 1] < GRAM_FLOOR * svd.singular_values[0] {
             crate::analysis::budget::check()?;
-            svd = right_svd(centre(x, &mean, scale.as_ref()).view())?;
+            svd = right_svd(centre(x, &mean, &residual, &divisor).view())?;
             (all_variance, total_variance, all_ratio) = shares(&svd);
+        }
+        if !total_variance.is_finite() {
+            return Err(AnalysisError::NumericOverflow);
         }
 
         let mut components = svd.vt.slice(ndarray::s![..k, ..]).to_owned();
@@ -134,8 +186,11 @@ impl<D: Data<Elem = f64>, T> Fit<ArrayBase<D, Ix2>, T, AnalysisError> for PcaVal
             components,
             explained_variance: Array1::from(all_variance[..k].to_vec()),
             explained_variance_ratio: Array1::from(all_ratio[..k].to_vec()),
-            singular_values: Array1::from(svd.singular_values[..k].to_vec()),
+            singular_values: Array1::from_iter(
+                svd.singular_values[..k].iter().map(|s| s * out_unit),
+            ),
             mean,
+            residual,
             scale,
             total_variance,
             n_samples: n,
@@ -149,29 +204,17 @@ enum Centred {
     Gram(faer::Mat<f64>),
 }
 
-/// The scores centred by `mean` and divided by `scale`.
-fn centre(x: ArrayView2<'_, f64>, mean: &Array1<f64>, scale: Option<&Array1<f64>>) -> Array2<f64> {
+/// The scores centred by `mean`, then by `residual`, and divided by `divisor`.
+fn centre(
+    x: ArrayView2<'_, f64>,
+    mean: &Array1<f64>,
+    residual: &Array1<f64>,
+    divisor: &Array1<f64>,
+) -> Array2<f64> {
     let mut xs = &x - mean;
-    if let Some(scale) = scale {
-        xs /= scale;
-    }
+    xs -= residual;
+    xs /= divisor;
     xs
-}
-
-/// scikit-learn's `StandardScaler` from each benchmark's sum of squared
-/// deviations over `n` models: population standard deviation, and 1 for a
-/// benchmark that is constant up to rounding (its `_is_constant_feature`),
-/// so that such a benchmark contributes zeros instead of a division by zero.
-fn population_scale(squares: Array1<f64>, mean: &Array1<f64>, n: usize) -> Array1<f64> {
-    let n = n as f64;
-    let var = squares / n;
-    let eps = f64::EPSILON;
-    ndarray::Zip::from(&var)
-        .and(mean)
-        .map_collect(|&var, &mean| {
-            let bound = n * eps * var + (n * mean * eps).powi(2);
-            if var <= bound { 1.0 } else { var.sqrt() }
-        })
 }
 
 /// scikit-learn: `np.searchsorted(cumsum(ratio), fraction, side="right") + 1`.
@@ -246,85 +289,62 @@ impl Pca {
         self.n_samples
     }
 
-    /// Scores of rows of raw benchmark values on the components: the rows
-    /// are centred (and scaled) with the fitted statistics first. Blocks of
-    /// rows are centred into one reused buffer per thread and go through one
-    /// matrix product each, so no second n x p matrix is allocated; large
-    /// inputs spread the blocks over the thread pool.
+    /// Scores of rows of raw benchmark values on the components (see [`project`]).
     pub fn transform(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
-        const BLOCK: usize = 256;
-        assert_eq!(
-            x.ncols(),
-            self.mean.len(),
-            "one column per fitted benchmark"
-        );
-        if x.len() * self.n_components() <= SMALL_PROJECTION && x.ncols() > 0 {
-            return self.transform_small(x);
-        }
-        let mut out = Array2::zeros((x.nrows(), self.n_components()));
-        let project =
-            |buffer: &mut Array2<f64>,
-             (rows, mut scores): (ArrayView2<'_, f64>, ArrayViewMut2<'_, f64>)| {
-                let mut centred = buffer.slice_mut(ndarray::s![..rows.nrows(), ..]);
-                centred.assign(&rows);
-                centred -= &self.mean;
-                if let Some(scale) = &self.scale {
-                    centred /= scale;
-                }
-                ndarray::linalg::general_mat_mul(
-                    1.0,
-                    &centred,
-                    &self.components.t(),
-                    0.0,
-                    &mut scores,
-                );
-            };
-        let blocks = x
-            .axis_chunks_iter(Axis(0), BLOCK)
-            .zip(out.axis_chunks_iter_mut(Axis(0), BLOCK));
-        let buffer = || Array2::zeros((BLOCK.min(x.nrows()), x.ncols()));
-        if runs_in_parallel(x.len()) {
-            blocks.par_bridge().for_each_init(buffer, project);
-        } else {
-            let mut buffer = buffer();
-            blocks.for_each(|block| project(&mut buffer, block));
-        }
-        out
-    }
-
-    /// `transform` for a few thousand multiplications: row by row, each
-    /// centred row dotted with each component, without a matrix product's
-    /// setup or zeroed buffers (which cost more than the work at this size).
-    fn transform_small(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
-        let (n, p, k) = (x.nrows(), x.ncols(), self.n_components());
-        let x = x.as_standard_layout();
-        let rows = x.as_slice().expect("standard layout is contiguous");
-        let components = self.components.as_standard_layout();
-        let components = components
-            .as_slice()
-            .expect("standard layout is contiguous");
-        let mean = self.mean.as_slice().expect("built contiguous");
-        let scale = self
-            .scale
-            .as_ref()
-            .map(|s| s.as_slice().expect("built contiguous"));
-        let mut centred = vec![0.0; p];
-        let mut out = Vec::with_capacity(n * k);
-        for row in rows.chunks_exact(p) {
-            for ((c, v), m) in centred.iter_mut().zip(row).zip(mean) {
-                *c = v - m;
-            }
-            if let Some(scale) = scale {
-                centred.iter_mut().zip(scale).for_each(|(c, s)| *c /= s);
-            }
-            out.extend(components.chunks_exact(p).map(|v| dot(&centred, v)));
-        }
-        Array2::from_shape_vec((n, k), out).expect("n x k scores")
+        project(
+            x,
+            self.mean.view(),
+            Some(self.residual.view()),
+            self.scale.as_ref().map(|s| s.view()),
+            self.components.view(),
+        )
     }
 }
 
-/// Up to this many multiplications, `transform` goes row by row.
-const SMALL_PROJECTION: usize = 1 << 15;
+/// Scores of rows of raw benchmark values on `components` (k x p): the rows
+/// are centred by `mean`, then by `residual` when the fit kept one (what the
+/// f64 mean's rounding missed; a basis does not carry it, which moves a score
+/// by well under 1e-14), and divided by `scale`. Blocks of rows are
+/// centred into one reused buffer per thread and go through one matrix
+/// product each, so no second n x p matrix is allocated; large inputs spread
+/// the blocks over the thread pool. A fitted PCA and a basis sent back by a
+/// client (`analysis::basis`) both project through here.
+pub fn project(
+    x: ArrayView2<'_, f64>,
+    mean: ArrayView1<'_, f64>,
+    residual: Option<ArrayView1<'_, f64>>,
+    scale: Option<ArrayView1<'_, f64>>,
+    components: ArrayView2<'_, f64>,
+) -> Array2<f64> {
+    const BLOCK: usize = 256;
+    assert_eq!(x.ncols(), mean.len(), "one column per fitted benchmark");
+    let mut out = Array2::zeros((x.nrows(), components.nrows()));
+    let project =
+        |buffer: &mut Array2<f64>,
+         (rows, mut scores): (ArrayView2<'_, f64>, ArrayViewMut2<'_, f64>)| {
+            let mut centred = buffer.slice_mut(ndarray::s![..rows.nrows(), ..]);
+            centred.assign(&rows);
+            centred -= &mean;
+            if let Some(residual) = &residual {
+                centred -= residual;
+            }
+            if let Some(scale) = &scale {
+                centred /= scale;
+            }
+            ndarray::linalg::general_mat_mul(1.0, &centred, &components.t(), 0.0, &mut scores);
+        };
+    let blocks = x
+        .axis_chunks_iter(Axis(0), BLOCK)
+        .zip(out.axis_chunks_iter_mut(Axis(0), BLOCK));
+    let buffer = || Array2::zeros((BLOCK.min(x.nrows()), x.ncols()));
+    if runs_in_parallel(x.len()) {
+        blocks.par_bridge().for_each_init(buffer, project);
+    } else {
+        let mut buffer = buffer();
+        blocks.for_each(|block| project(&mut buffer, block));
+    }
+    out
+}
 
 #[cfg(test)]
 mod tests {
@@ -390,32 +410,6 @@ mod tests {
     }
 
     #[test]
-    fn the_row_by_row_projection_equals_the_matrix_product() {
-        // Below SMALL_PROJECTION, so `transform` goes row by row; the
-        // expectation is ndarray's own product of the centred, scaled rows,
-        // and the input is a transposed (column-major) view.
-        let x = Array2::from_shape_fn((8, 40), |(j, i)| {
-            ((i * 13 + j * 29) % 37) as f64 / 11.0 + (i % 7) as f64 * j as f64
-        });
-        let x = x.t();
-        let pca = fit(
-            &x.to_owned(),
-            PcaParams::new()
-                .n_components(NComponents::Count(3))
-                .standardize(true),
-        )
-        .unwrap();
-        assert!(x.len() * pca.n_components() <= SMALL_PROJECTION);
-        let scale = pca.scale().expect("standardised");
-        let want = ((&x - &pca.mean()) / scale).dot(&pca.components().t());
-        let got = pca.transform(x);
-        assert_eq!(got.dim(), (40, 3));
-        for (g, w) in got.iter().zip(&want) {
-            assert_abs_diff_eq!(*g, *w, epsilon = 1e-12 * w.abs().max(1.0));
-        }
-    }
-
-    #[test]
     fn fraction_follows_scikit_learn_searchsorted_right() {
         assert_eq!(components_for_fraction(&[0.5, 0.3, 0.2], 0.5), 2);
         assert_eq!(components_for_fraction(&[0.5, 0.3, 0.2], 0.49), 1);
@@ -445,6 +439,87 @@ mod tests {
             fit(&huge, PcaParams::new()),
             Err(AnalysisError::NumericOverflow)
         ));
+    }
+
+    #[test]
+    fn benchmarks_constant_up_to_rounding_have_zero_variance() {
+        // The float64 mean of three 0.1s is 0.10000000000000002: the
+        // deviations are rounding noise, not variance (scikit-learn's
+        // `_is_constant_feature` agrees; its PCA decomposes the noise).
+        let x = array![[0.1, 0.7], [0.1, 0.7], [0.1, 0.7]];
+        assert_ne!(x.column(0).sum() / 3.0, 0.1);
+        for standardize in [false, true] {
+            assert!(matches!(
+                fit(&x, PcaParams::new().standardize(standardize)),
+                Err(AnalysisError::ZeroVariance)
+            ));
+        }
+        // Beside an honest benchmark, such a benchmark keeps scale 1.
+        let x = array![[0.1, 0.3], [0.1, 0.5], [0.1, 0.9]];
+        let pca = fit(&x, PcaParams::new().standardize(true)).unwrap();
+        assert_eq!(pca.scale().unwrap()[0], 1.0);
+        assert_abs_diff_eq!(pca.explained_variance_ratio()[0], 1.0, epsilon = 1e-12);
+    }
+
+    /// The fit of x times a factor is the fit of x with singular values,
+    /// projections and scales times the factor, on both routes, centred and
+    /// standardised: squares of 1e-200 scores must not underflow into
+    /// "constant", nor those of 1e150 scores overflow.
+    #[test]
+    fn tiny_and_huge_honest_scales_fit_like_unit_scale() {
+        let wave =
+            |i: usize, j: usize| ((i * 7 + j * 3) % 11) as f64 / 10.0 + (i * j) as f64 / 50.0;
+        let small = Array2::from_shape_fn((6, 3), |(i, j)| wave(i, j));
+        let tall = Array2::from_shape_fn((40, 3), |(i, j)| wave(i, j));
+        assert!(crate::analysis::linalg::prefers_gram(40, 3));
+        for x in [small, tall] {
+            for standardize in [false, true] {
+                let params = PcaParams::new().standardize(standardize);
+                let reference = fit(&x, params.clone()).unwrap();
+                let projections = reference.transform(x.view());
+                for factor in [1e-200, 1e-300, 1e150] {
+                    let what = format!("{:?} x {factor:e}, standardize {standardize}", x.dim());
+                    let scaled = &x * factor;
+                    let pca =
+                        fit(&scaled, params.clone()).unwrap_or_else(|e| panic!("{what}: {e}"));
+                    // Standardised scores, and so their singular values and
+                    // projections, do not depend on the factor.
+                    let unit = if standardize { 1.0 } else { factor };
+                    let s0 = reference.singular_values()[0] * unit;
+                    for c in 0..pca.n_components() {
+                        let (r, r0) = (
+                            pca.explained_variance_ratio()[c],
+                            reference.explained_variance_ratio()[c],
+                        );
+                        assert!((r - r0).abs() < 1e-12, "{what}: ratio {c} {r} vs {r0}");
+                        let (s, s_ref) = (pca.singular_values()[c], reference.singular_values()[c]);
+                        assert!((s - s_ref * unit).abs() < 1e-12 * s0, "{what}: s {c}");
+                        for j in 0..3 {
+                            let (a, b) = (pca.components()[[c, j]], reference.components()[[c, j]]);
+                            assert!((a - b).abs() < 1e-12, "{what}: component {c}: {a} vs {b}");
+                        }
+                    }
+                    let want = &projections * unit;
+                    let top = want.iter().fold(0.0, |m: f64, v| m.max(v.abs()));
+                    let ours = pca.transform(scaled.view());
+                    for (a, b) in ours.iter().zip(&want) {
+                        assert!(
+                            (a - b).abs() < 1e-12 * top,
+                            "{what}: projection {a:e} vs {b:e}"
+                        );
+                    }
+                    if let (Some(scale), Some(scale0)) = (pca.scale(), reference.scale()) {
+                        for (a, b) in scale.iter().zip(scale0) {
+                            let want = b * factor;
+                            assert!(
+                                (a - want).abs() < 1e-12 * want,
+                                "{what}: scale {a:e} vs {want:e}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

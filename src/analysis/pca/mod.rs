@@ -6,5 +6,5 @@
 mod algorithm;
 mod hyperparams;
 
-pub use algorithm::Pca;
+pub use algorithm::{Pca, project};
 pub use hyperparams::{NComponents, PcaParams, PcaValidParams, SignConvention};

@@ -10,12 +10,13 @@ use crate::analysis::compute_fit::{self, ComputeFit, ComputeFitSpec};
 use crate::analysis::metadata::{Families, LogCompute};
 use crate::analysis::{BenchmarkMatrix, NComponents};
 use crate::api::body::{BodyFormat, Limits, answer};
+use crate::api::charts;
 use crate::api::error::{ApiError, ErrorCode, Problem};
 use crate::api::options::Missing;
 use crate::api::pca::PcaResponse;
 use crate::api::query::{self, TableQuery, table_query};
 use crate::api::request::{FromTable, leaderboard_request, parse_request};
-use crate::api::schemas;
+use crate::api::schemas::{self, ArrowStream, ParquetFile};
 use crate::api::scores::ScoresField;
 
 leaderboard_request! {
@@ -57,6 +58,10 @@ leaderboard_request! {
         #[serde(default)]
         #[schema(minimum = 2)]
         pub min_family_size: Option<i64>,
+        /// true: also return a Vega-Lite v5 specification of each PC score
+        /// against log10 compute per family (`charts.pc_vs_compute`).
+        #[serde(default)]
+        pub charts: Option<bool>,
     }
 }
 
@@ -100,6 +105,11 @@ pub struct ComputeFitResponse {
     pub mean_r2: Vec<Option<f64>>,
     /// The PCA the scores come from.
     pub pca: PcaResponse,
+    /// With `charts`: `{pc_vs_compute}`, a Vega-Lite v5 specification with
+    /// its data inline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub charts: Option<serde_json::Value>,
 }
 
 table_query! {
@@ -126,10 +136,22 @@ table_query! {
         /// As `min_family_size` in the JSON body.
         #[param(minimum = 2)]
         pub min_family_size: Option<i64>,
+        /// As `charts` in the JSON body.
+        pub charts: Option<bool>,
     }
 }
 
 impl ComputeFitQuery {
+    /// The rules of the endpoint's own parameters, whatever the body.
+    fn validate(&self) -> Result<(), ApiError> {
+        query::within(
+            "min_family_size",
+            self.min_family_size,
+            |v| v >= 2,
+            "at least 2",
+        )
+    }
+
     fn columns(&self) -> ModelColumns<'_> {
         ModelColumns {
             family: self.family_column.as_deref(),
@@ -147,10 +169,11 @@ impl FromTable for ComputeFitRequest {
         format: BodyFormat,
         body: &[u8],
         query: &ComputeFitQuery,
+        limits: &Limits,
     ) -> Result<Self, ApiError> {
         required(query.family_column.as_deref(), "family_column")?;
         let columns = query.columns();
-        let (table, picked) = read_table(format, body, query, columns.names())?;
+        let (table, picked) = read_table(format, body, query, columns.names(), limits)?;
         let values = columns.read(table.as_ref(), &picked)?;
         let leaderboard = picked.into_fields(query.options()?);
         Ok(Self {
@@ -162,11 +185,13 @@ impl FromTable for ComputeFitRequest {
             sign: leaderboard.options.sign,
             missing: leaderboard.options.missing,
             imputation: leaderboard.options.imputation,
+            absent_models: leaderboard.absent_models,
             families: values.families.unwrap_or_default(),
             flops: values.flops,
             params: values.params,
             tokens: values.tokens,
             min_family_size: query.min_family_size,
+            charts: query.charts,
         })
     }
 }
@@ -185,8 +210,9 @@ fn compute_fit_answer(
             ));
         }
     };
-    let leaderboard = r.take_leaderboard();
+    let mut leaderboard = r.take_leaderboard();
     leaderboard.check(limits, 0)?;
+    let absent = std::mem::take(&mut leaderboard.absent_models);
     let (matrix, options) = leaderboard.into_matrix()?;
     let families = Families::new(r.families, &matrix)?;
     let compute = super::compute(r.flops, r.params, r.tokens)?.ok_or_else(|| {
@@ -202,7 +228,14 @@ fn compute_fit_answer(
         min_family_size,
     };
     let result = compute_fit::compute_fit(&matrix, &families, &compute, &spec)?;
-    Ok(ComputeFitResponse::new(&matrix, &result, options.missing()))
+    let mut response = ComputeFitResponse::new(&matrix, &result, options.missing());
+    response.pca.add_absent(absent);
+    if r.charts.unwrap_or(false) {
+        response.charts = Some(charts::compute_fit::compute_fit(
+            &matrix, &families, &compute, &result,
+        ));
+    }
+    Ok(response)
 }
 
 impl ComputeFitResponse {
@@ -241,6 +274,7 @@ impl ComputeFitResponse {
                 .collect(),
             mean_r2: result.mean_r2.clone(),
             pca: PcaResponse::new(matrix, &result.fit, missing),
+            charts: None,
         }
     }
 }
@@ -256,15 +290,17 @@ impl ComputeFitResponse {
     request_body(content(
         (ComputeFitRequest = "application/json"),
         (String = "text/csv", example = "Model,Model Family,FLOPs (1E21),MMLU,ARC-C,HellaSwag\nmeta-llama/Llama-2-7b-hf,Llama-2,84.0,0.438,0.5307,0.7774\nmeta-llama/Llama-2-13b-hf,Llama-2,156.0,0.5434,0.5811,0.8097\nmeta-llama/Llama-2-70b-hf,Llama-2,840.0,0.6983,0.6732,0.8733\n"),
+        (ParquetFile = "application/vnd.apache.parquet"),
+        (ArrowStream = "application/vnd.apache.arrow.stream"),
     )),
     responses(
         (status = 200, description = "Per-family fits of PC scores on log-compute", body = ComputeFitResponse),
         (status = 400, description = "`malformed_json`", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large` (body over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: neither application/json nor text/csv, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large` (body, or a Parquet file's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: not application/json, text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca, and `invalid_compute` (no compute, flops together \
             with params/tokens, a non-positive value), `shape_mismatch` (families or compute not one per model); \
-            for a table also `invalid_query` (no family_column)",
+            for a table also `invalid_query` (no family_column), `conflicting_metadata` (a long table's model whose rows disagree on its family or compute)",
             body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
@@ -277,12 +313,13 @@ pub async fn post_compute_fit(
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
     let query: ComputeFitQuery = query::parse(req.query_string())?;
+    query.validate()?;
     let limits = **limits;
     answer(
         &req,
         payload,
         limits,
-        move |format, body| parse_request(format, body, &query),
+        move |format, body| parse_request(format, body, &query, &limits),
         move |request| compute_fit_answer(request, &limits),
     )
     .await

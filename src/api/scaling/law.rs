@@ -6,17 +6,20 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{ModelColumns, read_table, required};
+use crate::analysis::basis::LawBasis as FittedLawBasis;
 use crate::analysis::law::{self, LawFit, LawParams, Role, Split};
 use crate::analysis::metadata::{Families, LogCompute, Target as TargetValues};
 use crate::analysis::sigmoid::Loss;
 use crate::analysis::{BenchmarkMatrix, NComponents, ParamGuard};
+use crate::api::basis::LawBasis;
 use crate::api::body::{BodyFormat, Limits, answer};
+use crate::api::charts::law::{LawCharts, TargetLaw};
 use crate::api::error::{ApiError, ErrorCode, Problem};
 use crate::api::options::Missing;
 use crate::api::pca::{ImputedCellOut, PcaResponse};
 use crate::api::query::{self, TableQuery, table_query};
 use crate::api::request::{FromTable, leaderboard_request, parse_request};
-use crate::api::schemas;
+use crate::api::schemas::{self, ArrowStream, ParquetFile};
 use crate::api::scores::ScoresField;
 
 /// The benchmark to predict.
@@ -62,6 +65,7 @@ pub enum LossName {
 
 leaderboard_request! {
     /// A leaderboard, the benchmark(s) to predict, and how to fit and test the law.
+    #[schema(example = json!(law_request_example()))]
     pub struct ScalingLawRequest {
         /// As in /v1/pca; default 3.
         #[schema(schema_with = schemas::n_components_fixed)]
@@ -118,6 +122,17 @@ leaderboard_request! {
         #[serde(default)]
         #[schema(min_length = 1)]
         pub reference_family: Option<String>,
+        /// true: also return `basis` (one per target), the fitted law basis
+        /// that /v1/scaling/predict predicts new models with, exactly as this
+        /// fit predicts its test models.
+        #[serde(default)]
+        pub return_basis: Option<bool>,
+        /// true: also return Vega-Lite v5 specifications (`charts`) of the
+        /// target against capability (or equivalent compute) with the fitted
+        /// sigmoid, and of predicted against observed; with `targets`, one
+        /// curve per target, at the top level of the answer.
+        #[serde(default)]
+        pub charts: Option<bool>,
     }
 }
 
@@ -196,13 +211,28 @@ pub struct ScalingLawResponse {
     pub dropped_models: Vec<String>,
     /// Cells of non-training models imputed with the training fit held fixed.
     pub imputed: Vec<ImputedCellOut>,
+    /// With `return_basis`: the fitted law basis, for /v1/scaling/predict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<LawBasis>,
+    /// With `charts` and one `target`: `{law, predicted_vs_observed}`,
+    /// Vega-Lite v5 specifications with their data inline. Never inside
+    /// `results` (those charts are at its top level).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub charts: Option<serde_json::Value>,
 }
 
 /// Several fitted laws, one per target, in request order.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScalingLawResults {
-    /// What a request with each target alone as `target` answers.
+    /// What a request with each target alone as `target` answers (but
+    /// `charts`, which are here at the top level).
     pub results: Vec<ScalingLawResponse>,
+    /// With `charts`: `{law, predicted_vs_observed}`, Vega-Lite v5
+    /// specifications with one curve and one set of points per target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub charts: Option<serde_json::Value>,
 }
 
 /// One law (for `target`), or several (for `targets`).
@@ -263,6 +293,10 @@ table_query! {
         /// As `reference_family` in the JSON body.
         #[param(min_length = 1)]
         pub reference_family: Option<String>,
+        /// As `return_basis` in the JSON body: also return the law basis.
+        pub return_basis: Option<bool>,
+        /// As `charts` in the JSON body.
+        pub charts: Option<bool>,
     }
 }
 
@@ -275,6 +309,31 @@ pub enum SplitBy {
 }
 
 impl LawQuery {
+    /// The rules of the law's own parameters, whatever the body.
+    fn validate(&self) -> Result<(), ApiError> {
+        query::within(
+            "max_train_flops",
+            self.max_train_flops,
+            |v| v > 0.0,
+            "positive",
+        )?;
+        query::within(
+            "test_fraction",
+            self.test_fraction,
+            |v| v > 0.0 && v < 1.0,
+            "in (0, 1)",
+        )?;
+        query::within("huber_delta", self.huber_delta, |v| v > 0.0, "positive")?;
+        query::within(
+            "floor_max",
+            self.floor_max,
+            |v| (0.0..1.0).contains(&v),
+            "in [0, 1)",
+        )?;
+        query::pair("target_range", self.target_range.as_deref())?;
+        self.split().map(drop)
+    }
+
     fn columns(&self) -> ModelColumns<'_> {
         ModelColumns {
             family: self.family_column.as_deref(),
@@ -314,7 +373,12 @@ impl LawQuery {
 impl FromTable for ScalingLawRequest {
     type Query = LawQuery;
 
-    fn from_table(format: BodyFormat, body: &[u8], query: &LawQuery) -> Result<Self, ApiError> {
+    fn from_table(
+        format: BodyFormat,
+        body: &[u8],
+        query: &LawQuery,
+        limits: &Limits,
+    ) -> Result<Self, ApiError> {
         let names = query::list(
             "target_columns",
             required(query.target_columns.as_deref(), "target_columns")?,
@@ -324,7 +388,7 @@ impl FromTable for ScalingLawRequest {
         let columns = query.columns();
         let mut reserved = columns.names();
         reserved.extend(names.iter().cloned());
-        let (table, picked) = read_table(format, body, query, reserved)?;
+        let (table, picked) = read_table(format, body, query, reserved, limits)?;
         let values = columns.read(table.as_ref(), &picked)?;
         let mut targets = names
             .into_iter()
@@ -347,6 +411,7 @@ impl FromTable for ScalingLawRequest {
             sign: leaderboard.options.sign,
             missing: leaderboard.options.missing,
             imputation: leaderboard.options.imputation,
+            absent_models: leaderboard.absent_models,
             target,
             targets,
             flops: values.flops,
@@ -359,13 +424,16 @@ impl FromTable for ScalingLawRequest {
             floor_max: query.floor_max,
             target_range,
             reference_family: query.reference_family.clone(),
+            return_basis: query.return_basis,
+            charts: query.charts,
         })
     }
 }
 
 fn law_answer(mut r: ScalingLawRequest, limits: &Limits) -> Result<LawAnswer, ApiError> {
-    let leaderboard = r.take_leaderboard();
+    let mut leaderboard = r.take_leaderboard();
     leaderboard.check(limits, 0)?;
+    let absent = std::mem::take(&mut leaderboard.absent_models);
     let missing = leaderboard.options.missing();
     let target_range = match r.target_range.as_deref() {
         None => None,
@@ -451,25 +519,58 @@ fn law_answer(mut r: ScalingLawRequest, limits: &Limits) -> Result<LawAnswer, Ap
             &spec,
         )?]
     };
+    let return_basis = r.return_basis.unwrap_or(false);
     let mut results: Vec<ScalingLawResponse> = targets
         .iter()
         .zip(&fits)
         .map(|(target, fit)| {
-            ScalingLawResponse::new(
+            let mut response = ScalingLawResponse::new(
                 &matrix,
                 target,
                 fit,
                 r.loss.unwrap_or_default(),
                 r.reference_family.clone(),
                 missing,
-            )
+            );
+            if return_basis {
+                let basis = FittedLawBasis::of_fit(matrix.benchmarks(), target.name(), fit, &spec);
+                response.basis = Some(LawBasis::new(&basis));
+            }
+            response
+        })
+        .map(|mut result| {
+            result.pca.add_absent(absent.clone());
+            result
         })
         .collect();
+    let charts = r.charts.unwrap_or(false).then(|| {
+        let laws: Vec<TargetLaw> = targets
+            .iter()
+            .zip(&fits)
+            .map(|(target, fit)| TargetLaw { target, fit })
+            .collect();
+        LawCharts {
+            matrix: &matrix,
+            spec: &spec,
+            families: families.as_ref(),
+        }
+        .specs(&laws)
+    });
     Ok(if several {
-        LawAnswer::Several(ScalingLawResults { results })
+        LawAnswer::Several(ScalingLawResults { results, charts })
     } else {
-        LawAnswer::One(Box::new(results.remove(0)))
+        let mut one = results.remove(0);
+        one.charts = charts;
+        LawAnswer::One(Box::new(one))
     })
+}
+
+/// The spec's example request: thirteen of the paper's models on four
+/// benchmarks (Llama-3-8B without ARC-C), the word-unscrambling target,
+/// trained up to 200e21 FLOPs, Llama-2 as the reference family, with its
+/// law basis (`crate::api::basis::law_basis_example`).
+pub fn law_request_example() -> serde_json::Value {
+    serde_json::from_str(include_str!("../examples/law_request.json")).expect("the example is JSON")
 }
 
 fn invalid_target(detail: &str) -> ApiError {
@@ -537,6 +638,8 @@ impl ScalingLawResponse {
                 |row| &models[result.other_rows[row]],
                 matrix.benchmarks(),
             ),
+            basis: None,
+            charts: None,
         }
     }
 }
@@ -553,13 +656,15 @@ impl ScalingLawResponse {
     request_body(content(
         (ScalingLawRequest = "application/json"),
         (String = "text/csv", example = "Model,Model Family,FLOPs (1E21),MMLU,ARC-C,GSM8K\nmeta-llama/Llama-2-7b-hf,Llama-2,84.0,0.438,0.5307,0.1448\nmeta-llama/Llama-2-13b-hf,Llama-2,156.0,0.5434,0.5811,0.2282\n"),
+        (ParquetFile = "application/vnd.apache.parquet"),
+        (ArrowStream = "application/vnd.apache.arrow.stream"),
     )),
     responses(
         (status = 200, description = "The fitted law, its predictions and holdout errors (with `targets`: \
             `results`, one such answer per target)", body = LawAnswer),
         (status = 400, description = "`malformed_json`", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large` (body over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: neither application/json nor text/csv, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large` (body, or a Parquet file's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: not application/json, text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca, and `invalid_compute`, `invalid_target` \
             (neither or both of target and targets, a target named twice, a non-finite value, target_range \
             not lo < hi), `invalid_split` (a split by flops without compute), \
@@ -567,7 +672,8 @@ impl ScalingLawResponse {
             (fewer than n_components + 2), `invalid_reference_family` (fewer than two models of \
             different known compute, or no families/compute), `shape_mismatch` (target, families or \
             compute not one per model); for a table also `invalid_query` (no target_columns, a split \
-            parameter without its partner)",
+            parameter without its partner), `conflicting_metadata` (a long table's model whose rows disagree \
+            on a per-model column), `duplicate_score` (a target read from a long table's benchmark values)",
             body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
@@ -580,12 +686,13 @@ pub async fn post_law(
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
     let query: LawQuery = query::parse(req.query_string())?;
+    query.validate()?;
     let limits = **limits;
     answer(
         &req,
         payload,
         limits,
-        move |format, body| parse_request(format, body, &query),
+        move |format, body| parse_request(format, body, &query, &limits),
         move |request| law_answer(request, &limits),
     )
     .await

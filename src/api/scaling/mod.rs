@@ -5,9 +5,10 @@
 
 pub mod compute_fit;
 pub mod law;
+pub mod predict;
 pub mod select_families;
 
-use super::body::BodyFormat;
+use super::body::{BodyFormat, Limits};
 use super::error::{ApiError, ErrorCode};
 use super::query::TableQuery;
 use super::table::{self, Picked, Table};
@@ -80,10 +81,12 @@ fn read_table<Q: TableQuery>(
     body: &[u8],
     query: &Q,
     reserved: Vec<String>,
+    limits: &Limits,
 ) -> Result<(Box<dyn Table>, Picked), ApiError> {
     let params = query.table();
-    let table = params.read(format, body)?;
-    let picked = table::pick(table.as_ref(), &params.selection(reserved)?)?;
+    let selection = params.selection(reserved, limits)?;
+    let table = params.read(format, body, Some(&selection), limits)?;
+    let picked = table::pick(table.as_ref(), &selection)?;
     Ok((table, picked))
 }
 

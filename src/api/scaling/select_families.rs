@@ -10,12 +10,13 @@ use crate::analysis::design::{self, DesignSpec, FamilySelection};
 use crate::analysis::metadata::Families;
 use crate::analysis::{BenchmarkMatrix, NComponents};
 use crate::api::body::{BodyFormat, Limits, answer};
+use crate::api::charts;
 use crate::api::error::{ApiError, ErrorCode, Problem};
 use crate::api::options::{Missing, resampling};
 use crate::api::pca::PcaResponse;
 use crate::api::query::{self, TableQuery, table_query};
 use crate::api::request::{FromTable, leaderboard_request, parse_request};
-use crate::api::schemas;
+use crate::api::schemas::{self, ArrowStream, ParquetFile};
 use crate::api::scores::ScoresField;
 
 /// One budget or several.
@@ -57,6 +58,10 @@ leaderboard_request! {
         #[serde(default)]
         #[schema(minimum = 0)]
         pub seed: Option<i64>,
+        /// true: also return a Vega-Lite v5 specification of the best designs'
+        /// criteria per budget beside the random baseline (`charts.designs`).
+        #[serde(default)]
+        pub charts: Option<bool>,
     }
 }
 
@@ -95,6 +100,11 @@ pub struct SelectFamiliesResponse {
     pub budgets: Vec<BudgetOut>,
     /// The PCA whose scores the design uses.
     pub pca: PcaResponse,
+    /// With `charts`: `{designs}`, a Vega-Lite v5 specification with its
+    /// data inline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub charts: Option<serde_json::Value>,
 }
 
 table_query! {
@@ -125,6 +135,22 @@ table_query! {
         /// As `seed` in the JSON body.
         #[param(minimum = 0)]
         pub seed: Option<i64>,
+        /// As `charts` in the JSON body.
+        pub charts: Option<bool>,
+    }
+}
+
+impl SelectFamiliesQuery {
+    /// The rules of the endpoint's own parameters, whatever the body.
+    fn validate(&self) -> Result<(), ApiError> {
+        query::within("top", self.top, |v| (1..=100).contains(&v), "in 1..=100")?;
+        query::within(
+            "baseline_samples",
+            self.baseline_samples,
+            |v| v >= 1,
+            "at least 1",
+        )?;
+        query::within("seed", self.seed, |v| v >= 0, "at least 0")
     }
 }
 
@@ -135,6 +161,7 @@ impl FromTable for SelectFamiliesRequest {
         format: BodyFormat,
         body: &[u8],
         query: &SelectFamiliesQuery,
+        limits: &Limits,
     ) -> Result<Self, ApiError> {
         let family = required(query.family_column.as_deref(), "family_column")?;
         let budgets: Vec<i64> = required(query.max_models.as_deref(), "max_models")?
@@ -151,7 +178,7 @@ impl FromTable for SelectFamiliesRequest {
             family: Some(family),
             ..Default::default()
         };
-        let (table, picked) = read_table(format, body, query, columns.names())?;
+        let (table, picked) = read_table(format, body, query, columns.names(), limits)?;
         let values = columns.read(table.as_ref(), &picked)?;
         let leaderboard = picked.into_fields(query.options()?);
         Ok(Self {
@@ -163,6 +190,7 @@ impl FromTable for SelectFamiliesRequest {
             sign: leaderboard.options.sign,
             missing: leaderboard.options.missing,
             imputation: leaderboard.options.imputation,
+            absent_models: leaderboard.absent_models,
             families: values.families.unwrap_or_default(),
             max_models: match budgets.as_slice() {
                 &[one] => Budgets::One(one),
@@ -176,6 +204,7 @@ impl FromTable for SelectFamiliesRequest {
             top: query.top,
             baseline_samples: query.baseline_samples,
             seed: query.seed,
+            charts: query.charts,
         })
     }
 }
@@ -207,8 +236,9 @@ fn select_families_answer(
         r.seed,
         limits.max_resamples,
     )?;
-    let leaderboard = r.take_leaderboard();
+    let mut leaderboard = r.take_leaderboard();
     leaderboard.check(limits, 0)?;
+    let absent = std::mem::take(&mut leaderboard.absent_models);
     let (matrix, options) = leaderboard.into_matrix()?;
     let families = Families::new(r.families, &matrix)?;
     let spec = DesignSpec {
@@ -221,11 +251,12 @@ fn select_families_answer(
         seed: baseline.seed,
     };
     let selection = design::select_families(&matrix, &families, &spec)?;
-    Ok(SelectFamiliesResponse::new(
-        &matrix,
-        &selection,
-        options.missing(),
-    ))
+    let mut response = SelectFamiliesResponse::new(&matrix, &selection, options.missing());
+    response.pca.add_absent(absent);
+    if r.charts.unwrap_or(false) {
+        response.charts = Some(charts::design::select_families(&selection));
+    }
+    Ok(response)
 }
 
 impl SelectFamiliesResponse {
@@ -256,6 +287,7 @@ impl SelectFamiliesResponse {
                 })
                 .collect(),
             pca: PcaResponse::new(matrix, &selection.fit, missing),
+            charts: None,
         }
     }
 }
@@ -273,16 +305,19 @@ impl SelectFamiliesResponse {
     request_body(content(
         (SelectFamiliesRequest = "application/json"),
         (String = "text/csv", example = "Model,Model Family,MMLU,ARC-C,HellaSwag\nmeta-llama/Llama-2-7b-hf,Llama-2,0.438,0.5307,0.7774\nmeta-llama/Llama-2-13b-hf,Llama-2,0.5434,0.5811,0.8097\nEleutherAI/pythia-410m-deduped,Pythia,0.2599,0.2602,0.4049\nEleutherAI/pythia-1.4b-deduped,Pythia,0.2556,0.2935,0.5208\n"),
+        (ParquetFile = "application/vnd.apache.parquet"),
+        (ArrowStream = "application/vnd.apache.arrow.stream"),
     )),
     responses(
         (status = 200, description = "The best family subsets per budget", body = SelectFamiliesResponse),
         (status = 400, description = "`malformed_json`", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large` (body over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: neither application/json nor text/csv, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large` (body, or a Parquet file's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: not application/json, text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca, and `too_many_families` (more than 20 optional \
             families), `invalid_design` (budgets, top, an unknown required family), `invalid_bootstrap` \
             (baseline_samples over MAX_RESAMPLES), `shape_mismatch` (families not one per model); for a table \
-            also `invalid_query` (no family_column or max_models)",
+            also `invalid_query` (no family_column or max_models), `conflicting_metadata` (a long table's model \
+            whose rows disagree on its family)",
             body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
@@ -295,12 +330,13 @@ pub async fn post_select_families(
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
     let query: SelectFamiliesQuery = query::parse(req.query_string())?;
+    query.validate()?;
     let limits = **limits;
     answer(
         &req,
         payload,
         limits,
-        move |format, body| parse_request(format, body, &query),
+        move |format, body| parse_request(format, body, &query, &limits),
         move |request| select_families_answer(request, &limits),
     )
     .await

@@ -1,13 +1,21 @@
-//! Leaderboards sent as tables (a CSV export today) rather than as a JSON
-//! request: the body is read once into a [`Table`] of named columns, then
-//! the query's column rules pick the models, the benchmarks, their scores,
-//! and the per-model columns an analysis asks for (family, compute, target).
-//! Every format goes through the same selection, so a table answers exactly
-//! what the equivalent JSON request answers.
+//! Leaderboards sent as tables (CSV, Parquet, an Arrow IPC stream) rather
+//! than as a JSON request: the body is read once into a [`Table`] of named
+//! columns, then the query's column rules pick the models, the benchmarks,
+//! their scores, and the per-model columns an analysis asks for (family,
+//! compute, target). A table is wide (a row per model, a column per
+//! benchmark) or long (a row per model, benchmark and score; [`long`]).
+//! Every format and layout goes through the same selection, so a table
+//! answers exactly what the equivalent JSON request answers.
 
+pub mod arrow;
 pub mod csv;
+mod long;
+pub mod parquet;
 
 use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorCode};
 use super::options::AnalysisOptions;
@@ -37,9 +45,30 @@ pub trait Table {
     /// How an error names a row, e.g. "line 3" (CSV counts the header).
     fn row_name(&self, row: usize) -> String;
 
+    /// The column's type, for formats that declare one (Parquet, Arrow);
+    /// `None` for text formats, whose cells are read one by one.
+    fn column_type(&self, _column: usize) -> Option<String> {
+        None
+    }
+
+    /// Whether the column's declared type holds numbers (an integer, float
+    /// or decimal type); `None` for text formats.
+    fn numeric_type(&self, _column: usize) -> Option<bool> {
+        None
+    }
+
+    /// Whether the column's cells were read: a Parquet body decodes only
+    /// the columns a request selects, and never nested ones.
+    fn is_read(&self, _column: usize) -> bool {
+        true
+    }
+
     /// Whether the column holds a number in at least one row: the default
     /// rule for which columns are benchmarks.
     fn holds_numbers(&self, column: usize) -> bool {
+        if self.numeric_type(column) == Some(false) {
+            return false;
+        }
         (0..self.n_rows()).any(|row| match self.cell(row, column) {
             Cell::Int(_) | Cell::Float(_) => true,
             Cell::Text(text) => {
@@ -58,7 +87,7 @@ pub trait Table {
             .ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::UnknownColumn,
-                    format!("there is no column '{name}' in the header"),
+                    format!("there is no column '{name}' in the table"),
                 )
             })
     }
@@ -74,7 +103,7 @@ pub fn is_missing_token(text: &str) -> bool {
 }
 
 /// A cell read as a label: text as written, an integer as its decimal text.
-fn label(cell: Cell<'_>) -> Option<Cow<'_, str>> {
+pub(crate) fn label(cell: Cell<'_>) -> Option<Cow<'_, str>> {
     match cell {
         Cell::Text(text) => Some(Cow::Borrowed(text)),
         Cell::Int(value) => Some(Cow::Owned(value.to_string())),
@@ -85,7 +114,7 @@ fn label(cell: Cell<'_>) -> Option<Cow<'_, str>> {
 
 /// A cell read as a number: `None` when missing; otherwise the error's code
 /// and what was wrong with the value.
-fn number(cell: Cell<'_>) -> Result<Option<f64>, (ErrorCode, String)> {
+pub(crate) fn number(cell: Cell<'_>) -> Result<Option<f64>, (ErrorCode, String)> {
     let value = match cell {
         Cell::Missing => return Ok(None),
         Cell::Float(value) => value,
@@ -125,18 +154,119 @@ fn number(cell: Cell<'_>) -> Result<Option<f64>, (ErrorCode, String)> {
     }
 }
 
+/// A column of a declared non-numeric type (text, dates, lists) cannot be
+/// read as scores: `invalid_score` naming it.
+fn numeric_column(table: &dyn Table, column: usize) -> Result<(), ApiError> {
+    if table.numeric_type(column) == Some(false) {
+        let name = &table.columns()[column];
+        let kind = table.column_type(column).unwrap_or_default();
+        return Err(ApiError::new(
+            ErrorCode::InvalidScore,
+            format!("column '{name}' is of type {kind}, not a number type"),
+        ));
+    }
+    Ok(())
+}
+
+/// How a table lays out its leaderboard.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// A row per model, a column per benchmark.
+    #[default]
+    Wide,
+    /// A row per (model, benchmark, score), as evaluation harnesses write results.
+    Long,
+}
+
+/// What a long table does with a (model, benchmark) pair that has two scores.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Duplicates {
+    /// 422 `duplicate_score` naming the pair.
+    #[default]
+    Reject,
+    /// Their mean.
+    Mean,
+    /// The one in the last row.
+    Last,
+}
+
+/// The columns of a long table.
+#[derive(Debug, Clone, Copy)]
+pub struct LongColumns<'q> {
+    pub benchmark_column: &'q str,
+    pub score_column: &'q str,
+    pub duplicates: Duplicates,
+}
+
+/// The model column of a long table when the query names none.
+pub const LONG_MODEL_COLUMN: &str = "model";
+
 /// How the query picks the leaderboard out of a table.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Selection<'q> {
-    /// The column of model names; default the first column.
+    /// The column of model names; default the first column (wide) or
+    /// `model` (long).
     pub model_column: Option<&'q str>,
-    /// Benchmarks: every column whose name starts with this, in table order.
+    /// Benchmarks: every column (wide) or benchmark value (long) that starts
+    /// with this, in table order.
     pub benchmark_prefix: Option<&'q str>,
     /// Benchmarks by name, in this order.
     pub benchmarks: Option<Vec<String>>,
     /// Columns an analysis reads per model (family, compute, targets): never
-    /// benchmarks, also under the default "every numeric column" rule.
+    /// benchmarks, also under the default "every numeric column" rule. In a
+    /// long table a name that is no column is a benchmark value (a target
+    /// evaluated as a benchmark), read per model and left out of the
+    /// benchmarks.
     pub reserved: Vec<String>,
+    /// `Some` for a long table.
+    pub long: Option<LongColumns<'q>>,
+    /// The most score cells a leaderboard may have (MAX_CELLS): a long table
+    /// is refused before its pivot is allocated.
+    pub max_cells: usize,
+}
+
+impl Default for Selection<'_> {
+    fn default() -> Self {
+        Self {
+            model_column: None,
+            benchmark_prefix: None,
+            benchmarks: None,
+            reserved: Vec::new(),
+            long: None,
+            max_cells: usize::MAX,
+        }
+    }
+}
+
+impl Selection<'_> {
+    /// Whether the column at `index`, named `name`, of a number type or not,
+    /// can be part of the answer: the columns a typed format decodes.
+    pub fn wants(&self, index: usize, name: &str, numeric: bool) -> bool {
+        if self.reserved.iter().any(|r| r == name) {
+            return true;
+        }
+        match &self.long {
+            Some(long) => {
+                name == self.model_column.unwrap_or(LONG_MODEL_COLUMN)
+                    || name == long.benchmark_column
+                    || name == long.score_column
+            }
+            None => {
+                let model = match self.model_column {
+                    Some(column) => name == column,
+                    None => index == 0,
+                };
+                model
+                    || match (&self.benchmarks, self.benchmark_prefix) {
+                        (Some(names), _) => names.iter().any(|n| n == name),
+                        (None, Some(prefix)) => name.starts_with(prefix),
+                        (None, None) => numeric,
+                    }
+            }
+        }
+    }
 }
 
 /// The leaderboard picked out of a table, and where each model came from.
@@ -145,12 +275,26 @@ pub struct Picked {
     pub models: Vec<String>,
     pub benchmarks: Vec<String>,
     pub scores: ScoreRows,
-    /// The table row of each model.
-    rows: Vec<usize>,
+    /// Models of a long table left with no row once the benchmarks were
+    /// filtered, in order of first appearance.
+    pub dropped: Vec<String>,
+    /// Every table row of each model (one in a wide table), in table order:
+    /// per-model lookups must agree across them.
+    rows: Vec<Vec<usize>>,
+    /// A long table's benchmark and score columns and duplicate rule, for
+    /// per-model values that are benchmark values.
+    long: Option<long::Pivot>,
 }
 
 /// Picks models, benchmarks and scores as `selection` says.
 pub fn pick(table: &dyn Table, selection: &Selection<'_>) -> Result<Picked, ApiError> {
+    match &selection.long {
+        Some(columns) => long::pick(table, selection, columns),
+        None => pick_wide(table, selection),
+    }
+}
+
+fn pick_wide(table: &dyn Table, selection: &Selection<'_>) -> Result<Picked, ApiError> {
     let model_column = match selection.model_column {
         Some(name) => table.find(name)?,
         None => 0,
@@ -203,6 +347,9 @@ pub fn pick(table: &dyn Table, selection: &Selection<'_>) -> Result<Picked, ApiE
         }
         picked
     };
+    for &c in &score_columns {
+        numeric_column(table, c)?;
+    }
 
     let n = table.n_rows();
     let mut scores = ScoreRows {
@@ -234,7 +381,9 @@ pub fn pick(table: &dyn Table, selection: &Selection<'_>) -> Result<Picked, ApiE
         models,
         benchmarks: score_columns.iter().map(|&c| columns[c].clone()).collect(),
         scores,
-        rows: (0..n).collect(),
+        dropped: Vec::new(),
+        rows: (0..n).map(|row| vec![row]).collect(),
+        long: None,
     })
 }
 
@@ -246,43 +395,107 @@ impl Picked {
             benchmarks: self.benchmarks,
             scores: self.scores,
             options,
+            absent_models: self.dropped,
         }
     }
 
-    /// Each model's label in `column` (e.g. its family); `None` where the
-    /// cell is missing or empty.
+    /// Each model's label in `column` (e.g. its family); `None` where every
+    /// row of the model has it missing or empty. The model's rows must agree
+    /// (`conflicting_metadata`).
     pub fn labels(&self, table: &dyn Table, column: &str) -> Result<Vec<Option<String>>, ApiError> {
-        let c = table.find(column)?;
-        Ok(self
-            .rows
-            .iter()
-            .map(|&row| {
-                label(table.cell(row, c))
-                    .map(|text| text.trim().to_owned())
-                    .filter(|text| !text.is_empty())
-            })
-            .collect())
-    }
-
-    /// Each model's number in `column` (e.g. its compute); `None` where missing.
-    pub fn numbers(&self, table: &dyn Table, column: &str) -> Result<Vec<Option<f64>>, ApiError> {
         let c = table.find(column)?;
         self.rows
             .iter()
             .zip(&self.models)
-            .map(|(&row, model)| {
-                number(table.cell(row, c)).map_err(|(code, what)| {
-                    ApiError::new(
-                        code,
-                        format!(
-                            "{}, column '{column}' (model '{model}'): {what}",
-                            table.row_name(row)
-                        ),
-                    )
-                })
+            .map(|(rows, model)| {
+                let mut found: Option<(usize, String)> = None;
+                for &row in rows {
+                    let Some(text) = label(table.cell(row, c))
+                        .map(|text| text.trim().to_owned())
+                        .filter(|text| !text.is_empty())
+                    else {
+                        continue;
+                    };
+                    match &found {
+                        None => found = Some((row, text)),
+                        Some((first, seen)) if *seen != text => {
+                            return Err(conflict(table, model, column, *first, seen, row, &text));
+                        }
+                        Some(_) => {}
+                    }
+                }
+                Ok(found.map(|(_, text)| text))
             })
             .collect()
     }
+
+    /// Each model's number in `column` (e.g. its compute); `None` where
+    /// missing. The model's rows must agree (`conflicting_metadata`). In a
+    /// long table, a name that is no column is looked up as a benchmark
+    /// value: the model's score on it, duplicates as the query says.
+    pub fn numbers(&self, table: &dyn Table, column: &str) -> Result<Vec<Option<f64>>, ApiError> {
+        let c = match (table.find(column), &self.long) {
+            (Ok(c), _) => c,
+            (Err(_), Some(pivot)) => return pivot.numbers(table, &self.rows, &self.models, column),
+            (Err(err), None) => return Err(err),
+        };
+        numeric_column(table, c)?;
+        self.rows
+            .iter()
+            .zip(&self.models)
+            .map(|(rows, model)| {
+                let mut found: Option<(usize, f64)> = None;
+                for &row in rows {
+                    let value = number(table.cell(row, c)).map_err(|(code, what)| {
+                        ApiError::new(
+                            code,
+                            format!(
+                                "{}, column '{column}' (model '{model}'): {what}",
+                                table.row_name(row)
+                            ),
+                        )
+                    })?;
+                    match (value, found) {
+                        (None, _) => {}
+                        (Some(value), None) => found = Some((row, value)),
+                        (Some(value), Some((first, seen))) if value != seen => {
+                            return Err(conflict(
+                                table,
+                                model,
+                                column,
+                                first,
+                                &seen.to_string(),
+                                row,
+                                &value.to_string(),
+                            ));
+                        }
+                        (Some(_), Some(_)) => {}
+                    }
+                }
+                Ok(found.map(|(_, value)| value))
+            })
+            .collect()
+    }
+}
+
+/// `conflicting_metadata`: two rows of one model disagree on a per-model column.
+fn conflict(
+    table: &dyn Table,
+    model: &str,
+    column: &str,
+    first: usize,
+    seen: &str,
+    row: usize,
+    value: &str,
+) -> ApiError {
+    ApiError::new(
+        ErrorCode::ConflictingMetadata,
+        format!(
+            "model '{model}' has two values in column '{column}': '{seen}' ({}) and '{value}' ({})",
+            table.row_name(first),
+            table.row_name(row)
+        ),
+    )
 }
 
 #[cfg(test)]

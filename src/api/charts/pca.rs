@@ -1,17 +1,12 @@
-//! Vega-Lite v5 specifications of the dashboard's three charts (scree plot,
-//! loadings heatmap, PC1-PC2 scatter), for clients that draw their own:
-//! each spec carries its data inline and renders as is with vega-embed,
-//! Altair (`alt.Chart.from_dict`), Streamlit (`st.vega_lite_chart`) or
-//! Observable.
+//! The charts of `/v1/pca`: scree plot, loadings heatmap and PC1-PC2
+//! scatter.
 
 use ndarray::ArrayView2;
 use serde_json::{Value, json};
 
+use super::{SCHEMA, pc_name};
 use crate::analysis::BenchmarkMatrix;
 use crate::analysis::fit::PcaFit;
-
-/// The identifier of the Vega-Lite v5 schema (not fetched by anyone here).
-pub const SCHEMA: &str = "https://vega.github.io/schema/vega-lite/v5.json";
 
 /// `{"scree": spec, "loadings": spec, "scatter": spec}` for `fit`, a PCA of
 /// `matrix`'s kept models.
@@ -51,10 +46,6 @@ pub fn vega_lite_parts(
         "loadings": loadings(&names, benchmarks, components),
         "scatter": scatter(&names, models, ratio, projections),
     })
-}
-
-fn pc_name(i: usize) -> String {
-    format!("PC{i}")
 }
 
 /// Bars of each component's explained-variance ratio, and the running total as a line.

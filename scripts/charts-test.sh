@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Render check of the charts: starts the service on 127.0.0.1, asks every
+# endpoint that draws charts for them on the paper's files
+# (tests/charts/make_specs.py), then compiles each Vega-Lite spec and renders
+# it headless to SVG with vega (tests/charts/charts.test.mjs, no browser).
+# Installs the npm packages if they are missing. Every step is bounded in time.
+# SPECS_DIR (default tests/charts/specs) keeps the spec files; with SVG_DIR
+# set, the SVGs are written there too.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export SPECS_DIR="$(realpath -m "${SPECS_DIR:-tests/charts/specs}")"
+[ -z "${SVG_DIR:-}" ] || export SVG_DIR="$(realpath -m "$SVG_DIR")"
+
+if [ ! -d tests/charts/node_modules ]; then
+    (cd tests/charts && timeout 300 npm ci --no-audit --no-fund --ignore-scripts)
+fi
+
+timeout 1800 cargo build --quiet --bin obscaling
+binary="${CARGO_TARGET_DIR:-target}/debug/obscaling"
+port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
+log=$(mktemp)
+HOST=127.0.0.1 PORT="$port" "$binary" >"$log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -f "$log"' EXIT
+
+healthy() {
+    node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
+        "http://127.0.0.1:$port/healthz"
+}
+for _ in $(seq 1 100); do
+    healthy && break
+    kill -0 "$server" 2>/dev/null || break
+    sleep 0.2
+done
+healthy || { echo "the service did not become healthy:"; cat "$log"; exit 1; }
+
+status=0
+timeout 300 python3 tests/charts/make_specs.py "http://127.0.0.1:$port" "$SPECS_DIR" || status=$?
+if [ "$status" -eq 0 ]; then
+    (cd tests/charts && timeout 300 node --test --test-reporter=spec charts.test.mjs) || status=$?
+fi
+if [ "$status" -ne 0 ]; then
+    echo "chart test failed ($status); service log:"
+    tail -n 50 "$log"
+fi
+exit "$status"

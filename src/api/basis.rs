@@ -1,0 +1,480 @@
+//! The fitted basis on the wire: the self-contained JSON object that
+//! `/v1/pca` and `/v1/scaling/law` answer with `return_basis`, that the
+//! client keeps, and that `/v1/pca/transform` and `/v1/scaling/predict`
+//! take back. Its `fingerprint` is the SHA-256 (lowercase hex) of the
+//! RFC 8785 (JSON Canonicalization Scheme) serialisation of the object
+//! without its `fingerprint` member, so that a client can check it and the
+//! service can tell an edited basis from the one it made.
+//!
+//! Numbers go out as serde_json writes them (the shortest text that parses
+//! back to the same f64), so a basis read back holds the very numbers it
+//! was made of.
+
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use super::error::{ApiError, ErrorCode};
+use super::options::Sign;
+use crate::analysis::basis::{
+    Basis as FittedBasis, BasisParts, LawBasis as FittedLawBasis, LawBasisParts, MissingParts,
+    Reference,
+};
+
+/// `format` of a PCA basis.
+pub const BASIS_FORMAT: &str = "obscaling.basis/v1";
+/// `format` of a law basis.
+pub const LAW_BASIS_FORMAT: &str = "obscaling.law-basis/v1";
+
+/// A fitted PCA basis: everything needed to place a new model exactly as a
+/// `supplementary` model of the fit was placed. Keep it whole: its
+/// `fingerprint` covers every other member.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!(basis_example()))]
+pub struct Basis {
+    /// Always `obscaling.basis/v1`.
+    #[schema(pattern = r"^obscaling\.basis/v1$")]
+    pub format: String,
+    /// The fitted benchmarks; new models' columns are matched to them by name.
+    pub benchmarks: Vec<String>,
+    /// The mean score of each benchmark at fit time (after imputation).
+    pub mean: Vec<f64>,
+    /// The standard deviation each benchmark is divided by, or null without `standardize`.
+    pub scale: Option<Vec<f64>>,
+    /// k rows of p orthonormal loadings.
+    pub components: Vec<Vec<f64>>,
+    /// The sign convention the components were oriented by.
+    pub sign: Sign,
+    /// Each component's share of the fit's total variance (for display).
+    pub explained_variance_ratio: Vec<f64>,
+    /// The missing-score model, held fixed when new models are placed.
+    pub missing: BasisMissing,
+    /// The models the PCA was fitted on (after `drop_models`).
+    #[schema(minimum = 2)]
+    pub n_models: usize,
+    /// SHA-256, lowercase hex, of the RFC 8785 canonical JSON of this
+    /// object without `fingerprint`.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    pub fingerprint: String,
+}
+
+/// How a basis fills a new model's missing cells: the policy of the fit,
+/// with what it learned from the fitted models.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "policy", rename_all = "snake_case", deny_unknown_fields)]
+pub enum BasisMissing {
+    /// A missing cell is refused (`missing_scores`).
+    Reject,
+    /// A model with a missing cell is left out (`dropped_models`).
+    DropModels,
+    /// A missing cell gets its benchmark's observed mean at fit time.
+    Mean {
+        /// One fill value per benchmark.
+        mean: Vec<f64>,
+    },
+    /// The paper's iterative imputation with the fit held fixed: each row's
+    /// missing cells start at 0 in z-scores and are replaced by the rank-r
+    /// reconstruction until they move by at most `tol` (or `max_iter`).
+    IterativePca {
+        /// The z-scoring: z = (x - mean) / scale.
+        mean: Vec<f64>,
+        scale: Vec<f64>,
+        /// The centre of the completed z-scores the rank-r PCA was fitted on.
+        center: Vec<f64>,
+        /// r rows of p orthonormal loadings (r, the imputation rank).
+        components: Vec<Vec<f64>>,
+        /// Stop once no missing cell moves by more than this (z-score units).
+        tol: f64,
+        max_iter: usize,
+        /// [lo, hi] imputed values are clipped to, or null.
+        bounds: Option<[f64; 2]>,
+    },
+}
+
+/// A fitted scaling law: its PCA basis, the sigmoid and (with a reference
+/// family) the line that converts capability to equivalent compute.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!(law_basis_example()))]
+pub struct LawBasis {
+    /// Always `obscaling.law-basis/v1`.
+    #[schema(pattern = r"^obscaling\.law-basis/v1$")]
+    pub format: String,
+    /// The benchmark the law predicts.
+    pub target: String,
+    /// The PCA basis of the training models (a basis of its own: it can be
+    /// sent to /v1/pca/transform).
+    pub pca: Basis,
+    /// y = (1 - floor) * sigmoid(weights . s + intercept) + floor, s the PC
+    /// scores, y the (normalised) target.
+    pub weights: Vec<f64>,
+    pub intercept: f64,
+    pub floor: f64,
+    /// [lo, hi]: predictions are lo + (hi - lo) * y; null for none.
+    pub target_range: Option<[f64; 2]>,
+    /// The reference family's line, or null.
+    pub reference: Option<ReferenceLine>,
+    /// SHA-256, lowercase hex, of the RFC 8785 canonical JSON of this
+    /// object without `fingerprint` (the nested `pca.fingerprint` included).
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    pub fingerprint: String,
+}
+
+/// capability = slope * log10(FLOPs) + intercept within the reference family.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceLine {
+    pub family: String,
+    pub slope: f64,
+    pub intercept: f64,
+}
+
+/// The object without its `fingerprint` member, as serde sees it (the
+/// canonicaliser sorts the members itself).
+struct WithoutFingerprint<'a>(&'a Map<String, Value>);
+
+impl Serialize for WithoutFingerprint<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().filter(|(key, _)| *key != "fingerprint"))
+    }
+}
+
+/// The fingerprint of a basis object: SHA-256, lowercase hex, of the RFC
+/// 8785 canonical JSON of the object without its `fingerprint` member.
+pub fn fingerprint(object: &Map<String, Value>) -> String {
+    let canonical = serde_json_canonicalizer::to_vec(&WithoutFingerprint(object))
+        .expect("a JSON value read or written by serde_json has only finite numbers");
+    Sha256::digest(&canonical)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// The fingerprint of a basis about to go out.
+fn fingerprint_of<T: Serialize>(wire: &T) -> String {
+    let value = serde_json::to_value(wire).expect("a basis serialises");
+    fingerprint(value.as_object().expect("a basis is an object"))
+}
+
+impl Basis {
+    /// The wire form of a fitted basis, fingerprinted.
+    pub fn new(basis: &FittedBasis) -> Self {
+        let parts = basis.parts();
+        let mut wire = Basis {
+            format: BASIS_FORMAT.into(),
+            benchmarks: parts.benchmarks,
+            mean: parts.mean,
+            scale: parts.scale,
+            components: parts.components,
+            sign: parts.sign.into(),
+            explained_variance_ratio: parts.explained_variance_ratio,
+            missing: match parts.missing {
+                MissingParts::Reject => BasisMissing::Reject,
+                MissingParts::DropModels => BasisMissing::DropModels,
+                MissingParts::Mean { mean } => BasisMissing::Mean { mean },
+                MissingParts::IterativePca {
+                    mean,
+                    scale,
+                    center,
+                    components,
+                    tol,
+                    max_iter,
+                    bounds,
+                } => BasisMissing::IterativePca {
+                    mean,
+                    scale,
+                    center,
+                    components,
+                    tol,
+                    max_iter,
+                    bounds: bounds.map(|(lo, hi)| [lo, hi]),
+                },
+            },
+            n_models: parts.n_models,
+            fingerprint: String::new(),
+        };
+        wire.fingerprint = fingerprint_of(&wire);
+        wire
+    }
+
+    fn into_parts(self) -> BasisParts {
+        BasisParts {
+            benchmarks: self.benchmarks,
+            mean: self.mean,
+            scale: self.scale,
+            components: self.components,
+            sign: self.sign.into(),
+            explained_variance_ratio: self.explained_variance_ratio,
+            missing: match self.missing {
+                BasisMissing::Reject => MissingParts::Reject,
+                BasisMissing::DropModels => MissingParts::DropModels,
+                BasisMissing::Mean { mean } => MissingParts::Mean { mean },
+                BasisMissing::IterativePca {
+                    mean,
+                    scale,
+                    center,
+                    components,
+                    tol,
+                    max_iter,
+                    bounds,
+                } => MissingParts::IterativePca {
+                    mean,
+                    scale,
+                    center,
+                    components,
+                    tol,
+                    max_iter,
+                    bounds: bounds.map(|[lo, hi]| (lo, hi)),
+                },
+            },
+            n_models: self.n_models,
+        }
+    }
+}
+
+impl LawBasis {
+    /// The wire form of a fitted law basis, fingerprinted (and its PCA basis too).
+    pub fn new(basis: &FittedLawBasis) -> Self {
+        let law = basis.law();
+        let mut wire = LawBasis {
+            format: LAW_BASIS_FORMAT.into(),
+            target: basis.target().to_owned(),
+            pca: Basis::new(basis.pca()),
+            weights: law.weights.to_vec(),
+            intercept: law.intercept,
+            floor: law.floor,
+            target_range: basis.target_range().map(|(lo, hi)| [lo, hi]),
+            reference: basis.reference().map(|r| ReferenceLine {
+                family: r.family.clone(),
+                slope: r.slope,
+                intercept: r.intercept,
+            }),
+            fingerprint: String::new(),
+        };
+        wire.fingerprint = fingerprint_of(&wire);
+        wire
+    }
+}
+
+fn invalid(detail: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::InvalidBasis, detail)
+}
+
+/// The object, with the format `expected`.
+fn object_of_format<'v>(
+    value: &'v Value,
+    what: &str,
+    expected: &str,
+) -> Result<&'v Map<String, Value>, ApiError> {
+    let object = value
+        .as_object()
+        .ok_or_else(|| invalid(format!("{what} must be a JSON object")))?;
+    match object.get("format") {
+        Some(Value::String(format)) if format == expected => Ok(object),
+        Some(Value::String(format)) if format == LAW_BASIS_FORMAT => Err(invalid(format!(
+            "{what}.format is \"{format}\", a law basis: send it to /v1/scaling/predict, or \
+             its `pca` member here"
+        ))),
+        Some(Value::String(format)) => Err(invalid(format!(
+            "{what}.format must be \"{expected}\", got \"{format}\""
+        ))),
+        Some(other) => Err(invalid(format!(
+            "{what}.format must be \"{expected}\", got {other}"
+        ))),
+        None => Err(invalid(format!(
+            "{what} has no format (expected \"{expected}\")"
+        ))),
+    }
+}
+
+/// `value` read as `T`, every failure an `invalid_basis` naming where.
+fn typed<'v, T: Deserialize<'v>>(value: &'v Value, what: &str) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = err.path().to_string();
+        let place = if path == "." {
+            what.to_owned()
+        } else {
+            format!("{what}.{path}")
+        };
+        invalid(format!("{place}: {}", err.into_inner()))
+    })
+}
+
+/// The fingerprint check, once the content is known to be good (so that an
+/// edited basis is told what is wrong with it, not only that it changed).
+fn check_fingerprint(object: &Map<String, Value>, sent: &str, what: &str) -> Result<(), ApiError> {
+    let expected = fingerprint(object);
+    if sent == expected {
+        Ok(())
+    } else {
+        Err(invalid(format!(
+            "{what}.fingerprint does not match the content: it is {sent:?}, the content's is \
+             \"{expected}\" (SHA-256 of the RFC 8785 canonical JSON without fingerprint); the \
+             basis was changed after it was made"
+        )))
+    }
+}
+
+/// A PCA basis as a client sent it back, checked; and its fingerprint.
+pub fn read_basis(value: &Value, max_iterations: usize) -> Result<(FittedBasis, String), ApiError> {
+    read_named(value, "basis", max_iterations)
+}
+
+fn read_named(
+    value: &Value,
+    what: &str,
+    max_iterations: usize,
+) -> Result<(FittedBasis, String), ApiError> {
+    let object = object_of_format(value, what, BASIS_FORMAT)?;
+    let wire: Basis = typed(value, what)?;
+    let sent = wire.fingerprint.clone();
+    let basis = FittedBasis::from_parts(wire.into_parts(), max_iterations)
+        .map_err(|err| named(err.into(), what))?;
+    check_fingerprint(object, &sent, what)?;
+    Ok((basis, sent))
+}
+
+/// An error of the basis called `what`, its detail saying so.
+fn named(err: ApiError, what: &str) -> ApiError {
+    match err.detail.strip_prefix("invalid basis: ") {
+        Some(rest) => invalid(format!("{what}.{rest}")),
+        None => err,
+    }
+}
+
+/// A law basis as a client sent it back, checked; and its fingerprint.
+pub fn read_law_basis(
+    value: &Value,
+    max_iterations: usize,
+) -> Result<(FittedLawBasis, String), ApiError> {
+    let what = "basis";
+    let object = object_of_format(value, what, LAW_BASIS_FORMAT)?;
+    let pca_value = object
+        .get("pca")
+        .ok_or_else(|| invalid(format!("{what} has no pca member")))?;
+    let (pca, _) = read_named(pca_value, "basis.pca", max_iterations)?;
+    let wire: LawBasis = typed(value, what)?;
+    let law = FittedLawBasis::from_parts(LawBasisParts {
+        pca,
+        target: wire.target,
+        weights: wire.weights,
+        intercept: wire.intercept,
+        floor: wire.floor,
+        target_range: wire.target_range.map(|[lo, hi]| (lo, hi)),
+        reference: wire.reference.map(|r| Reference {
+            family: r.family,
+            slope: r.slope,
+            intercept: r.intercept,
+        }),
+    })
+    .map_err(|err| named(err.into(), what))?;
+    check_fingerprint(object, &wire.fingerprint, what)?;
+    Ok((law, wire.fingerprint))
+}
+
+/// The spec's example basis: what /v1/pca answers for its own example
+/// request (the README's five models on four benchmarks, Pythia's GSM8K
+/// filled by `iterative_pca` with bounds [0, 1], two components) with
+/// `return_basis`. A test checks that it still is, and that it is accepted.
+pub fn basis_example() -> Value {
+    serde_json::from_str(include_str!("examples/basis.json")).expect("the example is JSON")
+}
+
+/// The spec's example law basis: what /v1/scaling/law answers for its own
+/// example request (`return_basis` included); checked by a test as well.
+pub fn law_basis_example() -> Value {
+    serde_json::from_str(include_str!("examples/law_basis.json")).expect("the example is JSON")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 8785 Appendix B: IEEE 754 bit patterns and their canonical text.
+    const APPENDIX_B: [(u64, &str); 24] = [
+        (0x0000000000000000, "0"),
+        (0x8000000000000000, "0"),
+        (0x0000000000000001, "5e-324"),
+        (0x8000000000000001, "-5e-324"),
+        (0x7fefffffffffffff, "1.7976931348623157e+308"),
+        (0xffefffffffffffff, "-1.7976931348623157e+308"),
+        (0x4340000000000000, "9007199254740992"),
+        (0xc340000000000000, "-9007199254740992"),
+        (0x4430000000000000, "295147905179352830000"),
+        (0x44b52d02c7e14af5, "9.999999999999997e+22"),
+        (0x44b52d02c7e14af6, "1e+23"),
+        (0x44b52d02c7e14af7, "1.0000000000000001e+23"),
+        (0x444b1ae4d6e2ef4e, "999999999999999700000"),
+        (0x444b1ae4d6e2ef4f, "999999999999999900000"),
+        (0x444b1ae4d6e2ef50, "1e+21"),
+        (0x3eb0c6f7a0b5ed8c, "9.999999999999997e-7"),
+        (0x3eb0c6f7a0b5ed8d, "0.000001"),
+        (0x41b3de4355555553, "333333333.3333332"),
+        (0x41b3de4355555554, "333333333.33333325"),
+        (0x41b3de4355555555, "333333333.3333333"),
+        (0x41b3de4355555556, "333333333.3333334"),
+        (0x41b3de4355555557, "333333333.33333343"),
+        (0xbecbf647612f3696, "-0.0000033333333333333333"),
+        (0x43143ff3c1cb0959, "1424953923781206.2"),
+    ];
+
+    #[test]
+    fn numbers_are_canonical_as_rfc_8785_appendix_b_says() {
+        for (bits, text) in APPENDIX_B {
+            let value = serde_json::to_value(f64::from_bits(bits)).unwrap();
+            // Through JSON text and back, as a basis travels.
+            let back: Value = serde_json::from_str(&value.to_string()).unwrap();
+            assert_eq!(
+                back.as_f64().unwrap().to_bits() & !(1 << 63),
+                bits & !(1 << 63)
+            );
+            assert_eq!(
+                serde_json_canonicalizer::to_string(&back).unwrap(),
+                text,
+                "{bits:016x}"
+            );
+        }
+    }
+
+    #[test]
+    fn objects_are_canonical_as_rfc_8785_section_3_2_says() {
+        // Section 3.2.2's example, and section 3.2.3's sorting by UTF-16 code units.
+        let input = r#"{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],
+            "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/",
+            "literals": [null, true, false]}"#;
+        let value: Value = serde_json::from_str(input).unwrap();
+        assert_eq!(
+            serde_json_canonicalizer::to_string(&value).unwrap(),
+            r#"{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}"#
+        );
+        let sorting: Value = serde_json::from_str(
+            r#"{"\u20ac": 1, "\r": 2, "\ufb33": 3, "1": 4, "\ud83d\ude00": 5, "\u0080": 6, "\u00f6": 7}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json_canonicalizer::to_string(&sorting).unwrap(),
+            "{\"\\r\":2,\"1\":4,\"\u{80}\":6,\"ö\":7,\"€\":1,\"😀\":5,\"\u{fb33}\":3}"
+        );
+    }
+
+    #[test]
+    fn the_fingerprint_leaves_out_only_the_fingerprint() {
+        let mut basis = basis_example();
+        let object = basis.as_object().unwrap().clone();
+        let print = fingerprint(&object);
+        assert_eq!(print, basis["fingerprint"]);
+        assert_eq!(print.len(), 64);
+        basis["fingerprint"] = json!("anything");
+        assert_eq!(fingerprint(basis.as_object().unwrap()), print);
+        basis["n_models"] = json!(6);
+        assert_ne!(fingerprint(basis.as_object().unwrap()), print);
+        // The example is accepted as it stands.
+        let (read, sent) = read_basis(&basis_example(), 1000).unwrap();
+        assert_eq!(sent, print);
+        assert_eq!(read.n_components(), 2);
+    }
+
+    use serde_json::json;
+}

@@ -1,0 +1,262 @@
+//! `POST /v1/inspect`: what a table body holds, before it is analysed. Its
+//! row count, the layout it looks like, and per column its type, whether it
+//! is numeric, how many cells are missing and a few distinct values: what a
+//! page needs to offer column pickers, and what a user needs to check a
+//! file. Any table body the analysis endpoints take (CSV, Parquet, an Arrow
+//! stream), read exactly as they read it.
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+
+use super::body::{BodyFormat, Limits, answer};
+use super::error::{ApiError, ErrorCode, Problem};
+use super::query::{self, TableParams, TableQuery};
+use super::schemas::{ArrowStream, CsvText, ParquetFile};
+use super::table::arrow::check_read_cells;
+use super::table::{Cell, LONG_MODEL_COLUMN, Layout, Table, is_missing_token, number};
+
+/// At most this many distinct values per column.
+const EXAMPLES: usize = 5;
+
+/// Query parameters: how to read the table.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InspectQuery {
+    /// Field delimiter of a CSV body: `,` (default), `;`, or a tab (`\t` or `tab`).
+    #[param(pattern = "^(,|;|\t|tab)$")]
+    pub delimiter: Option<String>,
+    /// The layout to report instead of the guessed one.
+    #[param(inline)]
+    pub layout: Option<Layout>,
+}
+
+impl TableQuery for InspectQuery {
+    fn table(&self) -> TableParams<'_> {
+        TableParams {
+            delimiter: self.delimiter.as_deref(),
+            layout: self.layout,
+            ..TableParams::default()
+        }
+    }
+}
+
+/// One column of the table.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InspectColumn {
+    /// The column's name, as written.
+    pub name: String,
+    /// Parquet and Arrow: the Arrow type (e.g. `Float64`, `Utf8`,
+    /// `Dictionary(Int32, Utf8)`, `Decimal128(9, 4)`). CSV: `number` (every
+    /// non-missing cell is a finite number), `text`, or `empty` (no value).
+    #[serde(rename = "type")]
+    pub column_type: String,
+    /// Whether the column can be read as scores: numbers only (an integer,
+    /// float or decimal type), and at least one.
+    pub numeric: bool,
+    /// Missing cells: null (and a float NaN), an empty cell, and in a
+    /// numeric CSV column `NA`, `N/A`, `NaN` or `null`. `null` for a nested
+    /// column (a list, a struct), which is never read.
+    #[schema(required = true)]
+    pub missing: Option<usize>,
+    /// Up to five distinct values in order of first appearance: numbers in
+    /// a numeric column, text otherwise; none for a type that is neither.
+    #[schema(schema_with = super::schemas::column_examples)]
+    pub examples: Vec<Value>,
+}
+
+/// What a table body holds.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InspectResponse {
+    /// Data rows (a CSV's header not counted).
+    pub rows: usize,
+    /// `long` when the columns `model`, `benchmark` and `score` exist, or
+    /// when the first column is text that repeats a value, another column
+    /// is text and one is numeric (a row per model, benchmark and score);
+    /// `wide` otherwise. The query's `layout` replaces the guess.
+    pub layout: Layout,
+    /// Every column, in table order.
+    pub columns: Vec<InspectColumn>,
+}
+
+/// Reads the body as the analysis endpoints would, and describes it.
+pub fn inspect_answer(
+    format: BodyFormat,
+    query: &InspectQuery,
+    body: &[u8],
+    limits: &Limits,
+) -> Result<InspectResponse, ApiError> {
+    if format == BodyFormat::Json {
+        return Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "inspect takes a table: text/csv, application/vnd.apache.parquet or \
+             application/vnd.apache.arrow.stream (a JSON request is already a leaderboard)",
+        ));
+    }
+    let table = query.table().read(format, body, None, limits)?;
+    let read = (0..table.columns().len())
+        .filter(|&c| table.is_read(c))
+        .count();
+    check_read_cells(table.n_rows(), read, limits)?;
+    let columns: Vec<InspectColumn> = (0..table.columns().len())
+        .map(|c| describe(table.as_ref(), c))
+        .collect();
+    let layout = query
+        .layout
+        .unwrap_or_else(|| guess(table.as_ref(), &columns));
+    Ok(InspectResponse {
+        rows: table.n_rows(),
+        layout,
+        columns,
+    })
+}
+
+fn describe(table: &dyn Table, c: usize) -> InspectColumn {
+    let name = table.columns()[c].clone();
+    if !table.is_read(c) {
+        return InspectColumn {
+            name,
+            column_type: table.column_type(c).unwrap_or_default(),
+            numeric: false,
+            missing: None,
+            examples: vec![],
+        };
+    }
+    let cells = || (0..table.n_rows()).map(move |row| table.cell(row, c));
+    let blank = |cell: &Cell<'_>| match cell {
+        Cell::Missing => true,
+        Cell::Text(text) => text.trim().is_empty(),
+        _ => false,
+    };
+    // Numbers only, and at least one: text columns read cell by cell, typed
+    // ones by their type.
+    let numeric = match table.numeric_type(c) {
+        Some(numeric) => numeric && cells().any(|cell| !blank(&cell)),
+        None => {
+            let mut any = false;
+            let all = cells().all(|cell| match number(cell) {
+                Ok(Some(_)) => {
+                    any = true;
+                    true
+                }
+                Ok(None) => true,
+                Err(_) => false,
+            });
+            all && any
+        }
+    };
+    let missing = cells()
+        .filter(|cell| {
+            blank(cell) || (numeric && matches!(cell, Cell::Text(t) if is_missing_token(t.trim())))
+        })
+        .count();
+    let mut examples: Vec<Value> = Vec::new();
+    for cell in cells() {
+        if examples.len() == EXAMPLES {
+            break;
+        }
+        let value = match cell {
+            _ if blank(&cell) => continue,
+            Cell::Int(value) => Value::from(value),
+            Cell::Float(value) => Value::from(value),
+            Cell::Text(_) if numeric => match number(cell) {
+                Ok(Some(value)) => Value::from(value),
+                _ => continue,
+            },
+            Cell::Text(text) => Value::from(text),
+            Cell::Missing | Cell::Other(_) => continue,
+        };
+        if !value.is_null() && !examples.contains(&value) {
+            examples.push(value);
+        }
+    }
+    let column_type = table.column_type(c).unwrap_or_else(|| {
+        if numeric {
+            "number"
+        } else if missing == table.n_rows() {
+            "empty"
+        } else {
+            "text"
+        }
+        .to_owned()
+    });
+    InspectColumn {
+        name,
+        column_type,
+        numeric,
+        missing: Some(missing),
+        examples,
+    }
+}
+
+/// The layout rule documented on [`InspectResponse::layout`].
+fn guess(table: &dyn Table, columns: &[InspectColumn]) -> Layout {
+    let named = |name: &str| columns.iter().any(|c| c.name == name);
+    if named(LONG_MODEL_COLUMN) && named("benchmark") && named("score") {
+        return Layout::Long;
+    }
+    let text = |c: &InspectColumn| !c.numeric && c.examples.iter().any(Value::is_string);
+    if !columns.first().is_some_and(text) {
+        return Layout::Wide;
+    }
+    let mut seen = std::collections::HashSet::new();
+    let repeats = (0..table.n_rows()).any(|row| match table.cell(row, 0) {
+        Cell::Text(text) if !text.trim().is_empty() => !seen.insert(text),
+        _ => false,
+    });
+    if repeats && columns[1..].iter().any(text) && columns.iter().any(|c| c.numeric) {
+        Layout::Long
+    } else {
+        Layout::Wide
+    }
+}
+
+/// What a table body holds.
+///
+/// Reads a CSV, Parquet or Arrow stream body exactly as the analysis
+/// endpoints read it, and answers its row count, the layout it looks like,
+/// and for every column its type, whether it is numeric, how many cells are
+/// missing and up to five distinct values: what a page needs to offer column
+/// pickers (`model_column`, `benchmarks`, `family_column`, ...), and what a
+/// user needs to check a file before analysing it.
+#[utoipa::path(
+    tag = "tables",
+    params(InspectQuery),
+    request_body(content(
+        (CsvText = "text/csv", example = "model,benchmark,score\nmeta-llama/Llama-2-7b-hf,MMLU,0.438\nmeta-llama/Llama-2-7b-hf,GSM8K,0.1448\nEleutherAI/pythia-1b-deduped,MMLU,0.2427\n"),
+        (ParquetFile = "application/vnd.apache.parquet"),
+        (ArrowStream = "application/vnd.apache.arrow.stream"),
+    )),
+    responses(
+        (status = 200, description = "The table's rows, guessed layout and columns", body = InspectResponse),
+        (status = 413, description = "`payload_too_large` (body, or a Parquet file's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (rows x columns over MAX_CELLS)",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: not text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream (a JSON body included), or an unsupported Content-Encoding",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_csv`, `invalid_parquet`, `invalid_arrow` (the body cannot be read), `invalid_query`, `unknown_field`",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`deadline_exceeded`", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/inspect")]
+pub async fn post_inspect(
+    req: HttpRequest,
+    payload: web::Payload,
+    limits: web::Data<Limits>,
+) -> Result<HttpResponse, ApiError> {
+    let query: InspectQuery = query::parse(req.query_string())?;
+    let limits = **limits;
+    // The body's parts are read as the answer needs them, so parsing and
+    // answering are one step and the compute step passes the answer on.
+    answer(
+        &req,
+        payload,
+        limits,
+        move |format, body| inspect_answer(format, &query, body, &limits),
+        Ok,
+    )
+    .await
+}

@@ -1,0 +1,247 @@
+//! `multipart/form-data` bodies (RFC 7578), read from memory: the body has
+//! already been read under MAX_BODY_BYTES (and decompressed) like any other,
+//! so a part is a slice of it, never a copy. Only what a form of named
+//! fields needs is read: each part's name (from `Content-Disposition`), its
+//! media type (from `Content-Type`, if any) and its bytes.
+
+use actix_web::{HttpMessage, HttpRequest};
+use memchr::memmem;
+
+use super::error::{ApiError, ErrorCode};
+
+/// One field of a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part<'a> {
+    pub name: String,
+    /// The essence of the part's `Content-Type` (`text/csv`), lowercase,
+    /// without parameters; `None` when the part has no such header.
+    pub content_type: Option<String>,
+    pub body: &'a [u8],
+}
+
+fn malformed(detail: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::InvalidMultipart, detail)
+}
+
+/// The boundary of a `multipart/form-data` request, or a 400 without one.
+pub fn boundary(req: &HttpRequest) -> Result<String, ApiError> {
+    let mime = req
+        .mime_type()
+        .ok()
+        .flatten()
+        .ok_or_else(|| malformed("the Content-Type cannot be read"))?;
+    match mime.get_param("boundary") {
+        Some(boundary) if !boundary.as_str().is_empty() && boundary.as_str().len() <= 70 => {
+            Ok(boundary.as_str().to_owned())
+        }
+        _ => Err(malformed(
+            "multipart/form-data needs a boundary parameter of 1 to 70 characters",
+        )),
+    }
+}
+
+/// The parts of `body`, in order. Line breaks may be CRLF (as RFC 7578
+/// says) or bare LF (as some hand-written clients send).
+pub fn parse<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, ApiError> {
+    let delimiter = format!("--{boundary}");
+    let delimiter = delimiter.as_bytes();
+    // The first delimiter starts the body or a line (a preamble may precede it).
+    let mut at = if body.starts_with(delimiter) {
+        0
+    } else {
+        let line = [b"\n".as_slice(), delimiter].concat();
+        memmem::find(body, &line)
+            .map(|i| i + 1)
+            .ok_or_else(|| malformed("the body has no part: its boundary never appears"))?
+    };
+    let closing = [b"\n".as_slice(), delimiter].concat();
+    let mut parts = Vec::new();
+    loop {
+        let rest = &body[at + delimiter.len()..];
+        if rest.starts_with(b"--") {
+            return Ok(parts);
+        }
+        // Transport padding, then the line break ending the delimiter line.
+        let line_end = memchr::memchr(b'\n', rest)
+            .ok_or_else(|| malformed("the body ends inside a boundary line"))?;
+        if !rest[..line_end]
+            .iter()
+            .all(|b| matches!(b, b' ' | b'\t' | b'\r'))
+        {
+            return Err(malformed("a boundary line is followed by other text"));
+        }
+        let start = at + delimiter.len() + line_end + 1;
+        let part = &body[start..];
+        let (headers, content_start) = split_headers(part)?;
+        let name = field_name(headers)?;
+        let content_type = content_type(headers);
+        let end = memmem::find(&part[content_start..], &closing).ok_or_else(|| {
+            malformed(format!(
+                "part '{name}' has no closing boundary (the body may be cut short)"
+            ))
+        })?;
+        let mut content = &part[content_start..content_start + end];
+        if content.last() == Some(&b'\r') {
+            content = &content[..content.len() - 1];
+        }
+        parts.push(Part {
+            name,
+            content_type,
+            body: content,
+        });
+        at = start + content_start + end + 1;
+    }
+}
+
+/// The header block of a part and where its content starts.
+fn split_headers(part: &[u8]) -> Result<(&str, usize), ApiError> {
+    if part.starts_with(b"\r\n") || part.starts_with(b"\n") {
+        return Err(malformed("a part has no Content-Disposition header"));
+    }
+    let (end, skip) = [(&b"\r\n\r\n"[..], 4), (&b"\n\n"[..], 2)]
+        .into_iter()
+        .filter_map(|(blank, skip)| memmem::find(part, blank).map(|i| (i, skip)))
+        .min()
+        .ok_or_else(|| malformed("a part's headers have no end (a blank line)"))?;
+    let headers = std::str::from_utf8(&part[..end])
+        .map_err(|_| malformed("a part's headers are not UTF-8"))?;
+    Ok((headers, end + skip))
+}
+
+/// The media type of a part's `Content-Type` header, without its parameters.
+fn content_type(headers: &str) -> Option<String> {
+    headers
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(key, _)| key.trim().eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| {
+            let essence = value.split(';').next().unwrap_or_default();
+            essence.trim().to_ascii_lowercase()
+        })
+}
+
+/// The `name` of a part's `Content-Disposition: form-data`.
+fn field_name(headers: &str) -> Result<String, ApiError> {
+    let disposition = headers
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(key, _)| key.trim().eq_ignore_ascii_case("content-disposition"))
+        .map(|(_, value)| value.trim())
+        .ok_or_else(|| malformed("a part has no Content-Disposition header"))?;
+    let mut params = Params(disposition);
+    let kind = params.next_token().unwrap_or_default();
+    if !kind.eq_ignore_ascii_case("form-data") {
+        return Err(malformed(format!(
+            "a part's Content-Disposition is {kind:?}, not form-data"
+        )));
+    }
+    while let Some((key, value)) = params.next_param()? {
+        if key.eq_ignore_ascii_case("name") {
+            return Ok(value);
+        }
+    }
+    Err(malformed("a part's Content-Disposition has no name"))
+}
+
+/// `type; key=value; key="quoted; value"`, read left to right.
+struct Params<'a>(&'a str);
+
+impl Params<'_> {
+    fn next_token(&mut self) -> Option<String> {
+        let end = self.0.find(';').unwrap_or(self.0.len());
+        let token = self.0[..end].trim().to_owned();
+        self.0 = &self.0[end..];
+        (!token.is_empty()).then_some(token)
+    }
+
+    fn next_param(&mut self) -> Result<Option<(String, String)>, ApiError> {
+        let rest = self.0.trim_start_matches([';', ' ', '\t']);
+        if rest.is_empty() {
+            return Ok(None);
+        }
+        let (key, after) = rest
+            .split_once('=')
+            .ok_or_else(|| malformed("a Content-Disposition parameter has no value"))?;
+        let after = after.trim_start();
+        let (value, rest) = if let Some(quoted) = after.strip_prefix('"') {
+            // Browsers and HTTP clients write a name's quote, CR and LF as
+            // %22, %0D and %0A (the WHATWG encoding of form data), so a
+            // backslash is a character of the name, not an escape.
+            let end = quoted
+                .find('"')
+                .ok_or_else(|| malformed("a quoted Content-Disposition parameter is not closed"))?;
+            (quoted[..end].to_owned(), &quoted[end + 1..])
+        } else {
+            let end = after.find(';').unwrap_or(after.len());
+            (after[..end].trim().to_owned(), &after[end..])
+        };
+        self.0 = rest;
+        Ok(Some((key.trim().to_owned(), value)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names_and_bodies(parts: &[Part<'_>]) -> Vec<(String, String)> {
+        parts
+            .iter()
+            .map(|p| (p.name.clone(), String::from_utf8_lossy(p.body).into_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn reads_the_parts_of_a_crlf_form_with_a_preamble() {
+        let body = b"preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"basis\"\r\nContent-Type: application/json\r\n\r\n{\"a\": 1}\r\n--XyZ\r\nContent-Disposition: form-data; filename=\"new.csv\"; name=scores\r\n\r\nModel,MMLU\r\na,0.5\r\n\r\n--XyZ--\r\nepilogue";
+        let parts = parse(body, "XyZ").unwrap();
+        assert_eq!(
+            names_and_bodies(&parts),
+            [
+                ("basis".into(), "{\"a\": 1}".into()),
+                ("scores".into(), "Model,MMLU\r\na,0.5\r\n".into())
+            ]
+        );
+        assert_eq!(parts[0].content_type.as_deref(), Some("application/json"));
+        assert_eq!(parts[1].content_type, None);
+    }
+
+    #[test]
+    fn reads_bare_lf_and_quoted_names() {
+        let body = b"--b\nContent-Disposition: form-data; name=\"we\\ird; name\"\n\nx\n--b--\n";
+        let parts = parse(body, "b").unwrap();
+        assert_eq!(
+            names_and_bodies(&parts),
+            [("we\\ird; name".into(), "x".into())]
+        );
+    }
+
+    #[test]
+    fn broken_forms_are_refused() {
+        for (body, needle) in [
+            (&b"no boundary here"[..], "never appears"),
+            (
+                b"--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\ncut short",
+                "no closing boundary",
+            ),
+            (
+                b"--b\r\nContent-Type: text/csv\r\n\r\nx\r\n--b--",
+                "no Content-Disposition",
+            ),
+            (
+                b"--b\r\nContent-Disposition: attachment; name=x\r\n\r\nx\r\n--b--",
+                "not form-data",
+            ),
+            (
+                b"--b\r\nContent-Disposition: form-data; filename=x\r\n\r\nx\r\n--b--",
+                "has no name",
+            ),
+            (b"--b\r\nContent-Disposition: form-data; name=x", "no end"),
+            (b"--b", "inside a boundary line"),
+        ] {
+            let err = parse(body, "b").unwrap_err();
+            assert_eq!(err.code, ErrorCode::InvalidMultipart);
+            assert!(err.detail.contains(needle), "{} lacks {needle}", err.detail);
+        }
+    }
+}

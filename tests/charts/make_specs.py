@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Asks a running obscaling service for every chart it draws, on the paper's
+own files, and saves each Vega-Lite spec as a JSON file for charts.test.mjs.
+
+    python3 make_specs.py http://127.0.0.1:PORT OUT_DIR
+
+Each file holds {"spec": ..., "expect": ...}: the spec as the API returned it,
+and the marks it must render, counted from the answer's own fields (the
+models, families, predictions and designs it reports), not from the spec.
+The requests send CSV bodies (the paper set, with the emergent-capability and
+post-training files joined on Model, as tests/api/tables.rs does), so that
+the `charts` query parameter is what asks for the charts.
+"""
+
+import csv
+import io
+import json
+import sys
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data"
+PAPER_SET = FIXTURES / "paper_set_77.csv"
+EMERGENT = FIXTURES / "base_llm_emergent_capability_eval_c10551f.csv"
+POST_TRAINING = FIXTURES / "base_llm_post_training_eval_c10551f.csv"
+WORD_UNSCRAMBLING = "word_unscrambling_2_exact_match"
+GSM8K_COT = "gsm8k_cot_8_exact_match,flexible-extract"
+BENCHMARKS = ["MMLU", "ARC-C", "HellaSwag", "Winograd", "TruthfulQA", "GSM8K", "XWinograd", "HumanEval"]
+OPTIONS = {
+    "benchmarks": ",".join(BENCHMARKS),
+    "n_components": "3",
+    "missing": "iterative_pca",
+    "imputation_bounds": "0,1",
+    "charts": "true",
+}
+
+
+def read(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        return list(reader.fieldnames), list(reader)
+
+
+def joined(columns):
+    """The paper set with the given (file, column) pairs joined on Model (an
+    empty cell where a file has no row for the model), as CSV bytes."""
+    header, rows = read(PAPER_SET)
+    for path, column in columns:
+        _, others = read(path)
+        by_model = {r["Model"]: r[column] for r in others}
+        for row in rows:
+            row[column] = by_model.get(row["Model"], "")
+        header.append(column)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return rows, out.getvalue().encode("utf-8")
+
+
+def quoted(*names):
+    """A comma-separated query list; names with commas in double quotes."""
+    return ",".join(f'"{n}"' if "," in n else n for n in names)
+
+
+def post(base, path, params, body):
+    url = f"{base}{path}?{urllib.parse.urlencode(params)}"
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "text/csv"})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as error:
+        raise SystemExit(f"{path}: {error.code} {error.read().decode()}") from error
+
+
+def save(out, name, spec, expect):
+    (out / f"{name}.json").write_text(json.dumps({"spec": spec, "expect": expect}))
+    print(f"  {name}: expects {expect}")
+
+
+def law_expectations(results, reference, by_flops):
+    """Marks of the two law charts, from the predictions of each result."""
+    predictions = [p for r in results for p in r["predictions"]]
+    labelled = [p for p in predictions if p["observed"] is not None]
+    cutoff = 1 if reference and by_flops else 0
+    law = {
+        "items": {"symbol": len(predictions), "rule": cutoff, "text": cutoff},
+        # One curve per target.
+        "marks": {"line": len(results)},
+    }
+    fit = {"items": {"symbol": len(labelled), "line": 2}, "marks": {"line": 1}}
+    return law, fit
+
+
+def main():
+    base, out = sys.argv[1].rstrip("/"), Path(sys.argv[2])
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob("*.json"):
+        stale.unlink()
+    family = {"family_column": "Model Family"}
+    compute = {"flops_column": "FLOPs (1E21)"}
+
+    rows, paper = joined([])
+    answer = post(base, "/v1/pca", OPTIONS, paper)
+    k, n, p = answer["n_components"], len(answer["models"]), len(answer["benchmarks"])
+    expect = {
+        "scree": {"items": {"rect": k, "line": k}},
+        "loadings": {"items": {"rect": p * k, "text": p * k}},
+        "scatter": {"items": {"symbol": n}},
+    }
+    for name, spec in answer["charts"].items():
+        save(out, f"pca-{name}", spec, expect[name])
+
+    answer = post(base, "/v1/scaling/compute-fit", {**OPTIONS, **family, **compute}, paper)
+    k = answer["pca"]["n_components"]
+    # Points: every model of a family with known compute, fitted or not.
+    points = sum(f["n_models"] for f in answer["families"] + answer["excluded_families"])
+    fitted = len(answer["families"])
+    save(out, "compute-fit", answer["charts"]["pc_vs_compute"], {
+        "items": {"symbol": k * points, "line": k * fitted * 2},
+        "marks": {"line": k * fitted},
+    })
+
+    rows, table = joined([(EMERGENT, WORD_UNSCRAMBLING), (POST_TRAINING, GSM8K_COT)])
+    split = {"max_train_flops": "84", "target_range": "0,1"}
+    cases = [
+        ("one", quoted(WORD_UNSCRAMBLING)),
+        ("two", quoted(WORD_UNSCRAMBLING, GSM8K_COT)),
+    ]
+    for targets_name, targets in cases:
+        for reference in [False, True]:
+            params = {**OPTIONS, **family, **compute, **split, "target_columns": targets}
+            if reference:
+                params["reference_family"] = "Llama-2"
+            answer = post(base, "/v1/scaling/law", params, table)
+            results = answer.get("results", [answer])
+            law, fit = law_expectations(results, reference, by_flops=True)
+            name = f"law-{targets_name}-target{'s' if targets_name == 'two' else ''}" + (
+                "-reference" if reference else ""
+            )
+            save(out, name, answer["charts"]["law"], law)
+            save(out, f"{name}-predicted", answer["charts"]["predicted_vs_observed"], fit)
+
+    # Seven families required, so that the exhaustive search over the other
+    # fourteen stays small for a debug build (as tests/api/tables.rs).
+    required = []
+    for r in rows:
+        if r["Model Family"] not in required and len(required) < 7:
+            required.append(r["Model Family"])
+    params = {
+        **OPTIONS, **family, "max_models": "25,40", "required_families": quoted(*required),
+        "top": "3", "baseline_samples": "200", "seed": "7",
+    }
+    answer = post(base, "/v1/scaling/select-families", params, paper)
+    bars = sum(
+        len(b["best"])
+        + sum(b["random_baseline"][m] is not None for m in ["mean_criterion", "median_criterion"])
+        for b in answer["budgets"]
+    )
+    save(out, "select-families", answer["charts"]["designs"], {"items": {"rect": bars, "rule": 1}})
+
+
+if __name__ == "__main__":
+    main()
