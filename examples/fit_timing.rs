@@ -12,9 +12,10 @@
 //!     the fit takes for tall matrices (`centred_gram`, `gram_right_svd`),
 //!     with its deviation from the SVD.
 //! fit_timing request BODY.json REPS
-//!     Splits one POST /v1/pca JSON body into its phases (parse, parse+fit,
-//!     serialise) and reports the best seconds and the peak heap of each,
-//!     measured with a counting allocator.
+//!     Splits one POST /v1/pca JSON body into its phases (parse, the fit and
+//!     projections alone, parse+validate+fit+response, serialise) and
+//!     reports the best seconds and the peak heap of each, measured with a
+//!     counting allocator.
 //!
 //! Threads: faer uses the global rayon pool; set RAYON_NUM_THREADS.
 
@@ -24,6 +25,7 @@ use std::time::Instant;
 
 use linfa::DatasetBase;
 use linfa::traits::Fit;
+use obscaling::analysis::fit::PcaFit;
 use obscaling::analysis::{NComponents, PcaParams};
 use obscaling::api::body::{BodyFormat, parse_json};
 use obscaling::api::pca::PcaQuery;
@@ -162,6 +164,22 @@ fn main() {
             let (serde_best, _, _, _) = time(reps, || {
                 serde_json::from_slice::<PcaRequest>(&body).expect("parse")
             });
+            // The fit and projections alone (`PcaFit::new`: completion,
+            // fit, transform) on the parsed leaderboard.
+            let mut request = parse_json::<PcaRequest>(&body).expect("parse");
+            let leaderboard = request.take_leaderboard();
+            let params = leaderboard
+                .options
+                .pca_params(NComponents::All)
+                .expect("params");
+            let policy = leaderboard
+                .options
+                .missing_policy(limits.max_iterations)
+                .expect("policy");
+            let (matrix, _) = leaderboard.into_matrix().expect("matrix");
+            let (fit_best, fit_median, fit_peak, _) = time(reps, || {
+                PcaFit::new(&matrix, &params, &policy).unwrap_or_else(|e| panic!("{e:?}"))
+            });
             let (answer_best, answer_median, answer_peak, response) =
                 time(reps, || answer(&body).unwrap_or_else(|e| panic!("{e:?}")));
             let (ser_best, _, ser_peak, bytes) =
@@ -176,6 +194,8 @@ fn main() {
                     "reps": reps, "rayon_threads": threads,
                     "parse_s": parse_best, "parse_peak_heap_bytes": parse_peak,
                     "parse_serde_json_s": serde_best,
+                    "fit_s": fit_best, "fit_median_s": fit_median,
+                    "fit_peak_heap_bytes": fit_peak,
                     "answer_s": answer_best, "answer_median_s": answer_median,
                     "answer_minus_parse_s": answer_best - parse_best,
                     "answer_peak_heap_bytes": answer_peak,

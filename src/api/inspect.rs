@@ -249,8 +249,14 @@ pub async fn post_inspect(
 ) -> Result<HttpResponse, ApiError> {
     let query: InspectQuery = query::parse(req.query_string())?;
     let limits = **limits;
-    answer(&req, payload, limits, move |format, body| {
-        inspect_answer(format, &query, body, &limits)
-    })
+    // The body's parts are read as the answer needs them, so parsing and
+    // answering are one step and the compute step passes the answer on.
+    answer(
+        &req,
+        payload,
+        limits,
+        move |format, body| inspect_answer(format, &query, body, &limits),
+        Ok,
+    )
     .await
 }

@@ -299,11 +299,19 @@ pub fn pca_answer(
     body: &[u8],
     limits: &Limits,
 ) -> Result<PcaResponse, ApiError> {
-    let request = match format {
-        BodyFormat::Json => parse_json::<PcaRequest>(body)?,
-        _ => PcaRequest::from_table(format, body, query, limits)?,
-    };
-    answer_request(request, limits)
+    answer_request(parse_pca(format, body, query, limits)?, limits)
+}
+
+fn parse_pca(
+    format: BodyFormat,
+    body: &[u8],
+    query: &PcaQuery,
+    limits: &Limits,
+) -> Result<PcaRequest, ApiError> {
+    match format {
+        BodyFormat::Json => parse_json(body),
+        _ => PcaRequest::from_table(format, body, query, limits),
+    }
 }
 
 fn answer_request(mut request: PcaRequest, limits: &Limits) -> Result<PcaResponse, ApiError> {
@@ -552,8 +560,12 @@ pub async fn post_pca(
 ) -> Result<HttpResponse, ApiError> {
     let query: PcaQuery = query::parse(req.query_string())?;
     let limits = **limits;
-    answer(&req, payload, limits, move |format, body| {
-        pca_answer(format, &query, body, &limits)
-    })
+    answer(
+        &req,
+        payload,
+        limits,
+        move |format, body| parse_pca(format, body, &query, &limits),
+        move |request| answer_request(request, &limits),
+    )
     .await
 }

@@ -377,8 +377,14 @@ pub async fn post_transform(
     let query: PlacementQuery = query::parse(req.query_string())?;
     let boundary = form_boundary(&req)?;
     let limits = **limits;
-    answer(&req, payload, limits, move |format, body| {
-        transform_answer(format, body, boundary.as_deref(), &query, &limits)
-    })
+    // The body's parts are read as the answer needs them, so parsing and
+    // answering are one step and the compute step passes the answer on.
+    answer(
+        &req,
+        payload,
+        limits,
+        move |format, body| transform_answer(format, body, boundary.as_deref(), &query, &limits),
+        Ok,
+    )
     .await
 }

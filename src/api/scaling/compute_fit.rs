@@ -315,8 +315,12 @@ pub async fn post_compute_fit(
     let query: ComputeFitQuery = query::parse(req.query_string())?;
     query.validate()?;
     let limits = **limits;
-    answer(&req, payload, limits, move |format, body| {
-        compute_fit_answer(parse_request(format, body, &query, &limits)?, &limits)
-    })
+    answer(
+        &req,
+        payload,
+        limits,
+        move |format, body| parse_request(format, body, &query, &limits),
+        move |request| compute_fit_answer(request, &limits),
+    )
     .await
 }

@@ -688,8 +688,12 @@ pub async fn post_law(
     let query: LawQuery = query::parse(req.query_string())?;
     query.validate()?;
     let limits = **limits;
-    answer(&req, payload, limits, move |format, body| {
-        law_answer(parse_request(format, body, &query, &limits)?, &limits)
-    })
+    answer(
+        &req,
+        payload,
+        limits,
+        move |format, body| parse_request(format, body, &query, &limits),
+        move |request| law_answer(request, &limits),
+    )
     .await
 }

@@ -332,8 +332,12 @@ pub async fn post_select_families(
     let query: SelectFamiliesQuery = query::parse(req.query_string())?;
     query.validate()?;
     let limits = **limits;
-    answer(&req, payload, limits, move |format, body| {
-        select_families_answer(parse_request(format, body, &query, &limits)?, &limits)
-    })
+    answer(
+        &req,
+        payload,
+        limits,
+        move |format, body| parse_request(format, body, &query, &limits),
+        move |request| select_families_answer(request, &limits),
+    )
     .await
 }

@@ -253,37 +253,27 @@ fn read_row(body: &[u8], mut i: usize, rows: &mut ScoreRows) -> Option<usize> {
 /// One cell at `i`: `null` (missing, NaN) or a finite number, and the offset
 /// after it. serde_json's grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
 fn read_cell(body: &[u8], i: usize) -> Option<(f64, usize)> {
-    if body.get(i..i + 4) == Some(b"null") {
-        return Some((f64::NAN, i + 4));
-    }
     let negative = at(body, i) == b'-';
     let mut j = i + usize::from(negative);
     // The digits as one integer while it is exact; `digits` counts them all.
-    let mut mantissa = 0u64;
-    let mut digits = 0usize;
-    let mut take_digits = |j: &mut usize| {
-        let from = *j;
-        while let d @ b'0'..=b'9' = at(body, *j) {
-            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
-            *j += 1;
-        }
-        digits += *j - from;
-        *j - from
-    };
-    match at(body, j) {
-        b'0' => j += 1,
-        b'1'..=b'9' => {
-            take_digits(&mut j);
-        }
-        _ => return None,
+    let (mut mantissa, mut digits) = digit_run(body, &mut j, 0);
+    match digits {
+        0 if !negative && body.get(i..i + 4) == Some(b"null") => return Some((f64::NAN, i + 4)),
+        0 => return None,
+        // A leading zero stands alone.
+        1 => {}
+        _ if at(body, j - digits) == b'0' => return None,
+        _ => {}
     }
     let mut scale = 0i64;
     if at(body, j) == b'.' {
         j += 1;
-        let fraction = take_digits(&mut j);
+        let fraction;
+        (mantissa, fraction) = digit_run(body, &mut j, mantissa);
         if fraction == 0 {
             return None;
         }
+        digits += fraction;
         scale = -(fraction as i64);
     }
     if matches!(at(body, j), b'e' | b'E') {
@@ -326,6 +316,72 @@ fn read_cell(body: &[u8], i: usize) -> Option<(f64, usize)> {
     // (its error names the cell).
     value.is_finite().then_some((value, j))
 }
+
+/// Reads the run of ASCII digits at `*j` (advancing it past them) onto
+/// `mantissa` (wrapping: only exact while at most 19 digits were read in
+/// all), eight at a time; answers the new mantissa and the run's length.
+#[inline]
+fn digit_run(body: &[u8], j: &mut usize, mut mantissa: u64) -> (u64, usize) {
+    let start = *j;
+    loop {
+        let (value, count) = match body.get(*j..*j + 8) {
+            Some(bytes) => eight_digits(u64::from_le_bytes(bytes.try_into().expect("8 bytes"))),
+            // Fewer than eight bytes left: one at a time.
+            None => {
+                let (mut value, mut count) = (0u64, 0usize);
+                while let Some(d @ b'0'..=b'9') = body.get(*j + count).copied() {
+                    value = value * 10 + u64::from(d - b'0');
+                    count += 1;
+                }
+                (value, count)
+            }
+        };
+        mantissa = mantissa
+            .wrapping_mul(POWERS_OF_TEN_U64[count])
+            .wrapping_add(value);
+        *j += count;
+        if count < 8 {
+            return (mantissa, *j - start);
+        }
+    }
+}
+
+/// The leading ASCII digits of eight bytes (the first in the lowest byte):
+/// their value and how many there are (SWAR, after simdjson's
+/// `parse_eight_digits_unrolled`).
+#[inline]
+fn eight_digits(chunk: u64) -> (u64, usize) {
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const THREES: u64 = 0x3030_3030_3030_3030;
+    // A byte is a digit when its high nibble is 3, before and after adding
+    // 6 (0x3A..=0x3F carry into 4). A carry out of a byte reaches only
+    // bytes after it, which count only if it was a digit (and so did not
+    // carry).
+    let before = (chunk & HIGH) ^ THREES;
+    let after = (chunk.wrapping_add(0x0606_0606_0606_0606) & HIGH) ^ THREES;
+    let count = ((before | after).trailing_zeros() / 8) as usize;
+    if count == 0 {
+        return (0, 0);
+    }
+    // Keep the digits, moved up so that the missing ones are leading zeros.
+    let mut v = (chunk & 0x0F0F_0F0F_0F0F_0F0F) << (8 * (8 - count));
+    v = (v.wrapping_mul(10) + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
+    v = (v.wrapping_mul(100) + (v >> 16)) & 0x0000_FFFF_0000_FFFF;
+    v = v.wrapping_mul(10_000) + (v >> 32);
+    (v & 0xFFFF_FFFF, count)
+}
+
+const POWERS_OF_TEN_U64: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
 
 const POWERS_OF_TEN: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
@@ -457,6 +513,38 @@ mod tests {
             for chunks in 2..6 {
                 assert!(read_in_chunks(body.as_bytes(), start, chunks).is_none());
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// The SWAR reading of eight bytes against a byte-by-byte one, on
+        /// bytes biased towards digits and the bytes around them.
+        #[test]
+        fn eight_digits_reads_what_a_byte_loop_reads(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![b'0'..=b'9', b'0'..=b'9', b'/'..=b':', proptest::num::u8::ANY],
+                8,
+            ),
+        ) {
+            let chunk = u64::from_le_bytes(bytes.as_slice().try_into().unwrap());
+            let count = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+            let value = bytes[..count].iter().fold(0u64, |v, d| v * 10 + u64::from(d - b'0'));
+            proptest::prop_assert_eq!(eight_digits(chunk), (value, count), "{:?}", bytes);
+        }
+    }
+
+    #[test]
+    fn numbers_at_the_very_end_of_the_body_are_read() {
+        // Fewer than eight bytes after each number's start, so the byte loop reads them.
+        for (text, want) in [
+            ("7", 7.0),
+            ("12.5", 12.5),
+            ("-0.25", -0.25),
+            ("1e3", 1000.0),
+        ] {
+            let body = format!("[[{text}");
+            let (value, end) = read_cell(body.as_bytes(), 2).unwrap();
+            assert_eq!((value, end), (want, body.len()), "{text}");
         }
     }
 
