@@ -1,6 +1,6 @@
 //! Why not `linfa-reduction`: its `Pca` (0.8.1, a LOBPCG truncated SVD with
 //! a fixed seed) still deviates from scikit-learn in the ways the README
-//! lists under "How the numbers are computed, and why not linfa-reduction".
+//! ("Why our own PCA") and docs/numerics.md ("Why not `linfa-reduction`") list.
 //! Each test asserts that a deviation is still there; when an upstream
 //! release fixes one, the test fails and says to reconsider.
 //!
@@ -56,14 +56,14 @@ fn linfa_pca(x: &Array2<f64>, k: usize) -> Pca<f64> {
 fn reconsider(what: &str) -> ! {
     panic!(
         "linfa-reduction now matches scikit-learn on {what}: reconsider using its Pca \
-         (README, \"How the numbers are computed, and why not linfa-reduction\")"
+         (README, \"Why our own PCA\", and docs/numerics.md, \"Why not `linfa-reduction`\")"
     )
 }
 
 fn changed(what: &str, detail: String) -> ! {
     panic!(
         "linfa-reduction's Pca changed on {what} without matching scikit-learn ({detail}): \
-         re-measure and update the README paragraph \"why not linfa-reduction\""
+         re-measure and update README \"Why our own PCA\" and docs/numerics.md"
     )
 }
 
@@ -175,7 +175,7 @@ fn linfa_projections_are_off_where_lobpcg_stops_short() {
     assert!(
         error < 1e-9,
         "low_rank_12x20_k5: the kept projections differ by {error}: re-measure and update the \
-         README paragraph \"why not linfa-reduction\""
+         README \"Why our own PCA\" and docs/numerics.md"
     );
 
     // (case, k, smallest error measured with 0.8.1: 1.12, 0.244, 0.561)
@@ -231,7 +231,7 @@ fn linfa_panics_on_nan() {
     let fit = std::panic::catch_unwind(|| Pca::params(2).fit(&DatasetBase::from(x.clone())));
     assert!(
         fit.is_err(),
-        "linfa-reduction no longer panics on NaN: update the README paragraph \"why not \
-         linfa-reduction\""
+        "linfa-reduction no longer panics on NaN: update README \"Why our own PCA\" and \
+         docs/numerics.md"
     );
 }
