@@ -13,7 +13,7 @@
 # Checks: the binary is static; the Dockerfile's runtime stage is FROM scratch,
 # USER 65532:65532, EXPOSE 8080 (= the binary's default PORT), ENTRYPOINT
 # ["/obscaling"], one COPY and no RUN; the image holds only /obscaling, is under
-# 20 MB and has the expected config and labels; the container serves /healthz
+# 25 MB and has the expected config and labels; the container serves /healthz
 # and /readyz, runs as uid/gid 65532, and exits 0 promptly on SIGTERM.
 #
 # Usage: scripts/container-check.sh        (as root; installs what it lacks)
@@ -32,7 +32,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
 BIN="$CARGO_TARGET_DIR/$TARGET/release/obscaling"
 IMAGE=localhost/obscaling:container-check
 CTR=obscaling-container-check
-MAX_IMAGE_BYTES=20000000 # 20 MB
+MAX_IMAGE_BYTES=25000000 # 25 MB: the brief's bound with the Arrow crates and the chart runtime
 UID_GID=65532:65532
 export BUILDAH_ISOLATION=chroot
 BUILDAH=(buildah --storage-driver vfs)
@@ -229,8 +229,8 @@ inspect() { timeout 60 "${BUILDAH[@]}" inspect --type image --format "$1" "$IMAG
 size=$(inspect '{{.Manifest}}' | grep -o '"size":[0-9]*' | cut -d: -f2 | awk '{ s += $1 } END { print s + 0 }')
 [[ "$size" -gt 0 ]] || die "could not read the image size"
 size_mb=$(awk -v s="$size" 'BEGIN { printf "%.1f", s / 1e6 }')
-((size < MAX_IMAGE_BYTES)) || die "image is $size bytes ($size_mb MB), not under 20 MB"
-ok "image size $size bytes ($size_mb MB) < 20 MB"
+((size < MAX_IMAGE_BYTES)) || die "image is $size bytes ($size_mb MB), not under 25 MB"
+ok "image size $size bytes ($size_mb MB) < 25 MB"
 
 user=$(inspect '{{.OCIv1.Config.User}}')
 [[ "$user" == "$UID_GID" ]] || die "image User is '$user', expected $UID_GID"
