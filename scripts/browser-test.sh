@@ -29,24 +29,7 @@ if [ ! -d tests/browser/node_modules ]; then
     (cd tests/browser && timeout 300 npm ci --no-audit --no-fund --ignore-scripts)
 fi
 
-timeout 1800 cargo build --quiet --bin obscaling
-binary="${CARGO_TARGET_DIR:-target}/debug/obscaling"
-port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
-log=$(mktemp)
-HOST=127.0.0.1 PORT="$port" "$binary" >"$log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -f "$log"' EXIT
-
-healthy() {
-    node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
-        "http://127.0.0.1:$port/healthz"
-}
-for _ in $(seq 1 100); do
-    healthy && break
-    kill -0 "$server" 2>/dev/null || break
-    sleep 0.2
-done
-healthy || { echo "the service did not become healthy:"; cat "$log"; exit 1; }
+. scripts/lib/serve-debug.sh
 
 status=0
 (cd tests/browser && PORT="$port" timeout 600 node --test --test-reporter=spec dashboard.test.mjs) || status=$?
