@@ -14,24 +14,16 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, floats, matrix, spawn_app};
+use crate::helpers::{TestApp, floats, matrix, reference_case, reference_cases, spawn_app};
 
 const TOL: f64 = 1e-12;
 
 fn cases() -> Vec<Value> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/reference/constant_cases.json"
-    );
-    let file: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    file["cases"].as_array().unwrap().clone()
+    reference_cases("constant_cases.json")
 }
 
 fn case(name: &str) -> Value {
-    cases()
-        .into_iter()
-        .find(|c| c["name"] == name)
-        .unwrap_or_else(|| panic!("no constant case {name}"))
+    reference_case("constant_cases.json", name)
 }
 
 fn close(ours: f64, theirs: f64, tol: f64, what: &str) {

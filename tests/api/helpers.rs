@@ -135,3 +135,22 @@ pub fn generated_matrix(n: usize, p: usize, rank: usize, noise: f64, seed: u64) 
         })
         .collect()
 }
+
+/// The cases of a reference file in tests/fixtures/reference/ (its `cases`
+/// array), each with its `name`.
+pub fn reference_cases(file: &str) -> Vec<Value> {
+    let path = format!(
+        "{}/tests/fixtures/reference/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let file: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    file["cases"].as_array().unwrap().clone()
+}
+
+/// The case called `name` of a reference file.
+pub fn reference_case(file: &str, name: &str) -> Value {
+    reference_cases(file)
+        .into_iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no case {name} in {file}"))
+}

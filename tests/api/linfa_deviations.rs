@@ -15,21 +15,10 @@ use linfa_reduction::Pca;
 use ndarray::{Array1, Array2};
 use serde_json::Value;
 
-use crate::helpers::{floats, matrix};
+use crate::helpers::{floats, matrix, reference_case};
 
 fn case(name: &str) -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/reference/pca_cases.json"
-    );
-    let file: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    file["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == name)
-        .unwrap_or_else(|| panic!("no reference case {name}"))
-        .clone()
+    reference_case("pca_cases.json", name)
 }
 
 /// The matrix scikit-learn's PCA saw: the case's scores, standardised with

@@ -9,7 +9,9 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, floats, generated_matrix, matrix, spawn_app};
+use crate::helpers::{
+    TestApp, floats, generated_matrix, matrix, reference_case, reference_cases, spawn_app,
+};
 
 const RATIO_TOL: f64 = 1e-9;
 const VECTOR_TOL: f64 = 1e-7;
@@ -17,19 +19,11 @@ const VECTOR_TOL: f64 = 1e-7;
 const VALUE_REL_TOL: f64 = 1e-9;
 
 fn cases() -> Vec<Value> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/reference/pca_cases.json"
-    );
-    let file: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    file["cases"].as_array().unwrap().clone()
+    reference_cases("pca_cases.json")
 }
 
 fn case(name: &str) -> Value {
-    cases()
-        .into_iter()
-        .find(|c| c["name"] == name)
-        .unwrap_or_else(|| panic!("no reference case {name}"))
+    reference_case("pca_cases.json", name)
 }
 
 /// The request body of a case: its stored input, or its regenerated matrix

@@ -98,15 +98,7 @@ fn parallel_analysis_retains_the_signal_components() {
 }
 
 fn paper_request() -> serde_json::Value {
-    let cases: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/reference/pca_cases.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
-    cases["cases"][0]["input"].clone()
+    crate::helpers::reference_cases("pca_cases.json")[0]["input"].clone()
 }
 
 #[tokio::test]
