@@ -8,6 +8,7 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::collections::HashSet;
 use utoipa::{IntoParams, ToSchema};
 
 use super::body::{BodyFormat, Limits, answer};
@@ -17,26 +18,38 @@ use super::schemas::{ArrowStream, CsvText, ParquetFile};
 use super::table::arrow::check_read_cells;
 use super::table::{Cell, LONG_MODEL_COLUMN, Layout, Table, is_missing_token, number};
 
-/// At most this many distinct values per column.
+/// Distinct values listed per column unless `max_examples` says otherwise.
 const EXAMPLES: usize = 5;
+/// The most `max_examples` may ask for: enough for a page to list every
+/// family or model type, bounded so that an answer stays small.
+const MAX_EXAMPLES: usize = 1000;
 
 /// Query parameters: how to read the table.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct InspectQuery {
-    /// Field delimiter of a CSV body: `,` (default), `;`, or a tab (`\t` or `tab`).
-    #[param(pattern = "^(,|;|\t|tab)$")]
+    /// Field delimiter of a CSV body: `,` (default), `;`, a tab (`\t` or
+    /// `tab`), or `auto`: whichever of the three the header line holds most
+    /// of outside quotes (a comma on a tie). The answer's `delimiter` says
+    /// which was used.
+    #[param(pattern = "^(,|;|\t|tab|auto)$")]
     pub delimiter: Option<String>,
     /// The layout to report instead of the guessed one.
     #[param(inline)]
     pub layout: Option<Layout>,
+    /// Distinct values to list per column, 0 to 1000 (default 5). A page
+    /// that offers a column's values as choices (the families) asks for
+    /// more, and `distinct` says whether it got them all.
+    #[param(minimum = 0, maximum = 1000)]
+    pub max_examples: Option<i64>,
 }
 
 impl TableQuery for InspectQuery {
     fn table(&self) -> TableParams<'_> {
         TableParams {
-            delimiter: self.delimiter.as_deref(),
+            // `auto` is inspect's own: resolved from the body, in `inspect_answer`.
+            delimiter: self.delimiter.as_deref().filter(|&d| d != "auto"),
             layout: self.layout,
             ..TableParams::default()
         }
@@ -61,8 +74,13 @@ pub struct InspectColumn {
     /// column (a list, a struct), which is never read.
     #[schema(required = true)]
     pub missing: Option<usize>,
-    /// Up to five distinct values in order of first appearance: numbers in
-    /// a numeric column, text otherwise; none for a type that is neither.
+    /// How many distinct values the column holds (missing cells aside;
+    /// text trimmed, as labels are read). `null` for a nested column.
+    #[schema(required = true)]
+    pub distinct: Option<usize>,
+    /// The first `max_examples` (default 5) distinct values, in order of
+    /// first appearance: numbers in a numeric column, text (trimmed)
+    /// otherwise; none for a type that is neither.
     #[schema(schema_with = super::schemas::column_examples)]
     pub examples: Vec<Value>,
 }
@@ -79,6 +97,11 @@ pub struct InspectResponse {
     pub layout: Layout,
     /// Every column, in table order.
     pub columns: Vec<InspectColumn>,
+    /// A CSV body's delimiter (`,`, `;` or a tab), as the query gave it or
+    /// as `auto` found it: the `delimiter` to send the analysis endpoints.
+    /// Null for Parquet and Arrow.
+    #[schema(required = true)]
+    pub delimiter: Option<String>,
 }
 
 /// Reads the body as the analysis endpoints would, and describes it.
@@ -95,13 +118,36 @@ pub fn inspect_answer(
              application/vnd.apache.arrow.stream (a JSON request is already a leaderboard)",
         ));
     }
-    let table = query.table().read(format, body, None, limits)?;
+    let max_examples = match query.max_examples {
+        None => EXAMPLES,
+        Some(n) => usize::try_from(n)
+            .ok()
+            .filter(|&n| n <= MAX_EXAMPLES)
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidQuery,
+                    format!("max_examples must be between 0 and {MAX_EXAMPLES}, got {n}"),
+                )
+            })?,
+    };
+    let mut params = query.table();
+    let delimiter = match query.delimiter.as_deref() {
+        _ if format != BodyFormat::Csv => None,
+        Some("auto") => Some(sniff_delimiter(body)),
+        Some("tab") => Some("\t"),
+        Some(other) => Some(other),
+        None => Some(","),
+    };
+    if format == BodyFormat::Csv {
+        params.delimiter = delimiter;
+    }
+    let table = params.read(format, body, None, limits)?;
     let read = (0..table.columns().len())
         .filter(|&c| table.is_read(c))
         .count();
     check_read_cells(table.n_rows(), read, limits)?;
     let columns: Vec<InspectColumn> = (0..table.columns().len())
-        .map(|c| describe(table.as_ref(), c))
+        .map(|c| describe(table.as_ref(), c, max_examples))
         .collect();
     let layout = query
         .layout
@@ -110,10 +156,51 @@ pub fn inspect_answer(
         rows: table.n_rows(),
         layout,
         columns,
+        delimiter: delimiter.map(str::to_owned),
     })
 }
 
-fn describe(table: &dyn Table, c: usize) -> InspectColumn {
+/// The delimiter of a CSV body's header line: the one of `,`, `;` and tab
+/// that it holds most of outside double quotes, a comma on a tie.
+fn sniff_delimiter(body: &[u8]) -> &'static str {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let mut counts = [(",", 0usize), (";", 0), ("\t", 0)];
+    let mut quoted = false;
+    for &byte in body {
+        match byte {
+            b'"' => quoted = !quoted,
+            b'\n' | b'\r' if !quoted => break,
+            _ if quoted => {}
+            b',' => counts[0].1 += 1,
+            b';' => counts[1].1 += 1,
+            b'\t' => counts[2].1 += 1,
+            _ => {}
+        }
+    }
+    // max_by_key keeps the last of equals: look from the tab back to the comma.
+    counts
+        .iter()
+        .rev()
+        .max_by_key(|(_, n)| *n)
+        .map_or(",", |(d, _)| d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sniff_delimiter;
+
+    #[test]
+    fn the_header_line_names_the_delimiter() {
+        assert_eq!(sniff_delimiter(b"model,a,b\nx;y;z;w\n"), ",");
+        assert_eq!(sniff_delimiter(b"\xEF\xBB\xBFmodel;a;b\n1,5;2\n"), ";");
+        assert_eq!(sniff_delimiter(b"model\ta\tb\r\n"), "\t");
+        assert_eq!(sniff_delimiter(b"\"a,b,c\";d\n"), ";", "quoted commas do not count");
+        assert_eq!(sniff_delimiter(b"model\n"), ",", "none: a comma");
+        assert_eq!(sniff_delimiter(b"a,b;c\n"), ",", "a tie: a comma");
+    }
+}
+
+fn describe(table: &dyn Table, c: usize, max_examples: usize) -> InspectColumn {
     let name = table.columns()[c].clone();
     if !table.is_read(c) {
         return InspectColumn {
@@ -121,6 +208,7 @@ fn describe(table: &dyn Table, c: usize) -> InspectColumn {
             column_type: table.column_type(c).unwrap_or_default(),
             numeric: false,
             missing: None,
+            distinct: None,
             examples: vec![],
         };
     }
@@ -152,23 +240,23 @@ fn describe(table: &dyn Table, c: usize) -> InspectColumn {
             blank(cell) || (numeric && matches!(cell, Cell::Text(t) if is_missing_token(t.trim())))
         })
         .count();
+    // Distinct values by key: numbers by value (so 1, 1.0 and 1e0 in a CSV
+    // are one), text trimmed.
+    let mut seen: HashSet<Distinct<'_>> = HashSet::new();
     let mut examples: Vec<Value> = Vec::new();
     for cell in cells() {
-        if examples.len() == EXAMPLES {
-            break;
-        }
-        let value = match cell {
+        let (key, value) = match cell {
             _ if blank(&cell) => continue,
-            Cell::Int(value) => Value::from(value),
-            Cell::Float(value) => Value::from(value),
+            Cell::Int(value) => (Distinct::Int(value), Value::from(value)),
+            Cell::Float(value) => (Distinct::number(value), Value::from(value)),
             Cell::Text(_) if numeric => match number(cell) {
-                Ok(Some(value)) => Value::from(value),
+                Ok(Some(value)) => (Distinct::number(value), Value::from(value)),
                 _ => continue,
             },
-            Cell::Text(text) => Value::from(text),
+            Cell::Text(text) => (Distinct::Text(text.trim()), Value::from(text.trim())),
             Cell::Missing | Cell::Other(_) => continue,
         };
-        if !value.is_null() && !examples.contains(&value) {
+        if seen.insert(key) && examples.len() < max_examples {
             examples.push(value);
         }
     }
@@ -187,7 +275,23 @@ fn describe(table: &dyn Table, c: usize) -> InspectColumn {
         column_type,
         numeric,
         missing: Some(missing),
+        distinct: Some(seen.len()),
         examples,
+    }
+}
+
+/// A cell's value for counting distinct values.
+#[derive(PartialEq, Eq, Hash)]
+enum Distinct<'a> {
+    Int(i64),
+    /// The bits of a float, with -0 read as 0 (NaN is a missing cell).
+    Float(u64),
+    Text(&'a str),
+}
+
+impl Distinct<'_> {
+    fn number(value: f64) -> Self {
+        Distinct::Float((value + 0.0).to_bits())
     }
 }
 
@@ -197,7 +301,8 @@ fn guess(table: &dyn Table, columns: &[InspectColumn]) -> Layout {
     if named(LONG_MODEL_COLUMN) && named("benchmark") && named("score") {
         return Layout::Long;
     }
-    let text = |c: &InspectColumn| !c.numeric && c.examples.iter().any(Value::is_string);
+    // Text: read, not numeric, and holding a value (whatever `max_examples`).
+    let text = |c: &InspectColumn| !c.numeric && c.distinct.is_some_and(|n| n > 0);
     if !columns.first().is_some_and(text) {
         return Layout::Wide;
     }
@@ -218,7 +323,8 @@ fn guess(table: &dyn Table, columns: &[InspectColumn]) -> Layout {
 /// Reads a CSV, Parquet or Arrow stream body exactly as the analysis
 /// endpoints read it, and answers its row count, the layout it looks like,
 /// and for every column its type, whether it is numeric, how many cells are
-/// missing and up to five distinct values: what a page needs to offer column
+/// missing, how many distinct values it holds and the first few of them
+/// (`max_examples`): what a page needs to offer column
 /// pickers (`model_column`, `benchmarks`, `family_column`, ...), and what a
 /// user needs to check a file before analysing it.
 #[utoipa::path(

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::basis::Basis;
 use super::body::{BodyFormat, Limits, answer, parse_json};
 use super::charts;
-use super::error::{ApiError, Problem};
+use super::error::{ApiError, ErrorCode, Problem};
 use super::options::{
     AnalysisOptions, BootstrapOptions, Missing, ParallelAnalysisOptions, resampling,
 };
@@ -79,6 +79,12 @@ leaderboard_request! {
         /// exactly as `supplementary` places them here.
         #[serde(default)]
         pub return_basis: Option<bool>,
+        /// A label per model, in order (a family, an organisation, base or
+        /// chat; null for none): carried to the answer's `groups`, and the
+        /// scatter chart's colour and legend.
+        #[serde(default)]
+        #[schema(value_type = Option<Vec<Option<String>>>)]
+        pub groups: Option<Vec<Option<String>>>,
     }
 }
 
@@ -95,6 +101,9 @@ table_query! {
         pub charts: Option<bool>,
         /// As `return_basis` in the JSON body: also return the fitted basis.
         pub return_basis: Option<bool>,
+        /// The column of `groups` (one label per model; in a long table its
+        /// rows must agree). Never a benchmark.
+        pub group_column: Option<String>,
     }
 }
 
@@ -108,9 +117,13 @@ impl PcaRequest {
         limits: &Limits,
     ) -> Result<Self, ApiError> {
         let params = query.table();
-        let selection = params.selection(vec![], limits)?;
+        let group_column = query.group_column.as_deref();
+        let selection = params.selection(group_column.map(str::to_owned).into_iter().collect(), limits)?;
         let table = params.read(format, body, Some(&selection), limits)?;
         let lb = table::pick(table.as_ref(), &selection)?;
+        let groups = group_column
+            .map(|column| lb.labels(table.as_ref(), column))
+            .transpose()?;
         let options = query.options()?;
         Ok(Self {
             models: lb.models,
@@ -127,6 +140,7 @@ impl PcaRequest {
             parallel_analysis: None,
             charts: query.charts,
             return_basis: query.return_basis,
+            groups,
         })
     }
 }
@@ -239,6 +253,10 @@ pub struct PcaResponse {
     /// With `return_basis`: the fitted basis, for /v1/pca/transform.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub basis: Option<Basis>,
+    /// With `groups` (or `group_column`): the label of each model in
+    /// `models`, null for none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<Option<String>>>,
 }
 
 /// Bootstrap confidence intervals (percentile method).
@@ -321,6 +339,18 @@ fn answer_request(mut request: PcaRequest, limits: &Limits) -> Result<PcaRespons
         .as_ref()
         .map_or(0, |s| s.scores.0.values.len());
     leaderboard.check(limits, extra_cells)?;
+    if let Some(groups) = &request.groups
+        && groups.len() != leaderboard.models.len()
+    {
+        return Err(ApiError::new(
+            ErrorCode::ShapeMismatch,
+            format!(
+                "groups has {} labels for {} models (one per model, null for none)",
+                groups.len(),
+                leaderboard.models.len()
+            ),
+        ));
+    }
     let plan = plan(&leaderboard.options, &request, limits)?;
     let leaderboard_absent = leaderboard.absent_models.clone();
     let missing = leaderboard.options.missing();
@@ -342,8 +372,17 @@ fn answer_request(mut request: PcaRequest, limits: &Limits) -> Result<PcaRespons
     if let (Some(pa), Some(options)) = (&analysis.parallel_analysis, plan.parallel_analysis) {
         response.parallel_analysis = Some(ParallelAnalysisOut::new(pa, options.seed));
     }
+    // The labels of the models kept, in their order.
+    response.groups = request.groups.map(|mut groups| {
+        let kept = &analysis.fit.completed.rows;
+        kept.iter().map(|&i| groups[i].take()).collect()
+    });
     if request.charts.unwrap_or(false) {
-        response.charts = Some(charts::pca(&matrix, &analysis.fit));
+        response.charts = Some(charts::pca(
+            &matrix,
+            &analysis.fit,
+            response.groups.as_deref(),
+        ));
     }
     if request.return_basis.unwrap_or(false) {
         let basis = FittedBasis::of_fit(matrix.benchmarks(), &analysis.fit, plan.params.sign());
@@ -504,6 +543,7 @@ impl PcaResponse {
             parallel_analysis: None,
             charts: None,
             basis: None,
+            groups: None,
         }
     }
 }

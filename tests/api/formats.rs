@@ -798,8 +798,8 @@ async fn typed_tables_are_held_to_max_cells_before_they_are_decoded() {
 }
 
 /// The expected description of a CSV column, computed here from the file
-/// with the csv crate: missing = empty cells, examples = the first five
-/// distinct values.
+/// with the csv crate: missing = empty cells, and every distinct value in
+/// order of first appearance (numbers compared as numbers).
 fn expected_columns(csv_name: &str) -> (usize, Vec<(String, usize, Vec<String>)>) {
     let bytes = fixture(csv_name);
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
@@ -816,11 +816,15 @@ fn expected_columns(csv_name: &str) -> (usize, Vec<(String, usize, Vec<String>)>
         .map(|(c, name)| {
             let mut examples: Vec<String> = Vec::new();
             let mut missing = 0;
+            let same = |a: &str, b: &str| match (a.parse::<f64>(), b.parse::<f64>()) {
+                (Ok(x), Ok(y)) => x == y,
+                _ => a == b,
+            };
             for record in &records {
                 let cell = &record[c];
                 if cell.is_empty() {
                     missing += 1;
-                } else if examples.len() < 5 && !examples.iter().any(|e| e == cell) {
+                } else if !examples.iter().any(|e| same(e, cell)) {
                     examples.push(cell.to_owned());
                 }
             }
@@ -855,15 +859,25 @@ async fn inspect_describes_every_column() {
     ]
     .into_iter()
     .collect();
-    for name in [
+    for (name, query) in [
         "gaps.csv",
         "gaps.pyarrow-zstd.parquet",
         "gaps.pyarrow.arrows",
-    ] {
-        let (status, answer) = post_file(&app, "/v1/inspect", "", name).await;
+    ]
+    .into_iter()
+    .flat_map(|name| [(name, ""), (name, "max_examples=1000"), (name, "max_examples=0")])
+    {
+        let listed = match query {
+            "" => 5,
+            "max_examples=0" => 0,
+            _ => usize::MAX,
+        };
+        let (status, answer) = post_file(&app, "/v1/inspect", query, name).await;
         assert_eq!(status, 200, "{name}: {answer}");
         assert_eq!(answer["rows"], rows, "{name}");
         assert_eq!(answer["layout"], "wide", "{name}");
+        let csv = name.ends_with(".csv");
+        assert_eq!(answer["delimiter"], if csv { json!(",") } else { Value::Null });
         let got = answer["columns"].as_array().unwrap();
         let typed = !name.ends_with(".csv");
         assert_eq!(
@@ -871,12 +885,14 @@ async fn inspect_describes_every_column() {
             columns.len() + if typed { 3 } else { 0 },
             "{name}"
         );
-        for ((column, missing, examples), got) in columns.iter().zip(got) {
-            let what = format!("{name}, column {column}");
+        for ((column, missing, distinct), got) in columns.iter().zip(got) {
+            let what = format!("{name} ?{query}, column {column}");
             assert_eq!(got["name"], *column, "{what}");
             let text_column = ["model", "family"].contains(&column.as_str());
             assert_eq!(got["numeric"], !text_column, "{what}");
             assert_eq!(got["missing"], *missing, "{what}");
+            assert_eq!(got["distinct"], distinct.len(), "{what}");
+            let examples = &distinct[..distinct.len().min(listed)];
             let got_examples: Vec<String> = got["examples"]
                 .as_array()
                 .unwrap()
@@ -888,7 +904,7 @@ async fn inspect_describes_every_column() {
             let as_numbers =
                 |list: &[String]| -> Vec<f64> { list.iter().map(|e| e.parse().unwrap()).collect() };
             if text_column {
-                assert_eq!(&got_examples, examples, "{what}");
+                assert_eq!(got_examples, examples, "{what}");
             } else {
                 assert_eq!(as_numbers(&got_examples), as_numbers(examples), "{what}");
             }
@@ -929,6 +945,40 @@ async fn inspect_describes_every_column() {
     let renamed = "name,task,acc\nm1,A,0.5\nm1,B,0.6\nm2,A,0.7\n";
     let (_, answer) = post(&app, "/v1/inspect", "", "text/csv", renamed.into()).await;
     assert_eq!(answer["layout"], "long", "the first column repeats");
+    let (_, answer) = post(
+        &app,
+        "/v1/inspect",
+        "max_examples=0",
+        "text/csv",
+        renamed.into(),
+    )
+    .await;
+    assert_eq!(answer["layout"], "long", "whatever the examples listed");
+    assert_eq!(answer["columns"][0]["distinct"], 2);
+    assert_eq!(answer["delimiter"], ",");
+    // `auto` reads the delimiter off the header line, and says which.
+    for (delimiter, query) in [(";", ";"), ("\t", "tab"), (",", ",")] {
+        let text = renamed.replace(',', delimiter);
+        let (status, answer) =
+            post(&app, "/v1/inspect", "delimiter=auto", "text/csv", text.clone().into()).await;
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(answer["delimiter"], delimiter);
+        let (_, given) = post(
+            &app,
+            "/v1/inspect",
+            &format!("delimiter={query}"),
+            "text/csv",
+            text.into(),
+        )
+        .await;
+        assert_eq!(answer, given, "auto reads what the named delimiter reads");
+        assert_eq!(answer["columns"].as_array().unwrap().len(), 3);
+    }
+    for bad in ["max_examples=1001", "max_examples=-1", "max_examples=x"] {
+        let (status, problem) = post(&app, "/v1/inspect", bad, "text/csv", renamed.into()).await;
+        assert_eq!(status, 422, "{bad}: {problem}");
+        assert_eq!(problem["code"], "invalid_query", "{bad}");
+    }
     let (_, answer) = post(
         &app,
         "/v1/inspect",

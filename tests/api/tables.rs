@@ -499,3 +499,99 @@ async fn bad_table_queries_are_422s_naming_what_is_wrong() {
         assert!(detail.contains(needle), "{path}?{query}: {detail}");
     }
 }
+
+#[tokio::test]
+async fn pca_groups_from_csv_equal_json_and_colour_the_scatter() {
+    let app = spawn_app().await;
+    let (rows, csv) = joined(&[]);
+    let mut request = leaderboard(&rows);
+    request["groups"] = families(&rows);
+    request["charts"] = json!(true);
+    let expected = post_json(&app, "/v1/pca", &request).await;
+    assert_eq!(expected["groups"], families(&rows));
+    let scatter = &expected["charts"]["scatter"];
+    assert_eq!(scatter["encoding"]["color"]["field"], "group");
+    for (record, row) in scatter["data"]["values"].as_array().unwrap().iter().zip(&rows) {
+        assert_eq!(record["model"], row["Model"].as_str());
+        assert_eq!(record["group"], row["Model Family"].as_str());
+    }
+
+    // The group column is never a benchmark, under the default rule too.
+    for named in [true, false] {
+        let query = format!(
+            "{}&charts=true&group_column={}&benchmarks={}",
+            options_query(false),
+            encode("Model Family"),
+            encode(&BENCHMARKS.join(","))
+        );
+        let query = if named {
+            query
+        } else {
+            // Every numeric column but compute: the benchmarks, in file order.
+            query.replace(&format!("&benchmarks={}", encode(&BENCHMARKS.join(","))), "")
+        };
+        let (status, answer) = post_csv(&app, "/v1/pca", &query, csv.clone()).await;
+        assert_eq!(status, 200, "{answer}");
+        if named {
+            assert_eq!(answer, expected);
+        } else {
+            assert_eq!(answer["groups"], expected["groups"]);
+        }
+    }
+
+    // Without groups there is no colour; a model dropped for missing cells
+    // takes its label with it.
+    let mut plain = request.clone();
+    plain.as_object_mut().unwrap().remove("groups");
+    let answer = post_json(&app, "/v1/pca", &plain).await;
+    assert!(answer.get("groups").is_none());
+    assert!(answer["charts"]["scatter"]["encoding"].get("color").is_none());
+    let small = json!({
+        "models": ["a", "b", "c", "d"], "benchmarks": ["x", "y"],
+        "scores": [[0.1, 0.2], [0.4, null], [0.5, 0.9], [0.8, 0.7]],
+        "missing": "drop_models", "groups": ["A", "B", null, "A"], "charts": true,
+    });
+    let answer = post_json(&app, "/v1/pca", &small).await;
+    assert_eq!(answer["models"], json!(["a", "c", "d"]));
+    assert_eq!(answer["groups"], json!(["A", null, "A"]));
+    let groups: Vec<&Value> = answer["charts"]["scatter"]["data"]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["group"])
+        .collect();
+    assert_eq!(groups, [&json!("A"), &json!("(none)"), &json!("A")]);
+
+    let mut short = small.clone();
+    short["groups"] = json!(["A"]);
+    let (status, _, problem) = app.post_json("/v1/pca", &short).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["code"], "shape_mismatch");
+
+    // A long table: the group comes from the model's rows, which must agree.
+    let long = "model,benchmark,score,org\na,x,0.1,A\na,y,0.2,A\nb,x,0.4,\nb,y,0.3,B\n\
+                c,x,0.5,\nc,y,0.9,\nd,x,0.8,A\nd,y,0.7,A\n";
+    let (status, answer) = post_csv(
+        &app,
+        "/v1/pca",
+        "layout=long&group_column=org",
+        long.into(),
+    )
+    .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["groups"], json!(["A", "B", null, "A"]));
+    let conflicting = long.replace("d,y,0.7,A", "d,y,0.7,C");
+    let (status, problem) = post_csv(
+        &app,
+        "/v1/pca",
+        "layout=long&group_column=org",
+        conflicting.into(),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["code"], "conflicting_metadata");
+    let (status, problem) =
+        post_csv(&app, "/v1/pca", "layout=long&group_column=nope", long.into()).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["code"], "unknown_column");
+}

@@ -9,8 +9,8 @@ use crate::analysis::BenchmarkMatrix;
 use crate::analysis::fit::PcaFit;
 
 /// `{"scree": spec, "loadings": spec, "scatter": spec}` for `fit`, a PCA of
-/// `matrix`'s kept models.
-pub fn pca(matrix: &BenchmarkMatrix, fit: &PcaFit) -> Value {
+/// `matrix`'s kept models; `groups` (one per kept model) colour the scatter.
+pub fn pca(matrix: &BenchmarkMatrix, fit: &PcaFit, groups: Option<&[Option<String>]>) -> Value {
     let models: Vec<String> = fit
         .completed
         .rows
@@ -18,14 +18,43 @@ pub fn pca(matrix: &BenchmarkMatrix, fit: &PcaFit) -> Value {
         .map(|&i| matrix.models()[i].clone())
         .collect();
     let pca = &fit.pca;
-    vega_lite_parts(
+    let mut specs = vega_lite_parts(
         &models,
         matrix.benchmarks(),
         pca.components(),
         &pca.explained_variance_ratio().to_vec(),
         &pca.cumulative_explained_variance_ratio().to_vec(),
         fit.projections.view(),
-    )
+    );
+    if let Some(groups) = groups {
+        colour_by_group(&mut specs["scatter"], groups);
+    }
+    specs
+}
+
+/// Colours (and shapes) the scatter's points by their model's group, with
+/// a legend that picks a group (the others fade). A model without a group
+/// is `(none)`.
+fn colour_by_group(spec: &mut Value, groups: &[Option<String>]) {
+    if let Some(values) = spec["data"]["values"].as_array_mut() {
+        for (record, group) in values.iter_mut().zip(groups) {
+            record["group"] = json!(group.as_deref().unwrap_or("(none)"));
+        }
+    }
+    let group = json!({"field": "group", "type": "nominal", "title": "Group"});
+    let encoding = &mut spec["encoding"];
+    let mut color = group.clone();
+    color["scale"] = json!({"scheme": "tableau10"});
+    color["legend"] = json!({"symbolLimit": 0});
+    encoding["color"] = color;
+    encoding["shape"] = group.clone();
+    encoding["opacity"] = json!({"condition": {"param": "picked", "value": 0.85}, "value": 0.12});
+    if let Some(tooltip) = encoding["tooltip"].as_array_mut() {
+        tooltip.insert(1.min(tooltip.len()), group);
+    }
+    spec["params"] = json!([{
+        "name": "picked", "select": {"type": "point", "fields": ["group"]}, "bind": "legend",
+    }]);
 }
 
 /// The three specs from the parts of a response: `components` is k x p (one
