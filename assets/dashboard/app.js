@@ -61,7 +61,6 @@
   // Headers that look like model metadata rather than benchmark scores: numeric,
   // but not ticked by default.
   const METADATA = /(^|[^a-z])(size|params?|parameters|flops|tokens|compute|year|date|pretraining|release)([^a-z]|$)|パラメータ|トークン/i;
-  const MISSING_TOKENS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '-']);
   // Guesses for the metadata pickers, tried in order.
   const GUESS = {
     family: /family|group|series|organi[sz]ation|\borg\b|開発|ファミリ/i,
@@ -85,10 +84,9 @@
 
   const state = {
     view: 'pca',
-    // The loaded table: {text, fileName, header, rows, delimiter, numeric: bool[]} for CSV;
-    // {binary: true, body, contentType, fileName, header, numeric, examples, rows: []} for
-    // Parquet and Arrow, whose columns are the server's (POST /v1/inspect).
+    // The loaded table, as the service described it (describedTable).
     table: null,
+    reading: null, // the description of the pasted text under way, if any
     prefix: null, // the prefix that made the current benchmark selection, if unchanged since
     statuses: {}, // the status line of each view
     // The PCA shown, with the query and table that made it, its basis once
@@ -97,87 +95,38 @@
   };
   const embedded = new WeakMap(); // chart element -> {view, spec} of the Vega view drawn in it
 
-  // ---------- CSV (only to list the columns) ----------
+  // ---------- the loaded table ----------
+  //
+  // The page reads no table itself: the service describes each one (POST
+  // /v1/inspect) exactly as the analysis endpoints will read it, and the
+  // pickers list what it answers.
 
-  function stripBom(text) {
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  // Distinct values asked per column: every family of a leaderboard.
+  const LISTED_VALUES = 100;
+  // A text column with at most this many distinct values can group models.
+  const MAX_GROUPS = 60;
+
+  // The table the service described: `body` as it will be posted, and per
+  // column (by name) whether it is numeric, its distinct count and values.
+  function describedTable(info, body, contentType, fileName, kind) {
+    const byName = (f) => Object.fromEntries(info.columns.map((c) => [c.name, f(c)]));
+    return {
+      body, contentType, fileName, kind,
+      binary: contentType !== 'text/csv',
+      delimiter: info.delimiter ?? ',',
+      layout: info.layout,
+      rows: info.rows,
+      header: info.columns.map((c) => c.name),
+      numeric: info.columns.map((c) => c.numeric),
+      distinct: byName((c) => c.distinct ?? 0),
+      examples: byName((c) => c.examples.map(String)),
+    };
   }
 
-  function detectDelimiter(text) {
-    const counts = { ',': 0, ';': 0, '\t': 0 };
-    let quoted = false;
-    for (const c of text) {
-      if (c === '"') quoted = !quoted;
-      else if (!quoted && (c === '\n' || c === '\r')) break;
-      else if (!quoted && c in counts) counts[c] += 1;
-    }
-    let best = ',';
-    for (const d of [';', '\t']) if (counts[d] > counts[best]) best = d;
-    return best;
-  }
-
-  // RFC 4180: quoted fields may hold delimiters, doubled quotes and line breaks.
-  function parseCsv(text, delimiter) {
-    text = stripBom(text);
-    const rows = [];
-    let row = [];
-    let field = '';
-    let quoted = false;
-    let startOfField = true;
-    for (let i = 0; i < text.length; i += 1) {
-      const c = text[i];
-      if (quoted) {
-        if (c === '"') {
-          if (text[i + 1] === '"') { field += '"'; i += 1; } else quoted = false;
-        } else field += c;
-      } else if (c === '"' && startOfField) {
-        quoted = true;
-        startOfField = false;
-      } else if (c === delimiter) {
-        row.push(field); field = ''; startOfField = true;
-      } else if (c === '\n' || c === '\r') {
-        if (c === '\r' && text[i + 1] === '\n') i += 1;
-        row.push(field); rows.push(row);
-        row = []; field = ''; startOfField = true;
-      } else {
-        field += c;
-        startOfField = false;
-      }
-    }
-    if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
-    return rows.filter((r) => !(r.length === 1 && r[0].trim() === ''));
-  }
-
-  const isNumber = (s) => { const t = s.trim(); return t !== '' && Number.isFinite(Number(t)); };
-  const isMissing = (s) => MISSING_TOKENS.has(s.trim().toLowerCase());
-
-  function readTable(text, delimiterChoice, fileName) {
-    const delimiter = delimiterChoice === 'auto' ? detectDelimiter(stripBom(text))
-      : delimiterChoice === 'tab' ? '\t' : delimiterChoice;
-    const all = parseCsv(text, delimiter);
-    if (all.length === 0) return null;
-    const header = all[0].map((h) => h.trim());
-    const rows = all.slice(1);
-    const numeric = header.map((_, c) => {
-      let numbers = 0;
-      for (const r of rows) {
-        const cell = r[c] ?? '';
-        if (isNumber(cell)) numbers += 1;
-        else if (!isMissing(cell)) return false;
-      }
-      return numbers > 0;
-    });
-    return { text, fileName, header, rows, delimiter, numeric };
-  }
-
-  // The distinct non-empty values of a column, in first-seen order (of a
-  // Parquet or Arrow table, the up to five examples /v1/inspect gives).
+  // The distinct values of a column, in first-seen order (the first
+  // LISTED_VALUES of them).
   function distinctValues(column) {
-    const t = state.table;
-    if (t?.binary) return t.examples[column] ?? [];
-    const c = t ? t.header.indexOf(column) : -1;
-    if (c < 0) return [];
-    return [...new Set(t.rows.map((r) => (r[c] ?? '').trim()).filter((v) => v !== ''))];
+    return state.table?.examples[column] ?? [];
   }
 
   // ---------- pickers ----------
@@ -240,10 +189,13 @@
   function refreshPickers(presets = {}) {
     const t = state.table;
     const list = $('benchmark-list');
-    const previousChecked = presets.benchmarks ? new Set(presets.benchmarks)
-      : (list.dataset.ready ? new Set(checkedBenchmarks()) : null);
-    delete list.dataset.ready;
     const header = t ? t.header : [];
+    // Earlier ticks stand while some of them still name columns (an edit);
+    // a different table gets the default rule.
+    const ticked = list.dataset.ready ? checkedBenchmarks().filter((h) => header.includes(h)) : [];
+    const previousChecked = presets.benchmarks ? new Set(presets.benchmarks)
+      : (ticked.length > 0 ? new Set(ticked) : null);
+    delete list.dataset.ready;
     const isNumeric = (h) => t.numeric[t.header.indexOf(h)];
 
     const firstText = t ? header.find((h, c) => !t.numeric[c]) : undefined;
@@ -276,12 +228,7 @@
     updateBenchmarkCount();
 
     // Text columns with a manageable number of distinct values: groups.
-    const groupColumns = t ? others.filter((h) => {
-      if (isNumeric(h)) return false;
-      if (t.binary) return true; // the server lists no more than five values
-      const n = distinctValues(h).length;
-      return n >= 1 && n <= 60;
-    }) : [];
+    const groupColumns = t ? others.filter((h) => !isNumeric(h) && t.distinct[h] >= 1 && t.distinct[h] <= MAX_GROUPS) : [];
     fillSelect($('color-by'), groupColumns, { keep: presets.colorBy ?? $('color-by').value, guess: GUESS.family, none: '(none)' });
     fillSelect($('family-column'), groupColumns, { keep: $('family-column').value, guess: GUESS.family, none: '(none)' });
 
@@ -324,11 +271,11 @@
   }
 
   // Asks the service what a table body holds (POST /v1/inspect): its
-  // columns (names, types, numeric or not, examples) and its layout.
-  async function inspectTable(body, contentType, delimiter) {
-    const params = new URLSearchParams();
-    if (delimiter === ';') params.set('delimiter', ';');
-    else if (delimiter === '\t') params.set('delimiter', 'tab');
+  // columns (names, numeric or not, distinct values), its layout and, for
+  // CSV, its delimiter (`auto`: read off the header line).
+  async function inspectTable(body, contentType, delimiter = 'auto') {
+    const params = new URLSearchParams({ max_examples: String(LISTED_VALUES) });
+    if (contentType === 'text/csv') params.set('delimiter', delimiter);
     const response = await fetch(`/v1/inspect?${params}`, {
       method: 'POST', headers: { 'Content-Type': contentType, Accept: 'application/json' }, body,
     });
@@ -339,48 +286,76 @@
     [/\.parquet$/i, 'application/vnd.apache.parquet', 'Parquet'],
     [/\.arrows?$/i, 'application/vnd.apache.arrow.stream', 'Arrow stream'],
   ];
+  const DELIMITER_NAMES = { ',': 'comma', ';': 'semicolon', '\t': 'tab' };
+
+  // Shows a newly described table: its layout as the service guessed it,
+  // fresh long-layout columns, and the pickers.
+  function showTable(table, presets, layout) {
+    state.table = table;
+    state.prefix = null;
+    $('layout').value = layout ?? (table?.layout === 'long' ? 'long' : 'wide');
+    syncLayout();
+    forgetLongColumns();
+    summarise();
+    refreshPickers(presets);
+  }
+
+  function summarise() {
+    const t = state.table;
+    const format = t ? (t.binary ? t.kind : `${DELIMITER_NAMES[t.delimiter]}-separated`) : '';
+    $('csv-summary').textContent = t ? `${t.rows} rows · ${t.header.length} columns · ${format}` : '';
+  }
 
   // A Parquet file or an Arrow stream: the page never reads it, the
   // service's /v1/inspect lists its columns.
   async function loadBinary(file, contentType, kind) {
     const body = await file.arrayBuffer();
+    readSeq += 1; // a pasted text still being described is replaced
     const info = await inspectTable(body, contentType);
     $('csv-input').value = '';
-    state.prefix = null;
-    state.table = {
-      binary: true, body, contentType, fileName: file.name, rows: [], delimiter: ',',
-      header: info.columns.map((c) => c.name),
-      numeric: info.columns.map((c) => c.numeric),
-      examples: Object.fromEntries(info.columns.map((c) => [c.name, c.examples.map(String)])),
-    };
-    $('layout').value = info.layout === 'long' ? 'long' : 'wide';
-    syncLayout();
-    forgetLongColumns();
-    $('csv-summary').textContent = `${info.rows} rows · ${info.columns.length} columns · ${kind} (${info.layout})`;
-    refreshPickers();
+    showTable(describedTable(info, body, contentType, file.name, kind));
   }
 
-  function onCsvChanged(presets) {
+  // The CSV in the text box, described by the service. Answers that an
+  // edit made stale are dropped; a text the service cannot read leaves no
+  // table, and says why.
+  let readSeq = 0;
+  function readCsvText({ fileName = state.table?.fileName ?? null, fresh = false, presets, layout } = {}) {
     const text = $('csv-input').value;
-    const fileName = state.table ? state.table.fileName : null;
-    state.table = text.trim() ? readTable(text, $('delimiter').value, fileName) : null;
-    const t = state.table;
-    const names = { ',': 'comma', ';': 'semicolon', '\t': 'tab' };
-    $('csv-summary').textContent = t
-      ? `${t.rows.length} rows · ${t.header.length} columns · ${names[t.delimiter]}-separated`
-      : '';
-    refreshPickers(presets);
+    const seq = ++readSeq;
+    const reading = (async () => {
+      if (!text.trim()) {
+        if (seq === readSeq) showTable(null, presets, layout ?? $('layout').value);
+        return;
+      }
+      let info;
+      try {
+        info = await inspectTable(text, 'text/csv', $('delimiter').value);
+      } catch (err) {
+        if (seq !== readSeq) return;
+        state.table = null;
+        refreshPickers();
+        const detail = err instanceof ProblemError ? (err.problem.detail || err.problem.title) : String(err.message || err);
+        $('csv-summary').textContent = `The service cannot read this CSV: ${detail}`;
+        return;
+      }
+      if (seq !== readSeq) return;
+      const table = describedTable(info, text, 'text/csv', fileName, 'CSV');
+      if (fresh) showTable(table, presets, layout);
+      else {
+        // An edit keeps the layout and the columns picked.
+        state.table = table;
+        summarise();
+        refreshPickers(presets);
+      }
+    })();
+    state.reading = reading;
+    return reading;
   }
 
-  function setCsv(text, fileName, presets, layout = 'wide') {
+  function setCsv(text, fileName, presets, layout) {
     $('csv-input').value = text;
-    $('layout').value = layout;
-    syncLayout();
-    forgetLongColumns();
-    state.table = null;
-    state.prefix = null;
-    onCsvChanged(presets);
-    if (state.table) state.table.fileName = fileName;
+    return readCsvText({ fileName, fresh: true, presets, layout });
   }
 
   function syncImputationOptions() {
@@ -400,9 +375,14 @@
       return;
     }
     $('delimiter').value = 'auto';
-    setCsv(text, EXAMPLE.fileName, {
-      modelColumn: EXAMPLE.modelColumn, benchmarks: EXAMPLE.benchmarks, colorBy: EXAMPLE.colorBy,
-    });
+    try {
+      await setCsv(text, EXAMPLE.fileName, {
+        modelColumn: EXAMPLE.modelColumn, benchmarks: EXAMPLE.benchmarks, colorBy: EXAMPLE.colorBy,
+      }, 'wide');
+    } catch (err) {
+      showError('The example could not be read', String(err.message || err));
+      return;
+    }
     $('benchmark-prefix').value = '';
     $('n-components').value = '';
     $('standardize').checked = false;
@@ -559,8 +539,8 @@
   async function postTable(endpoint, params, t = state.table) {
     const response = await fetch(`${endpoint}?${params}`, {
       method: 'POST',
-      headers: { 'Content-Type': t.binary ? t.contentType : 'text/csv', Accept: 'application/json' },
-      body: t.binary ? t.body : t.text,
+      headers: { 'Content-Type': t.contentType, Accept: 'application/json' },
+      body: t.body,
     });
     return readAnswer(response);
   }
@@ -583,11 +563,15 @@
   // UserError is shown as such), posts, and hands the body to `show`.
   async function runAnalysis({ view, endpoint, buildParams, button, busy, show }) {
     clearError();
-    if (!$('csv-input').value.trim() && !state.table?.binary) {
-      showError('No data', 'Paste a CSV, upload a file or load the paper example first.');
+    // A paste still being described is waited for.
+    flushCsvEdit();
+    await state.reading;
+    if (!state.table) {
+      const pasted = $('csv-input').value.trim();
+      showError(pasted ? 'The CSV cannot be read' : 'No data',
+        pasted ? $('csv-summary').textContent : 'Paste a CSV, upload a file or load the paper example first.');
       return;
     }
-    if (!state.table) onCsvChanged();
     let params;
     try {
       params = buildParams();
@@ -753,23 +737,16 @@
   };
   const pcName = (i) => `PC${i + 1}`;
 
-  // The colour-by value of each analysed model, looked up by model name.
-  function groupsFor(models, column) {
-    const t = state.table;
-    if (!column || !t || t.binary) return null;
-    const c = t.header.indexOf(column);
-    const m = t.header.indexOf($('model-column').value);
-    if (c < 0 || m < 0) return null;
-    const byName = new Map(t.rows.map((r) => [(r[m] ?? '').trim(), (r[c] ?? '').trim()]));
-    return { column, byIndex: models.map((name) => byName.get(name.trim()) || '(none)') };
-  }
-
   function runPca() {
     const colorColumn = $('color-by').value;
     return runAnalysis({
       view: 'pca',
       endpoint: '/v1/pca',
-      buildParams: sharedParams,
+      buildParams: () => {
+        const params = sharedParams();
+        if (colorColumn) params.set('group_column', colorColumn);
+        return params;
+      },
       button: $('run'),
       busy: 'Computing the principal components…',
       show: async (body, params) => {
@@ -780,7 +757,9 @@
         state.pca.basis = null;
         state.pca.placed = null;
         $('placed-summary').textContent = '';
-        state.pca.groups = groupsFor(body.models, colorColumn);
+        // The service's label of each model, coloured in its scatter.
+        state.pca.groups = body.groups
+          ? { column: colorColumn, byIndex: body.groups.map((g) => g ?? '(none)') } : null;
         state.pca.sort = { key: 'index', dir: 1 };
         await renderPca();
       },
@@ -852,18 +831,13 @@
         spec.title = { ...spec.title, text: `${pcName(xi)} vs ${pcName(yi)}` };
       }
     }
+    // The service coloured the points by group; its legend and tooltip
+    // are titled here with the column's name.
     const groups = state.pca.groups;
     if (groups) {
-      for (const record of spec.data.values) record.group = groups.byIndex[record.index];
-      const group = { field: 'group', type: 'nominal', title: groups.column };
-      spec.params = [...(spec.params ?? []), {
-        name: 'picked', select: { type: 'point', fields: ['group'] }, bind: 'legend',
-      }];
-      spec.encoding.color = { ...group, scale: { scheme: 'tableau10' }, legend: { symbolLimit: 0 } };
-      spec.encoding.shape = { ...group };
-      spec.encoding.opacity = { condition: { param: 'picked', value: 0.85 }, value: 0.12 };
-      const tooltip = spec.encoding.tooltip ?? [];
-      spec.encoding.tooltip = [tooltip[0], group, ...tooltip.slice(1)].filter(Boolean);
+      for (const channel of [spec.encoding.color, spec.encoding.shape, ...(spec.encoding.tooltip ?? [])]) {
+        if (channel?.field === 'group') channel.title = groups.column;
+      }
     }
     return spec;
   }
@@ -1209,6 +1183,18 @@
 
   // ---------- wiring ----------
 
+  // An edit of the pasted CSV is described once typing pauses (or at once,
+  // when an analysis is asked for).
+  let csvEditTimer = null;
+  function flushCsvEdit() {
+    if (csvEditTimer === null) return;
+    clearTimeout(csvEditTimer);
+    csvEditTimer = null;
+    if (state.table) state.table.fileName = null;
+    state.prefix = null;
+    readCsvText({ fileName: null });
+  }
+
   function init() {
     if (typeof vegaEmbed !== 'function' || typeof vega === 'undefined' || typeof vega.expressionInterpreter !== 'function') {
       showError('The chart runtime did not load', 'The page cannot draw charts: /assets/vendor/*.js failed to load.');
@@ -1217,16 +1203,11 @@
       const el = $(name);
       el.before(chartActions(el, `pca_${name}`, `download-${name}`));
     }
-    let timer = null;
     $('csv-input').addEventListener('input', () => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        if (state.table) state.table.fileName = null;
-        state.prefix = null;
-        onCsvChanged();
-      }, 250);
+      clearTimeout(csvEditTimer);
+      csvEditTimer = setTimeout(flushCsvEdit, 250);
     });
-    $('delimiter').addEventListener('change', () => { if (!state.table?.binary) onCsvChanged(); });
+    $('delimiter').addEventListener('change', () => { if (!state.table?.binary) readCsvText(); });
     $('file-input').addEventListener('change', async (ev) => {
       const file = ev.target.files && ev.target.files[0];
       if (!file) return;
@@ -1235,16 +1216,8 @@
         const binary = BINARY_TYPES.find(([name]) => name.test(file.name));
         if (binary) await loadBinary(file, binary[1], binary[2]);
         else {
-          const text = await file.text();
           $('delimiter').value = /\.tsv$/i.test(file.name) ? 'tab' : 'auto';
-          setCsv(text, file.name);
-          // The service says whether the table is long.
-          const info = await inspectTable(text, 'text/csv', state.table?.delimiter);
-          if (info.layout === 'long') {
-            $('layout').value = 'long';
-            syncLayout();
-            refreshPickers();
-          }
+          await setCsv(await file.text(), file.name);
         }
         setStatus(`Loaded ${file.name}. Pick the columns, then run the analysis.`);
       } catch (err) {
@@ -1297,12 +1270,8 @@
     $('compute-source').addEventListener('change', syncVisibility);
     $('scatter-x').addEventListener('change', () => { if (state.pca.result) drawScatter(); });
     $('scatter-y').addEventListener('change', () => { if (state.pca.result) drawScatter(); });
-    $('color-by').addEventListener('change', () => {
-      if (!state.pca.result) return;
-      state.pca.groups = groupsFor(state.pca.result.models, $('color-by').value);
-      drawScatter();
-      drawTable();
-    });
+    // The groups come with the PCA: a new colour asks for it again.
+    $('color-by').addEventListener('change', () => { if (state.pca.result) runPca(); });
     $('download-csv').addEventListener('click', downloadCsv);
     $('download-json').addEventListener('click', downloadJson);
     $('download-basis').addEventListener('click', downloadBasis);
@@ -1311,7 +1280,7 @@
     syncImputationOptions();
     syncLayout();
     route();
-    if ($('csv-input').value.trim()) onCsvChanged();
+    if ($('csv-input').value.trim()) readCsvText({ fresh: true });
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);

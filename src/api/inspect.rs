@@ -194,7 +194,11 @@ mod tests {
         assert_eq!(sniff_delimiter(b"model,a,b\nx;y;z;w\n"), ",");
         assert_eq!(sniff_delimiter(b"\xEF\xBB\xBFmodel;a;b\n1,5;2\n"), ";");
         assert_eq!(sniff_delimiter(b"model\ta\tb\r\n"), "\t");
-        assert_eq!(sniff_delimiter(b"\"a,b,c\";d\n"), ";", "quoted commas do not count");
+        assert_eq!(
+            sniff_delimiter(b"\"a,b,c\";d\n"),
+            ";",
+            "quoted commas do not count"
+        );
         assert_eq!(sniff_delimiter(b"model\n"), ",", "none: a comma");
         assert_eq!(sniff_delimiter(b"a,b;c\n"), ",", "a tie: a comma");
     }

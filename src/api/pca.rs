@@ -118,7 +118,10 @@ impl PcaRequest {
     ) -> Result<Self, ApiError> {
         let params = query.table();
         let group_column = query.group_column.as_deref();
-        let selection = params.selection(group_column.map(str::to_owned).into_iter().collect(), limits)?;
+        let selection = params.selection(
+            group_column.map(str::to_owned).into_iter().collect(),
+            limits,
+        )?;
         let table = params.read(format, body, Some(&selection), limits)?;
         let lb = table::pick(table.as_ref(), &selection)?;
         let groups = group_column

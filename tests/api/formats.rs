@@ -865,8 +865,13 @@ async fn inspect_describes_every_column() {
         "gaps.pyarrow.arrows",
     ]
     .into_iter()
-    .flat_map(|name| [(name, ""), (name, "max_examples=1000"), (name, "max_examples=0")])
-    {
+    .flat_map(|name| {
+        [
+            (name, ""),
+            (name, "max_examples=1000"),
+            (name, "max_examples=0"),
+        ]
+    }) {
         let listed = match query {
             "" => 5,
             "max_examples=0" => 0,
@@ -877,7 +882,10 @@ async fn inspect_describes_every_column() {
         assert_eq!(answer["rows"], rows, "{name}");
         assert_eq!(answer["layout"], "wide", "{name}");
         let csv = name.ends_with(".csv");
-        assert_eq!(answer["delimiter"], if csv { json!(",") } else { Value::Null });
+        assert_eq!(
+            answer["delimiter"],
+            if csv { json!(",") } else { Value::Null }
+        );
         let got = answer["columns"].as_array().unwrap();
         let typed = !name.ends_with(".csv");
         assert_eq!(
@@ -959,8 +967,14 @@ async fn inspect_describes_every_column() {
     // `auto` reads the delimiter off the header line, and says which.
     for (delimiter, query) in [(";", ";"), ("\t", "tab"), (",", ",")] {
         let text = renamed.replace(',', delimiter);
-        let (status, answer) =
-            post(&app, "/v1/inspect", "delimiter=auto", "text/csv", text.clone().into()).await;
+        let (status, answer) = post(
+            &app,
+            "/v1/inspect",
+            "delimiter=auto",
+            "text/csv",
+            text.clone().into(),
+        )
+        .await;
         assert_eq!(status, 200, "{answer}");
         assert_eq!(answer["delimiter"], delimiter);
         let (_, given) = post(

@@ -511,7 +511,12 @@ async fn pca_groups_from_csv_equal_json_and_colour_the_scatter() {
     assert_eq!(expected["groups"], families(&rows));
     let scatter = &expected["charts"]["scatter"];
     assert_eq!(scatter["encoding"]["color"]["field"], "group");
-    for (record, row) in scatter["data"]["values"].as_array().unwrap().iter().zip(&rows) {
+    for (record, row) in scatter["data"]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(&rows)
+    {
         assert_eq!(record["model"], row["Model"].as_str());
         assert_eq!(record["group"], row["Model Family"].as_str());
     }
@@ -528,7 +533,10 @@ async fn pca_groups_from_csv_equal_json_and_colour_the_scatter() {
             query
         } else {
             // Every numeric column but compute: the benchmarks, in file order.
-            query.replace(&format!("&benchmarks={}", encode(&BENCHMARKS.join(","))), "")
+            query.replace(
+                &format!("&benchmarks={}", encode(&BENCHMARKS.join(","))),
+                "",
+            )
         };
         let (status, answer) = post_csv(&app, "/v1/pca", &query, csv.clone()).await;
         assert_eq!(status, 200, "{answer}");
@@ -545,7 +553,11 @@ async fn pca_groups_from_csv_equal_json_and_colour_the_scatter() {
     plain.as_object_mut().unwrap().remove("groups");
     let answer = post_json(&app, "/v1/pca", &plain).await;
     assert!(answer.get("groups").is_none());
-    assert!(answer["charts"]["scatter"]["encoding"].get("color").is_none());
+    assert!(
+        answer["charts"]["scatter"]["encoding"]
+            .get("color")
+            .is_none()
+    );
     let small = json!({
         "models": ["a", "b", "c", "d"], "benchmarks": ["x", "y"],
         "scores": [[0.1, 0.2], [0.4, null], [0.5, 0.9], [0.8, 0.7]],
@@ -571,13 +583,8 @@ async fn pca_groups_from_csv_equal_json_and_colour_the_scatter() {
     // A long table: the group comes from the model's rows, which must agree.
     let long = "model,benchmark,score,org\na,x,0.1,A\na,y,0.2,A\nb,x,0.4,\nb,y,0.3,B\n\
                 c,x,0.5,\nc,y,0.9,\nd,x,0.8,A\nd,y,0.7,A\n";
-    let (status, answer) = post_csv(
-        &app,
-        "/v1/pca",
-        "layout=long&group_column=org",
-        long.into(),
-    )
-    .await;
+    let (status, answer) =
+        post_csv(&app, "/v1/pca", "layout=long&group_column=org", long.into()).await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["groups"], json!(["A", "B", null, "A"]));
     let conflicting = long.replace("d,y,0.7,A", "d,y,0.7,C");
@@ -590,8 +597,13 @@ async fn pca_groups_from_csv_equal_json_and_colour_the_scatter() {
     .await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(problem["code"], "conflicting_metadata");
-    let (status, problem) =
-        post_csv(&app, "/v1/pca", "layout=long&group_column=nope", long.into()).await;
+    let (status, problem) = post_csv(
+        &app,
+        "/v1/pca",
+        "layout=long&group_column=nope",
+        long.into(),
+    )
+    .await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(problem["code"], "unknown_column");
 }

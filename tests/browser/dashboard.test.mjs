@@ -331,6 +331,7 @@ describe('dashboard', { timeout: 300_000 }, () => {
     assert.equal(response.status(), 200);
     const sent = new URL(response.url()).searchParams;
     assert.equal(sent.get('benchmarks'), EXAMPLE_BENCHMARKS.join(','));
+    assert.equal(sent.get('group_column'), 'Model Family', 'the service groups the models');
     assert.equal(sent.get('missing'), 'iterative_pca');
     assert.equal(sent.get('imputation_bounds'), '0,1');
     assert.equal(sent.get('charts'), 'true');
@@ -420,8 +421,16 @@ describe('dashboard', { timeout: 300_000 }, () => {
       const spec = JSON.parse((await download(`download-${chart}-spec`)).bytes);
       assert.match(spec.$schema, /vega-lite\/v5/, `${chart}: a Vega-Lite spec`);
       if (chart === 'scatter') {
-        // The API's spec, with the page's colour by family.
-        assert.equal(spec.encoding.color.field, 'group');
+        // The API's spec coloured by family (group_column), its legend
+        // titled with the column's name.
+        const query = new URLSearchParams(EXAMPLE_QUERY);
+        query.set('charts', 'true');
+        query.set('group_column', 'Model Family');
+        const grouped = (await apiPca(query)).body.charts.scatter;
+        for (const channel of [grouped.encoding.color, grouped.encoding.shape, ...grouped.encoding.tooltip]) {
+          if (channel.field === 'group') channel.title = 'Model Family';
+        }
+        assert.deepEqual(spec, grouped, 'the API\'s grouped scatter, titled');
         assert.deepEqual(spec.data.values.map(({ group, ...rest }) => rest), exampleCharts.scatter.data.values);
         assert.equal((svg.match(/<path /g) ?? []).length >= 77, true, 'scatter SVG has the points');
       } else {
@@ -745,6 +754,48 @@ describe('dashboard', { timeout: 300_000 }, () => {
     }
   });
 
+  it('lists a pasted CSV\'s columns as the service reads them, and says when it cannot', async () => {
+    await page.goto(`${BASE}/#pca`, { waitUntil: 'load' });
+    await page.selectOption('#delimiter', 'auto');
+    // Quoted headers holding the delimiter, a doubled quote and a line break,
+    // and a missing token: read by the service, not the page.
+    const text = 'model\t"bench, \nA"\t"say ""hi"""\tfamily\nm1\t0.1\t0.5\tx\nm2\tNA\t0.25\ty\nm3\t0.7\t0.75\tx\n';
+    const inspectOf = (body) => page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/inspect'
+      && r.request().postData() === body);
+    const inspected = inspectOf(text);
+    await page.fill('#csv-input', text);
+    const answer = await (await inspected).json();
+    assert.equal(answer.delimiter, '\t');
+    assert.deepEqual(answer.columns.map((c) => c.name), ['model', 'bench, \nA', 'say "hi"', 'family']);
+    await page.waitForFunction(() => document.querySelector('#csv-summary').textContent.includes('tab-separated'));
+    assert.match(await page.textContent('#csv-summary'), /^3 rows · 4 columns/);
+    const listed = await page.$$eval('#benchmark-list input', (boxes) => boxes.map((b) => [b.value, b.checked]));
+    assert.deepEqual(listed, [['bench, \nA', true], ['say "hi"', true], ['family', false]]);
+    assert.equal(await page.inputValue('#color-by'), 'family');
+    await page.selectOption('#missing', 'mean');
+    const response = await clickAndCatch('#run', '/v1/pca');
+    assert.equal(response.status(), 200);
+    const sent = new URL(response.url()).searchParams;
+    assert.equal(sent.get('delimiter'), 'tab');
+    assert.equal(response.request().postData(), text, 'the text as pasted');
+    assert.deepEqual((await response.json()).groups, ['x', 'y', 'x']);
+
+    // A ragged line: no table, the service's reason, and Run says so.
+    const ragged = 'model,a\nm1,0.1,0.2\n';
+    const broken = inspectOf(ragged);
+    expectedStatuses.add(422);
+    try {
+      await page.fill('#csv-input', ragged);
+      assert.equal((await broken).status(), 422);
+      await page.waitForFunction(() => document.querySelector('#csv-summary').textContent.startsWith('The service cannot read'));
+      await page.click('#run');
+      await page.locator('#error').waitFor({ state: 'visible' });
+      assert.match(await page.textContent('#error'), /cannot be read/);
+    } finally {
+      expectedStatuses.delete(422);
+    }
+  });
+
   it('draws a leaderboard with Japanese headers with real glyphs', async () => {
     await page.setInputFiles('#file-input', JAPANESE_FIXTURE);
     await page.waitForFunction(() => document.querySelector('#csv-summary').textContent.startsWith('20 rows'));
@@ -827,6 +878,13 @@ describe('dashboard', { timeout: 300_000 }, () => {
       const sent = response.request().postDataBuffer();
       assert.ok(sent.equals(await readFile(join(tables, file))), `${file}: the bytes as uploaded`);
       await page.waitForFunction(() => document.querySelectorAll('#scatter svg g.mark-symbol.role-mark > path').length === 77);
+      // Every family, from the service's description of the file: in the
+      // scatter's legend and the family pickers.
+      const families = new Set(exampleCsv.trim().split('\n').slice(1).map((line) => line.split(',')[1]));
+      assert.equal(await page.inputValue('#color-by'), 'Model Family', `${file}: colour by`);
+      assert.deepEqual((await texts('#scatter svg .role-legend-label text')).sort(), [...families].sort(), `${file}: legend`);
+      const offered = await page.$$eval('#reference-family option', (os) => os.map((o) => o.value).filter(Boolean));
+      assert.deepEqual(offered.sort(), [...families].sort(), `${file}: reference families`);
       return { body: await response.json(), query: new URL(response.url()).searchParams };
     };
     const csv = await run('paper.csv', 'text/csv');
@@ -878,6 +936,10 @@ describe('dashboard', { timeout: 300_000 }, () => {
     assert.equal(wide.status, 200, wide.text.slice(0, 300));
     assert.equal(body.benchmarks.length, 9);
     assert.deepEqual(body.models, wide.body.models);
+    // Each model's family, from its rows of the long table.
+    assert.equal(sent.get('group_column'), 'Model Family');
+    assert.equal(body.groups.length, 77);
+    assert.equal(new Set(body.groups).size, 21);
     body.explained_variance_ratio.forEach((r, i) => {
       assert.ok(Math.abs(r - wide.body.explained_variance_ratio[i]) < 1e-12, `ratio ${i}: ${r}`);
     });

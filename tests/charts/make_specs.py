@@ -111,6 +111,9 @@ def main():
     }
     for name, spec in answer["charts"].items():
         save(out, f"pca-{name}", spec, expect[name])
+    # The scatter coloured by family (group_column): still a point per model.
+    grouped = post(base, "/v1/pca", {**OPTIONS, "group_column": "Model Family"}, paper)
+    save(out, "pca-scatter-grouped", grouped["charts"]["scatter"], expect["scatter"])
 
     answer = post(base, "/v1/scaling/compute-fit", {**OPTIONS, **family, **compute}, paper)
     k = answer["pca"]["n_components"]
