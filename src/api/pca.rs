@@ -579,7 +579,7 @@ impl PcaResponse {
             body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Well-formed but unanswerable. `invalid_request`, `unknown_field`, \
             `invalid_query`, `number_out_of_range`, `shape_mismatch` (a score row per model, a value per \
-            benchmark), `empty_label`, `duplicate_model`, `duplicate_benchmark`, `no_benchmarks`, \
+            benchmark, a group per model), `empty_label`, `duplicate_model`, `duplicate_benchmark`, `no_benchmarks`, \
             `non_finite_score`, `missing_scores` (lists the cells), `unobserved_benchmark`, \
             `unobserved_model`, `invalid_imputation` (rank not below min(n_models, n_benchmarks), \
             bounds not lo < hi, max_iter over MAX_ITERATIONS), `too_few_models`, `invalid_n_components` (more than \
@@ -587,7 +587,8 @@ impl PcaResponse {
             `invalid_csv`, `invalid_parquet`, `invalid_arrow` (the body cannot be read), `unknown_column`, \
             `no_matching_columns`, `invalid_score` (a cell, or a selected column of a non-number type), \
             `empty_label` (a long table's row without model or benchmark), `duplicate_score` (a long table's \
-            pair with two scores, duplicates=reject)",
+            pair with two scores, duplicates=reject), `conflicting_metadata` (a long table's model with two \
+            labels in `group_column`)",
             body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS",
             body = Problem, content_type = "application/problem+json"),
