@@ -190,13 +190,20 @@ impl CentredGram {
         structure: BlockStructure,
     ) {
         let p = columns.mean.len();
+        // Sized first and filled row by row: an extend from a flattened
+        // iterator has no exact length and pushes one value at a time.
         centred.clear();
-        centred.extend(rows.chunks_exact(p).flat_map(|row| {
-            row.iter()
+        centred.resize(rows.len(), 0.0);
+        for (out, row) in centred.chunks_exact_mut(p).zip(rows.chunks_exact(p)) {
+            for (((o, v), m), inv) in out
+                .iter_mut()
+                .zip(row)
                 .zip(columns.mean)
                 .zip(columns.inverse)
-                .map(|((v, m), inv)| (v - m) * inv)
-        }));
+            {
+                *o = (v - m) * inv;
+            }
+        }
         let sums = self.sums.as_slice_mut().expect("contiguous");
         for row in centred.chunks_exact(p) {
             for (s, v) in sums.iter_mut().zip(row) {

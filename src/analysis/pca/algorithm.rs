@@ -317,7 +317,12 @@ pub fn project(
     components: ArrayView2<'_, f64>,
 ) -> Array2<f64> {
     const BLOCK: usize = 256;
+    // Components x benchmarks up to which scores are dot products.
+    const SMALL_PRODUCT: usize = 64;
     assert_eq!(x.ncols(), mean.len(), "one column per fitted benchmark");
+    if x.ncols() > 0 && components.len() <= SMALL_PRODUCT && !runs_in_parallel(x.len()) {
+        return project_small(x, mean, residual, scale, components);
+    }
     let mut out = Array2::zeros((x.nrows(), components.nrows()));
     let project =
         |buffer: &mut Array2<f64>,
@@ -346,6 +351,51 @@ pub fn project(
     out
 }
 
+/// [`project`] for a few components of a few benchmarks: each row centred
+/// into a small buffer (the same operations in the same order), and each
+/// score a dot product, which costs less than packing the operands of a
+/// matrix product and the per-row overhead of array expressions.
+fn project_small(
+    x: ArrayView2<'_, f64>,
+    mean: ArrayView1<'_, f64>,
+    residual: Option<ArrayView1<'_, f64>>,
+    scale: Option<ArrayView1<'_, f64>>,
+    components: ArrayView2<'_, f64>,
+) -> Array2<f64> {
+    let (n, p) = x.dim();
+    let k = components.nrows();
+    let mean = mean.to_vec();
+    let residual = residual.map(|r| r.to_vec());
+    let scale = scale.map(|s| s.to_vec());
+    let components = components.as_standard_layout();
+    let components = components
+        .as_slice()
+        .expect("standard layout is contiguous");
+    let x = x.as_standard_layout();
+    let x = x.as_slice().expect("standard layout is contiguous");
+    let mut centred = vec![0.0; p];
+    let mut out = Vec::with_capacity(n * k);
+    for row in x.chunks_exact(p) {
+        for ((c, v), m) in centred.iter_mut().zip(row).zip(&mean) {
+            *c = v - m;
+        }
+        if let Some(residual) = &residual {
+            for (c, r) in centred.iter_mut().zip(residual) {
+                *c -= r;
+            }
+        }
+        if let Some(scale) = &scale {
+            for (c, s) in centred.iter_mut().zip(scale) {
+                *c /= s;
+            }
+        }
+        for component in components.chunks_exact(p) {
+            out.push(centred.iter().zip(component).map(|(c, w)| c * w).sum());
+        }
+    }
+    Array2::from_shape_vec((n, k), out).expect("n x k scores")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,6 +405,31 @@ mod tests {
 
     fn fit(x: &Array2<f64>, params: PcaParams) -> Result<Pca, AnalysisError> {
         params.fit(&DatasetBase::new(x.view(), ()))
+    }
+
+    #[test]
+    fn small_projections_equal_the_matrix_product() {
+        let (n, p, k) = (37, 6, 4);
+        let x = Array2::from_shape_fn((n, p), |(i, j)| ((i * 7 + j * 13) % 11) as f64 * 0.37 - 1.5);
+        let components = Array2::from_shape_fn((k, p), |(c, j)| ((c * 5 + j * 3) % 7) as f64 - 3.0);
+        let mean = Array1::from_shape_fn(p, |j| 0.1 * j as f64);
+        let residual = Array1::from_elem(p, 1e-17);
+        let scale = Array1::from_shape_fn(p, |j| 1.0 + j as f64);
+        for (residual, scale) in [(None, None), (Some(residual.view()), Some(scale.view()))] {
+            let small = project_small(x.view(), mean.view(), residual, scale, components.view());
+            let mut centred = &x - &mean;
+            if let Some(residual) = residual {
+                centred -= &residual;
+            }
+            if let Some(scale) = scale {
+                centred /= &scale;
+            }
+            let product = centred.dot(&components.t());
+            assert_eq!(small.dim(), (n, k));
+            for (a, b) in small.iter().zip(&product) {
+                assert_abs_diff_eq!(a, b, epsilon = 1e-12);
+            }
+        }
     }
 
     #[test]
