@@ -17,7 +17,7 @@ use ndarray::{Array2, ArrayView2};
 
 use super::SkillsData;
 use super::link::{expit, logit};
-use super::lm::{SparseResiduals, lm_huber};
+use super::lm::{Blocks, SparseResiduals, lm_huber};
 use crate::analysis::AnalysisError;
 use crate::analysis::linalg::right_svd;
 
@@ -117,6 +117,14 @@ impl SparseResiduals for SigmoidProblem<'_> {
     }
     fn n_residuals(&self) -> usize {
         self.y.len()
+    }
+    /// Each model has one family intercept.
+    fn diagonal_blocks(&self) -> Option<Blocks> {
+        Some(Blocks {
+            start: 1,
+            count: self.n_fam,
+            size: 1,
+        })
     }
     fn residuals(&self, theta: &[f64], r: &mut [f64]) {
         for (k, rk) in r.iter_mut().enumerate() {

@@ -6,7 +6,7 @@ use ndarray::{Array2, ArrayView2};
 
 use super::isotonic::Isotonic;
 use super::link::{LinkKind, logit};
-use super::lm::{LM_MAX_ITER, LM_REL_TOL, SparseResiduals, lm_solve};
+use super::lm::{Blocks, LM_MAX_ITER, LM_REL_TOL, SparseResiduals, lm_solve};
 use super::{Link, SkillsData, SkillsFit, SkillsSpec};
 use crate::analysis::AnalysisError;
 use crate::analysis::linalg::right_svd;
@@ -127,6 +127,15 @@ impl SparseResiduals for Problem<'_> {
 
     fn n_residuals(&self) -> usize {
         (self.xs.len() + self.lay.f) * self.lay.j
+    }
+
+    /// Every residual touches one family's efficiencies only.
+    fn diagonal_blocks(&self) -> Option<Blocks> {
+        Some(Blocks {
+            start: self.lay.e(0, 0),
+            count: self.lay.f,
+            size: self.lay.d,
+        })
     }
 
     fn residuals(&self, theta: &[f64], r: &mut [f64]) {
