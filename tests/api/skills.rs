@@ -5,7 +5,7 @@
 //! make_skills_reference.py), and its invariants.
 
 use obscaling::analysis::AnalysisError;
-use obscaling::analysis::skills::baselines::ln_flops;
+use obscaling::analysis::skills::baselines::{ln_flops, pca_flops};
 use obscaling::analysis::skills::{
     Isotonic, Link, SkillsData, SkillsModel, SkillsSpec, evaluate, fit_skills,
 };
@@ -89,7 +89,10 @@ fn protocol_data(n_train: usize) -> (SkillsData, Vec<f64>, Vec<Vec<String>>) {
     )
 }
 
+// About 400 s unoptimised on a loaded 2-core machine (~10 s in release):
+// run it with `cargo test --release --test api skills_protocol -- --ignored`.
 #[test]
+#[ignore = "slow unoptimised; run in release with --ignored"]
 fn skills_protocol_matches_the_research_code_and_the_paper() {
     // Expected figures: the research code (Python) on the same data and
     // protocol: `python final_iso.py test 0.5 4` -> 2.803 (Sloth, d=4, asym
@@ -122,6 +125,46 @@ fn skills_protocol_matches_the_research_code_and_the_paper() {
         (sloth - 2.803).abs() < 0.05,
         "Sloth default: {sloth}, research code 2.803"
     );
+}
+
+#[test]
+fn skills_pca_baseline_reproduces_the_papers_protocol_figure() {
+    // The closed-form baseline alone (fast unoptimised): the data filter,
+    // the splits (each group family's smallest model trains) and the
+    // paper's aggregation give the paper's stored 5.41 pp (research code
+    // base_pca.py: 5.4136), within 0.005 pp.
+    let (data, _, groups) = protocol_data(1);
+    let nj = data.benchmarks().len();
+    let models = data.models();
+    let mut per_group: Vec<Vec<f64>> = Vec::new();
+    for group in &groups {
+        let mut hide = vec![false; models.len()];
+        for family in group {
+            // Sorted by (family, params): all but the first model of the family.
+            let members: Vec<usize> = (0..models.len())
+                .filter(|&i| models[i].family == *family)
+                .collect();
+            members.iter().skip(1).for_each(|&i| hide[i] = true);
+        }
+        let test: Vec<usize> = (0..models.len()).filter(|&i| hide[i]).collect();
+        let pred = pca_flops(&data.without_scores(&hide)).unwrap();
+        per_group.push(
+            (0..nj)
+                .map(|j| {
+                    test.iter()
+                        .map(|&i| (pred[(i, j)] - models[i].scores[j].unwrap()).abs())
+                        .sum::<f64>()
+                        / test.len() as f64
+                })
+                .collect(),
+        );
+    }
+    let mae = 100.0
+        * (0..nj)
+            .map(|j| per_group.iter().map(|g| g[j]).sum::<f64>() / per_group.len() as f64)
+            .sum::<f64>()
+        / nj as f64;
+    assert!((mae - 5.4136).abs() < 0.005, "PCA + FLOPs: {mae}");
 }
 
 #[test]
@@ -200,11 +243,10 @@ fn case_data() -> SkillsData {
 
 #[test]
 fn skills_fit_matches_the_research_code() {
-    // sloth_reference.py (the research code's fit) on 27 models of 9
-    // families with one missing cell. Tolerance 2e-3 in score units (0.2 pp):
-    // both fits stop at the 300-iteration cap on a flat objective for d=2,
-    // so their end points differ by the rounding of two LU/SVD libraries
-    // amplified along the path; the d=3 fit converges and agrees closer.
+    // sloth_reference.py (the research code's fit, numpy 2.4.6) on 27
+    // models of 9 families with one missing cell: the same iterations, and
+    // predictions equal to 5e-14 here; the tolerance 1e-9 leaves room for
+    // another LAPACK's rounding along the 300 iterations of a flat objective.
     let data = case_data();
     for case in cases()["fits"].as_array().unwrap() {
         let d = case["skills"].as_u64().unwrap() as usize;
@@ -237,7 +279,7 @@ fn skills_fit_matches_the_research_code() {
             "{link:?} d={d}: max |difference| {worst:e}, iterations {:?}",
             fit.iterations
         );
-        assert!(worst < 2e-3, "{link:?} d={d}: max |difference| {worst}");
+        assert!(worst < 1e-9, "{link:?} d={d}: max |difference| {worst}");
     }
 }
 

@@ -17,7 +17,7 @@ use ndarray::{Array2, ArrayView2};
 
 use super::SkillsData;
 use super::link::{expit, logit};
-use super::lm::{Blocks, SparseResiduals, lm_huber};
+use super::lm::{Blocks, RowSink, SparseResiduals, lm_huber};
 use crate::analysis::AnalysisError;
 use crate::analysis::linalg::right_svd;
 
@@ -132,7 +132,7 @@ impl SparseResiduals for SigmoidProblem<'_> {
             *rk = c + (1.0 - c) * s - self.y[k];
         }
     }
-    fn jacobian_rows(&self, theta: &[f64], row: &mut dyn FnMut(usize, f64, &[(usize, f64)])) {
+    fn jacobian_rows(&self, theta: &[f64], row: &mut RowSink<'_>) {
         for k in 0..self.y.len() {
             let (s, c) = self.parts(theta, k);
             let ds = (1.0 - c) * s * (1.0 - s);

@@ -11,6 +11,9 @@
 use faer::Mat;
 use faer::linalg::solvers::Solve;
 
+/// Receives one residual row: (index, r_i, (parameter, d r_i / d theta) pairs).
+pub type RowSink<'a> = dyn FnMut(usize, f64, &[(usize, f64)]) + 'a;
+
 /// A residual vector whose Jacobian rows are sparse.
 pub trait SparseResiduals {
     fn n_params(&self) -> usize;
@@ -19,7 +22,7 @@ pub trait SparseResiduals {
     fn residuals(&self, theta: &[f64], r: &mut [f64]);
     /// Calls `row(i, r_i, entries)` for every residual with a non-zero
     /// derivative, `entries` = (parameter index, d r_i / d theta) pairs.
-    fn jacobian_rows(&self, theta: &[f64], row: &mut dyn FnMut(usize, f64, &[(usize, f64)]));
+    fn jacobian_rows(&self, theta: &[f64], row: &mut RowSink<'_>);
     /// A run of parameters whose block of J^T J is block diagonal (no
     /// residual touches two of its blocks): the damped step then eliminates
     /// it by a Schur complement instead of one dense solve.
@@ -397,7 +400,7 @@ mod tests {
             r[0] = 10.0 * (t[1] - t[0] * t[0]);
             r[1] = 1.0 - t[0];
         }
-        fn jacobian_rows(&self, t: &[f64], row: &mut dyn FnMut(usize, f64, &[(usize, f64)])) {
+        fn jacobian_rows(&self, t: &[f64], row: &mut RowSink<'_>) {
             row(
                 0,
                 10.0 * (t[1] - t[0] * t[0]),
@@ -443,7 +446,7 @@ mod tests {
             fn residuals(&self, t: &[f64], r: &mut [f64]) {
                 r[0] = t[0] - 1.0;
             }
-            fn jacobian_rows(&self, t: &[f64], row: &mut dyn FnMut(usize, f64, &[(usize, f64)])) {
+            fn jacobian_rows(&self, t: &[f64], row: &mut RowSink<'_>) {
                 row(0, t[0] - 1.0, &[(0, 1.0)]);
             }
         }

@@ -6,7 +6,7 @@ use ndarray::{Array2, ArrayView2};
 
 use super::isotonic::Isotonic;
 use super::link::{LinkKind, logit};
-use super::lm::{Blocks, LM_MAX_ITER, LM_REL_TOL, SparseResiduals, lm_solve};
+use super::lm::{Blocks, LM_MAX_ITER, LM_REL_TOL, RowSink, SparseResiduals, lm_solve};
 use super::{Link, SkillsData, SkillsFit, SkillsSpec};
 use crate::analysis::AnalysisError;
 use crate::analysis::linalg::right_svd;
@@ -164,7 +164,7 @@ impl SparseResiduals for Problem<'_> {
         }
     }
 
-    fn jacobian_rows(&self, theta: &[f64], row: &mut dyn FnMut(usize, f64, &[(usize, f64)])) {
+    fn jacobian_rows(&self, theta: &[f64], row: &mut RowSink<'_>) {
         let lay = self.lay;
         let (nj, d) = (lay.j, lay.d);
         let mut z = vec![0.0; d];
