@@ -99,6 +99,11 @@ pub enum AnalysisError {
     DeadlineExceeded,
     #[error("invalid parameter: {0}")]
     Parameter(String),
+    /// A skills-law input or option that cannot be fitted.
+    #[error("{0}")]
+    InvalidSkills(String),
+    #[error("family '{family}' has no scored model: the skills law cannot estimate its efficiency")]
+    FamilyWithoutScores { family: String },
 }
 
 /// linfa's `Fit` requires the error to absorb linfa's own error type; linfa

@@ -24,6 +24,7 @@ pub mod moments;
 pub mod pca;
 pub mod regression;
 pub mod sigmoid;
+pub mod skills;
 pub mod uncertainty;
 
 pub use error::AnalysisError;

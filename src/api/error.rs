@@ -246,6 +246,10 @@ impl From<AnalysisError> for ApiError {
             AnalysisError::ZeroVariance => ErrorCode::ZeroVariance,
             AnalysisError::NumericOverflow => ErrorCode::NumericOverflow,
             AnalysisError::Parameter(_) => ErrorCode::InvalidRequest,
+            // No endpoint serves the skills law yet; its errors are bad requests.
+            AnalysisError::InvalidSkills(_) | AnalysisError::FamilyWithoutScores { .. } => {
+                ErrorCode::InvalidRequest
+            }
             AnalysisError::DeadlineExceeded => ErrorCode::DeadlineExceeded,
             AnalysisError::NoConvergence => ErrorCode::InternalError,
         };

@@ -17,5 +17,6 @@ mod properties;
 mod reference;
 mod reliability;
 mod scaling;
+mod skills;
 mod tables;
 mod uncertainty;
