@@ -347,7 +347,7 @@ pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, Ana
         floors,
         sq_lam_e: LAM_E.sqrt(),
     };
-    let stage1 = lm_solve(&problem, &theta, &pen, &prior, LM_MAX_ITER, LM_REL_TOL);
+    let stage1 = lm_solve(&problem, &theta, &pen, &prior, LM_MAX_ITER, LM_REL_TOL)?;
     theta = stage1.theta;
     let mut iterations = [stage1.iterations, 0];
     if final_kind == LinkKind::Asym {
@@ -357,7 +357,7 @@ pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, Ana
             }
         }
         problem.kind = LinkKind::Asym;
-        let stage2 = lm_solve(&problem, &theta, &pen, &prior, LM_MAX_ITER, LM_REL_TOL);
+        let stage2 = lm_solve(&problem, &theta, &pen, &prior, LM_MAX_ITER, LM_REL_TOL)?;
         theta = stage2.theta;
         iterations[1] = stage2.iterations;
     }
@@ -413,11 +413,15 @@ pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, Ana
         }
     }
     let (mut abs_sum, mut cells) = (0.0, 0usize);
+    let (mut bench_sum, mut bench_cells) = (vec![0.0; nj], vec![0usize; nj]);
     for (r, &i) in rows.iter().enumerate() {
         for j in 0..nj {
             if observed[r * nj + j] {
-                abs_sum += (predictions[(i, j)] - y[r * nj + j]).abs();
+                let e = (predictions[(i, j)] - y[r * nj + j]).abs();
+                abs_sum += e;
                 cells += 1;
+                bench_sum[j] += e;
+                bench_cells[j] += 1;
             }
         }
     }
@@ -444,6 +448,12 @@ pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, Ana
         predictions,
         isotonic,
         train_mae: abs_sum / cells as f64,
+        // Every benchmark has an observed cell (checked above).
+        train_mae_per_benchmark: bench_sum
+            .iter()
+            .zip(&bench_cells)
+            .map(|(s, &c)| s / c as f64)
+            .collect(),
         iterations,
     })
 }
