@@ -533,3 +533,199 @@ async fn skills_bad_requests_are_coded_422s() {
     assert_eq!(answer["code"], "invalid_query");
     assert!(answer["detail"].as_str().unwrap().contains("family_column"));
 }
+
+/// The predict request for `models` (indices into the small leaderboard)
+/// on `basis`.
+fn predict_request(basis: &Value, request: &Value, models: &[usize]) -> Value {
+    let pick =
+        |field: &str| -> Vec<Value> { models.iter().map(|&i| request[field][i].clone()).collect() };
+    json!({
+        "basis": basis,
+        "models": pick("models"),
+        "params": pick("params"),
+        "tokens": pick("tokens"),
+        "families": pick("families"),
+    })
+}
+
+#[tokio::test]
+async fn skills_basis_predicts_what_the_fit_predicted_bit_for_bit() {
+    // Both links: the default monotone one (with its isotonic part) and
+    // the sigmoid; every model, scored or not, in reverse order.
+    let app = app().await;
+    for link in ["monotone", "sigmoid"] {
+        let mut request = small_body();
+        request["link"] = json!(link);
+        request["return_basis"] = json!(true);
+        let fit = post_ok(&app, &request).await;
+        let basis = &fit["basis"];
+        assert_eq!(basis["format"], "obscaling.skills-basis/v1");
+        assert_eq!(basis["link"], link);
+        assert_eq!(basis["isotonic"].is_null(), link == "sigmoid");
+        let n = request["models"].as_array().unwrap().len();
+        let order: Vec<usize> = (0..n).rev().collect();
+        let (status, _, predicted) = app
+            .post_json(
+                "/v1/scaling/predict",
+                &predict_request(basis, &request, &order),
+            )
+            .await;
+        assert_eq!(status, 200, "{predicted}");
+        assert_eq!(predicted["fingerprint"], basis["fingerprint"]);
+        assert_eq!(predicted["benchmarks"], request["benchmarks"]);
+        for (p, &i) in predicted["predictions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(&order)
+        {
+            let own = &fit["predictions"][i];
+            assert_eq!(p["model"], own["model"]);
+            assert_eq!(
+                bits(&p["predicted"]),
+                bits(&own["predicted"]),
+                "{link}: {}",
+                p["model"]
+            );
+            assert_eq!(
+                bits(&p["skills"]),
+                bits(&own["skills"]),
+                "{link}: {}",
+                p["model"]
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn skills_basis_refuses_what_it_cannot_predict() {
+    let app = app().await;
+    let mut request = small_body();
+    request["link"] = json!("sigmoid");
+    request["return_basis"] = json!(true);
+    let fit = post_ok(&app, &request).await;
+    let basis = fit["basis"].clone();
+    let good = predict_request(&basis, &request, &[0, 13]);
+    let (status, _, _) = app.post_json("/v1/scaling/predict", &good).await;
+    assert_eq!(status, 200);
+    let with = |field: &str, value: Value| {
+        let mut r = good.clone();
+        r[field] = value;
+        r
+    };
+    let mut edited = basis.clone();
+    edited["floors"][0] = json!(0.5);
+    let mut broken = basis.clone();
+    broken["loadings"][2] = json!([1.0]);
+    let cases: Vec<(Value, u16, &str, &str)> = vec![
+        (
+            with("families", json!(["falcon", "qwen3"])),
+            422,
+            "invalid_skills",
+            "qwen3",
+        ),
+        (
+            with("params", json!([7.0, 0.0])),
+            422,
+            "invalid_compute",
+            "qwen2-0.5b",
+        ),
+        (
+            with("tokens", json!([1.5])),
+            422,
+            "shape_mismatch",
+            "tokens",
+        ),
+        (
+            with("models", json!(["a", "a"])),
+            422,
+            "duplicate_model",
+            "'a'",
+        ),
+        (with("basis", edited), 422, "invalid_basis", "fingerprint"),
+        (with("basis", broken), 422, "invalid_basis", "loadings[2]"),
+    ];
+    for (body, status, code, named) in cases {
+        let (got, _, problem) = app.post_json("/v1/scaling/predict", &body).await;
+        assert_eq!(
+            (got, problem["code"].as_str().unwrap()),
+            (status, code),
+            "{problem}"
+        );
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.contains(named),
+            "{code}: '{detail}' does not name {named}"
+        );
+    }
+    // A skills basis is no PCA basis, and travels as JSON only.
+    let (status, _, problem) = app
+        .post_json(
+            "/v1/pca/transform",
+            &json!({"basis": basis, "models": ["m"], "benchmarks": ["IFEval"], "scores": [[0.5]]}),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].clone()),
+        (422, json!("invalid_basis"))
+    );
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("/v1/scaling/predict")
+    );
+    let form = format!(
+        "--b\r\nContent-Disposition: form-data; name=\"basis\"\r\n\r\n{basis}\r\n--b\r\n\
+         Content-Disposition: form-data; name=\"scores\"\r\n\r\nmodel,IFEval\r\nm,0.5\r\n--b--\r\n"
+    );
+    let (status, _, problem) = app
+        .post_raw(
+            "/v1/scaling/predict",
+            Some("multipart/form-data; boundary=b"),
+            form.into_bytes(),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].clone()),
+        (415, json!("unsupported_media_type"))
+    );
+}
+
+#[tokio::test]
+async fn skills_specs_examples_are_accepted() {
+    // The example skills basis was answered by the example skills request
+    // (return_basis) on the machine that wrote it; here it must be accepted
+    // and predict the example's unscored Qwen2 models as this machine's fit
+    // of that request does. Equal to 1e-9: another CPU's vector width can
+    // round the 600 Levenberg-Marquardt steps differently.
+    let app = app().await;
+    let (_, _, spec) = app.get("/openapi.json").await;
+    let schemas = &spec["components"]["schemas"];
+    let mut request = schemas["SkillsRequest"]["example"].clone();
+    request["return_basis"] = json!(true);
+    let fit = post_ok(&app, &request).await;
+    assert_eq!(
+        schemas["SkillsBasis"]["example"]["format"],
+        "obscaling.skills-basis/v1"
+    );
+    let example = &schemas["SkillsPredictRequest"]["example"];
+    assert_eq!(example["basis"], schemas["SkillsBasis"]["example"]);
+    let (status, _, predicted) = app.post_json("/v1/scaling/predict", example).await;
+    assert_eq!(status, 200, "{predicted}");
+    let predictions = predicted["predictions"].as_array().unwrap();
+    assert_eq!(predictions.len(), 4);
+    for p in &predictions[..3] {
+        let own = fit["predictions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["model"] == p["model"])
+            .unwrap();
+        assert_eq!(own["fitted"], false);
+        for (a, b) in bits(&p["predicted"]).iter().zip(bits(&own["predicted"])) {
+            let (a, b) = (f64::from_bits(*a), f64::from_bits(b));
+            assert!((a - b).abs() < 1e-9, "{}: {a} vs {b}", p["model"]);
+        }
+    }
+}

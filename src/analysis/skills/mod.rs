@@ -17,6 +17,7 @@
 //! [`baselines`] the paper's two reference methods on the same splits.
 
 pub mod baselines;
+pub mod basis;
 pub mod evaluate;
 pub mod isotonic;
 pub mod link;
@@ -27,6 +28,7 @@ use linfa::ParamGuard;
 use ndarray::Array2;
 
 use super::AnalysisError;
+pub use basis::{NewModel, SkillsBasis, SkillsBasisParts, SkillsPlacement};
 pub use evaluate::{BaselineScores, GroupResult, ProtocolScores, SkillsEvaluation, evaluate};
 pub use isotonic::Isotonic;
 pub use link::LinkKind;

@@ -10,11 +10,13 @@ use utoipa::ToSchema;
 
 use super::{ModelColumns, read_table, required};
 use crate::analysis::BenchmarkMatrix;
+use crate::analysis::skills::SkillsBasis as FittedSkillsBasis;
 use crate::analysis::skills::{
     self, BaselineScores, Link, ProtocolScores, SkillsData, SkillsEvaluation, SkillsFit,
     SkillsModel, SkillsParams,
 };
 use crate::analysis::{AnalysisError, ParamGuard};
+use crate::api::basis::SkillsBasis;
 use crate::api::body::{BodyFormat, Limits, answer_on_pool};
 use crate::api::error::{ApiError, ErrorCode, Problem};
 use crate::api::query::{self, TableQuery, table_query};
@@ -33,6 +35,15 @@ pub enum LinkName {
     Monotone,
     /// g = sigmoid(eta), the paper's simple link.
     Sigmoid,
+}
+
+impl From<Link> for LinkName {
+    fn from(link: Link) -> LinkName {
+        match link {
+            Link::Monotone => LinkName::Monotone,
+            Link::Sigmoid => LinkName::Sigmoid,
+        }
+    }
 }
 
 impl From<LinkName> for Link {
@@ -99,6 +110,11 @@ leaderboard_request! {
         /// Also run the paper's protocol on these groups, with both baselines.
         #[serde(default)]
         pub evaluate: Option<EvaluateSpec>,
+        /// true: also return `basis`, the fitted law, which
+        /// /v1/scaling/predict takes to predict models of its families from
+        /// their params and tokens, exactly as this answer predicts them.
+        #[serde(default)]
+        pub return_basis: Option<bool>,
     }
 }
 
@@ -228,6 +244,9 @@ pub struct SkillsResponse {
     /// With `evaluate`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub evaluation: Option<EvaluationOut>,
+    /// With `return_basis`: the fitted law, for /v1/scaling/predict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<SkillsBasis>,
 }
 
 table_query! {
@@ -264,6 +283,8 @@ table_query! {
         /// As `evaluate.n_train_models` (with `evaluate_groups`).
         #[param(minimum = 1)]
         pub n_train_models: Option<i64>,
+        /// As `return_basis` in the JSON body.
+        pub return_basis: Option<bool>,
     }
 }
 
@@ -355,6 +376,7 @@ impl FromTable for SkillsRequest {
             link: query.link,
             seed: query.seed,
             evaluate: query.evaluate()?,
+            return_basis: query.return_basis,
         })
     }
 }
@@ -506,14 +528,18 @@ fn skills_answer(mut r: SkillsRequest, limits: &Limits) -> Result<SkillsResponse
     let evaluation = evaluate
         .map(|(groups, n_train_models)| skills::evaluate(&data, &spec, &groups, n_train_models))
         .transpose()?;
-    Ok(SkillsResponse::new(
+    let mut response = SkillsResponse::new(
         &data,
         &fit,
         link,
         r.skills.is_none(),
         dropped_models,
         evaluation.as_ref(),
-    ))
+    );
+    if r.return_basis.unwrap_or(false) {
+        response.basis = Some(SkillsBasis::new(&FittedSkillsBasis::of_fit(&fit)));
+    }
+    Ok(response)
 }
 
 fn pp(fraction: f64) -> f64 {
@@ -628,6 +654,7 @@ impl SkillsResponse {
             },
             dropped_models,
             evaluation: evaluation.map(|e| EvaluationOut::new(data, e)),
+            basis: None,
         }
     }
 }
