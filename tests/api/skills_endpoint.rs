@@ -729,3 +729,57 @@ async fn skills_specs_examples_are_accepted() {
         }
     }
 }
+
+#[tokio::test]
+async fn skills_charts_come_with_charts_true_and_mark_the_held_out_models() {
+    // The predicted-against-observed chart holds a point per scored cell
+    // (the fit's predictions) and one per held-out cell (the evaluation's),
+    // with the values the answer reports; the heatmaps a cell per
+    // benchmark (family) and skill.
+    let app = app().await;
+    let mut request = small_body();
+    request["link"] = json!("sigmoid");
+    request["skills"] = json!(2);
+    request["evaluate"] = json!({"groups": [["qwen2"]]});
+    let plain = post_ok(&app, &request).await;
+    assert!(plain.get("charts").is_none());
+    request["charts"] = json!(true);
+    let answer = post_ok(&app, &request).await;
+    let charts = &answer["charts"];
+    for name in ["predicted_vs_observed", "loadings", "efficiencies"] {
+        assert_eq!(
+            charts[name]["$schema"], "https://vega.github.io/schema/vega-lite/v5.json",
+            "{name}"
+        );
+    }
+    let points = charts["predicted_vs_observed"]["data"]["values"]
+        .as_array()
+        .unwrap();
+    let scored = request["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row.as_array().unwrap())
+        .filter(|v| !v.is_null())
+        .count();
+    let group = &answer["evaluation"]["groups"][0];
+    let held: Vec<&Value> = points
+        .iter()
+        .filter(|p| p["series"] == "held out")
+        .collect();
+    assert_eq!(points.len() - held.len(), scored);
+    assert_eq!(held.len(), 3 * 6);
+    let p = held
+        .iter()
+        .find(|p| p["model"] == "qwen2-72b" && p["benchmark"] == "BBH")
+        .unwrap();
+    assert_eq!(p["predicted"], group["skills"]["predicted"][2][1]);
+    let n_families = answer["families"].as_array().unwrap().len();
+    let cells = |name: &str| charts[name]["data"]["values"].as_array().unwrap().len();
+    assert_eq!(cells("loadings"), 6 * 2);
+    assert_eq!(cells("efficiencies"), n_families * 2);
+    // Everything else is what the request without charts answers.
+    let mut rest = answer.clone();
+    rest.as_object_mut().unwrap().remove("charts");
+    assert_eq!(rest, plain);
+}

@@ -18,6 +18,7 @@ use crate::analysis::skills::{
 use crate::analysis::{AnalysisError, ParamGuard};
 use crate::api::basis::SkillsBasis;
 use crate::api::body::{BodyFormat, Limits, answer_on_pool};
+use crate::api::charts;
 use crate::api::error::{ApiError, ErrorCode, Problem};
 use crate::api::query::{self, TableQuery, table_query};
 use crate::api::request::{FromTable, leaderboard_request, parse_request};
@@ -115,6 +116,12 @@ leaderboard_request! {
         /// their params and tokens, exactly as this answer predicts them.
         #[serde(default)]
         pub return_basis: Option<bool>,
+        /// true: also return Vega-Lite v5 specifications (`charts`):
+        /// predicted against observed per benchmark (an evaluation's
+        /// held-out models marked), the loadings heatmap, and each family's
+        /// efficiency.
+        #[serde(default)]
+        pub charts: Option<bool>,
     }
 }
 
@@ -247,6 +254,11 @@ pub struct SkillsResponse {
     /// With `return_basis`: the fitted law, for /v1/scaling/predict.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub basis: Option<SkillsBasis>,
+    /// With `charts`: `{predicted_vs_observed, loadings, efficiencies}`,
+    /// Vega-Lite v5 specifications with their data inline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub charts: Option<serde_json::Value>,
 }
 
 table_query! {
@@ -285,6 +297,8 @@ table_query! {
         pub n_train_models: Option<i64>,
         /// As `return_basis` in the JSON body.
         pub return_basis: Option<bool>,
+        /// As `charts` in the JSON body.
+        pub charts: Option<bool>,
     }
 }
 
@@ -377,6 +391,7 @@ impl FromTable for SkillsRequest {
             seed: query.seed,
             evaluate: query.evaluate()?,
             return_basis: query.return_basis,
+            charts: query.charts,
         })
     }
 }
@@ -539,6 +554,9 @@ fn skills_answer(mut r: SkillsRequest, limits: &Limits) -> Result<SkillsResponse
     if r.return_basis.unwrap_or(false) {
         response.basis = Some(SkillsBasis::new(&FittedSkillsBasis::of_fit(&fit)));
     }
+    if r.charts.unwrap_or(false) {
+        response.charts = Some(charts::skills::skills(&data, &fit, evaluation.as_ref()));
+    }
     Ok(response)
 }
 
@@ -655,6 +673,7 @@ impl SkillsResponse {
             dropped_models,
             evaluation: evaluation.map(|e| EvaluationOut::new(data, e)),
             basis: None,
+            charts: None,
         }
     }
 }
