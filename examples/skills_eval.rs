@@ -117,7 +117,7 @@ fn main() {
                 eval.skills
                     .per_benchmark_pp
                     .iter()
-                    .map(|v| (v * 100.0).round() / 100.0)
+                    .map(|v| v.map(|v| (v * 100.0).round() / 100.0))
                     .collect::<Vec<_>>(),
                 eval.pca_flops.mae_pp,
                 eval.flops_sigmoid.mae_pp,

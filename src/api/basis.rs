@@ -1,7 +1,7 @@
 //! The fitted basis on the wire: the self-contained JSON object that
-//! `/v1/pca` and `/v1/scaling/law` answer with `return_basis`, that the
-//! client keeps, and that `/v1/pca/transform` and `/v1/scaling/predict`
-//! take back. Its `fingerprint` is the SHA-256 (lowercase hex) of the
+//! `/v1/pca`, `/v1/scaling/law` and `/v1/scaling/skills` answer with
+//! `return_basis`, that the client keeps, and that `/v1/pca/transform` and
+//! `/v1/scaling/predict` take back. Its `fingerprint` is the SHA-256 (lowercase hex) of the
 //! RFC 8785 (JSON Canonicalization Scheme) serialisation of the object
 //! without its `fingerprint` member, so that a client can check it and the
 //! service can tell an edited basis from the one it made.
@@ -21,11 +21,15 @@ use crate::analysis::basis::{
     Basis as FittedBasis, BasisParts, LawBasis as FittedLawBasis, LawBasisParts, MissingParts,
     Reference,
 };
+use crate::analysis::skills::{SkillsBasis as FittedSkillsBasis, SkillsBasisParts};
+use crate::api::scaling::skills::LinkName;
 
 /// `format` of a PCA basis.
 pub const BASIS_FORMAT: &str = "obscaling.basis/v1";
 /// `format` of a law basis.
 pub const LAW_BASIS_FORMAT: &str = "obscaling.law-basis/v1";
+/// `format` of a skills basis.
+pub const SKILLS_BASIS_FORMAT: &str = "obscaling.skills-basis/v1";
 
 /// A fitted PCA basis: everything needed to place a new model exactly as a
 /// `supplementary` model of the fit was placed. Keep it whole: its
@@ -129,6 +133,156 @@ pub struct ReferenceLine {
     pub family: String,
     pub slope: f64,
     pub intercept: f64,
+}
+
+/// A fitted skills law (/v1/scaling/skills with `return_basis`): what
+/// predicts a model of one of its families from its parameters and
+/// training tokens, exactly as the fit predicted its own models. Keep it
+/// whole: its `fingerprint` covers every other member.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!(skills_basis_example()))]
+pub struct SkillsBasis {
+    /// Always `obscaling.skills-basis/v1`.
+    #[schema(pattern = r"^obscaling\.skills-basis/v1$")]
+    pub format: String,
+    /// The benchmarks predicted, in the fit's order.
+    pub benchmarks: Vec<String>,
+    /// One chance floor per benchmark.
+    pub floors: Vec<f64>,
+    pub link: LinkName,
+    /// How [ln S, ln T, ln S ln T] (S params in billions, T tokens in
+    /// trillions) is standardised: (x - mean) / scale.
+    pub covariates: SkillsCovariates,
+    /// A: d rows of 3, skills per standardised covariate.
+    pub skill_weights: Vec<Vec<f64>>,
+    /// Each family's efficiency (its offset in skill space), which a
+    /// predicted model's family must be among.
+    pub families: Vec<FamilyEfficiency>,
+    /// One row of d loadings per benchmark: eta = loadings . z + intercept.
+    pub loadings: Vec<Vec<f64>>,
+    pub intercepts: Vec<f64>,
+    /// `monotone`: per benchmark [psi, kappa] of sigmoid(psi)
+    /// sigmoid(eta)^exp(kappa); null for `sigmoid`.
+    pub link_params: Option<Vec<[f64; 2]>>,
+    /// `monotone`: per benchmark, the isotonic regression of its scores on
+    /// eta (knots `x`, increasing, and values `y`; linear between knots,
+    /// constant beyond them); null for `sigmoid`.
+    pub isotonic: Option<Vec<IsotonicPart>>,
+    /// `monotone`: the isotonic part's weight in the link (0.5); null for
+    /// `sigmoid`.
+    pub isotonic_weight: Option<f64>,
+    /// SHA-256, lowercase hex, of the RFC 8785 canonical JSON of this
+    /// object without `fingerprint`.
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    pub fingerprint: String,
+}
+
+/// The standardisation of a skills basis's covariates.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SkillsCovariates {
+    pub mean: [f64; 3],
+    pub scale: [f64; 3],
+}
+
+/// A family of a skills basis.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FamilyEfficiency {
+    #[schema(min_length = 1)]
+    pub family: String,
+    /// One value per skill.
+    pub efficiency: Vec<f64>,
+}
+
+/// One benchmark's isotonic regression in a skills basis.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IsotonicPart {
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
+}
+
+impl SkillsBasis {
+    /// The wire form of a fitted skills basis, fingerprinted.
+    pub fn new(basis: &FittedSkillsBasis) -> Self {
+        let parts = basis.parts();
+        let monotone = parts.link == crate::analysis::skills::Link::Monotone;
+        let mut wire = SkillsBasis {
+            format: SKILLS_BASIS_FORMAT.into(),
+            benchmarks: parts.benchmarks,
+            floors: parts.floors,
+            link: parts.link.into(),
+            covariates: SkillsCovariates {
+                mean: parts.covariate_means,
+                scale: parts.covariate_sds,
+            },
+            skill_weights: parts.skill_weights,
+            families: parts
+                .families
+                .into_iter()
+                .map(|(family, efficiency)| FamilyEfficiency { family, efficiency })
+                .collect(),
+            loadings: parts.loadings,
+            intercepts: parts.intercepts,
+            link_params: monotone.then_some(parts.link_params),
+            isotonic: monotone.then(|| {
+                parts
+                    .isotonic
+                    .into_iter()
+                    .map(|(x, y)| IsotonicPart { x, y })
+                    .collect()
+            }),
+            isotonic_weight: parts.isotonic_weight,
+            fingerprint: String::new(),
+        };
+        wire.fingerprint = fingerprint_of(&wire);
+        wire
+    }
+
+    fn into_parts(self) -> SkillsBasisParts {
+        SkillsBasisParts {
+            benchmarks: self.benchmarks,
+            floors: self.floors,
+            link: self.link.into(),
+            skill_weights: self.skill_weights,
+            covariate_means: self.covariates.mean,
+            covariate_sds: self.covariates.scale,
+            families: self
+                .families
+                .into_iter()
+                .map(|f| (f.family, f.efficiency))
+                .collect(),
+            loadings: self.loadings,
+            intercepts: self.intercepts,
+            link_params: self.link_params.unwrap_or_default(),
+            isotonic: self
+                .isotonic
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| (p.x, p.y))
+                .collect(),
+            isotonic_weight: self.isotonic_weight,
+        }
+    }
+}
+
+/// A skills basis as a client sent it back, checked; and its fingerprint.
+pub fn read_skills_basis(value: &Value) -> Result<(FittedSkillsBasis, String), ApiError> {
+    let what = "basis";
+    let object = object_of_format(value, what, SKILLS_BASIS_FORMAT)?;
+    let wire: SkillsBasis = typed(value, what)?;
+    let sent = wire.fingerprint.clone();
+    let basis =
+        FittedSkillsBasis::from_parts(wire.into_parts()).map_err(|err| named(err.into(), what))?;
+    check_fingerprint(object, &sent, what)?;
+    Ok((basis, sent))
+}
+
+/// The `format` member of a basis object, if it has a string one.
+pub fn format_of(value: &Value) -> Option<&str> {
+    value.get("format").and_then(Value::as_str)
 }
 
 /// The object without its `fingerprint` member, as serde sees it (the
@@ -277,6 +431,10 @@ fn object_of_format<'v>(
             "{what}.format is \"{format}\", a law basis: send it to /v1/scaling/predict, or \
              its `pca` member here"
         ))),
+        Some(Value::String(format)) if format == SKILLS_BASIS_FORMAT => Err(invalid(format!(
+            "{what}.format is \"{format}\", a skills basis: send it to /v1/scaling/predict \
+             with the models' params, tokens and families"
+        ))),
         Some(Value::String(format)) => Err(invalid(format!(
             "{what}.format must be \"{expected}\", got \"{format}\""
         ))),
@@ -380,6 +538,13 @@ pub fn read_law_basis(
 /// `return_basis`. A test checks that it still is, and that it is accepted.
 pub fn basis_example() -> Value {
     serde_json::from_str(include_str!("examples/basis.json")).expect("the example is JSON")
+}
+
+/// The spec's example skills basis: what /v1/scaling/skills answers for its
+/// own example request with `return_basis`; a test checks that it is
+/// accepted and predicts the example's models as that answer does.
+pub fn skills_basis_example() -> Value {
+    serde_json::from_str(include_str!("examples/skills_basis.json")).expect("the example is JSON")
 }
 
 /// The spec's example law basis: what /v1/scaling/law answers for its own

@@ -208,9 +208,45 @@ where
     P: FnOnce(BodyFormat, &[u8]) -> Result<R, ApiError> + Send + 'static,
     F: FnOnce(R) -> Result<T, ApiError> + Send + 'static,
 {
+    respond(req, payload, limits, false, parse, compute).await
+}
+
+/// [`answer`] for an endpoint whose computation takes seconds whatever the
+/// body's size (the skills law's iterative fits of a few kilobytes of
+/// leaderboard): always on the compute pool, so that no HTTP worker, and no
+/// probe waiting behind it, waits on it.
+pub async fn answer_on_pool<R, T, P, F>(
+    req: &HttpRequest,
+    payload: Payload,
+    limits: Limits,
+    parse: P,
+    compute: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize,
+    P: FnOnce(BodyFormat, &[u8]) -> Result<R, ApiError> + Send + 'static,
+    F: FnOnce(R) -> Result<T, ApiError> + Send + 'static,
+{
+    respond(req, payload, limits, true, parse, compute).await
+}
+
+async fn respond<R, T, P, F>(
+    req: &HttpRequest,
+    payload: Payload,
+    limits: Limits,
+    always_offload: bool,
+    parse: P,
+    compute: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize,
+    P: FnOnce(BodyFormat, &[u8]) -> Result<R, ApiError> + Send + 'static,
+    F: FnOnce(R) -> Result<T, ApiError> + Send + 'static,
+{
     let format = body_format(req)?;
     let declared = body_len_hint(req);
     let large = declared >= OFFLOAD_MIN_BYTES;
+    let offload = large || always_offload;
     // Waiting for the budget counts against the deadline, as waiting for
     // the compute pool does.
     let admitted = if large {
@@ -247,7 +283,7 @@ where
             })
         })
     };
-    let json = if large {
+    let json = if offload {
         // The timer answers on time even while the SVD (not interruptible)
         // finishes; the core stops at its next check.
         let grace = Duration::from_millis(250);

@@ -71,6 +71,8 @@ error_codes! {
     InvalidLaw => ("invalid_law", UNPROCESSABLE_ENTITY, "Invalid scaling-law options"),
     TooFewTrainingModels => ("too_few_training_models", UNPROCESSABLE_ENTITY, "Too few models to fit the law"),
     InvalidReferenceFamily => ("invalid_reference_family", UNPROCESSABLE_ENTITY, "The reference family cannot be fitted"),
+    InvalidSkills => ("invalid_skills", UNPROCESSABLE_ENTITY, "Invalid skills-law data or options"),
+    FamilyWithoutScores => ("family_without_scores", UNPROCESSABLE_ENTITY, "A family has no scored model"),
     InvalidBasis => ("invalid_basis", UNPROCESSABLE_ENTITY, "The basis is not a valid fitted basis"),
     InvalidMultipart => ("invalid_multipart", BAD_REQUEST, "The multipart/form-data body cannot be read"),
     TooFewModels => ("too_few_models", UNPROCESSABLE_ENTITY, "Too few models for the analysis"),
@@ -246,10 +248,8 @@ impl From<AnalysisError> for ApiError {
             AnalysisError::ZeroVariance => ErrorCode::ZeroVariance,
             AnalysisError::NumericOverflow => ErrorCode::NumericOverflow,
             AnalysisError::Parameter(_) => ErrorCode::InvalidRequest,
-            // No endpoint serves the skills law yet; its errors are bad requests.
-            AnalysisError::InvalidSkills(_) | AnalysisError::FamilyWithoutScores { .. } => {
-                ErrorCode::InvalidRequest
-            }
+            AnalysisError::InvalidSkills(_) => ErrorCode::InvalidSkills,
+            AnalysisError::FamilyWithoutScores { .. } => ErrorCode::FamilyWithoutScores,
             AnalysisError::DeadlineExceeded => ErrorCode::DeadlineExceeded,
             AnalysisError::NoConvergence => ErrorCode::InternalError,
         };

@@ -61,6 +61,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(scaling::law::post_law)
         .service(scaling::predict::post_predict)
         .service(scaling::select_families::post_select_families)
+        .service(scaling::skills::post_skills)
         .service(inspect::post_inspect);
 }
 

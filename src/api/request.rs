@@ -22,7 +22,9 @@ use crate::analysis::matrix::ScoreRows;
 /// options (each with the attributes given, e.g. its documentation, and the
 /// schema of `n_components`), then the endpoint's own fields. The type gets
 /// [`TopLevelScores`](super::scores::TopLevelScores), so its scores take the
-/// fast path, and `take_leaderboard`.
+/// fast path, and `take_leaderboard`. An endpoint without a PCA (the skills
+/// law) leaves out the option list: its type has the leaderboard fields
+/// alone, and `take_leaderboard` gives the default options.
 macro_rules! leaderboard_request {
     (
         $(#[$attr:meta])*
@@ -94,6 +96,55 @@ macro_rules! leaderboard_request {
                         missing: self.missing.take(),
                         imputation: self.imputation.take(),
                     },
+                    absent_models: std::mem::take(&mut self.absent_models),
+                }
+            }
+        }
+    };
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[$field_attr:meta])*
+                pub $field:ident : $type:ty
+            ),* $(,)?
+        }
+    ) => {
+        #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(deny_unknown_fields)]
+        $(#[$attr])*
+        pub struct $name {
+            #[schema(schema_with = $crate::api::schemas::models)]
+            pub models: Vec<String>,
+            #[schema(schema_with = $crate::api::schemas::benchmarks)]
+            pub benchmarks: Vec<String>,
+            #[schema(schema_with = $crate::api::schemas::scores)]
+            pub scores: $crate::api::scores::ScoresField,
+            /// Models a long table left with no row once its benchmarks
+            /// were filtered (never sent: a JSON body has no such models).
+            #[serde(skip)]
+            pub absent_models: Vec<String>,
+            $(
+                $(#[$field_attr])*
+                pub $field: $type,
+            )*
+        }
+
+        impl $crate::api::scores::TopLevelScores for $name {
+            fn scores_mut(&mut self) -> &mut $crate::api::scores::ScoresField {
+                &mut self.scores
+            }
+        }
+
+        impl $name {
+            /// The leaderboard, taken out of the request (which keeps the
+            /// endpoint's own fields), with the default options.
+            pub fn take_leaderboard(&mut self) -> $crate::api::request::LeaderboardFields {
+                $crate::api::request::LeaderboardFields {
+                    models: std::mem::take(&mut self.models),
+                    benchmarks: std::mem::take(&mut self.benchmarks),
+                    scores: std::mem::take(&mut self.scores).0,
+                    options: $crate::api::options::AnalysisOptions::default(),
                     absent_models: std::mem::take(&mut self.absent_models),
                 }
             }

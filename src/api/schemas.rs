@@ -109,6 +109,63 @@ pub fn compute() -> impl Into<RefOr<Schema>> {
         .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
 }
 
+/// `params` and `tokens` of the skills law: a positive number per model.
+pub fn positive_per_model() -> impl Into<RefOr<Schema>> {
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::Number)
+                .exclusive_minimum(Some(0)),
+        )
+        .description(Some("One positive value per model, in request order"))
+}
+
+/// `families` of the skills law: a family name per model.
+pub fn model_families() -> impl Into<RefOr<Schema>> {
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1)),
+        )
+        .description(Some(
+            "One non-empty family name per model, in request order",
+        ))
+}
+
+/// `floors` of the skills law: a chance floor in [0, 1) per benchmark.
+pub fn floors() -> impl Into<RefOr<Schema>> {
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::Number)
+                .minimum(Some(0))
+                .exclusive_maximum(Some(1)),
+        )
+        .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+        .description(Some(
+            "One floor in [0, 1) per benchmark, in request order; null for 0 everywhere",
+        ))
+}
+
+/// `evaluate.groups` of the skills law: non-empty lists of family names.
+pub fn family_groups() -> impl Into<RefOr<Schema>> {
+    ArrayBuilder::new()
+        .items(
+            ArrayBuilder::new()
+                .items(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .min_length(Some(1)),
+                )
+                .min_items(Some(1)),
+        )
+        .min_items(Some(1))
+        .description(Some(
+            "Groups of families held out together, each a non-empty list of values of `families`",
+        ))
+}
+
 pub fn target_values() -> impl Into<RefOr<Schema>> {
     nullable_numbers("One value per model, or null where unknown")
 }

@@ -492,10 +492,12 @@ fn the_table_covers_every_request_error_code() {
         "method_not_allowed",
         "internal_error",
     ];
-    // The scaling endpoints' codes have their table in scaling.rs; the
-    // limits theirs in reliability.rs.
+    // The scaling endpoints' codes have their table in scaling.rs (the
+    // skills law's in skills_endpoint.rs); the limits theirs in
+    // reliability.rs.
     let scaling_table = [
         include_str!("scaling.rs"),
+        include_str!("skills_endpoint.rs"),
         include_str!("reliability.rs"),
         include_str!("uncertainty.rs"),
         include_str!("basis.rs"),

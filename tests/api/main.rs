@@ -18,5 +18,6 @@ mod reference;
 mod reliability;
 mod scaling;
 mod skills;
+mod skills_endpoint;
 mod tables;
 mod uncertainty;

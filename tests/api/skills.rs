@@ -19,7 +19,7 @@ const CASES: &str = include_str!("../fixtures/reference/skills_cases.json");
 /// with S, T, FLOPs and every benchmark; families (Family2) with at least
 /// n + 1 rows; sorted (stably) by (family, params). Also returns the CSV's
 /// FLOPs column of those rows.
-fn protocol_data(n_train: usize) -> (SkillsData, Vec<f64>, Vec<Vec<String>>) {
+pub fn protocol_data(n_train: usize) -> (SkillsData, Vec<f64>, Vec<Vec<String>>) {
     let protocol: Value = serde_json::from_str(PROTOCOL).unwrap();
     let benchmarks: Vec<String> = protocol["benchmarks"]
         .as_array()

@@ -163,6 +163,37 @@ def main():
     )
     save(out, "select-families", answer["charts"]["designs"], {"items": {"rect": bars, "rule": 1}})
 
+    # The skills law on the paper set's models with known size and tokens,
+    # Llama-2 and Qwen1.5 held out (each family's smallest model trains).
+    # The sigmoid link is the faster fit for a debug build; the charts are
+    # the same for either link.
+    header, rows = read(PAPER_SET)
+    rows = [r for r in rows if r["Model Size (B)"] and r["Pretraining Data Size (T)"]]
+    body = io.StringIO()
+    writer = csv.DictWriter(body, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    params = {
+        "benchmarks": ",".join(BENCHMARKS), "params_column": "Model Size (B)",
+        "tokens_column": "Pretraining Data Size (T)", "family_column": "Model Family",
+        "link": "sigmoid", "evaluate_groups": "Llama-2;Qwen1.5", "charts": "true",
+    }
+    answer = post(base, "/v1/scaling/skills", params, body.getvalue().encode("utf-8"))
+    d, j, f = answer["skills"], len(answer["benchmarks"]), len(answer["families"])
+    scored = sum(1 for r in rows for b in BENCHMARKS if r[b] != "")
+    held_out = sum(
+        e is not None
+        for g in answer["evaluation"]["groups"]
+        for errors in (g["skills"] or {"abs_errors": []})["abs_errors"]
+        for e in errors
+    )
+    charts = answer["charts"]
+    # A point per scored cell and per held-out cell, a diagonal per benchmark.
+    save(out, "skills-predicted-vs-observed", charts["predicted_vs_observed"],
+         {"items": {"symbol": scored + held_out, "rule": j}})
+    save(out, "skills-loadings", charts["loadings"], {"items": {"rect": j * d, "text": j * d}})
+    save(out, "skills-efficiencies", charts["efficiencies"], {"items": {"rect": f * d, "text": f * d}})
+
 
 if __name__ == "__main__":
     main()

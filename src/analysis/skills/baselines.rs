@@ -207,8 +207,8 @@ pub fn flops_sigmoid(data: &SkillsData) -> Result<Array2<f64>, AnalysisError> {
             n_fam: nf,
         };
         let pen = vec![1e-8; theta0.len()];
-        let ls = lm_huber(&problem, &theta0, &pen, None, 500, 1e-10);
-        let th = lm_huber(&problem, &ls.theta, &pen, Some(HUBER_BETA), 2000, 1e-10).theta;
+        let ls = lm_huber(&problem, &theta0, &pen, None, 500, 1e-10)?;
+        let th = lm_huber(&problem, &ls.theta, &pen, Some(HUBER_BETA), 2000, 1e-10)?.theta;
         let c = expit(th[1 + nf]);
         for i in 0..models.len() {
             let u = col[i].map_or(0.0, |k| th[1 + k]);

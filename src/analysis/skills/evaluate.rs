@@ -12,11 +12,14 @@ use rayon::prelude::*;
 
 use super::baselines::{flops_sigmoid, pca_flops};
 use super::{SkillsData, SkillsSpec, fit_skills};
-use crate::analysis::AnalysisError;
+use crate::analysis::{AnalysisError, budget};
 
-/// Absolute errors of one method on one group's test models.
+/// Predictions and absolute errors of one method on one group's test models.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BaselineScores {
+    /// The method's prediction per test model (rows, in `test_models`
+    /// order) and benchmark.
+    pub predictions: Vec<Vec<f64>>,
     /// |prediction - score| per test model (rows, in `test_models` order)
     /// and benchmark; `None` where the test model has no score.
     pub abs_errors: Vec<Vec<Option<f64>>>,
@@ -46,11 +49,12 @@ pub struct GroupResult {
 
 /// A method's error aggregated as the paper does: the mean over a group's
 /// test models, then over groups (equal weight), then over benchmarks, in
-/// percentage points.
+/// percentage points. A benchmark on which no group's test model has a
+/// score has no figure (`None`) and takes no part in `mae_pp`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProtocolScores {
     pub mae_pp: f64,
-    pub per_benchmark_pp: Vec<f64>,
+    pub per_benchmark_pp: Vec<Option<f64>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -103,26 +107,26 @@ fn score(data: &SkillsData, test: &[usize], predictions: &Array2<f64>) -> Baseli
         })
         .collect();
     BaselineScores {
+        predictions: test.iter().map(|&i| predictions.row(i).to_vec()).collect(),
         abs_errors,
         per_benchmark_pp,
     }
 }
 
 fn aggregate(groups: &[&BaselineScores], nj: usize) -> ProtocolScores {
-    let per_benchmark_pp: Vec<f64> = (0..nj)
+    let per_benchmark_pp: Vec<Option<f64>> = (0..nj)
         .map(|j| {
             let seen: Vec<f64> = groups
                 .iter()
                 .filter_map(|g| g.per_benchmark_pp[j])
                 .collect();
-            if seen.is_empty() {
-                f64::NAN
-            } else {
-                seen.iter().sum::<f64>() / seen.len() as f64
-            }
+            (!seen.is_empty()).then(|| seen.iter().sum::<f64>() / seen.len() as f64)
         })
         .collect();
-    let mae_pp = per_benchmark_pp.iter().sum::<f64>() / nj as f64;
+    // At least one group has a test model, and a test model has a score
+    // (it is scored), so at least one benchmark has a figure.
+    let seen: Vec<f64> = per_benchmark_pp.iter().flatten().copied().collect();
+    let mae_pp = seen.iter().sum::<f64>() / seen.len() as f64;
     ProtocolScores {
         mae_pp,
         per_benchmark_pp,
@@ -146,35 +150,40 @@ pub fn evaluate(
         return Err(AnalysisError::InvalidSkills("no test groups given".into()));
     }
     let (known, _) = data.family_index();
+    let deadline = budget::current();
     // Groups are independent fits; `collect` keeps their order, so the
-    // result does not depend on scheduling.
+    // result does not depend on scheduling. Each carries the request's
+    // deadline onto its worker thread.
     let results: Vec<GroupResult> = groups
         .par_iter()
-        .map(|group| -> Result<GroupResult, AnalysisError> {
-            let (families, unknown_families): (Vec<String>, Vec<String>) =
-                group.iter().cloned().partition(|f| known.contains(f));
-            let (train_models, test_models) = split(data, &families, n_train_models);
-            let mut result = GroupResult {
-                families,
-                unknown_families,
-                train_models,
-                skipped: test_models.is_empty(),
-                test_models,
-                skills: None,
-                pca_flops: None,
-                flops_sigmoid: None,
-            };
-            if result.skipped {
-                return Ok(result);
-            }
-            let mut hide = vec![false; data.models().len()];
-            result.test_models.iter().for_each(|&i| hide[i] = true);
-            let masked = data.without_scores(&hide);
-            let fit = fit_skills(&masked, spec)?;
-            result.skills = Some(score(data, &result.test_models, &fit.predictions));
-            result.pca_flops = Some(score(data, &result.test_models, &pca_flops(&masked)?));
-            result.flops_sigmoid = Some(score(data, &result.test_models, &flops_sigmoid(&masked)?));
-            Ok(result)
+        .map(|group| {
+            budget::with_deadline(deadline, || -> Result<GroupResult, AnalysisError> {
+                let (families, unknown_families): (Vec<String>, Vec<String>) =
+                    group.iter().cloned().partition(|f| known.contains(f));
+                let (train_models, test_models) = split(data, &families, n_train_models);
+                let mut result = GroupResult {
+                    families,
+                    unknown_families,
+                    train_models,
+                    skipped: test_models.is_empty(),
+                    test_models,
+                    skills: None,
+                    pca_flops: None,
+                    flops_sigmoid: None,
+                };
+                if result.skipped {
+                    return Ok(result);
+                }
+                let mut hide = vec![false; data.models().len()];
+                result.test_models.iter().for_each(|&i| hide[i] = true);
+                let masked = data.without_scores(&hide);
+                let fit = fit_skills(&masked, spec)?;
+                result.skills = Some(score(data, &result.test_models, &fit.predictions));
+                result.pca_flops = Some(score(data, &result.test_models, &pca_flops(&masked)?));
+                result.flops_sigmoid =
+                    Some(score(data, &result.test_models, &flops_sigmoid(&masked)?));
+                Ok(result)
+            })
         })
         .collect::<Result<_, _>>()?;
     let nj = data.benchmarks().len();

@@ -11,6 +11,8 @@
 use faer::Mat;
 use faer::linalg::solvers::Solve;
 
+use crate::analysis::{AnalysisError, budget};
+
 /// Receives one residual row: (index, r_i, (parameter, d r_i / d theta) pairs).
 pub type RowSink<'a> = dyn FnMut(usize, f64, &[(usize, f64)]) + 'a;
 
@@ -226,7 +228,8 @@ fn sum_sq(r: &[f64]) -> f64 {
 /// Minimises 0.5|r(theta)|^2 + 0.5 sum pen (theta - prior)^2 as `lm_solve`:
 /// damping mu diag(diag(H) + 1e-9), mu x4 on a rejected step (giving up at
 /// mu >= 1e10), mu / 3 (at least 1e-9) on an accepted one, stopping when the
-/// relative decrease falls below `tol` or after `maxit` iterations.
+/// relative decrease falls below `tol` or after `maxit` iterations. Checks
+/// the request's deadline before each iteration.
 pub fn lm_solve<P: SparseResiduals + ?Sized>(
     problem: &P,
     theta0: &[f64],
@@ -234,7 +237,7 @@ pub fn lm_solve<P: SparseResiduals + ?Sized>(
     prior: &[f64],
     maxit: usize,
     tol: f64,
-) -> LmOutcome {
+) -> Result<LmOutcome, AnalysisError> {
     let mut r = vec![0.0; problem.n_residuals()];
     let objective = |theta: &[f64], r: &mut [f64]| {
         problem.residuals(theta, r);
@@ -249,6 +252,7 @@ pub fn lm_solve<P: SparseResiduals + ?Sized>(
     let mut it = 0;
     let blocks = problem.diagonal_blocks();
     for iter in 1..=maxit {
+        budget::check()?;
         it = iter;
         let (mut h, mut g) = normal_equations(problem, &theta, &|_| 1.0);
         let p = theta.len();
@@ -281,11 +285,11 @@ pub fn lm_solve<P: SparseResiduals + ?Sized>(
             break;
         }
     }
-    LmOutcome {
+    Ok(LmOutcome {
         theta,
         objective: f,
         iterations: it,
-    }
+    })
 }
 
 /// Minimises sum rho(r_i) + 0.5 sum pen theta^2 as the research code's `lm`
@@ -293,7 +297,8 @@ pub fn lm_solve<P: SparseResiduals + ?Sized>(
 /// Huber's loss with threshold beta, by re-weighted steps (weight 1 inside
 /// beta, beta/|r| outside); damping mu diag(diag(H) + 1e-12 max diag(H) +
 /// 1e-15), mu x4 on rejection (giving up past 1e12), mu / 3 (at least
-/// 1e-12) on acceptance.
+/// 1e-12) on acceptance. Checks the request's deadline before each
+/// iteration.
 pub fn lm_huber<P: SparseResiduals + ?Sized>(
     problem: &P,
     theta0: &[f64],
@@ -301,7 +306,7 @@ pub fn lm_huber<P: SparseResiduals + ?Sized>(
     huber: Option<f64>,
     maxit: usize,
     tol: f64,
-) -> LmOutcome {
+) -> Result<LmOutcome, AnalysisError> {
     let mut r = vec![0.0; problem.n_residuals()];
     let rho = |v: f64| match huber {
         None => 0.5 * v * v,
@@ -336,6 +341,7 @@ pub fn lm_huber<P: SparseResiduals + ?Sized>(
     let mut it = 0;
     let blocks = problem.diagonal_blocks();
     for iter in 0..maxit {
+        budget::check()?;
         it = iter;
         let (mut h, mut g) = normal_equations(problem, &theta, &weight);
         let p = theta.len();
@@ -376,11 +382,11 @@ pub fn lm_huber<P: SparseResiduals + ?Sized>(
             break;
         }
     }
-    LmOutcome {
+    Ok(LmOutcome {
         theta,
         objective: f,
         iterations: it,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -412,7 +418,7 @@ mod tests {
 
     #[test]
     fn skills_lm_solves_rosenbrock() {
-        let out = lm_solve(&Rosenbrock, &[-1.2, 1.0], &[0.0; 2], &[0.0; 2], 300, 1e-16);
+        let out = lm_solve(&Rosenbrock, &[-1.2, 1.0], &[0.0; 2], &[0.0; 2], 300, 1e-16).unwrap();
         assert!(
             (out.theta[0] - 1.0).abs() < 1e-6 && (out.theta[1] - 1.0).abs() < 1e-6,
             "{out:?}"
@@ -424,7 +430,8 @@ mod tests {
             Some(0.01),
             2000,
             1e-16,
-        );
+        )
+        .unwrap();
         assert!(
             (out.theta[0] - 1.0).abs() < 1e-4 && (out.theta[1] - 1.0).abs() < 1e-4,
             "{out:?}"
@@ -450,7 +457,7 @@ mod tests {
                 row(0, t[0] - 1.0, &[(0, 1.0)]);
             }
         }
-        let out = lm_solve(&Line, &[0.0], &[3.0], &[2.0], 300, 1e-16);
+        let out = lm_solve(&Line, &[0.0], &[3.0], &[2.0], 300, 1e-16).unwrap();
         assert!((out.theta[0] - 1.75).abs() < 1e-9, "{out:?}");
     }
 }

@@ -17,6 +17,7 @@
 //! [`baselines`] the paper's two reference methods on the same splits.
 
 pub mod baselines;
+pub mod basis;
 pub mod evaluate;
 pub mod isotonic;
 pub mod link;
@@ -27,6 +28,7 @@ use linfa::ParamGuard;
 use ndarray::Array2;
 
 use super::AnalysisError;
+pub use basis::{NewModel, SkillsBasis, SkillsBasisParts, SkillsPlacement};
 pub use evaluate::{BaselineScores, GroupResult, ProtocolScores, SkillsEvaluation, evaluate};
 pub use isotonic::Isotonic;
 pub use link::LinkKind;
@@ -91,7 +93,7 @@ impl SkillsData {
                 got: floors.len(),
                 unit: "values",
                 expected: benchmarks.len(),
-                expected_from: "the benchmarks",
+                expected_from: "benchmarks",
             });
         }
         for (b, &c) in benchmarks.iter().zip(&floors) {
@@ -119,7 +121,7 @@ impl SkillsData {
                     got: m.scores.len(),
                     unit: "values",
                     expected: benchmarks.len(),
-                    expected_from: "the benchmarks",
+                    expected_from: "benchmarks",
                 });
             }
             for (b, s) in benchmarks.iter().zip(&m.scores) {
@@ -130,6 +132,18 @@ impl SkillsData {
                         model: m.name.clone(),
                         benchmark: b.clone(),
                     });
+                }
+                // The law reads a score as a fraction of the benchmark
+                // (y = c + (1 - c) g in [0, 1]); a percentage would be
+                // fitted as nonsense rather than refused.
+                if let Some(v) = s
+                    && !(0.0..=1.0).contains(v)
+                {
+                    return Err(invalid(format!(
+                        "model '{}' scores {v} on benchmark '{b}'; the skills law reads \
+                         scores as fractions in [0, 1]",
+                        m.name
+                    )));
                 }
             }
         }
@@ -287,6 +301,8 @@ pub struct SkillsFit {
     pub isotonic: Vec<Option<Isotonic>>,
     /// Mean |prediction - score| over the observed cells (a fraction).
     pub train_mae: f64,
+    /// The same per benchmark, over its observed cells.
+    pub train_mae_per_benchmark: Vec<f64>,
     /// Levenberg-Marquardt iterations of the sigmoid stage and of the
     /// monotone stage (0 for `Sigmoid`).
     pub iterations: [usize; 2],

@@ -4,6 +4,7 @@
 
 use ndarray::{Array2, ArrayView2};
 
+use super::basis::SkillsBasis;
 use super::isotonic::Isotonic;
 use super::link::{LinkKind, logit};
 use super::lm::{Blocks, LM_MAX_ITER, LM_REL_TOL, RowSink, SparseResiduals, lm_solve};
@@ -347,7 +348,7 @@ pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, Ana
         floors,
         sq_lam_e: LAM_E.sqrt(),
     };
-    let stage1 = lm_solve(&problem, &theta, &pen, &prior, LM_MAX_ITER, LM_REL_TOL);
+    let stage1 = lm_solve(&problem, &theta, &pen, &prior, LM_MAX_ITER, LM_REL_TOL)?;
     theta = stage1.theta;
     let mut iterations = [stage1.iterations, 0];
     if final_kind == LinkKind::Asym {
@@ -357,39 +358,47 @@ pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, Ana
             }
         }
         problem.kind = LinkKind::Asym;
-        let stage2 = lm_solve(&problem, &theta, &pen, &prior, LM_MAX_ITER, LM_REL_TOL);
+        let stage2 = lm_solve(&problem, &theta, &pen, &prior, LM_MAX_ITER, LM_REL_TOL)?;
         theta = stage2.theta;
         iterations[1] = stage2.iterations;
     }
 
-    // Every model's skills, eta and parametric prediction.
+    // The law, through which every model is predicted (and a basis made
+    // of it predicts the same models bit for bit).
+    let take = |f: &dyn Fn(usize, usize) -> usize, r: usize, c: usize| {
+        Array2::from_shape_fn((r, c), |(a, b)| theta[f(a, b)])
+    };
+    let mut law = SkillsBasis {
+        benchmarks: data.benchmarks().to_vec(),
+        floors: floors.to_vec(),
+        link: spec.link,
+        skill_weights: take(&|k, p| lay.a(k, p), d, P),
+        covariate_means: mx,
+        covariate_sds: sx,
+        families,
+        efficiencies: take(&|f, k| lay.e(f, k), nf, d),
+        loadings: take(&|j, k| lay.w(j, k), nj, d),
+        intercepts: (0..nj).map(|j| theta[lay.b(j)]).collect(),
+        link_params: take(&|j, l| lay.phi(j, l), nj, lay.l),
+        isotonic: vec![None; nj],
+    };
+    // Every model's skills and eta.
     let n_all = models.len();
     let mut model_skills = Array2::zeros((n_all, d));
     let mut linear_predictors = Array2::zeros((n_all, nj));
-    let mut predictions = Array2::zeros((n_all, nj));
     for i in 0..n_all {
-        let xi = covariates(models[i].params, models[i].tokens);
-        for k in 0..d {
-            let mut v = theta[lay.e(fam_all[i], k)];
-            for p in 0..P {
-                v += theta[lay.a(k, p)] * (xi[p] - mx[p]) / sx[p];
-            }
-            model_skills[(i, k)] = v;
-        }
+        let z = law.skills_of(models[i].params, models[i].tokens, fam_all[i]);
         for j in 0..nj {
-            let mut eta = theta[lay.b(j)];
-            for k in 0..d {
-                eta += theta[lay.w(j, k)] * model_skills[(i, k)];
-            }
-            linear_predictors[(i, j)] = eta;
-            let phi = &theta[lay.phi(j, 0)..lay.phi(j, 0) + lay.l];
-            let c = floors[j];
-            predictions[(i, j)] = c + (1.0 - c) * final_kind.value(eta, phi);
+            linear_predictors[(i, j)] = law.eta(&z, j);
         }
+        model_skills
+            .row_mut(i)
+            .assign(&ndarray::ArrayView1::from(&z));
     }
-    let isotonic: Vec<Option<Isotonic>> = match spec.link {
-        Link::Sigmoid => vec![None; nj],
-        Link::Monotone => (0..nj)
+    // The monotone link's isotonic part: each benchmark's scores on the
+    // fitted models' eta.
+    if spec.link == Link::Monotone {
+        law.isotonic = (0..nj)
             .map(|j| {
                 let (mut ex, mut ey) = (Vec::new(), Vec::new());
                 for (r, &i) in rows.iter().enumerate() {
@@ -400,50 +409,64 @@ pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, Ana
                 }
                 Isotonic::fit(&ex, &ey)
             })
-            .collect(),
-    };
-    if spec.link == Link::Monotone {
-        for i in 0..n_all {
-            for (j, iso) in isotonic.iter().enumerate() {
-                let iso = iso.as_ref().expect("every benchmark has an observed value");
-                let parametric = predictions[(i, j)];
-                predictions[(i, j)] = (1.0 - ISOTONIC_BLEND) * parametric
-                    + ISOTONIC_BLEND * iso.predict(linear_predictors[(i, j)]);
-            }
-        }
+            .collect();
     }
+    let predictions = Array2::from_shape_fn((n_all, nj), |(i, j)| {
+        law.score(j, linear_predictors[(i, j)])
+    });
     let (mut abs_sum, mut cells) = (0.0, 0usize);
+    let (mut bench_sum, mut bench_cells) = (vec![0.0; nj], vec![0usize; nj]);
     for (r, &i) in rows.iter().enumerate() {
         for j in 0..nj {
             if observed[r * nj + j] {
-                abs_sum += (predictions[(i, j)] - y[r * nj + j]).abs();
+                let e = (predictions[(i, j)] - y[r * nj + j]).abs();
+                abs_sum += e;
                 cells += 1;
+                bench_sum[j] += e;
+                bench_cells[j] += 1;
             }
         }
     }
 
-    let take = |f: &dyn Fn(usize, usize) -> usize, r: usize, c: usize| {
-        Array2::from_shape_fn((r, c), |(a, b)| theta[f(a, b)])
-    };
-    Ok(SkillsFit {
-        benchmarks: data.benchmarks().to_vec(),
-        floors: floors.to_vec(),
-        link: spec.link,
-        skills: d,
-        loadings: take(&|j, k| lay.w(j, k), nj, d),
-        intercepts: (0..nj).map(|j| theta[lay.b(j)]).collect(),
-        link_params: take(&|j, l| lay.phi(j, l), nj, lay.l),
-        skill_weights: take(&|k, p| lay.a(k, p), d, P),
-        covariate_means: mx,
-        covariate_sds: sx,
+    let SkillsBasis {
+        benchmarks,
+        floors,
+        link,
+        skill_weights,
+        covariate_means,
+        covariate_sds,
         families,
-        efficiencies: take(&|f, k| lay.e(f, k), nf, d),
+        efficiencies,
+        loadings,
+        intercepts,
+        link_params,
+        isotonic,
+    } = law;
+    Ok(SkillsFit {
+        benchmarks,
+        floors,
+        link,
+        skills: d,
+        loadings,
+        intercepts,
+        link_params,
+        skill_weights,
+        covariate_means,
+        covariate_sds,
+        families,
+        efficiencies,
         fitted: (0..n_all).map(|i| data.is_scored(i)).collect(),
         model_skills,
         linear_predictors,
         predictions,
         isotonic,
         train_mae: abs_sum / cells as f64,
+        // Every benchmark has an observed cell (checked above).
+        train_mae_per_benchmark: bench_sum
+            .iter()
+            .zip(&bench_cells)
+            .map(|(s, &c)| s / c as f64)
+            .collect(),
         iterations,
     })
 }

@@ -4,12 +4,13 @@
 //! Altair (`alt.Chart.from_dict`), Streamlit (`st.vega_lite_chart`) or
 //! Observable. They are built from the core's results, never from the HTTP
 //! answers, one file per endpoint: `/v1/pca` ([`pca`]) and the scaling
-//! analyses ([`compute_fit`], [`law`], [`design`]).
+//! analyses ([`compute_fit`], [`law`], [`design`], [`skills`]).
 
 pub mod compute_fit;
 pub mod design;
 pub mod law;
 pub mod pca;
+pub mod skills;
 
 use serde_json::{Value, json};
 

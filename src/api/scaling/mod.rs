@@ -1,12 +1,14 @@
 //! The paper's analyses on top of the PCA, one endpoint per file:
 //! `compute-fit` (capabilities against compute per family), `law` (sigmoid
-//! scaling laws with a holdout) and `select-families` (which models to
-//! evaluate next). What they share on the wire lives here.
+//! scaling laws with a holdout), `select-families` (which models to
+//! evaluate next) and `skills` (the skills law of Sloth, on size, tokens
+//! and family rather than the PCA). What they share on the wire lives here.
 
 pub mod compute_fit;
 pub mod law;
 pub mod predict;
 pub mod select_families;
+pub mod skills;
 
 use super::body::{BodyFormat, Limits};
 use super::error::{ApiError, ErrorCode};

@@ -1,15 +1,19 @@
 //! `POST /v1/scaling/predict`: new models predicted by a law that
-//! `/v1/scaling/law` fitted (`return_basis`), with nothing refitted.
+//! `/v1/scaling/law` or `/v1/scaling/skills` fitted (`return_basis`), with
+//! nothing refitted. The basis's `format` says which: a law basis predicts
+//! from benchmark scores, a skills basis from params, tokens and family.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::analysis::AnalysisError;
 use crate::analysis::basis::LawBasis as FittedLawBasis;
-use crate::api::basis::{self, LawBasis};
+use crate::analysis::skills::NewModel;
+use crate::api::basis::{self, LawBasis, SKILLS_BASIS_FORMAT, SkillsBasis};
 use crate::api::body::{BodyFormat, Limits, answer};
-use crate::api::error::{ApiError, Problem};
+use crate::api::error::{ApiError, ErrorCode, Problem};
 use crate::api::pca::{ImputedCellOut, SupplementaryOut};
 use crate::api::query;
 use crate::api::schemas;
@@ -52,6 +56,68 @@ impl PlacementRequest for PredictRequest {
         };
         (self.basis, new)
     }
+}
+
+/// A skills basis and the models to predict with it: their sizes and
+/// families, no scores.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!(skills_predict_example()))]
+pub struct SkillsPredictRequest {
+    /// A skills basis exactly as /v1/scaling/skills answered it with `return_basis`.
+    #[schema(value_type = SkillsBasis)]
+    pub basis: Value,
+    #[schema(schema_with = schemas::placed_models)]
+    pub models: Vec<String>,
+    /// Parameters per model, in billions (> 0).
+    #[schema(schema_with = schemas::positive_per_model)]
+    pub params: Vec<Option<f64>>,
+    /// Training tokens per model, in trillions (> 0).
+    #[schema(schema_with = schemas::positive_per_model)]
+    pub tokens: Vec<Option<f64>>,
+    /// The family of each model, one of the basis's.
+    #[schema(schema_with = schemas::model_families)]
+    pub families: Vec<Option<String>>,
+}
+
+/// What /v1/scaling/predict takes: a law basis with the new models'
+/// scores, or a skills basis with their params, tokens and families.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum PredictBody {
+    Law(PredictRequest),
+    Skills(SkillsPredictRequest),
+}
+
+/// What a skills basis says about one model.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SkillsNewPrediction {
+    pub model: String,
+    pub family: String,
+    /// Its skills z (one per skill).
+    pub skills: Vec<f64>,
+    /// One predicted score per benchmark, in the basis's order: exactly
+    /// what /v1/scaling/skills predicted for such a model.
+    pub predicted: Vec<f64>,
+}
+
+/// A skills basis's predictions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SkillsPredictResponse {
+    /// The skills basis used (its `fingerprint`).
+    pub fingerprint: String,
+    /// The benchmarks of `predicted`, in the basis's order.
+    pub benchmarks: Vec<String>,
+    /// Every model, in request order.
+    pub predictions: Vec<SkillsNewPrediction>,
+}
+
+/// A law basis's answer, or a skills basis's.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum PredictAnswer {
+    Law(PredictResponse),
+    Skills(SkillsPredictResponse),
 }
 
 /// What the law says about one new model.
@@ -97,12 +163,138 @@ pub fn predict_example() -> Value {
     })
 }
 
+/// The spec's example request with a skills basis: the example skills
+/// basis (`crate::api::basis::skills_basis_example`) predicting Qwen2's
+/// larger models, as the example skills request did, and a 32B one.
+pub fn skills_predict_example() -> Value {
+    serde_json::json!({
+        "basis": basis::skills_basis_example(),
+        "models": ["qwen2-1.5b", "qwen2-7b", "qwen2-72b", "qwen2-32b"],
+        "params": [1.5, 7.0, 72.0, 32.0],
+        "tokens": [7.0, 7.0, 7.0, 7.0],
+        "families": ["qwen2", "qwen2", "qwen2", "qwen2"],
+    })
+}
+
 fn law_benchmarks(basis: &(FittedLawBasis, String)) -> &[String] {
     basis.0.pca().benchmarks()
 }
 
+/// Whether a JSON body's basis is a skills basis. Only a body that holds
+/// the format's name is parsed to tell, so a large law request is not read
+/// twice.
+fn holds_skills_basis(body: &[u8]) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Peek {
+        basis: Option<PeekBasis>,
+    }
+    #[derive(serde::Deserialize)]
+    struct PeekBasis {
+        format: Option<String>,
+    }
+    memchr::memmem::find(body, SKILLS_BASIS_FORMAT.as_bytes()).is_some()
+        && serde_json::from_slice::<Peek>(body)
+            .ok()
+            .and_then(|peek| peek.basis?.format)
+            .is_some_and(|format| format == SKILLS_BASIS_FORMAT)
+}
+
+/// A skills request: the basis checked, the models checked, predicted.
+fn skills_predict_answer(body: &[u8]) -> Result<SkillsPredictResponse, ApiError> {
+    // No scores to read fast: serde alone (the body is an object, as the
+    // peek that sent it here found).
+    let r: SkillsPredictRequest =
+        serde_json::from_slice(body).map_err(|err| ApiError::from_json(&err))?;
+    let (law, fingerprint) = basis::read_skills_basis(&r.basis)?;
+    for (what, got) in [
+        ("params", r.params.len()),
+        ("tokens", r.tokens.len()),
+        ("families", r.families.len()),
+    ] {
+        if got != r.models.len() {
+            return Err(AnalysisError::ShapeMismatch {
+                what: what.into(),
+                got,
+                unit: "values",
+                expected: r.models.len(),
+                expected_from: "models",
+            }
+            .into());
+        }
+    }
+    let mut models = Vec::with_capacity(r.models.len());
+    for (i, (((name, params), tokens), family)) in r
+        .models
+        .into_iter()
+        .zip(r.params)
+        .zip(r.tokens)
+        .zip(r.families)
+        .enumerate()
+    {
+        if name.is_empty() {
+            return Err(AnalysisError::EmptyModelLabel { index: i }.into());
+        }
+        if let Some(first) = models.iter().position(|m: &NewModel| m.name == name) {
+            return Err(AnalysisError::DuplicateModel {
+                label: name,
+                first,
+                second: i,
+            }
+            .into());
+        }
+        let missing = |what: &str| {
+            ApiError::new(
+                ErrorCode::InvalidCompute,
+                format!("model '{name}' has no {what} (null)"),
+            )
+        };
+        let params = params.ok_or_else(|| missing("params"))?;
+        let tokens = tokens.ok_or_else(|| missing("tokens"))?;
+        let family = family.filter(|f| !f.is_empty()).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidSkills,
+                format!("model '{name}' has no family (null or empty)"),
+            )
+        })?;
+        models.push(NewModel {
+            name,
+            params,
+            tokens,
+            family,
+        });
+    }
+    let placed = law.predict(&models)?;
+    Ok(SkillsPredictResponse {
+        fingerprint,
+        benchmarks: law.benchmarks().to_vec(),
+        predictions: models
+            .into_iter()
+            .zip(placed)
+            .map(|(m, p)| SkillsNewPrediction {
+                model: m.name,
+                family: m.family,
+                skills: p.skills,
+                predicted: p.predicted,
+            })
+            .collect(),
+    })
+}
+
 /// Parse, check the basis, match, place, predict: the whole request.
 pub fn predict_answer(
+    format: BodyFormat,
+    body: &[u8],
+    boundary: Option<&str>,
+    query: &PlacementQuery,
+    limits: &Limits,
+) -> Result<PredictAnswer, ApiError> {
+    if format == BodyFormat::Json && holds_skills_basis(body) {
+        return skills_predict_answer(body).map(PredictAnswer::Skills);
+    }
+    law_predict_answer(format, body, boundary, query, limits).map(PredictAnswer::Law)
+}
+
+fn law_predict_answer(
     format: BodyFormat,
     body: &[u8],
     boundary: Option<&str>,
@@ -115,7 +307,16 @@ pub fn predict_answer(
         boundary,
         query,
         limits,
-        |value| basis::read_law_basis(value, limits.max_iterations),
+        |value| {
+            if basis::format_of(value) == Some(SKILLS_BASIS_FORMAT) {
+                return Err(ApiError::new(
+                    ErrorCode::UnsupportedMediaType,
+                    "a skills basis is sent as JSON with its models' params, tokens and \
+                     families (application/json), not as a form",
+                ));
+            }
+            basis::read_law_basis(value, limits.max_iterations)
+        },
         law_benchmarks,
     )?;
     let aligned = law.pca().align(new.models, new.benchmarks, new.scores)?;
@@ -143,27 +344,36 @@ pub fn predict_answer(
     })
 }
 
-/// Predicts new models with a fitted scaling law.
+/// Predicts new models with a fitted scaling law or skills law.
 ///
 /// The law basis that /v1/scaling/law answered with `return_basis` (kept by
 /// the client) places each new model on the training models' PCA, with
 /// their missing-score model held fixed, and predicts it exactly as the law
-/// request predicted its test models.
+/// request predicted its test models. A skills basis from /v1/scaling/skills
+/// (JSON only) predicts every benchmark of models of its families from their
+/// params and tokens, exactly as the skills request predicted its models.
 #[utoipa::path(
     tag = "scaling",
     params(PlacementQuery),
     request_body(content(
-        (PredictRequest = "application/json"),
+        (PredictBody = "application/json"),
         (PlacementForm = "multipart/form-data"),
     )),
     responses(
-        (status = 200, description = "The law's predictions for the new models", body = PredictResponse),
+        (status = 200, description = "The law's predictions for the new models (with a skills \
+            basis: every benchmark per model)", body = PredictAnswer),
         (status = 400, description = "`malformed_json`, `invalid_multipart`", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "`payload_too_large` (body, or a Parquet part's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: neither application/json nor multipart/form-data, or a scores part that is not text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: neither application/json nor multipart/form-data, a scores part that is not text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream, or a skills basis in a form", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca/transform; `invalid_basis` also for a law \
             basis whose weights are not one per component, whose floor is outside [0, 1), whose \
-            target_range is not lo < hi or whose reference line has no slope",
+            target_range is not lo < hi or whose reference line has no slope, and for a skills basis \
+            whose sizes disagree, whose numbers are not finite, whose floors are outside [0, 1), whose \
+            covariate scales are not positive, whose families repeat or whose isotonic knots do not \
+            increase; with a skills basis, `shape_mismatch` (params, tokens or families not one per \
+            model), `empty_label`, `duplicate_model`, `invalid_compute` (params or tokens missing or \
+            not positive), `invalid_skills` (a model without a family, or of a family the basis does \
+            not have)",
             body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),

@@ -1,0 +1,742 @@
+//! `POST /v1/scaling/skills`: the skills scaling law of *Sloth* (Maia Polo
+//! et al., ICML 2025), which predicts every benchmark of a model from its
+//! parameters, training tokens and family, and so a new family's larger
+//! models from its smallest one; with `evaluate`, the paper's
+//! leave-family-group-out protocol and its two baselines in the same run.
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{ModelColumns, read_table, required};
+use crate::analysis::BenchmarkMatrix;
+use crate::analysis::skills::SkillsBasis as FittedSkillsBasis;
+use crate::analysis::skills::{
+    self, BaselineScores, Link, ProtocolScores, SkillsData, SkillsEvaluation, SkillsFit,
+    SkillsModel, SkillsParams,
+};
+use crate::analysis::{AnalysisError, ParamGuard};
+use crate::api::basis::SkillsBasis;
+use crate::api::body::{BodyFormat, Limits, answer_on_pool};
+use crate::api::charts;
+use crate::api::error::{ApiError, ErrorCode, Problem};
+use crate::api::query::{self, TableQuery, table_query};
+use crate::api::request::{FromTable, leaderboard_request, parse_request};
+use crate::api::schemas::{self, ArrowStream, ParquetFile};
+use crate::api::scores::ScoresField;
+
+/// How the skills reach the scores.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, Default, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkName {
+    /// Per benchmark, g = sigmoid(psi) sigmoid(eta)^exp(kappa) (a ceiling
+    /// and an asymmetric bend) averaged half and half with an isotonic
+    /// regression of the benchmark's scores on eta.
+    #[default]
+    Monotone,
+    /// g = sigmoid(eta), the paper's simple link.
+    Sigmoid,
+}
+
+impl From<Link> for LinkName {
+    fn from(link: Link) -> LinkName {
+        match link {
+            Link::Monotone => LinkName::Monotone,
+            Link::Sigmoid => LinkName::Sigmoid,
+        }
+    }
+}
+
+impl From<LinkName> for Link {
+    fn from(link: LinkName) -> Link {
+        match link {
+            LinkName::Monotone => Link::Monotone,
+            LinkName::Sigmoid => Link::Sigmoid,
+        }
+    }
+}
+
+/// The paper's protocol: for each group of families, fit on every other
+/// family plus each group family's `n_train_models` smallest scored models
+/// (by params), then predict the group's other scored models.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluateSpec {
+    /// Groups of families held out together (each family a value of
+    /// `families`).
+    #[schema(schema_with = schemas::family_groups)]
+    pub groups: Vec<Vec<String>>,
+    /// Training models kept per group family. Default 1.
+    #[serde(default)]
+    #[schema(minimum = 1)]
+    pub n_train_models: Option<i64>,
+}
+
+leaderboard_request! {
+    /// A leaderboard (scores as fractions in [0, 1]; null = not evaluated),
+    /// each model's size, training tokens and family, and the law's options.
+    #[schema(example = json!(skills_request_example()))]
+    pub struct SkillsRequest {
+        /// Parameters per model, in billions (> 0).
+        #[schema(schema_with = schemas::positive_per_model)]
+        pub params: Vec<Option<f64>>,
+        /// Training tokens per model, in trillions (> 0).
+        #[schema(schema_with = schemas::positive_per_model)]
+        pub tokens: Vec<Option<f64>>,
+        /// The family of each model: models of a family share an
+        /// efficiency, which the family's scored models pin down.
+        #[schema(schema_with = schemas::model_families)]
+        pub families: Vec<Option<String>>,
+        /// Each benchmark's chance floor c in [0, 1) (e.g. 0.25 for four-way
+        /// multiple choice): y = c + (1 - c) g(eta). Default 0 for all.
+        #[serde(default)]
+        #[schema(schema_with = schemas::floors)]
+        pub floors: Option<Vec<f64>>,
+        /// The number of skills d (at most the number of benchmarks).
+        /// Default 4, or one fewer than the benchmarks when there are fewer
+        /// than five (chosen by leave-one-family-out on the Open LLM
+        /// Leaderboard v2's training families; docs/skills.md).
+        #[serde(default)]
+        #[schema(minimum = 1)]
+        pub skills: Option<i64>,
+        /// Default `monotone`.
+        #[serde(default)]
+        pub link: Option<LinkName>,
+        /// Accepted for compatibility with the paper's interface, and
+        /// ignored: the fit has no random step (its start is an SVD, its
+        /// steps deterministic), so every seed gives the same answer.
+        #[serde(default)]
+        #[schema(minimum = 0)]
+        pub seed: Option<i64>,
+        /// Also run the paper's protocol on these groups, with both baselines.
+        #[serde(default)]
+        pub evaluate: Option<EvaluateSpec>,
+        /// true: also return `basis`, the fitted law, which
+        /// /v1/scaling/predict takes to predict models of its families from
+        /// their params and tokens, exactly as this answer predicts them.
+        #[serde(default)]
+        pub return_basis: Option<bool>,
+        /// true: also return Vega-Lite v5 specifications (`charts`):
+        /// predicted against observed per benchmark (an evaluation's
+        /// held-out models marked), the loadings heatmap, and each family's
+        /// efficiency.
+        #[serde(default)]
+        pub charts: Option<bool>,
+    }
+}
+
+/// The spec's example request: eighteen models of six families of the Open
+/// LLM Leaderboard v2 (tests/fixtures/sloth/), Qwen2's larger three
+/// unscored, predicted from Qwen2-0.5B and the other families.
+pub fn skills_request_example() -> serde_json::Value {
+    serde_json::from_str(include_str!("../examples/skills_request.json"))
+        .expect("the example is JSON")
+}
+
+/// A family's efficiency: its offset in skill space.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FamilyOut {
+    pub family: String,
+    /// One value per skill.
+    pub efficiency: Vec<f64>,
+    /// The family's scored models, which the fit used.
+    pub fitted_models: usize,
+}
+
+/// What the law says about one model.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SkillsPrediction {
+    pub model: String,
+    pub family: String,
+    /// Whether the model has a score (and so took part in the fit).
+    pub fitted: bool,
+    /// Its skills z (one per skill).
+    pub skills: Vec<f64>,
+    /// One predicted score per benchmark, in the request's order.
+    pub predicted: Vec<f64>,
+}
+
+/// The fit's error on its own scored cells, in percentage points.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrainingError {
+    /// Mean |predicted - score| over every scored cell.
+    pub mae_pp: f64,
+    /// The same per benchmark, in the request's order.
+    pub per_benchmark_pp: Vec<f64>,
+}
+
+/// One method on one group's test models.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MethodErrors {
+    /// Per test model (in `test_models` order), a prediction per benchmark.
+    pub predicted: Vec<Vec<f64>>,
+    /// Per test model, |predicted - score| per benchmark; null where the
+    /// model has no score.
+    pub abs_errors: Vec<Vec<Option<f64>>>,
+    /// Per benchmark, the mean error over the test models (pp); null when
+    /// none has a score there.
+    pub per_benchmark_pp: Vec<Option<f64>>,
+}
+
+/// One held-out group.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GroupOut {
+    pub families: Vec<String>,
+    /// The group families' models that trained (each family's
+    /// `n_train_models` smallest scored ones), in request order.
+    pub train_models: Vec<String>,
+    /// The group's other scored models, predicted with their scores
+    /// hidden, in request order. Empty when no family has more than
+    /// `n_train_models` scored models: the group is then skipped (the
+    /// methods below are null) and takes no part in the totals.
+    pub test_models: Vec<String>,
+    /// The skills law, as this request configures it.
+    pub skills: Option<MethodErrors>,
+    /// PCA (2 components) with least squares on [ln FLOPs, family one-hot].
+    pub pca_flops: Option<MethodErrors>,
+    /// Per benchmark, a sigmoid in ln FLOPs with family intercepts.
+    pub flops_sigmoid: Option<MethodErrors>,
+}
+
+/// A method's error over the protocol, aggregated as the paper does: the
+/// mean over a group's test models, then over groups, then over benchmarks.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProtocolError {
+    pub mae_pp: f64,
+    /// Per benchmark, the mean over groups (pp); null when no test model
+    /// has a score there (it then takes no part in `mae_pp`).
+    pub per_benchmark_pp: Vec<Option<f64>>,
+}
+
+/// The protocol's splits and errors, for the skills law and both baselines.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvaluationOut {
+    pub n_train_models: usize,
+    /// In request order.
+    pub groups: Vec<GroupOut>,
+    pub skills: ProtocolError,
+    pub pca_flops: ProtocolError,
+    pub flops_sigmoid: ProtocolError,
+}
+
+/// A fitted skills law: eta_j = loadings_j . z + intercept_j for benchmark
+/// j, score = floor_j + (1 - floor_j) g_j(eta_j), z = A [ln S, ln T,
+/// ln S ln T] + the family's efficiency.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SkillsResponse {
+    /// d, the number of skills used.
+    pub skills: usize,
+    /// true when d is the default (no `skills` in the request).
+    pub skills_default: bool,
+    pub link: LinkName,
+    /// In the request's order: the rows of `loadings`.
+    pub benchmarks: Vec<String>,
+    pub floors: Vec<f64>,
+    /// One row per benchmark, one loading per skill.
+    pub loadings: Vec<Vec<f64>>,
+    /// One per benchmark.
+    pub intercepts: Vec<f64>,
+    /// `monotone`: per benchmark [psi, kappa] of sigmoid(psi)
+    /// sigmoid(eta)^exp(kappa) (the parametric half of the link); null for
+    /// `sigmoid`.
+    pub link_params: Option<Vec<[f64; 2]>>,
+    /// In order of first appearance.
+    pub families: Vec<FamilyOut>,
+    /// Every model, scored or not, in request order.
+    pub predictions: Vec<SkillsPrediction>,
+    pub training_error: TrainingError,
+    /// Models a long table left with no row once its benchmarks were
+    /// selected (never in a JSON request's answer): not predicted.
+    pub dropped_models: Vec<String>,
+    /// With `evaluate`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<EvaluationOut>,
+    /// With `return_basis`: the fitted law, for /v1/scaling/predict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basis: Option<SkillsBasis>,
+    /// With `charts`: `{predicted_vs_observed, loadings, efficiencies}`,
+    /// Vega-Lite v5 specifications with their data inline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub charts: Option<serde_json::Value>,
+}
+
+table_query! {
+    /// Query parameters. The table ones and the law's options apply to
+    /// table bodies (a CSV export); a JSON body carries its options itself.
+    /// They are validated on every request, whatever the body.
+    pub struct SkillsQuery {
+        /// The column of each model's parameters, in billions (needed for a table body).
+        #[param(min_length = 1)]
+        pub params_column: Option<String>,
+        /// The column of each model's training tokens, in trillions (needed for a table body).
+        #[param(min_length = 1)]
+        pub tokens_column: Option<String>,
+        /// The column of each model's family (needed for a table body).
+        #[param(min_length = 1)]
+        pub family_column: Option<String>,
+        /// As `floors` in the JSON body, comma-separated, one per benchmark
+        /// in the order the benchmarks are read.
+        #[param(min_length = 1)]
+        pub floors: Option<String>,
+        /// As `skills` in the JSON body.
+        #[param(minimum = 1)]
+        pub skills: Option<i64>,
+        /// As `link` in the JSON body.
+        #[param(inline)]
+        pub link: Option<LinkName>,
+        /// As `seed` in the JSON body (ignored: the fit has no random step).
+        #[param(minimum = 0)]
+        pub seed: Option<i64>,
+        /// As `evaluate.groups`: groups separated by `;`, the families of a
+        /// group by `,` (e.g. `qwen2,qwen2-instruct;olmo`).
+        #[param(min_length = 1)]
+        pub evaluate_groups: Option<String>,
+        /// As `evaluate.n_train_models` (with `evaluate_groups`).
+        #[param(minimum = 1)]
+        pub n_train_models: Option<i64>,
+        /// As `return_basis` in the JSON body.
+        pub return_basis: Option<bool>,
+        /// As `charts` in the JSON body.
+        pub charts: Option<bool>,
+    }
+}
+
+impl SkillsQuery {
+    /// The rules of the endpoint's own parameters, whatever the body.
+    fn validate(&self) -> Result<(), ApiError> {
+        query::within("skills", self.skills, |v| v >= 1, "at least 1")?;
+        query::within("seed", self.seed, |v| v >= 0, "at least 0")?;
+        query::within(
+            "n_train_models",
+            self.n_train_models,
+            |v| v >= 1,
+            "at least 1",
+        )?;
+        self.floors()?;
+        self.evaluate().map(drop)
+    }
+
+    fn columns(&self) -> ModelColumns<'_> {
+        ModelColumns {
+            family: self.family_column.as_deref(),
+            params: self.params_column.as_deref(),
+            tokens: self.tokens_column.as_deref(),
+            flops: None,
+        }
+    }
+
+    fn floors(&self) -> Result<Option<Vec<f64>>, ApiError> {
+        let Some(text) = self.floors.as_deref() else {
+            return Ok(None);
+        };
+        text.split(',')
+            .map(|v| match v.trim().parse::<f64>() {
+                Ok(x) if x.is_finite() => Ok(x),
+                _ => Err(ApiError::new(
+                    ErrorCode::InvalidQuery,
+                    format!("floors must be comma-separated numbers, got {text:?}"),
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
+    /// `evaluate` as the JSON body states it.
+    fn evaluate(&self) -> Result<Option<EvaluateSpec>, ApiError> {
+        match (self.evaluate_groups.as_deref(), self.n_train_models) {
+            (None, None) => Ok(None),
+            (None, Some(_)) => Err(ApiError::new(
+                ErrorCode::InvalidQuery,
+                "n_train_models goes with evaluate_groups",
+            )),
+            (Some(text), n_train_models) => Ok(Some(EvaluateSpec {
+                groups: text
+                    .split(';')
+                    .map(|group| query::list("evaluate_groups", group))
+                    .collect::<Result<_, _>>()?,
+                n_train_models,
+            })),
+        }
+    }
+}
+
+impl FromTable for SkillsRequest {
+    type Query = SkillsQuery;
+
+    fn from_table(
+        format: BodyFormat,
+        body: &[u8],
+        query: &SkillsQuery,
+        limits: &Limits,
+    ) -> Result<Self, ApiError> {
+        required(query.params_column.as_deref(), "params_column")?;
+        required(query.tokens_column.as_deref(), "tokens_column")?;
+        required(query.family_column.as_deref(), "family_column")?;
+        let columns = query.columns();
+        let (table, picked) = read_table(format, body, query, columns.names(), limits)?;
+        let values = columns.read(table.as_ref(), &picked)?;
+        let leaderboard = picked.into_fields(query.options()?);
+        Ok(Self {
+            models: leaderboard.models,
+            benchmarks: leaderboard.benchmarks,
+            scores: ScoresField(leaderboard.scores),
+            absent_models: leaderboard.absent_models,
+            params: values.params.unwrap_or_default(),
+            tokens: values.tokens.unwrap_or_default(),
+            families: values.families.unwrap_or_default(),
+            floors: query.floors()?,
+            skills: query.skills,
+            link: query.link,
+            seed: query.seed,
+            evaluate: query.evaluate()?,
+            return_basis: query.return_basis,
+            charts: query.charts,
+        })
+    }
+}
+
+fn invalid(detail: String) -> ApiError {
+    ApiError::new(ErrorCode::InvalidSkills, detail)
+}
+
+/// One value per model, or a `shape_mismatch` naming `what`.
+fn per_model<T>(what: &str, values: &[T], matrix: &BenchmarkMatrix) -> Result<(), ApiError> {
+    if values.len() == matrix.n_models() {
+        Ok(())
+    } else {
+        Err(AnalysisError::ShapeMismatch {
+            what: what.into(),
+            got: values.len(),
+            unit: "values",
+            expected: matrix.n_models(),
+            expected_from: "models",
+        }
+        .into())
+    }
+}
+
+/// The request's leaderboard as the skills law takes it: every model with
+/// its positive params and tokens, its family and its scores (missing
+/// cells as `None`).
+fn skills_data(
+    matrix: &BenchmarkMatrix,
+    params: Vec<Option<f64>>,
+    tokens: Vec<Option<f64>>,
+    families: Vec<Option<String>>,
+    floors: Option<Vec<f64>>,
+) -> Result<SkillsData, ApiError> {
+    per_model("params", &params, matrix)?;
+    per_model("tokens", &tokens, matrix)?;
+    per_model("families", &families, matrix)?;
+    let scores = matrix.scores();
+    let models = matrix
+        .models()
+        .iter()
+        .zip(params.into_iter().zip(tokens))
+        .zip(families)
+        .enumerate()
+        .map(|(i, ((name, (s, t)), family))| {
+            let mut size = [0.0; 2];
+            for ((what, value), slot) in [("params", s), ("tokens", t)].into_iter().zip(&mut size) {
+                *slot = match value {
+                    Some(v) if v > 0.0 && v.is_finite() => v,
+                    Some(v) => {
+                        return Err(ApiError::new(
+                            ErrorCode::InvalidCompute,
+                            format!("model '{name}' has {what} {v}; it must be a positive number"),
+                        ));
+                    }
+                    None => {
+                        return Err(ApiError::new(
+                            ErrorCode::InvalidCompute,
+                            format!("model '{name}' has no {what} (null, or an empty cell)"),
+                        ));
+                    }
+                };
+            }
+            let family = family
+                .map(|f| f.trim().to_owned())
+                .filter(|f| !f.is_empty())
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "model '{name}' has no family (null, empty, or an empty cell)"
+                    ))
+                })?;
+            Ok(SkillsModel {
+                name: name.clone(),
+                params: size[0],
+                tokens: size[1],
+                family,
+                scores: scores
+                    .row(i)
+                    .iter()
+                    .map(|&v| (!v.is_nan()).then_some(v))
+                    .collect(),
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let floors = floors.unwrap_or_else(|| vec![0.0; matrix.n_benchmarks()]);
+    Ok(SkillsData::new(
+        matrix.benchmarks().to_vec(),
+        floors,
+        models,
+    )?)
+}
+
+/// The evaluation's groups, each family checked against the leaderboard's.
+fn evaluation_groups(
+    data: &SkillsData,
+    spec: &EvaluateSpec,
+) -> Result<(Vec<Vec<String>>, usize), ApiError> {
+    let n_train_models = spec.n_train_models.unwrap_or(1);
+    if n_train_models < 1 {
+        return Err(invalid(format!(
+            "evaluate.n_train_models must be at least 1, got {n_train_models}"
+        )));
+    }
+    if spec.groups.is_empty() {
+        return Err(invalid("evaluate.groups names no group".into()));
+    }
+    let (known, _) = data.family_index();
+    for (g, group) in spec.groups.iter().enumerate() {
+        if group.is_empty() {
+            return Err(invalid(format!("evaluate group {} names no family", g + 1)));
+        }
+        if let Some(unknown) = group.iter().find(|f| !known.contains(f)) {
+            return Err(invalid(format!(
+                "evaluate group {} names family '{unknown}', which no model has",
+                g + 1
+            )));
+        }
+    }
+    Ok((spec.groups.clone(), n_train_models as usize))
+}
+
+fn skills_answer(mut r: SkillsRequest, limits: &Limits) -> Result<SkillsResponse, ApiError> {
+    let mut leaderboard = r.take_leaderboard();
+    leaderboard.check(limits, 0)?;
+    let dropped_models = std::mem::take(&mut leaderboard.absent_models);
+    if let Some(seed) = r.seed
+        && seed < 0
+    {
+        return Err(invalid(format!("seed must be at least 0, got {seed}")));
+    }
+    let skills = match r.skills {
+        None => None,
+        Some(d) if d >= 1 => Some(usize::try_from(d).unwrap_or(usize::MAX)),
+        Some(d) => return Err(invalid(format!("skills must be at least 1, got {d}"))),
+    };
+    let link = r.link.unwrap_or_default();
+    let spec = SkillsParams::new()
+        .skills(skills)
+        .link(link.into())
+        .check()?;
+    let (matrix, _) = leaderboard.into_matrix()?;
+    let data = skills_data(&matrix, r.params, r.tokens, r.families, r.floors)?;
+    let evaluate = r
+        .evaluate
+        .as_ref()
+        .map(|e| evaluation_groups(&data, e))
+        .transpose()?;
+    let fit = skills::fit_skills(&data, &spec)?;
+    let evaluation = evaluate
+        .map(|(groups, n_train_models)| skills::evaluate(&data, &spec, &groups, n_train_models))
+        .transpose()?;
+    let mut response = SkillsResponse::new(
+        &data,
+        &fit,
+        link,
+        r.skills.is_none(),
+        dropped_models,
+        evaluation.as_ref(),
+    );
+    if r.return_basis.unwrap_or(false) {
+        response.basis = Some(SkillsBasis::new(&FittedSkillsBasis::of_fit(&fit)));
+    }
+    if r.charts.unwrap_or(false) {
+        response.charts = Some(charts::skills::skills(&data, &fit, evaluation.as_ref()));
+    }
+    Ok(response)
+}
+
+fn pp(fraction: f64) -> f64 {
+    100.0 * fraction
+}
+
+impl MethodErrors {
+    fn new(scores: &BaselineScores) -> Self {
+        MethodErrors {
+            predicted: scores.predictions.clone(),
+            abs_errors: scores.abs_errors.clone(),
+            per_benchmark_pp: scores.per_benchmark_pp.clone(),
+        }
+    }
+}
+
+impl ProtocolError {
+    fn new(scores: &ProtocolScores) -> Self {
+        ProtocolError {
+            mae_pp: scores.mae_pp,
+            per_benchmark_pp: scores.per_benchmark_pp.clone(),
+        }
+    }
+}
+
+impl EvaluationOut {
+    fn new(data: &SkillsData, eval: &SkillsEvaluation) -> Self {
+        let names = |rows: &[usize]| -> Vec<String> {
+            rows.iter()
+                .map(|&i| data.models()[i].name.clone())
+                .collect()
+        };
+        EvaluationOut {
+            n_train_models: eval.n_train_models,
+            groups: eval
+                .groups
+                .iter()
+                .map(|g| GroupOut {
+                    families: g.families.clone(),
+                    train_models: names(&g.train_models),
+                    test_models: names(&g.test_models),
+                    skills: g.skills.as_ref().map(MethodErrors::new),
+                    pca_flops: g.pca_flops.as_ref().map(MethodErrors::new),
+                    flops_sigmoid: g.flops_sigmoid.as_ref().map(MethodErrors::new),
+                })
+                .collect(),
+            skills: ProtocolError::new(&eval.skills),
+            pca_flops: ProtocolError::new(&eval.pca_flops),
+            flops_sigmoid: ProtocolError::new(&eval.flops_sigmoid),
+        }
+    }
+}
+
+impl SkillsResponse {
+    fn new(
+        data: &SkillsData,
+        fit: &SkillsFit,
+        link: LinkName,
+        skills_default: bool,
+        dropped_models: Vec<String>,
+        evaluation: Option<&SkillsEvaluation>,
+    ) -> Self {
+        let rows = |a: &ndarray::Array2<f64>| -> Vec<Vec<f64>> {
+            a.rows().into_iter().map(|r| r.to_vec()).collect()
+        };
+        let (_, family_of) = data.family_index();
+        let mut fitted_models = vec![0; fit.families.len()];
+        for (f, &fitted) in family_of.iter().zip(&fit.fitted) {
+            fitted_models[*f] += usize::from(fitted);
+        }
+        SkillsResponse {
+            skills: fit.skills,
+            skills_default,
+            link,
+            benchmarks: fit.benchmarks.clone(),
+            floors: fit.floors.clone(),
+            loadings: rows(&fit.loadings),
+            intercepts: fit.intercepts.clone(),
+            link_params: (fit.link == Link::Monotone).then(|| {
+                fit.link_params
+                    .rows()
+                    .into_iter()
+                    .map(|r| [r[0], r[1]])
+                    .collect()
+            }),
+            families: fit
+                .families
+                .iter()
+                .zip(fit.efficiencies.rows())
+                .zip(fitted_models)
+                .map(|((family, e), fitted_models)| FamilyOut {
+                    family: family.clone(),
+                    efficiency: e.to_vec(),
+                    fitted_models,
+                })
+                .collect(),
+            predictions: data
+                .models()
+                .iter()
+                .enumerate()
+                .map(|(i, m)| SkillsPrediction {
+                    model: m.name.clone(),
+                    family: m.family.clone(),
+                    fitted: fit.fitted[i],
+                    skills: fit.model_skills.row(i).to_vec(),
+                    predicted: fit.predictions.row(i).to_vec(),
+                })
+                .collect(),
+            training_error: TrainingError {
+                mae_pp: pp(fit.train_mae),
+                per_benchmark_pp: fit.train_mae_per_benchmark.iter().map(|&v| pp(v)).collect(),
+            },
+            dropped_models,
+            evaluation: evaluation.map(|e| EvaluationOut::new(data, e)),
+            basis: None,
+            charts: None,
+        }
+    }
+}
+
+/// The skills scaling law (Sloth): every benchmark from size, tokens and family.
+///
+/// A few latent skills per model, z = A [ln S, ln T, ln S ln T] + e_family
+/// (S parameters, T training tokens, e the family's efficiency), read by
+/// each benchmark through a monotone link: y_j = c_j + (1 - c_j)
+/// g_j(w_j . z + b_j). Fitted on the scored models; a model whose scores are
+/// all null is predicted from its params, tokens and family, so one scored
+/// model of a new family predicts its larger ones. With `evaluate`, the
+/// paper's leave-family-group-out protocol and two baselines in the same
+/// run. The same request gives the same answer, bit for bit.
+#[utoipa::path(
+    tag = "scaling",
+    params(SkillsQuery),
+    request_body(content(
+        (SkillsRequest = "application/json"),
+        (String = "text/csv", example = "Model,Family,Params,Tokens,IFEval,BBH,MMLU-PRO\nqwen2-0.5b,qwen2,0.5,12,0.19,0.33,0.17\nqwen2-7b,qwen2,7,7,,,\nolmo-1b,olmo,1,3,0.22,0.31,0.12\nolmo-7b,olmo,7,2.5,0.27,0.33,0.12\n"),
+        (ParquetFile = "application/vnd.apache.parquet"),
+        (ArrowStream = "application/vnd.apache.arrow.stream"),
+    )),
+    responses(
+        (status = 200, description = "The fitted skills law, every model's prediction and, with \
+            `evaluate`, the protocol's errors", body = SkillsResponse),
+        (status = 400, description = "`malformed_json`", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "`payload_too_large` (body, or a Parquet file's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: not application/json, text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`invalid_request`, `unknown_field`, `number_out_of_range`, \
+            `empty_label`, `duplicate_model`, `duplicate_benchmark`, `no_benchmarks`, `non_finite_score` \
+            as for /v1/pca; `shape_mismatch` (scores, params, tokens, families or floors not one per \
+            model or benchmark), `unobserved_benchmark` (a benchmark no model has a score on), \
+            `invalid_compute` (params or tokens missing or not positive), `family_without_scores` (a \
+            family none of whose models has a score: its efficiency is unknown), `invalid_skills` (a \
+            score outside [0, 1], a floor outside [0, 1), a model without a family, skills less than 1 \
+            or more than the benchmarks or the scored models, seed negative, an evaluate group that \
+            is empty or names a family no model has, n_train_models less than 1, no group with a model \
+            to predict, too few fully scored models for a baseline); for a table also \
+            `invalid_query` (no params_column, tokens_column or family_column, floors not numbers, \
+            n_train_models without evaluate_groups), `conflicting_metadata` (a long table's model \
+            whose rows disagree on a per-model column), and the table codes of /v1/pca",
+            body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS", body = Problem, content_type = "application/problem+json"),
+        (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/scaling/skills")]
+pub async fn post_skills(
+    req: HttpRequest,
+    payload: web::Payload,
+    limits: web::Data<Limits>,
+) -> Result<HttpResponse, ApiError> {
+    let query: SkillsQuery = query::parse(req.query_string())?;
+    query.validate()?;
+    let limits = **limits;
+    // Seconds of fitting from a few kilobytes: never on an HTTP worker.
+    answer_on_pool(
+        &req,
+        payload,
+        limits,
+        move |format, body| parse_request(format, body, &query, &limits),
+        move |request| skills_answer(request, &limits),
+    )
+    .await
+}

@@ -1,0 +1,785 @@
+//! `POST /v1/scaling/skills` over HTTP: the paper's protocol on the Sloth
+//! leaderboard (tests/fixtures/sloth/), the evaluation against a client's
+//! own split, every table format against JSON, determinism and the 422s.
+//! The small leaderboard is the 27 models of
+//! tests/fixtures/reference/skills_cases.json (from the same fixture), with
+//! two models of the fixture that have no scores.
+
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app_with};
+use crate::skills::protocol_data;
+
+const PATH: &str = "/v1/scaling/skills";
+const CASES: &str = include_str!("../fixtures/reference/skills_cases.json");
+const PROTOCOL: &str = include_str!("../fixtures/sloth/protocol.json");
+
+/// Models of tests/fixtures/sloth/leaderboard_v2.csv without any score:
+/// (name, family, params, tokens).
+const UNSCORED: [(&str, &str, f64, f64); 2] = [
+    ("pythia-1b", "pythia", 1.0, 0.3),
+    ("pythia-1.4b", "pythia", 1.4, 0.3),
+];
+
+/// One model of the small leaderboard.
+struct Row {
+    name: String,
+    family: String,
+    params: f64,
+    tokens: f64,
+    scores: Vec<Option<f64>>,
+}
+
+/// The small leaderboard: benchmarks, floors, models (the unscored ones last).
+fn small() -> (Vec<String>, Vec<f64>, Vec<Row>) {
+    let cases: Value = serde_json::from_str(CASES).unwrap();
+    let benchmarks: Vec<String> = serde_json::from_value(cases["benchmarks"].clone()).unwrap();
+    let floors: Vec<f64> = serde_json::from_value(cases["floors"].clone()).unwrap();
+    let mut rows: Vec<Row> = cases["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| Row {
+            name: m["name"].as_str().unwrap().into(),
+            family: m["family"].as_str().unwrap().into(),
+            params: m["params"].as_f64().unwrap(),
+            tokens: m["tokens"].as_f64().unwrap(),
+            scores: m["scores"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(Value::as_f64)
+                .collect(),
+        })
+        .collect();
+    rows.extend(UNSCORED.iter().map(|&(name, family, params, tokens)| Row {
+        name: name.into(),
+        family: family.into(),
+        params,
+        tokens,
+        scores: vec![None; benchmarks.len()],
+    }));
+    (benchmarks, floors, rows)
+}
+
+fn body(benchmarks: &[String], floors: &[f64], rows: &[Row]) -> Value {
+    json!({
+        "models": rows.iter().map(|r| &r.name).collect::<Vec<_>>(),
+        "benchmarks": benchmarks,
+        "scores": rows.iter().map(|r| &r.scores).collect::<Vec<_>>(),
+        "params": rows.iter().map(|r| r.params).collect::<Vec<_>>(),
+        "tokens": rows.iter().map(|r| r.tokens).collect::<Vec<_>>(),
+        "families": rows.iter().map(|r| &r.family).collect::<Vec<_>>(),
+        "floors": floors,
+    })
+}
+
+fn small_body() -> Value {
+    let (benchmarks, floors, rows) = small();
+    body(&benchmarks, &floors, &rows)
+}
+
+/// The service with a deadline far beyond any fit here: unoptimised, on a
+/// busy machine, a fit of the small leaderboard can take tens of seconds.
+async fn app() -> TestApp {
+    spawn_app_with(|c| c.compute_deadline = std::time::Duration::from_secs(3600)).await
+}
+
+async fn post_ok(app: &TestApp, request: &Value) -> Value {
+    let (status, _, answer) = app.post_json(PATH, request).await;
+    assert_eq!(status, 200, "{answer}");
+    answer
+}
+
+fn bits(value: &Value) -> Vec<u64> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap().to_bits())
+        .collect()
+}
+
+fn pp(value: &Value) -> f64 {
+    value["mae_pp"].as_f64().unwrap()
+}
+
+/// The research code's protocol data (tests/api/skills.rs) as a request,
+/// with the protocol's test groups for one training model per family.
+fn protocol_request() -> Value {
+    let (data, _, groups) = protocol_data(1);
+    let rows: Vec<Row> = data
+        .models()
+        .iter()
+        .map(|m| Row {
+            name: m.name.clone(),
+            family: m.family.clone(),
+            params: m.params,
+            tokens: m.tokens,
+            scores: m.scores.clone(),
+        })
+        .collect();
+    let mut request = body(data.benchmarks(), data.floors(), &rows);
+    request["evaluate"] = json!({"groups": groups, "n_train_models": 1});
+    request
+}
+
+/// The paper's stored figure for a method (tests/fixtures/sloth/protocol.json).
+fn reported(method: &str) -> f64 {
+    let protocol: Value = serde_json::from_str(PROTOCOL).unwrap();
+    protocol["reported_mae_pp"]["n_train_models_1"][method]
+        .as_f64()
+        .unwrap()
+}
+
+// Both baselines over HTTP, with the cheapest skills law beside them (one
+// skill, sigmoid link: the baselines do not depend on it), so that the
+// unoptimised test build runs it too.
+#[tokio::test]
+async fn skills_protocol_baselines_over_http_match_the_papers_figures() {
+    // Expected: the paper's stored figures in protocol.json (PCA + FLOPs
+    // 5.41, FLOPs sigmoid 3.79); the PCA baseline is a closed form whose
+    // research-code value is 5.4136, so it must round to the stored 5.41
+    // (0.005); the FLOPs sigmoid within 0.3 pp as issue 21 asks (the
+    // research code gives 3.821).
+    let app = app().await;
+    let mut request = protocol_request();
+    request["skills"] = json!(1);
+    request["link"] = json!("sigmoid");
+    let answer = post_ok(&app, &request).await;
+    let eval = &answer["evaluation"];
+    let tested: Vec<usize> = eval["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["test_models"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(tested, [3, 6, 2, 2, 1, 3, 1, 1, 7, 2, 4, 5]);
+    let pca = pp(&eval["pca_flops"]);
+    let paper_pca = reported("PCA (d=2) + OLS on [log FLOPs, family one-hot]");
+    assert!((pca - paper_pca).abs() <= 0.005, "PCA + FLOPs: {pca}");
+    let sig = pp(&eval["flops_sigmoid"]);
+    let paper_sig = reported("per-benchmark sigmoid in log FLOPs with family intercepts");
+    assert!((sig - paper_sig).abs() < 0.3, "FLOPs sigmoid: {sig}");
+}
+
+// About 10 s optimised; the default law's 24 Levenberg-Marquardt stages are
+// many minutes unoptimised: `cargo test --release --test api skills_protocol`.
+#[tokio::test]
+#[cfg_attr(debug_assertions, ignore = "slow unoptimised; runs in release")]
+async fn skills_protocol_over_http_reaches_the_papers_best_figure() {
+    // The default configuration (no skills, no link) against the paper's
+    // best figure, 2.86 pp (protocol.json: its learned link with d = 2
+    // chosen with hindsight); the baselines as in the test above.
+    let app = app().await;
+    let answer = post_ok(&app, &protocol_request()).await;
+    assert_eq!(answer["skills"], 4);
+    assert_eq!(answer["skills_default"], true);
+    assert_eq!(answer["link"], "monotone");
+    let eval = &answer["evaluation"];
+    let best = reported("Sloth, trained monotone link, family efficiencies, d=2");
+    let skills = pp(&eval["skills"]);
+    assert!(skills <= best, "default skills law: {skills} pp > {best}");
+    let pca = pp(&eval["pca_flops"]);
+    assert!((pca - 5.41).abs() <= 0.005, "PCA + FLOPs: {pca}");
+    let sig = pp(&eval["flops_sigmoid"]);
+    assert!((sig - 3.79).abs() < 0.3, "FLOPs sigmoid: {sig}");
+}
+
+#[tokio::test]
+async fn skills_evaluation_equals_a_clients_own_split() {
+    // Held out: Qwen2's three larger models (its 0.5B trains) and Yi-1.5's
+    // two larger ones. A client sending the same table with those models'
+    // scores null gets, bit for bit, the predictions the evaluation reports.
+    let app = app().await;
+    let mut request = small_body();
+    request["evaluate"] = json!({"groups": [["qwen2", "yi-1.5"]]});
+    let answer = post_ok(&app, &request).await;
+    let group = &answer["evaluation"]["groups"][0];
+    assert_eq!(group["train_models"], json!(["qwen2-0.5b", "yi-1.5-6b"]));
+    let test = group["test_models"].as_array().unwrap().clone();
+    assert_eq!(
+        test,
+        json!([
+            "qwen2-1.5b",
+            "qwen2-7b",
+            "qwen2-72b",
+            "yi-1.5-9b",
+            "yi-1.5-34b"
+        ])
+        .as_array()
+        .unwrap()
+        .clone()
+    );
+    let mut split = small_body();
+    let models = split["models"].as_array().unwrap().clone();
+    for (i, model) in models.iter().enumerate() {
+        if test.contains(model) {
+            split["scores"][i] = json!(vec![Value::Null; 6]);
+        }
+    }
+    let own = post_ok(&app, &split).await;
+    let skills = &group["skills"];
+    for (t, model) in test.iter().enumerate() {
+        let i = models.iter().position(|m| m == model).unwrap();
+        let mine = &own["predictions"][i];
+        assert_eq!(mine["model"], *model);
+        assert_eq!(mine["fitted"], false);
+        assert_eq!(
+            bits(&mine["predicted"]),
+            bits(&skills["predicted"][t]),
+            "{model}"
+        );
+        // The reported errors are those predictions against the scores.
+        for (j, e) in skills["abs_errors"][t]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
+            let observed = request["scores"][i][j].as_f64().unwrap();
+            let predicted = mine["predicted"][j].as_f64().unwrap();
+            assert_eq!(e.as_f64().unwrap(), (predicted - observed).abs());
+        }
+    }
+    // With every score, the same models are fitted and predicted otherwise.
+    assert_ne!(
+        bits(&answer["predictions"][models.len() - 3]["predicted"]),
+        bits(&own["predictions"][models.len() - 3]["predicted"])
+    );
+}
+
+/// The small leaderboard as a wide CSV: model, family, params and tokens
+/// columns, then the benchmarks (an empty cell where a score is missing).
+fn small_csv() -> Vec<u8> {
+    let (benchmarks, _, rows) = small();
+    let mut writer = csv::Writer::from_writer(vec![]);
+    let mut header = vec!["Model", "Family", "Params (B)", "Tokens (T)"];
+    header.extend(benchmarks.iter().map(String::as_str));
+    writer.write_record(&header).unwrap();
+    for r in &rows {
+        let mut record = vec![
+            r.name.clone(),
+            r.family.clone(),
+            r.params.to_string(),
+            r.tokens.to_string(),
+        ];
+        record.extend(
+            r.scores
+                .iter()
+                .map(|s| s.map_or(String::new(), |v| v.to_string())),
+        );
+        writer.write_record(&record).unwrap();
+    }
+    writer.into_inner().unwrap()
+}
+
+/// The same as a long CSV: a row per model and benchmark (an empty score
+/// where it is missing), the per-model columns repeated.
+fn small_long_csv() -> Vec<u8> {
+    let (benchmarks, _, rows) = small();
+    let mut writer = csv::Writer::from_writer(vec![]);
+    writer
+        .write_record([
+            "model",
+            "benchmark",
+            "score",
+            "Family",
+            "Params (B)",
+            "Tokens (T)",
+        ])
+        .unwrap();
+    for r in &rows {
+        for (b, s) in benchmarks.iter().zip(&r.scores) {
+            writer
+                .write_record([
+                    r.name.clone(),
+                    b.clone(),
+                    s.map_or(String::new(), |v| v.to_string()),
+                    r.family.clone(),
+                    r.params.to_string(),
+                    r.tokens.to_string(),
+                ])
+                .unwrap();
+        }
+    }
+    writer.into_inner().unwrap()
+}
+
+/// The same as a record batch of typed columns.
+fn small_batch() -> RecordBatch {
+    let (benchmarks, _, rows) = small();
+    let text = |f: &dyn Fn(&Row) -> &str| -> ArrayRef {
+        Arc::new(StringArray::from(rows.iter().map(f).collect::<Vec<_>>()))
+    };
+    let number = |f: &dyn Fn(&Row) -> Option<f64>| -> ArrayRef {
+        Arc::new(Float64Array::from(rows.iter().map(f).collect::<Vec<_>>()))
+    };
+    let mut columns: Vec<(String, ArrayRef)> = vec![
+        ("Model".into(), text(&|r| &r.name)),
+        ("Family".into(), text(&|r| &r.family)),
+        ("Params (B)".into(), number(&|r| Some(r.params))),
+        ("Tokens (T)".into(), number(&|r| Some(r.tokens))),
+    ];
+    for (j, b) in benchmarks.iter().enumerate() {
+        columns.push((b.clone(), number(&|r| r.scores[j])));
+    }
+    let schema = Arc::new(Schema::new(
+        columns
+            .iter()
+            .map(|(name, a)| Field::new(name, a.data_type().clone(), true))
+            .collect::<Vec<_>>(),
+    ));
+    assert_eq!(schema.field(0).data_type(), &DataType::Utf8);
+    RecordBatch::try_new(schema, columns.into_iter().map(|(_, a)| a).collect()).unwrap()
+}
+
+fn parquet_file(batch: &RecordBatch) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut writer = parquet::arrow::ArrowWriter::try_new(&mut out, batch.schema(), None).unwrap();
+    writer.write(batch).unwrap();
+    writer.close().unwrap();
+    out
+}
+
+fn arrow_stream(batch: &RecordBatch) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut writer = arrow_ipc::writer::StreamWriter::try_new(&mut out, &batch.schema()).unwrap();
+    writer.write(batch).unwrap();
+    writer.finish().unwrap();
+    drop(writer);
+    out
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b',' | b'=' | b'&' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn skills_tables_answer_what_json_answers_bit_for_bit() {
+    // Wide CSV, long CSV, Parquet and an Arrow stream with the per-model
+    // columns named in the query, options included (floors, link, skills,
+    // evaluation over two groups), against the JSON request. The sigmoid
+    // link is the faster fit; how a table is read does not depend on it.
+    let app = app().await;
+    let (benchmarks, floors, _) = small();
+    let mut request = small_body();
+    request["skills"] = json!(3);
+    request["link"] = json!("sigmoid");
+    request["seed"] = json!(7);
+    request["evaluate"] = json!({"groups": [["qwen2"], ["olmo", "falcon"]], "n_train_models": 1});
+    let expected = post_ok(&app, &request).await;
+    // Unscored models are predicted, not fitted.
+    let last = &expected["predictions"][expected["predictions"].as_array().unwrap().len() - 1];
+    assert_eq!(last["model"], "pythia-1.4b");
+    assert_eq!(last["fitted"], false);
+    assert_eq!(last["predicted"].as_array().unwrap().len(), 6);
+    let floors: Vec<String> = floors.iter().map(f64::to_string).collect();
+    let query = format!(
+        "params_column=Params (B)&tokens_column=Tokens (T)&family_column=Family&benchmarks={}\
+         &floors={}&skills=3&link=sigmoid&seed=7&evaluate_groups=qwen2;olmo,falcon&n_train_models=1",
+        benchmarks.join(","),
+        floors.join(",")
+    );
+    let batch = small_batch();
+    let bodies: [(&str, &str, Vec<u8>); 4] = [
+        ("wide CSV", "text/csv", small_csv()),
+        ("long CSV", "text/csv", small_long_csv()),
+        (
+            "Parquet",
+            "application/vnd.apache.parquet",
+            parquet_file(&batch),
+        ),
+        (
+            "Arrow",
+            "application/vnd.apache.arrow.stream",
+            arrow_stream(&batch),
+        ),
+    ];
+    for (name, content_type, table) in bodies {
+        let query = if name == "long CSV" {
+            format!("{query}&layout=long")
+        } else {
+            query.clone()
+        };
+        let (status, _, answer) = app
+            .post_raw(
+                &format!("{PATH}?{}", encode(&query)),
+                Some(content_type),
+                table,
+            )
+            .await;
+        assert_eq!(status, 200, "{name}: {answer}");
+        assert_eq!(answer, expected, "{name} differs from JSON");
+    }
+}
+
+#[tokio::test]
+async fn skills_answers_are_deterministic_to_the_byte() {
+    let app = app().await;
+    let mut request = small_body();
+    request["evaluate"] = json!({"groups": [["qwen2"]]});
+    let bytes = serde_json::to_vec(&request).unwrap();
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        let response = app
+            .client
+            .post(format!("{}{PATH}", app.base))
+            .header("content-type", "application/json")
+            .body(bytes.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        answers.push(response.bytes().await.unwrap());
+    }
+    assert_eq!(answers[0], answers[1]);
+    // Different seeds too: the fit has no random step.
+    request["seed"] = json!(12345);
+    let (_, _, reseeded) = app.post_json(PATH, &request).await;
+    let first: Value = serde_json::from_slice(&answers[0]).unwrap();
+    assert_eq!(reseeded, first);
+}
+
+async fn problem(app: &TestApp, request: &Value) -> (String, String) {
+    let (status, content_type, answer) = app.post_json(PATH, request).await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(content_type, "application/problem+json");
+    (
+        answer["code"].as_str().unwrap().to_owned(),
+        answer["detail"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn skills_bad_requests_are_coded_422s() {
+    let app = app().await;
+    let good = small_body();
+    let n = good["models"].as_array().unwrap().len();
+    let with = |field: &str, value: Value| {
+        let mut request = good.clone();
+        request[field] = value;
+        request
+    };
+    let mut cases: Vec<(Value, &str, &str)> = vec![];
+    for field in ["params", "tokens", "families"] {
+        let mut short = good[field].as_array().unwrap().clone();
+        short.pop();
+        cases.push((with(field, json!(short)), "shape_mismatch", field));
+    }
+    cases.push((
+        with("floors", json!([0.1, 0.2])),
+        "shape_mismatch",
+        "floors",
+    ));
+    let mut params = good["params"].clone();
+    params[3] = json!(0.0);
+    cases.push((with("params", params), "invalid_compute", "gemma-2-9b"));
+    let mut tokens = good["tokens"].clone();
+    tokens[0] = json!(-1.5);
+    cases.push((with("tokens", tokens), "invalid_compute", "falcon-7b"));
+    for floor in [1.0, -0.1] {
+        cases.push((
+            with("floors", json!([0.0, 0.0, floor, 0.0, 0.0, 0.0])),
+            "invalid_skills",
+            "MATH Lvl 5",
+        ));
+    }
+    cases.push((
+        with("evaluate", json!({"groups": [["qwen2"], ["qwen3"]]})),
+        "invalid_skills",
+        "qwen3",
+    ));
+    // A family whose only model has no score: its efficiency is unknown.
+    let mut families = good["families"].clone();
+    families[n - 1] = json!("pythia-next");
+    cases.push((
+        with("families", families),
+        "family_without_scores",
+        "pythia-next",
+    ));
+    let mut scores = good["scores"].clone();
+    scores[0][0] = json!(45.0);
+    cases.push((with("scores", scores), "invalid_skills", "fractions"));
+    cases.push((with("skills", json!(7)), "invalid_skills", "skills"));
+    for (request, code, named) in cases {
+        let (got, detail) = problem(&app, &request).await;
+        assert_eq!(got, code, "{detail}");
+        assert!(
+            detail.contains(named),
+            "{code}: '{detail}' does not name {named}"
+        );
+    }
+    // A table without its per-model columns.
+    let (status, _, answer) = app
+        .post_raw(
+            &format!("{PATH}?params_column=P&tokens_column=T"),
+            Some("text/csv"),
+            small_csv(),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(answer["code"], "invalid_query");
+    assert!(answer["detail"].as_str().unwrap().contains("family_column"));
+}
+
+/// The predict request for `models` (indices into the small leaderboard)
+/// on `basis`.
+fn predict_request(basis: &Value, request: &Value, models: &[usize]) -> Value {
+    let pick =
+        |field: &str| -> Vec<Value> { models.iter().map(|&i| request[field][i].clone()).collect() };
+    json!({
+        "basis": basis,
+        "models": pick("models"),
+        "params": pick("params"),
+        "tokens": pick("tokens"),
+        "families": pick("families"),
+    })
+}
+
+#[tokio::test]
+async fn skills_basis_predicts_what_the_fit_predicted_bit_for_bit() {
+    // Both links: the default monotone one (with its isotonic part) and
+    // the sigmoid; every model, scored or not, in reverse order.
+    let app = app().await;
+    for link in ["monotone", "sigmoid"] {
+        let mut request = small_body();
+        request["link"] = json!(link);
+        request["return_basis"] = json!(true);
+        let fit = post_ok(&app, &request).await;
+        let basis = &fit["basis"];
+        assert_eq!(basis["format"], "obscaling.skills-basis/v1");
+        assert_eq!(basis["link"], link);
+        assert_eq!(basis["isotonic"].is_null(), link == "sigmoid");
+        let n = request["models"].as_array().unwrap().len();
+        let order: Vec<usize> = (0..n).rev().collect();
+        let (status, _, predicted) = app
+            .post_json(
+                "/v1/scaling/predict",
+                &predict_request(basis, &request, &order),
+            )
+            .await;
+        assert_eq!(status, 200, "{predicted}");
+        assert_eq!(predicted["fingerprint"], basis["fingerprint"]);
+        assert_eq!(predicted["benchmarks"], request["benchmarks"]);
+        for (p, &i) in predicted["predictions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(&order)
+        {
+            let own = &fit["predictions"][i];
+            assert_eq!(p["model"], own["model"]);
+            assert_eq!(
+                bits(&p["predicted"]),
+                bits(&own["predicted"]),
+                "{link}: {}",
+                p["model"]
+            );
+            assert_eq!(
+                bits(&p["skills"]),
+                bits(&own["skills"]),
+                "{link}: {}",
+                p["model"]
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn skills_basis_refuses_what_it_cannot_predict() {
+    let app = app().await;
+    let mut request = small_body();
+    request["link"] = json!("sigmoid");
+    request["return_basis"] = json!(true);
+    let fit = post_ok(&app, &request).await;
+    let basis = fit["basis"].clone();
+    let good = predict_request(&basis, &request, &[0, 13]);
+    let (status, _, _) = app.post_json("/v1/scaling/predict", &good).await;
+    assert_eq!(status, 200);
+    let with = |field: &str, value: Value| {
+        let mut r = good.clone();
+        r[field] = value;
+        r
+    };
+    let mut edited = basis.clone();
+    edited["floors"][0] = json!(0.5);
+    let mut broken = basis.clone();
+    broken["loadings"][2] = json!([1.0]);
+    let cases: Vec<(Value, u16, &str, &str)> = vec![
+        (
+            with("families", json!(["falcon", "qwen3"])),
+            422,
+            "invalid_skills",
+            "qwen3",
+        ),
+        (
+            with("params", json!([7.0, 0.0])),
+            422,
+            "invalid_compute",
+            "qwen2-0.5b",
+        ),
+        (
+            with("tokens", json!([1.5])),
+            422,
+            "shape_mismatch",
+            "tokens",
+        ),
+        (
+            with("models", json!(["a", "a"])),
+            422,
+            "duplicate_model",
+            "'a'",
+        ),
+        (with("basis", edited), 422, "invalid_basis", "fingerprint"),
+        (with("basis", broken), 422, "invalid_basis", "loadings[2]"),
+    ];
+    for (body, status, code, named) in cases {
+        let (got, _, problem) = app.post_json("/v1/scaling/predict", &body).await;
+        assert_eq!(
+            (got, problem["code"].as_str().unwrap()),
+            (status, code),
+            "{problem}"
+        );
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.contains(named),
+            "{code}: '{detail}' does not name {named}"
+        );
+    }
+    // A skills basis is no PCA basis, and travels as JSON only.
+    let (status, _, problem) = app
+        .post_json(
+            "/v1/pca/transform",
+            &json!({"basis": basis, "models": ["m"], "benchmarks": ["IFEval"], "scores": [[0.5]]}),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].clone()),
+        (422, json!("invalid_basis"))
+    );
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("/v1/scaling/predict")
+    );
+    let form = format!(
+        "--b\r\nContent-Disposition: form-data; name=\"basis\"\r\n\r\n{basis}\r\n--b\r\n\
+         Content-Disposition: form-data; name=\"scores\"\r\n\r\nmodel,IFEval\r\nm,0.5\r\n--b--\r\n"
+    );
+    let (status, _, problem) = app
+        .post_raw(
+            "/v1/scaling/predict",
+            Some("multipart/form-data; boundary=b"),
+            form.into_bytes(),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].clone()),
+        (415, json!("unsupported_media_type"))
+    );
+}
+
+#[tokio::test]
+async fn skills_specs_examples_are_accepted() {
+    // The example skills basis was answered by the example skills request
+    // (return_basis) on the machine that wrote it; here it must be accepted
+    // and predict the example's unscored Qwen2 models as this machine's fit
+    // of that request does. Equal to 1e-9: another CPU's vector width can
+    // round the 600 Levenberg-Marquardt steps differently.
+    let app = app().await;
+    let (_, _, spec) = app.get("/openapi.json").await;
+    let schemas = &spec["components"]["schemas"];
+    let mut request = schemas["SkillsRequest"]["example"].clone();
+    request["return_basis"] = json!(true);
+    let fit = post_ok(&app, &request).await;
+    assert_eq!(
+        schemas["SkillsBasis"]["example"]["format"],
+        "obscaling.skills-basis/v1"
+    );
+    let example = &schemas["SkillsPredictRequest"]["example"];
+    assert_eq!(example["basis"], schemas["SkillsBasis"]["example"]);
+    let (status, _, predicted) = app.post_json("/v1/scaling/predict", example).await;
+    assert_eq!(status, 200, "{predicted}");
+    let predictions = predicted["predictions"].as_array().unwrap();
+    assert_eq!(predictions.len(), 4);
+    for p in &predictions[..3] {
+        let own = fit["predictions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["model"] == p["model"])
+            .unwrap();
+        assert_eq!(own["fitted"], false);
+        for (a, b) in bits(&p["predicted"]).iter().zip(bits(&own["predicted"])) {
+            let (a, b) = (f64::from_bits(*a), f64::from_bits(b));
+            assert!((a - b).abs() < 1e-9, "{}: {a} vs {b}", p["model"]);
+        }
+    }
+}
+
+#[tokio::test]
+async fn skills_charts_come_with_charts_true_and_mark_the_held_out_models() {
+    // The predicted-against-observed chart holds a point per scored cell
+    // (the fit's predictions) and one per held-out cell (the evaluation's),
+    // with the values the answer reports; the heatmaps a cell per
+    // benchmark (family) and skill.
+    let app = app().await;
+    let mut request = small_body();
+    request["link"] = json!("sigmoid");
+    request["skills"] = json!(2);
+    request["evaluate"] = json!({"groups": [["qwen2"]]});
+    let plain = post_ok(&app, &request).await;
+    assert!(plain.get("charts").is_none());
+    request["charts"] = json!(true);
+    let answer = post_ok(&app, &request).await;
+    let charts = &answer["charts"];
+    for name in ["predicted_vs_observed", "loadings", "efficiencies"] {
+        assert_eq!(
+            charts[name]["$schema"], "https://vega.github.io/schema/vega-lite/v5.json",
+            "{name}"
+        );
+    }
+    let points = charts["predicted_vs_observed"]["data"]["values"]
+        .as_array()
+        .unwrap();
+    let scored = request["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row.as_array().unwrap())
+        .filter(|v| !v.is_null())
+        .count();
+    let group = &answer["evaluation"]["groups"][0];
+    let held: Vec<&Value> = points
+        .iter()
+        .filter(|p| p["series"] == "held out")
+        .collect();
+    assert_eq!(points.len() - held.len(), scored);
+    assert_eq!(held.len(), 3 * 6);
+    let p = held
+        .iter()
+        .find(|p| p["model"] == "qwen2-72b" && p["benchmark"] == "BBH")
+        .unwrap();
+    assert_eq!(p["predicted"], group["skills"]["predicted"][2][1]);
+    let n_families = answer["families"].as_array().unwrap().len();
+    let cells = |name: &str| charts[name]["data"]["values"].as_array().unwrap().len();
+    assert_eq!(cells("loadings"), 6 * 2);
+    assert_eq!(cells("efficiencies"), n_families * 2);
+    // Everything else is what the request without charts answers.
+    let mut rest = answer.clone();
+    rest.as_object_mut().unwrap().remove("charts");
+    assert_eq!(rest, plain);
+}
