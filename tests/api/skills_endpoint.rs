@@ -12,11 +12,10 @@ use arrow_schema::{DataType, Field, Schema};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app_with};
-use crate::skills::protocol_data;
+use crate::skills::{PROTOCOL, protocol_data};
 
 const PATH: &str = "/v1/scaling/skills";
 const CASES: &str = include_str!("../fixtures/reference/skills_cases.json");
-const PROTOCOL: &str = include_str!("../fixtures/sloth/protocol.json");
 
 /// Models of tests/fixtures/sloth/leaderboard_v2.csv without any score:
 /// (name, family, params, tokens).
@@ -167,15 +166,78 @@ async fn skills_protocol_baselines_over_http_match_the_papers_figures() {
     assert!((sig - paper_sig).abs() < 0.3, "FLOPs sigmoid: {sig}");
 }
 
-// About 10 s optimised; the default law's 24 Levenberg-Marquardt stages are
-// many minutes unoptimised: `cargo test --release --test api skills_protocol`.
+/// An optimised server for the default law's protocol run, whose 24
+/// Levenberg-Marquardt stages take many minutes unoptimised: in a release
+/// test build, the crate's own server; in a debug one, the release binary
+/// named by `OBSCALING_OPTIMISED_BIN` (CI passes the container's), started
+/// on a free port, and stopped when the guard drops (a failed assertion
+/// included).
+async fn optimised_app() -> (TestApp, KillOnDrop) {
+    if !cfg!(debug_assertions) {
+        return (app().await, KillOnDrop(None));
+    }
+    let bin = std::env::var("OBSCALING_OPTIMISED_BIN").expect(
+        "an unoptimised build runs this test against OBSCALING_OPTIMISED_BIN (a release \
+         binary of this tree), or run it with `cargo test --release`",
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let server = KillOnDrop(Some(
+        std::process::Command::new(&bin)
+            .env("HOST", "127.0.0.1")
+            .env("PORT", port.to_string())
+            .env("COMPUTE_DEADLINE_MS", "3600000")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{bin}: {e}")),
+    ));
+    let app = TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+    };
+    for _ in 0..200 {
+        if app
+            .client
+            .get(format!("{}/healthz", app.base))
+            .send()
+            .await
+            .is_ok()
+        {
+            return (app, server);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{bin} did not start");
+}
+
+struct KillOnDrop(Option<std::process::Child>);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+// About 10 s optimised. `cargo test --release --test api skills_protocol`,
+// or in the debug build with OBSCALING_OPTIMISED_BIN set and `--ignored`
+// (.ci/run does this with the container's binary).
 #[tokio::test]
-#[cfg_attr(debug_assertions, ignore = "slow unoptimised; runs in release")]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "needs an optimised server: see optimised_app"
+)]
 async fn skills_protocol_over_http_reaches_the_papers_best_figure() {
     // The default configuration (no skills, no link) against the paper's
     // best figure, 2.86 pp (protocol.json: its learned link with d = 2
     // chosen with hindsight); the baselines as in the test above.
-    let app = app().await;
+    let (app, _server) = optimised_app().await;
     let answer = post_ok(&app, &protocol_request()).await;
     assert_eq!(answer["skills"], 4);
     assert_eq!(answer["skills_default"], true);
