@@ -135,11 +135,11 @@ pub(crate) fn form_boundary(req: &HttpRequest) -> Result<Option<String>, ApiErro
 
 /// The basis (checked by `check`, whose benchmarks `benchmarks_of` gives)
 /// and the new models, from a JSON body or a form.
-pub(crate) fn read_placement<R: PlacementRequest, B>(
+pub(crate) fn read_placement<R: PlacementRequest, B, Q: TableQuery>(
     format: BodyFormat,
     body: &[u8],
     boundary: Option<&str>,
-    query: &PlacementQuery,
+    query: &Q,
     limits: &Limits,
     check: impl FnOnce(&Value) -> Result<B, ApiError>,
     benchmarks_of: fn(&B) -> &[String],
@@ -147,11 +147,7 @@ pub(crate) fn read_placement<R: PlacementRequest, B>(
     let (basis, new) = match (format, boundary) {
         (BodyFormat::Multipart, Some(boundary)) => {
             let (basis_part, scores_part) = form_parts(body, boundary)?;
-            let value: Value = serde_json::from_slice(basis_part).map_err(|err| {
-                let err = ApiError::from_json(&err);
-                ApiError::new(err.code, format!("the basis part: {}", err.detail))
-            })?;
-            let basis = check(&value)?;
+            let basis = check(&form_basis(basis_part)?)?;
             let new = read_table(scores_part, query, benchmarks_of(&basis), limits)?;
             (basis, new)
         }
@@ -164,8 +160,16 @@ pub(crate) fn read_placement<R: PlacementRequest, B>(
     Ok((basis, new))
 }
 
+/// A form's basis part, as JSON.
+pub(crate) fn form_basis(part: &[u8]) -> Result<Value, ApiError> {
+    serde_json::from_slice(part).map_err(|err| {
+        let err = ApiError::from_json(&err);
+        ApiError::new(err.code, format!("the basis part: {}", err.detail))
+    })
+}
+
 /// The `basis` and `scores` parts of a form.
-fn form_parts<'a>(
+pub(crate) fn form_parts<'a>(
     body: &'a [u8],
     boundary: &str,
 ) -> Result<(&'a [u8], multipart::Part<'a>), ApiError> {
@@ -211,7 +215,7 @@ fn form_parts<'a>(
 /// endpoints choose theirs by the body's: CSV when the part names none (or
 /// names the generic `application/octet-stream` or `text/plain` that form
 /// clients write for a file of unknown type).
-fn part_format(part: &multipart::Part<'_>) -> Result<BodyFormat, ApiError> {
+pub(crate) fn part_format(part: &multipart::Part<'_>) -> Result<BodyFormat, ApiError> {
     match part.content_type.as_deref() {
         None | Some("text/csv" | "text/plain" | "application/octet-stream") => Ok(BodyFormat::Csv),
         Some(PARQUET) => Ok(BodyFormat::Parquet),
@@ -229,9 +233,9 @@ fn part_format(part: &multipart::Part<'_>) -> Result<BodyFormat, ApiError> {
 /// columns named as the basis's benchmarks are read and the others are
 /// ignored; a long table gives every benchmark it names, and those the
 /// basis does not know are ignored when the models are matched to it.
-fn read_table(
+fn read_table<Q: TableQuery>(
     part: multipart::Part<'_>,
-    query: &PlacementQuery,
+    query: &Q,
     basis_benchmarks: &[String],
     limits: &Limits,
 ) -> Result<NewModels, ApiError> {
@@ -286,7 +290,7 @@ pub fn transform_answer(
     query: &PlacementQuery,
     limits: &Limits,
 ) -> Result<TransformResponse, ApiError> {
-    let ((basis, fingerprint), new) = read_placement::<TransformRequest, _>(
+    let ((basis, fingerprint), new) = read_placement::<TransformRequest, _, _>(
         format,
         body,
         boundary,

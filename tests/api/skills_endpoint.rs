@@ -737,21 +737,131 @@ async fn skills_basis_refuses_what_it_cannot_predict() {
             .unwrap()
             .contains("/v1/scaling/predict")
     );
-    let form = format!(
-        "--b\r\nContent-Disposition: form-data; name=\"basis\"\r\n\r\n{basis}\r\n--b\r\n\
-         Content-Disposition: form-data; name=\"scores\"\r\n\r\nmodel,IFEval\r\nm,0.5\r\n--b--\r\n"
-    );
+    // A form needs the per-model columns, one row per model.
     let (status, _, problem) = app
         .post_raw(
-            "/v1/scaling/predict",
-            Some("multipart/form-data; boundary=b"),
-            form.into_bytes(),
+            "/v1/scaling/predict?params_column=Params%20(B)&tokens_column=Tokens%20(T)",
+            Some(FORM),
+            form(&basis, Some("text/csv"), &small_csv()),
         )
         .await;
     assert_eq!(
         (status, problem["code"].clone()),
-        (415, json!("unsupported_media_type"))
+        (422, json!("invalid_query"))
     );
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("family_column")
+    );
+    let (status, _, problem) = app
+        .post_raw(
+            &format!("/v1/scaling/predict?{FORM_COLUMNS}&layout=long"),
+            Some(FORM),
+            form(&basis, Some("text/csv"), &small_long_csv()),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].clone()),
+        (422, json!("invalid_query"))
+    );
+    assert!(problem["detail"].as_str().unwrap().contains("layout=long"));
+}
+
+const FORM: &str = "multipart/form-data; boundary=b";
+const FORM_COLUMNS: &str =
+    "model_column=Model&params_column=Params%20(B)&tokens_column=Tokens%20(T)&family_column=Family";
+
+/// A form of a basis part and a `scores` part of `content_type` (none: no
+/// Content-Type header).
+fn form(basis: &Value, content_type: Option<&str>, table: &[u8]) -> Vec<u8> {
+    let mut body = format!(
+        "--b\r\nContent-Disposition: form-data; name=\"basis\"\r\n\r\n{basis}\r\n--b\r\n\
+         Content-Disposition: form-data; name=\"scores\"\r\n"
+    )
+    .into_bytes();
+    if let Some(content_type) = content_type {
+        body.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
+    }
+    body.extend_from_slice(b"\r\n");
+    body.extend_from_slice(table);
+    body.extend_from_slice(b"\r\n--b--\r\n");
+    body
+}
+
+#[tokio::test]
+async fn skills_basis_forms_answer_what_json_answers_bit_for_bit() {
+    // The small leaderboard's own table (its score columns are ignored) as
+    // CSV, Parquet and an Arrow stream in the form's scores part, against
+    // the JSON body of the same models: the same answer, byte for byte.
+    let app = app().await;
+    let mut request = small_body();
+    request["return_basis"] = json!(true);
+    let fit = post_ok(&app, &request).await;
+    let basis = &fit["basis"];
+    let n = request["models"].as_array().unwrap().len();
+    let all: Vec<usize> = (0..n).collect();
+    let json_body = serde_json::to_vec(&predict_request(basis, &request, &all)).unwrap();
+    let json = app
+        .client
+        .post(format!("{}/v1/scaling/predict", app.base))
+        .header("Content-Type", "application/json")
+        .body(json_body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json.status(), 200);
+    let json = json.bytes().await.unwrap();
+    let batch = small_batch();
+    let tables: [(&str, Option<&str>, Vec<u8>); 4] = [
+        ("CSV", Some("text/csv"), small_csv()),
+        ("CSV, no content type", None, small_csv()),
+        (
+            "Parquet",
+            Some("application/vnd.apache.parquet"),
+            parquet_file(&batch),
+        ),
+        (
+            "Arrow",
+            Some("application/vnd.apache.arrow.stream"),
+            arrow_stream(&batch),
+        ),
+    ];
+    for (name, content_type, table) in tables {
+        let answer = app
+            .client
+            .post(format!("{}/v1/scaling/predict?{FORM_COLUMNS}", app.base))
+            .header("Content-Type", FORM)
+            .body(form(basis, content_type, &table))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200, "{name}");
+        assert_eq!(answer.bytes().await.unwrap(), json, "{name}");
+    }
+    // The per-model columns go with a skills basis only (the spec's
+    // example law basis).
+    let law_basis: Value =
+        serde_json::from_str(include_str!("../../src/api/examples/law_basis.json")).unwrap();
+    assert_eq!(law_basis["format"], "obscaling.law-basis/v1");
+    let (status, _, problem) = app
+        .post_raw(
+            "/v1/scaling/predict?family_column=Family",
+            Some(FORM),
+            form(
+                &law_basis,
+                Some("text/csv"),
+                b"model,MMLU,ARC-C,HellaSwag,GSM8K\r\ne,0.5,0.5,0.7,0.2\r\n",
+            ),
+        )
+        .await;
+    assert_eq!(
+        (status, problem["code"].clone()),
+        (422, json!("invalid_query")),
+        "{problem}"
+    );
+    assert!(problem["detail"].as_str().unwrap().contains("'Family'"));
 }
 
 #[tokio::test]

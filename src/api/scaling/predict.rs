@@ -8,19 +8,55 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::ModelColumns;
 use crate::analysis::AnalysisError;
 use crate::analysis::basis::LawBasis as FittedLawBasis;
 use crate::analysis::skills::NewModel;
 use crate::api::basis::{self, LawBasis, SKILLS_BASIS_FORMAT, SkillsBasis};
 use crate::api::body::{BodyFormat, Limits, answer};
 use crate::api::error::{ApiError, ErrorCode, Problem};
+use crate::api::multipart;
 use crate::api::pca::{ImputedCellOut, SupplementaryOut};
-use crate::api::query;
+use crate::api::query::{self, TableQuery, table_query};
 use crate::api::schemas;
 use crate::api::scores::{ScoresField, TopLevelScores};
+use crate::api::table;
 use crate::api::transform::{
-    NewModels, PlacementForm, PlacementQuery, PlacementRequest, form_boundary, read_placement,
+    NewModels, PlacementForm, PlacementRequest, form_basis, form_boundary, form_parts, part_format,
+    read_placement,
 };
+
+table_query! {
+    /// Query parameters: the table ones apply to the `scores` part of a
+    /// multipart/form-data body (CSV, Parquet or Arrow by the part's
+    /// Content-Type). With a law basis, the part holds the models' scores
+    /// (wide or `layout=long`; in a wide table without `benchmarks` or
+    /// `benchmark_prefix`, the columns named as the basis's benchmarks are
+    /// read). With a skills basis, it holds one row per model (wide) with
+    /// the three columns below; any other column is ignored.
+    pub struct PredictQuery {
+        /// With a skills basis: the column of each model's parameters, in billions.
+        #[param(min_length = 1)]
+        pub params_column: Option<String>,
+        /// With a skills basis: the column of each model's training tokens, in trillions.
+        #[param(min_length = 1)]
+        pub tokens_column: Option<String>,
+        /// With a skills basis: the column of each model's family.
+        #[param(min_length = 1)]
+        pub family_column: Option<String>,
+    }
+}
+
+impl PredictQuery {
+    fn columns(&self) -> ModelColumns<'_> {
+        ModelColumns {
+            family: self.family_column.as_deref(),
+            params: self.params_column.as_deref(),
+            tokens: self.tokens_column.as_deref(),
+            flops: None,
+        }
+    }
+}
 
 /// A law basis and the models to predict.
 #[derive(Debug, serde::Deserialize, ToSchema)]
@@ -199,12 +235,51 @@ fn holds_skills_basis(body: &[u8]) -> bool {
             .is_some_and(|format| format == SKILLS_BASIS_FORMAT)
 }
 
+/// A skills form: the basis part, and the models' table read as the
+/// query's table parameters and per-model columns say, into the request a
+/// JSON body would have made.
+fn skills_form(
+    basis: Value,
+    part: multipart::Part<'_>,
+    query: &PredictQuery,
+    limits: &Limits,
+) -> Result<SkillsPredictRequest, ApiError> {
+    let columns = query.columns();
+    for (value, name) in [
+        (columns.params, "params_column"),
+        (columns.tokens, "tokens_column"),
+        (columns.family, "family_column"),
+    ] {
+        super::required(value, name)?;
+    }
+    let params = query.table();
+    let mut selection = params.selection(columns.names(), limits)?;
+    if selection.long.is_some()
+        || selection.benchmarks.is_some()
+        || selection.benchmark_prefix.is_some()
+    {
+        return Err(ApiError::new(
+            ErrorCode::InvalidQuery,
+            "a skills basis predicts from one row per model (params, tokens and family): \
+             layout=long, benchmarks and benchmark_prefix do not apply",
+        ));
+    }
+    // No scores: the model column and the per-model columns only.
+    selection.benchmarks = Some(Vec::new());
+    let table = params.read(part_format(&part)?, part.body, Some(&selection), limits)?;
+    let picked = table::pick(table.as_ref(), &selection)?;
+    let values = columns.read(table.as_ref(), &picked)?;
+    Ok(SkillsPredictRequest {
+        basis,
+        models: picked.models,
+        params: values.params.unwrap_or_default(),
+        tokens: values.tokens.unwrap_or_default(),
+        families: values.families.unwrap_or_default(),
+    })
+}
+
 /// A skills request: the basis checked, the models checked, predicted.
-fn skills_predict_answer(body: &[u8]) -> Result<SkillsPredictResponse, ApiError> {
-    // No scores to read fast: serde alone (the body is an object, as the
-    // peek that sent it here found).
-    let r: SkillsPredictRequest =
-        serde_json::from_slice(body).map_err(|err| ApiError::from_json(&err))?;
+fn skills_predict_answer(r: SkillsPredictRequest) -> Result<SkillsPredictResponse, ApiError> {
     let (law, fingerprint) = basis::read_skills_basis(&r.basis)?;
     for (what, got) in [
         ("params", r.params.len()),
@@ -285,38 +360,53 @@ pub fn predict_answer(
     format: BodyFormat,
     body: &[u8],
     boundary: Option<&str>,
-    query: &PlacementQuery,
+    query: &PredictQuery,
     limits: &Limits,
 ) -> Result<PredictAnswer, ApiError> {
-    if format == BodyFormat::Json && holds_skills_basis(body) {
-        return skills_predict_answer(body).map(PredictAnswer::Skills);
+    let skills = match (format, boundary) {
+        (BodyFormat::Multipart, Some(boundary)) => {
+            let (basis_part, scores_part) = form_parts(body, boundary)?;
+            let value = form_basis(basis_part)?;
+            (basis::format_of(&value) == Some(SKILLS_BASIS_FORMAT))
+                .then(|| skills_form(value, scores_part, query, limits))
+                .transpose()?
+        }
+        // No scores to read fast: serde alone (the body is an object, as
+        // the peek found).
+        (BodyFormat::Json, _) if holds_skills_basis(body) => {
+            Some(serde_json::from_slice(body).map_err(|err| ApiError::from_json(&err))?)
+        }
+        _ => None,
+    };
+    match skills {
+        Some(request) => skills_predict_answer(request).map(PredictAnswer::Skills),
+        None => law_predict_answer(format, body, boundary, query, limits).map(PredictAnswer::Law),
     }
-    law_predict_answer(format, body, boundary, query, limits).map(PredictAnswer::Law)
 }
 
 fn law_predict_answer(
     format: BodyFormat,
     body: &[u8],
     boundary: Option<&str>,
-    query: &PlacementQuery,
+    query: &PredictQuery,
     limits: &Limits,
 ) -> Result<PredictResponse, ApiError> {
-    let ((law, fingerprint), new) = read_placement::<PredictRequest, _>(
+    if let Some(name) = query.columns().names().first() {
+        return Err(ApiError::new(
+            ErrorCode::InvalidQuery,
+            format!(
+                "params_column, tokens_column and family_column go with a skills basis; this \
+                 is a law basis (the column '{name}' was named)"
+            ),
+        ));
+    }
+    let ((law, fingerprint), new) = read_placement::<PredictRequest, _, _>(
         format,
         body,
         boundary,
         query,
         limits,
-        |value| {
-            if basis::format_of(value) == Some(SKILLS_BASIS_FORMAT) {
-                return Err(ApiError::new(
-                    ErrorCode::UnsupportedMediaType,
-                    "a skills basis is sent as JSON with its models' params, tokens and \
-                     families (application/json), not as a form",
-                ));
-            }
-            basis::read_law_basis(value, limits.max_iterations)
-        },
+        |value| basis::read_law_basis(value, limits.max_iterations),
         law_benchmarks,
     )?;
     let aligned = law.pca().align(new.models, new.benchmarks, new.scores)?;
@@ -350,11 +440,12 @@ fn law_predict_answer(
 /// the client) places each new model on the training models' PCA, with
 /// their missing-score model held fixed, and predicts it exactly as the law
 /// request predicted its test models. A skills basis from /v1/scaling/skills
-/// (JSON only) predicts every benchmark of models of its families from their
-/// params and tokens, exactly as the skills request predicted its models.
+/// predicts every benchmark of models of its families from their
+/// params and tokens, exactly as the skills request predicted its models;
+/// in a form, the models are a table with the columns the query names.
 #[utoipa::path(
     tag = "scaling",
-    params(PlacementQuery),
+    params(PredictQuery),
     request_body(content(
         (PredictBody = "application/json"),
         (PlacementForm = "multipart/form-data"),
@@ -364,7 +455,7 @@ fn law_predict_answer(
             basis: every benchmark per model)", body = PredictAnswer),
         (status = 400, description = "`malformed_json`, `invalid_multipart`", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "`payload_too_large` (body, or a Parquet part's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: neither application/json nor multipart/form-data, a scores part that is not text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream, or a skills basis in a form", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "`unsupported_media_type`: neither application/json nor multipart/form-data, a scores part that is not text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca/transform; `invalid_basis` also for a law \
             basis whose weights are not one per component, whose floor is outside [0, 1), whose \
             target_range is not lo < hi or whose reference line has no slope, and for a skills basis \
@@ -373,7 +464,9 @@ fn law_predict_answer(
             increase; with a skills basis, `shape_mismatch` (params, tokens or families not one per \
             model), `empty_label`, `duplicate_model`, `invalid_compute` (params or tokens missing or \
             not positive), `invalid_skills` (a model without a family, or of a family the basis does \
-            not have)",
+            not have), and in a form `invalid_query` (no params_column, tokens_column or \
+            family_column; layout=long, benchmarks or benchmark_prefix) and the table readers' codes; \
+            `invalid_query` also for those columns with a law basis",
             body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS", body = Problem, content_type = "application/problem+json"),
         (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
@@ -385,7 +478,7 @@ pub async fn post_predict(
     payload: web::Payload,
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
-    let query: PlacementQuery = query::parse(req.query_string())?;
+    let query: PredictQuery = query::parse(req.query_string())?;
     let boundary = form_boundary(&req)?;
     let limits = **limits;
     // The body's parts are read as the answer needs them, so parsing and
