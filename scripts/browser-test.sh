@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Browser test of the dashboard: starts the service on 127.0.0.1 and drives
 # Debian's chromium (headless, via playwright-core from tests/browser) through
-# every view, the paper example and a leaderboard with Japanese headers; the
+# every view, the examples and a leaderboard with Japanese headers; the
 # screenshots land in $SCREENSHOT_DIR (default tests/browser/artifacts:
-# dashboard.png, dashboard-ja.png). Installs chromium, a CJK font (Noto Sans
-# CJK, so Japanese labels draw as glyphs, not boxes) and the npm packages if
-# they are missing. Every step is bounded in time.
+# dashboard.png, dashboard-ja.png, dashboard-law.png, dashboard-skills.png).
+# Installs chromium, a CJK font (Noto Sans CJK, so Japanese labels draw as
+# glyphs, not boxes) and the npm packages if they are missing. Every step is
+# bounded in time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

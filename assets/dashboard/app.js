@@ -1,6 +1,6 @@
-// obscaling dashboard. One loaded table (a leaderboard CSV) feeds four views,
-// chosen by the URL fragment: #pca, #compute-fit, #law, #design. Each view
-// posts the CSV to its endpoint with its options as query parameters and
+// obscaling dashboard. One loaded table (a leaderboard CSV) feeds five views,
+// chosen by the URL fragment: #pca, #compute-fit, #law, #design, #skills. Each
+// view posts the CSV to its endpoint with its options as query parameters and
 // `charts=true`, and draws the Vega-Lite specifications the service returns
 // with the vendored vega-embed: the chart on screen is the spec a user can
 // download and take to Altair, Streamlit or Observable. The page parses the CSV
@@ -14,16 +14,23 @@
 (() => {
   const $ = (id) => document.getElementById(id);
 
-  const VIEWS = ['pca', 'compute-fit', 'law', 'design'];
+  const VIEWS = ['pca', 'compute-fit', 'law', 'design', 'skills'];
   const VIEW_NAMES = {
     pca: 'Principal components', 'compute-fit': 'Compute fit', law: 'Scaling law', design: 'Which models to evaluate',
+    skills: 'A family\'s larger models',
   };
 
   // The worked examples (assets/examples/SOURCE.md): their columns and
-  // options. `tasks` is the paper set with its emergent-task and
-  // post-training columns joined: it presets every scaling view (word
+  // options, and `runs`, the views an example runs once loaded (when one of
+  // them is current). `tasks` is the paper set with its emergent-task and
+  // post-training columns joined: it presets the views built on the PCs (word
   // unscrambling predicted from the models up to Llama-2-7B's compute, on
-  // Llama-2's compute axis) and runs the current view once loaded.
+  // Llama-2's compute axis). `skills` is a small Open LLM Leaderboard v2
+  // table where every model has its parameters and tokens (the paper set
+  // lacks Mistral's and Mixtral's tokens, which the skills law needs): Qwen2
+  // has only its 0.5B model there, and the view predicts its 1.5B, 7B and
+  // 72B, whose leaderboard scores SOURCE.md gives for comparison. Its floors
+  // are the Sloth paper's chance floors (tests/fixtures/sloth/protocol.json).
   const PAPER_BENCHMARKS = ['MMLU', 'ARC-C', 'HellaSwag', 'Winograd', 'TruthfulQA', 'GSM8K', 'XWinograd', 'HumanEval'];
   const EXAMPLES = {
     paper: {
@@ -54,8 +61,25 @@
       maxModels: '25',
       requiredFamilies: ['Llama-2', 'Qwen1.5'],
       top: '3',
-      run: true,
+      runs: ['pca', 'compute-fit', 'law', 'design'],
       status: 'Loaded the paper\'s 77 base models with their emergent-task and post-training scores. ',
+    },
+    skills: {
+      url: '/examples/leaderboard_v2_skills.csv',
+      fileName: 'leaderboard_v2_skills.csv',
+      modelColumn: 'Model',
+      benchmarks: ['IFEval', 'BBH', 'MATH Lvl 5', 'GPQA', 'MUSR', 'MMLU-PRO'],
+      colorBy: 'Family',
+      missing: 'reject',
+      family: 'Family',
+      flops: 'FLOPs (1E21)',
+      params: '#Params (B)',
+      tokens: 'Pretraining Data Size (T)',
+      floors: '0,0.2885,0,0.25,0.3433,0.1',
+      skillsFamily: 'qwen2',
+      sizes: '1.5, 7\n7, 7\n72, 7',
+      runs: ['skills'],
+      status: 'Loaded 15 base models of six families of the Open LLM Leaderboard v2. ',
     },
   };
   // Headers that look like model metadata rather than benchmark scores: numeric,
@@ -253,6 +277,7 @@
       isChecked: (f) => previous.has(f),
       empty: 'Pick a family column to list its families.',
     });
+    fillSelect($('skills-family'), families, { keep: $('skills-family').value, none: '(pick a family)' });
   }
 
   function isLong() {
@@ -388,15 +413,15 @@
     $('standardize').checked = false;
     $('sign').value = 'positive_sum';
     $('missing').value = EXAMPLE.missing;
-    $('imputation-rank').value = EXAMPLE.rank;
-    $('imputation-bounds').value = EXAMPLE.bounds;
+    $('imputation-rank').value = EXAMPLE.rank ?? '';
+    $('imputation-bounds').value = EXAMPLE.bounds ?? '';
     $('imputation-max-iter').value = '';
     $('imputation-tol').value = '';
     syncImputationOptions();
     presetScaling(EXAMPLE);
-    if (EXAMPLE.run) {
+    if (EXAMPLE.runs?.includes(state.view)) {
       setStatus(EXAMPLE.status);
-      await (state.view === 'pca' ? runPca() : runScaling(state.view));
+      await runView(state.view);
       return;
     }
     setStatus(EXAMPLE.status
@@ -410,6 +435,8 @@
     $('compute-source').value = 'flops';
     syncVisibility();
     if (example.flops) $('flops-column').value = example.flops;
+    if (example.params) $('params-column').value = example.params;
+    if (example.tokens) $('tokens-column').value = example.tokens;
     const tick = (list, values) => {
       for (const box of list.querySelectorAll('input[type=checkbox]')) box.checked = values.includes(box.value);
     };
@@ -420,6 +447,17 @@
     $('max-models').value = example.maxModels ?? '';
     $('top').value = example.top ?? '';
     $('min-family-size').value = '';
+    $('skills-floors').value = example.floors ?? '';
+    $('skills-d').value = '';
+    $('skills-link').value = 'monotone';
+    $('skills-family').value = example.skillsFamily ?? '';
+    $('skills-sizes').value = example.sizes ?? '';
+  }
+
+  function runView(view) {
+    if (view === 'pca') return runPca();
+    if (view === 'skills') return runSkills();
+    return runScaling(view);
   }
 
   // ---------- views (hash routing) ----------
@@ -429,6 +467,7 @@
     'compute-fit': 'Pick the family and compute columns, then fit the PCs against compute.',
     law: 'Load the paper example with task scores (preset to word unscrambling), or pick the target column(s), a training cutoff and the compute columns, then fit the scaling law.',
     design: 'Pick the family column and a budget, then choose the model families to evaluate.',
+    skills: 'Load the skills example, or pick the family, parameters and tokens columns, a family and the sizes to predict, then press Predict.',
   };
 
   function currentView() {
@@ -439,7 +478,11 @@
   // Shows the elements of the current view: [data-views] lists the views an
   // element belongs to; [data-compute] the compute source it is for.
   function syncVisibility() {
-    const source = $('compute-source').value;
+    // The skills law reads parameters and tokens, never a FLOPs column: its
+    // view shows those two pickers whatever the compute source says (the
+    // source select is not shown there), and the other views keep their
+    // choice.
+    const source = state.view === 'skills' ? 'params_tokens' : $('compute-source').value;
     for (const el of document.querySelectorAll('[data-views]')) {
       const inView = el.dataset.views.split(' ').includes(state.view);
       el.hidden = !inView || (el.dataset.compute !== undefined && el.dataset.compute !== source);
@@ -484,9 +527,17 @@
     return names.map((n) => (/[",]/.test(n) ? `"${n.replace(/"/g, '""')}"` : n)).join(',');
   }
 
-  // The query parameters every analysis shares: the table's layout, the
-  // benchmark matrix and the PCA/missing-score options.
+  // The query parameters the PC analyses share: the table's and the
+  // PCA/missing-score options.
   function sharedParams() {
+    const params = tableParams();
+    analysisOptions(params);
+    return params;
+  }
+
+  // The query parameters that read the table: its layout and the benchmark
+  // matrix.
+  function tableParams() {
     const t = state.table;
     const params = new URLSearchParams();
     if (t.delimiter === ';') params.set('delimiter', ';');
@@ -498,7 +549,6 @@
       params.set('score_column', $('score-column').value);
       const prefix = $('benchmark-prefix').value;
       if (prefix) params.set('benchmark_prefix', prefix);
-      analysisOptions(params);
       return params;
     }
     params.set('model_column', $('model-column').value);
@@ -510,7 +560,6 @@
     const prefix = state.prefix;
     if (prefix !== null && sameSet(chosen, prefixMatches(prefix))) params.set('benchmark_prefix', prefix);
     else params.set('benchmarks', nameList(chosen));
-    analysisOptions(params);
     return params;
   }
 
@@ -1138,6 +1187,224 @@
     setStatus(view, state.table?.fileName ? `Results for ${state.table.fileName}.` : 'Results.');
   }
 
+  // ---------- the skills view: a family's larger models ----------
+  //
+  // Two requests: the loaded table to /v1/scaling/skills (its charts and the
+  // fitted basis), then the basis with the typed sizes to
+  // /v1/scaling/predict, which predicts them with nothing refitted. The
+  // table shows what the second answer holds.
+
+  // The typed sizes, one per line: `params (B), tokens (T)[, name]`; both
+  // numbers are required. A UserError names the first line that is not one.
+  function typedSizes(text, family) {
+    const sizes = [];
+    const names = new Set();
+    text.split(/\r?\n/).forEach((raw, i) => {
+      const line = raw.trim();
+      if (!line) return;
+      const where = `Line ${i + 1} (“${line}”)`;
+      const parts = line.split(',').map((part) => part.trim());
+      const [params, tokens] = parts.slice(0, 2).map((part) => (/^[-+0-9.eE]+$/.test(part ?? '') ? Number(part) : NaN));
+      if (parts.length < 2 || !(params > 0) || !(tokens > 0) || !Number.isFinite(params) || !Number.isFinite(tokens)) {
+        throw new UserError('A size cannot be read', `${where}: write the parameters in billions and the training tokens `
+          + 'in trillions, two numbers above 0 separated by a comma, optionally followed by a name (e.g. “70, 2” or “70, 2, my-70b”).');
+      }
+      const name = parts.slice(2).join(',').trim() || `${family} ${parts[0]}B ${parts[1]}T`;
+      if (names.has(name)) throw new UserError('A size is there twice', `${where}: the model “${name}” is already listed.`);
+      names.add(name);
+      sizes.push({ name, params, tokens });
+    });
+    if (sizes.length === 0) {
+      throw new UserError('No sizes to predict', 'Type one size per line: parameters in billions, tokens in trillions (e.g. “70, 2”).');
+    }
+    return sizes;
+  }
+
+  // The skills request's query, and what the predict request needs.
+  function skillsRequest() {
+    const params = tableParams();
+    familyAndCompute(params, { familyRequired: true, compute: 'none' });
+    const p = $('params-column').value;
+    const d = $('tokens-column').value;
+    if (!p || !d) {
+      throw new UserError('The law needs parameters and tokens',
+        'Pick the parameters column (in billions) and the training tokens column (in trillions).');
+    }
+    params.set('params_column', p);
+    params.set('tokens_column', d);
+    const floors = $('skills-floors').value.replace(/\s+/g, '');
+    if (floors) params.set('floors', floors);
+    const skills = $('skills-d').value.trim();
+    if (skills) params.set('skills', skills);
+    params.set('link', $('skills-link').value);
+    params.set('return_basis', 'true');
+    params.set('charts', 'true');
+    const family = $('skills-family').value;
+    if (!family) throw new UserError('No family', 'Pick the family whose larger models to predict.');
+    return { params, family, sizes: typedSizes($('skills-sizes').value, family) };
+  }
+
+  function runSkills() {
+    let request;
+    return runAnalysis({
+      view: 'skills',
+      endpoint: '/v1/scaling/skills',
+      buildParams: () => {
+        request = skillsRequest();
+        return request.params;
+      },
+      button: $('run-skills'),
+      busy: 'Fitting the skills law and predicting the typed sizes…',
+      show: async (body) => {
+        if (!body.basis) throw new Error('the service returned no basis');
+        const { family, sizes } = request;
+        const response = await fetch('/v1/scaling/predict', {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+          body: JSON.stringify({
+            basis: body.basis,
+            models: sizes.map((s) => s.name),
+            params: sizes.map((s) => s.params),
+            tokens: sizes.map((s) => s.tokens),
+            families: sizes.map(() => family),
+          }),
+        });
+        const predicted = await readAnswer(response);
+        await showSkills(body, predicted, request);
+      },
+    }).then((ok) => {
+      if (ok === false) document.querySelector('[data-testid="skills-output"]').hidden = true;
+    });
+  }
+
+  function smallButton(testid, label, onClick, title) {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'secondary small';
+    b.dataset.testid = testid;
+    b.textContent = label;
+    if (title) b.title = title;
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  // A plain table: `columns` are {label, num, format}, `rows` arrays of
+  // cells (numbers are written with four decimals, as the projections are,
+  // unless the column has its own format).
+  function simpleTable(columns, rows) {
+    const table = document.createElement('table');
+    const hr = table.createTHead().insertRow();
+    for (const c of columns) {
+      const th = document.createElement('th');
+      th.scope = 'col';
+      th.textContent = c.label;
+      if (c.num) th.className = 'num';
+      hr.append(th);
+    }
+    const tbody = table.createTBody();
+    for (const row of rows) {
+      const tr = tbody.insertRow();
+      row.forEach((cell, i) => {
+        const td = tr.insertCell();
+        if (columns[i].num) {
+          td.className = 'num';
+          const format = columns[i].format ?? ((v) => fixed(v, 4));
+          td.textContent = typeof cell === 'number' ? format(cell) : '–';
+        } else {
+          td.className = i === 0 ? 'model' : '';
+          td.textContent = cell;
+          td.title = cell;
+        }
+      });
+    }
+    return table;
+  }
+
+  function tablePanel(title, hint, testid, table) {
+    const panel = document.createElement('section');
+    panel.className = 'panel table-panel';
+    const head = document.createElement('div');
+    head.className = 'row spread';
+    const h3 = document.createElement('h3');
+    h3.textContent = title;
+    const note = document.createElement('span');
+    note.className = 'hint';
+    note.textContent = hint;
+    head.append(h3, note);
+    const scroll = document.createElement('div');
+    scroll.className = 'table-scroll';
+    scroll.dataset.testid = testid;
+    scroll.append(table);
+    panel.append(head, scroll);
+    return panel;
+  }
+
+  // The skills view's output: a summary and downloads, the typed sizes'
+  // predictions, the family's models in the table (their scores, read off
+  // the predicted-vs-observed chart's data, and the law's fit), and the
+  // three charts.
+  async function showSkills(body, predicted, { family, sizes }) {
+    const out = document.querySelector('[data-testid="skills-output"]');
+    out.replaceChildren();
+    const benchmarks = predicted.benchmarks;
+    const fitted = body.predictions.filter((p) => p.family === family && p.fitted).length;
+    const toolbar = document.createElement('div');
+    toolbar.className = 'toolbar';
+    const summary = document.createElement('span');
+    summary.className = 'summary';
+    summary.textContent = [
+      `${body.skills} skill${body.skills === 1 ? '' : 's'}${body.skills_default ? ' (default)' : ''}, ${body.link} link`,
+      `fitted on ${body.predictions.filter((p) => p.fitted).length} models of ${body.families.length} families`,
+      `training error ${fixed(body.training_error.mae_pp, 2)} pp`,
+      `${family}: ${fitted} scored model${fitted === 1 ? '' : 's'}`,
+    ].join(' · ');
+    const spacer = document.createElement('span');
+    spacer.className = 'spacer';
+    const csv = smallButton('skills-download-csv', 'Download predictions (CSV)', () => {
+      const header = ['model', 'family', 'params_B', 'tokens_T', ...benchmarks];
+      const lines = [header.map(csvField).join(',')];
+      predicted.predictions.forEach((p, i) => {
+        lines.push([p.model, p.family, sizes[i].params, sizes[i].tokens, ...p.predicted].map(csvField).join(','));
+      });
+      download(`${baseName()}_skills_predictions.csv`, 'text/csv', `${lines.join('\n')}\n`);
+    });
+    const json = smallButton('skills-download-json', 'Download full result (JSON)', () => {
+      download(`${baseName()}_skills.json`, 'application/json', `${JSON.stringify({ skills: body, predict: predicted }, null, 2)}\n`);
+    }, 'The skills answer (with its basis and charts) and the predict answer');
+    const basis = smallButton('skills-download-basis', 'Download basis', () => {
+      download(`${baseName()}_skills_basis.json`, 'application/json', `${JSON.stringify(body.basis, null, 2)}\n`);
+    }, 'The fitted skills basis: POST it to /v1/scaling/predict with other sizes, nothing refitted');
+    toolbar.append(summary, spacer, csv, json, basis);
+
+    const columns = [{ label: 'Model' }, { label: 'Parameters (B)', num: true, format: String }, { label: 'Tokens (T)', num: true, format: String },
+      ...benchmarks.map((b) => ({ label: b, num: true }))];
+    const rows = predicted.predictions.map((p, i) => [p.model, sizes[i].params, sizes[i].tokens, ...p.predicted]);
+    const predictions = tablePanel(`Predicted scores of ${family}`,
+      'POST /v1/scaling/predict with the fitted basis: each typed size, in its family, with nothing refitted.',
+      'skills-predictions', simpleTable(columns, rows));
+
+    // Each scored cell's score, from the chart's data (docs/skills.md#charts).
+    const observed = new Map();
+    for (const v of body.charts?.predicted_vs_observed?.data?.values ?? []) {
+      if (v.series === 'fitted' && v.family === family) observed.set(`${v.model}\u0000${v.benchmark}`, v.observed);
+    }
+    const known = [];
+    for (const p of body.predictions.filter((q) => q.family === family)) {
+      known.push([p.model, 'score', ...benchmarks.map((b) => observed.get(`${p.model}\u0000${b}`))]);
+      known.push([p.model, 'law\'s fit', ...p.predicted]);
+    }
+    const table = tablePanel(`${family}'s models in the table`, 'Their scores, and what the law fitted to them.',
+      'skills-observed', simpleTable([{ label: 'Model' }, { label: '' }, ...benchmarks.map((b) => ({ label: b, num: true }))], known));
+
+    const grid = document.createElement('div');
+    grid.className = 'charts';
+    out.append(toolbar, predictions, table, grid);
+    out.hidden = false;
+    await drawChartSet(grid, body.charts ?? {}, 'skills');
+    setStatus('skills', `${sizes.length} size${sizes.length === 1 ? '' : 's'} of ${family} predicted`
+      + (state.table?.fileName ? ` from ${state.table.fileName}.` : '.'));
+  }
+
   // ---------- downloads ----------
 
   const csvField = (v) => {
@@ -1231,6 +1498,7 @@
     $('score-column').addEventListener('change', () => refreshPickers());
     $('load-example').addEventListener('click', () => loadExample('paper'));
     $('load-example-tasks').addEventListener('click', () => loadExample('tasks'));
+    $('load-example-skills').addEventListener('click', () => loadExample('skills'));
     $('model-column').addEventListener('change', () => { state.prefix = null; refreshPickers(); });
     $('benchmark-list').addEventListener('change', () => { state.prefix = null; updateBenchmarkCount(); });
     $('apply-prefix').addEventListener('click', () => {
@@ -1266,6 +1534,7 @@
     $('missing').addEventListener('change', syncImputationOptions);
     $('run').addEventListener('click', runPca);
     for (const view of Object.keys(SCALING)) $(`run-${view}`).addEventListener('click', () => runScaling(view));
+    $('run-skills').addEventListener('click', runSkills);
     $('family-column').addEventListener('change', refreshFamilies);
     $('compute-source').addEventListener('change', syncVisibility);
     $('scatter-x').addEventListener('change', () => { if (state.pca.result) drawScatter(); });

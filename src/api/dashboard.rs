@@ -173,7 +173,7 @@ static ASSETS: [(&str, Asset); 12] = [
 ];
 
 /// The worked examples (`/examples/...`), see assets/examples/SOURCE.md.
-static EXAMPLES: [(&str, Asset); 2] = [
+static EXAMPLES: [(&str, Asset); 3] = [
     (
         "paper_set_77.csv",
         Asset::new(
@@ -185,6 +185,13 @@ static EXAMPLES: [(&str, Asset); 2] = [
         "paper_set_77_tasks.csv",
         Asset::new(
             include_bytes!("../../assets/examples/paper_set_77_tasks.csv"),
+            "text/csv; charset=utf-8",
+        ),
+    ),
+    (
+        "leaderboard_v2_skills.csv",
+        Asset::new(
+            include_bytes!("../../assets/examples/leaderboard_v2_skills.csv"),
             "text/csv; charset=utf-8",
         ),
     ),
@@ -219,8 +226,9 @@ pub async fn asset(req: HttpRequest, file: web::Path<String>) -> Result<HttpResp
         .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no asset named {file:?}")))
 }
 
-/// The dashboard's worked examples: the paper's 77-model leaderboard, and
-/// the same with its emergent-task and post-training columns joined.
+/// The dashboard's worked examples: the paper's 77-model leaderboard, the
+/// same with its emergent-task and post-training columns joined, and 15
+/// models of the Open LLM Leaderboard v2 for the skills law.
 #[get("/examples/{file}")]
 pub async fn example(req: HttpRequest, file: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let file = file.into_inner();
@@ -299,6 +307,10 @@ mod tests {
             ("/examples/paper_set_77.csv", "text/csv; charset=utf-8"),
             (
                 "/examples/paper_set_77_tasks.csv",
+                "text/csv; charset=utf-8",
+            ),
+            (
+                "/examples/leaderboard_v2_skills.csv",
                 "text/csv; charset=utf-8",
             ),
         ] {
@@ -406,5 +418,31 @@ mod tests {
                 .unwrap()
                 .contains(",word_unscrambling_2_exact_match,")
         );
+    }
+
+    /// The skills example is lines of the Sloth leaderboard, unchanged
+    /// (assets/examples/SOURCE.md): its header, and 15 models each with its
+    /// parameters and tokens, none of Qwen2 but its 0.5B.
+    #[test]
+    fn the_skills_example_is_lines_of_the_v2_leaderboard() {
+        let leaderboard = include_str!("../../tests/fixtures/sloth/leaderboard_v2.csv");
+        let skills = example("leaderboard_v2_skills.csv");
+        let mut lines = skills.lines();
+        assert_eq!(lines.next(), leaderboard.lines().next());
+        let rows: Vec<&str> = lines.collect();
+        assert_eq!(rows.len(), 15);
+        for row in &rows {
+            assert!(leaderboard.lines().any(|l| l == *row), "{row}");
+            let cells: Vec<&str> = row.split(',').collect();
+            // #Params (B) and Pretraining Data Size (T).
+            assert!(cells[4].parse::<f64>().unwrap() > 0.0, "{row}");
+            assert!(cells[5].parse::<f64>().unwrap() > 0.0, "{row}");
+        }
+        let qwen2: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.split(',').nth(1) == Some("qwen2"))
+            .map(|r| r.split(',').next().unwrap())
+            .collect();
+        assert_eq!(qwen2, ["qwen2-0.5b"]);
     }
 }

@@ -2,7 +2,8 @@
 // Debian's chromium, headless, driven by playwright-core against a running
 // service at http://127.0.0.1:$PORT. Fails on any request to another origin,
 // on any console error and on any Content-Security-Policy violation; saves
-// screenshots of the paper example and of a leaderboard with Japanese headers.
+// screenshots of the paper example, a leaderboard with Japanese headers, the
+// scaling law and the skills view.
 //
 //   PORT=8080 node --test dashboard.test.mjs
 //
@@ -37,10 +38,15 @@ const EXAMPLE_QUERY = new URLSearchParams({
 });
 const TASKS_EXAMPLE = join(here, '../../assets/examples/paper_set_77_tasks.csv');
 const WORD_UNSCRAMBLING = 'word_unscrambling_2_exact_match';
+// The skills example (assets/examples/SOURCE.md) and its preset floors, the
+// Sloth paper's chance floors (tests/fixtures/sloth/protocol.json, rounded).
+const SKILLS_EXAMPLE = join(here, '../../assets/examples/leaderboard_v2_skills.csv');
+const V2_BENCHMARKS = ['IFEval', 'BBH', 'MATH Lvl 5', 'GPQA', 'MUSR', 'MMLU-PRO'];
+const V2_FLOORS = [0, 0.2885, 0, 0.25, 0.3433, 0.1];
 const JAPANESE_FIXTURE = join(here, '../fixtures/data/nejumi_glp_synthetic.csv');
 const GLP = ['GLP_表現', 'GLP_翻訳', 'GLP_情報検索', 'GLP_推論', 'GLP_数学的推論', 'GLP_抽出', 'GLP_知識・質問応答',
   'GLP_英語', 'GLP_意味解析', 'GLP_構文解析'];
-const VIEWS = ['pca', 'compute-fit', 'law', 'design'];
+const VIEWS = ['pca', 'compute-fit', 'law', 'design', 'skills'];
 // Required on this machine: no sandbox, no GPU, no QUIC, no background traffic.
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -721,6 +727,177 @@ describe('dashboard', { timeout: 300_000 }, () => {
     assert.equal(posted, false);
     await page.click('[data-testid="nav-pca"]');
     assert.equal(await page.locator('#error').isHidden(), true, 'a view change clears the message');
+  });
+
+  it('predicts a family\'s larger models (#skills) as the service answers them', async () => {
+    const csv = await readFile(SKILLS_EXAMPLE, 'utf8');
+    const rows = csvRows(csv);
+    await page.goto(`${BASE}/#skills`, { waitUntil: 'load' });
+    // The law reads parameters and tokens: their pickers, whatever the compute source.
+    assert.equal(await page.locator('#compute-source').isVisible(), false);
+    assert.equal(await page.locator('#params-column').isVisible(), true);
+    assert.equal(await page.locator('#tokens-column').isVisible(), true);
+    assert.equal(await page.locator('#n-components').isVisible(), false, 'no PCA options: the law has no PCs');
+
+    // The example runs the view with its preset family and sizes.
+    const preset = await clickAndCatch('[data-testid="load-example-skills"]', '/v1/scaling/predict');
+    assert.equal(preset.status(), 200);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="skills-predictions"] tbody tr').length === 3);
+    assert.deepEqual(JSON.parse(preset.request().postData()).models, ['qwen2 1.5B 7T', 'qwen2 7B 7T', 'qwen2 72B 7T']);
+    assert.equal(await page.inputValue('#params-column'), '#Params (B)');
+    assert.equal(await page.inputValue('#tokens-column'), 'Pretraining Data Size (T)');
+    assert.equal(await page.inputValue('#family-column'), 'Family');
+
+    // A user's choice: another family of the table, two sizes typed in.
+    const families = [...new Set(rows.map((r) => r.Family))];
+    assert.deepEqual((await page.$$eval('#skills-family option', (os) => os.map((o) => o.value))).slice(1), families);
+    await page.selectOption('#skills-family', 'olmo');
+    await page.fill('#skills-sizes', '13, 5\n\n70, 5, olmo-70b\n');
+    const sizes = { models: ['olmo 13B 5T', 'olmo-70b'], params: [13, 70], tokens: [5, 5], families: ['olmo', 'olmo'] };
+
+    // The same two requests, from the page's context: what the service answers.
+    const query = new URLSearchParams({
+      model_column: 'Model', benchmarks: V2_BENCHMARKS.join(','), family_column: 'Family',
+      params_column: '#Params (B)', tokens_column: 'Pretraining Data Size (T)', floors: V2_FLOORS.join(','),
+      link: 'monotone', return_basis: 'true', charts: 'true',
+    });
+    const expected = await page.evaluate(async ({ q, body, models }) => {
+      const skills = await (await fetch(`/v1/scaling/skills?${q}`, {
+        method: 'POST', headers: { 'Content-Type': 'text/csv' }, body,
+      })).json();
+      const predicted = await (await fetch('/v1/scaling/predict', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ basis: skills.basis, ...models }),
+      })).json();
+      return { skills, predicted };
+    }, { q: query.toString(), body: csv, models: sizes });
+    assert.deepEqual(expected.predicted.benchmarks, V2_BENCHMARKS, JSON.stringify(expected.predicted).slice(0, 300));
+
+    const skillsAnswer = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/scaling/skills');
+    const predictAnswer = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/scaling/predict');
+    await page.click('#run-skills');
+    const skills = await skillsAnswer;
+    const sent = new URL(skills.url()).searchParams;
+    assert.deepEqual(Object.fromEntries([...sent].sort()), Object.fromEntries([...query].sort()), 'the skills query');
+    assert.equal(skills.request().postData(), csv, 'the CSV as served');
+    const predict = await predictAnswer;
+    assert.equal(predict.status(), 200);
+    const posted = JSON.parse(predict.request().postData());
+    assert.deepEqual({ ...posted, basis: undefined }, { ...sizes, basis: undefined }, 'the typed sizes');
+    assert.deepEqual(posted.basis, expected.skills.basis, 'the basis the skills answer holds');
+
+    const names = Object.keys(expected.skills.charts).sort();
+    assert.deepEqual(names, ['efficiencies', 'loadings', 'predicted_vs_observed']);
+    await page.waitForFunction((n) => {
+      const bodies = [...document.querySelectorAll('[data-testid="skills-output"] .chart-body')];
+      return document.querySelectorAll('[data-testid="skills-predictions"] tbody tr').length === 2
+        && bodies.length === n && bodies.every((c) => c.dataset.rendered === 'true' && c.querySelector('svg, canvas'));
+    }, names.length);
+
+    // One row per typed size, one column per benchmark: the service's
+    // predictions, written with four decimals, each in (0, 1).
+    const table = await page.$eval('[data-testid="skills-predictions"] table', (t) => ({
+      head: [...t.tHead.rows[0].cells].map((c) => c.textContent),
+      rows: [...t.tBodies[0].rows].map((r) => [...r.cells].map((c) => c.textContent)),
+    }));
+    assert.deepEqual(table.head, ['Model', 'Parameters (B)', 'Tokens (T)', ...V2_BENCHMARKS]);
+    assert.equal(table.rows.length, 2);
+    expected.predicted.predictions.forEach((p, i) => {
+      const row = table.rows[i];
+      assert.equal(row[0], sizes.models[i]);
+      assert.equal(p.model, sizes.models[i]);
+      assert.deepEqual(row.slice(1, 3).map(Number), [sizes.params[i], sizes.tokens[i]]);
+      V2_BENCHMARKS.forEach((b, j) => {
+        const shown = Number(row[3 + j]);
+        assert.ok(shown > 0 && shown < 1, `${p.model} ${b}: ${row[3 + j]} in (0, 1)`);
+        assert.ok(Math.abs(shown - p.predicted[j]) <= 0.5e-4 + 1e-12, `${p.model} ${b}: ${row[3 + j]} vs ${p.predicted[j]}`);
+      });
+    });
+    // The family's models in the table: their scores as the CSV has them.
+    const observed = await page.$$eval('[data-testid="skills-observed"] tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+    const olmo = rows.filter((r) => r.Family === 'olmo');
+    assert.equal(observed.length, 2 * olmo.length, 'a score row and a fit row per model');
+    olmo.forEach((r, i) => {
+      const scoreRow = observed[2 * i];
+      assert.deepEqual(scoreRow.slice(0, 2), [r.Model, 'score']);
+      V2_BENCHMARKS.forEach((b, j) => assert.equal(Number(scoreRow[2 + j]), Number(r[b]), `${r.Model} ${b}`));
+    });
+
+    // What the page drew is what Vega draws from the returned specs.
+    for (const name of names) {
+      const drawn = await drawnCounts(`[data-testid="skills-chart-${name}"]`);
+      const scene = await sceneCounts(expected.skills.charts[name]);
+      for (const type of ['symbol', 'rect', 'rule', 'line']) {
+        assert.equal(drawn[type] ?? 0, scene[type] ?? 0, `skills ${name}: ${type} items`);
+      }
+    }
+    assert.equal(await page.locator('#error').isHidden(), true);
+
+    // The predictions' CSV: every digit of the service's numbers.
+    const file = await download('skills-download-csv');
+    assert.equal(file.name, 'leaderboard_v2_skills_skills_predictions.csv');
+    const lines = file.bytes.toString('utf8').trim().split('\n');
+    assert.equal(lines[0], ['model', 'family', 'params_B', 'tokens_T', ...V2_BENCHMARKS].join(','));
+    assert.equal(lines.length, 3);
+    expected.predicted.predictions.forEach((p, i) => {
+      const cells = lines[i + 1].split(',');
+      assert.deepEqual(cells.slice(0, 4), [p.model, 'olmo', String(sizes.params[i]), String(sizes.tokens[i])]);
+      assert.deepEqual(cells.slice(4).map(Number), p.predicted);
+    });
+
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+    await page.mouse.move(0, 0);
+    const shot = join(SCREENSHOT_DIR, 'dashboard-skills.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`screenshot: ${shot}`);
+  });
+
+  it('says which typed size it cannot read, and shows the service\'s skills errors', async () => {
+    let posted = false;
+    const listener = (r) => { if (new URL(r.url()).pathname.startsWith('/v1/')) posted = true; };
+    page.on('request', listener);
+    try {
+      for (const [text, line] of [['13, 5\n70 billion, 5', /Line 2 \(“70 billion, 5”\)/], ['13', /Line 1 \(“13”\)/],
+        ['0, 5', /Line 1 \(“0, 5”\)/]]) {
+        await page.fill('#skills-sizes', text);
+        await page.click('#run-skills');
+        await page.locator('#error').waitFor({ state: 'visible' });
+        const message = await page.textContent('#error');
+        assert.match(message, /A size cannot be read/);
+        assert.match(message, line);
+        assert.equal(await page.locator('[data-testid="skills-output"]').isVisible(), true, 'the last result stays');
+      }
+      await page.fill('#skills-sizes', '');
+      await page.click('#run-skills');
+      await page.waitForFunction(() => document.querySelector('#error').textContent.includes('No sizes to predict'));
+    } finally {
+      page.off('request', listener);
+    }
+    assert.equal(posted, false, 'nothing asked of the service');
+
+    // Two floors for six benchmarks: the service's problem, in the same box.
+    await page.fill('#skills-sizes', '13, 5');
+    await page.fill('#skills-floors', '0, 0.25');
+    const query = new URLSearchParams({
+      model_column: 'Model', benchmarks: V2_BENCHMARKS.join(','), family_column: 'Family',
+      params_column: '#Params (B)', tokens_column: 'Pretraining Data Size (T)', floors: '0,0.25',
+      link: 'monotone', return_basis: 'true', charts: 'true',
+    });
+    const problem = await api('/v1/scaling/skills', query, await readFile(SKILLS_EXAMPLE, 'utf8'));
+    assert.equal(problem.status, 422, problem.text);
+    assert.equal(problem.type, 'application/problem+json');
+    expectedStatuses.add(422);
+    try {
+      const response = await clickAndCatch('#run-skills', '/v1/scaling/skills');
+      assert.equal(response.status(), 422);
+      await page.waitForFunction((t) => document.querySelector('#error').textContent.includes(t), problem.body.title);
+      assert.ok((await page.textContent('#error')).includes(problem.body.detail), problem.body.detail);
+      assert.equal(await page.locator('[data-testid="skills-output"]').isHidden(), true, 'no stale predictions');
+      await page.waitForTimeout(200); // the console line of the 422 may come after the response
+    } finally {
+      expectedStatuses.delete(422);
+    }
+    await page.fill('#skills-floors', V2_FLOORS.join(','));
+    await page.click('[data-testid="nav-pca"]');
   });
 
   it('reads an uploaded semicolon CSV and selects benchmarks by prefix', async () => {
