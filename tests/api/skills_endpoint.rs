@@ -596,6 +596,47 @@ async fn skills_bad_requests_are_coded_422s() {
     assert!(answer["detail"].as_str().unwrap().contains("family_column"));
 }
 
+#[tokio::test]
+async fn skills_models_without_size_or_family_are_left_out() {
+    // A model with no params, no tokens or no family (null) is listed in
+    // dropped_models, and the answer is otherwise the answer to the request
+    // without it, bit for bit; a value that is there must be positive.
+    let app = app().await;
+    let full = small_body();
+    let mut request = full.clone();
+    let names: Vec<Value> = full["models"].as_array().unwrap().clone();
+    // Three scored models of families that keep other scored models.
+    let gaps = [(1, "params"), (4, "tokens"), (7, "families")];
+    for (i, field) in gaps {
+        request[field][i] = Value::Null;
+    }
+    let answer = post_ok(&app, &request).await;
+    let dropped: Vec<Value> = gaps.iter().map(|&(i, _)| names[i].clone()).collect();
+    assert_eq!(answer["dropped_models"], json!(dropped));
+    let mut without = full.clone();
+    for field in ["models", "scores", "params", "tokens", "families"] {
+        let kept: Vec<Value> = full[field]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| gaps.iter().all(|&(g, _)| g != *i))
+            .map(|(_, v)| v.clone())
+            .collect();
+        without[field] = json!(kept);
+    }
+    let reference = post_ok(&app, &without).await;
+    assert_eq!(answer["predictions"], reference["predictions"]);
+    assert_eq!(bits(&answer["intercepts"]), bits(&reference["intercepts"]));
+    assert_eq!(reference["dropped_models"], json!([]));
+    // Nothing left: a 422 that says why.
+    let mut none = full.clone();
+    none["families"] = json!(vec![Value::Null; names.len()]);
+    let (code, detail) = problem(&app, &none).await;
+    assert_eq!(code, "invalid_skills");
+    assert!(detail.contains("left out"), "{detail}");
+}
+
 /// The predict request for `models` (indices into the small leaderboard)
 /// on `basis`.
 fn predict_request(basis: &Value, request: &Value, models: &[usize]) -> Value {

@@ -242,11 +242,14 @@ pub struct SkillsResponse {
     pub link_params: Option<Vec<[f64; 2]>>,
     /// In order of first appearance.
     pub families: Vec<FamilyOut>,
-    /// Every model, scored or not, in request order.
+    /// Every model, scored or not, in request order, but those in
+    /// `dropped_models`.
     pub predictions: Vec<SkillsPrediction>,
     pub training_error: TrainingError,
-    /// Models a long table left with no row once its benchmarks were
-    /// selected (never in a JSON request's answer): not predicted.
+    /// Models left out, neither fitted nor predicted: those a long table
+    /// left with no row once its benchmarks were selected; then those
+    /// without params, tokens or a family (null, or an empty cell), in
+    /// request order.
     pub dropped_models: Vec<String>,
     /// With `evaluate`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -418,70 +421,69 @@ fn per_model<T>(what: &str, values: &[T], matrix: &BenchmarkMatrix) -> Result<()
 
 /// The request's leaderboard as the skills law takes it: every model with
 /// its positive params and tokens, its family and its scores (missing
-/// cells as `None`).
+/// cells as `None`); and the models left out, in request order, for want of
+/// params, tokens or a family (null or an empty cell), as compute-fit
+/// leaves out a model without compute or family: a real leaderboard lacks
+/// some, and they cannot be placed. A value that is there but not a
+/// positive number is an error.
 fn skills_data(
     matrix: &BenchmarkMatrix,
     params: Vec<Option<f64>>,
     tokens: Vec<Option<f64>>,
     families: Vec<Option<String>>,
     floors: Option<Vec<f64>>,
-) -> Result<SkillsData, ApiError> {
+) -> Result<(SkillsData, Vec<String>), ApiError> {
     per_model("params", &params, matrix)?;
     per_model("tokens", &tokens, matrix)?;
     per_model("families", &families, matrix)?;
     let scores = matrix.scores();
-    let models = matrix
+    let mut models = Vec::with_capacity(matrix.n_models());
+    let mut left_out = Vec::new();
+    for (i, ((name, (s, t)), family)) in matrix
         .models()
         .iter()
         .zip(params.into_iter().zip(tokens))
         .zip(families)
         .enumerate()
-        .map(|(i, ((name, (s, t)), family))| {
-            let mut size = [0.0; 2];
-            for ((what, value), slot) in [("params", s), ("tokens", t)].into_iter().zip(&mut size) {
-                *slot = match value {
-                    Some(v) if v > 0.0 && v.is_finite() => v,
-                    Some(v) => {
-                        return Err(ApiError::new(
-                            ErrorCode::InvalidCompute,
-                            format!("model '{name}' has {what} {v}; it must be a positive number"),
-                        ));
-                    }
-                    None => {
-                        return Err(ApiError::new(
-                            ErrorCode::InvalidCompute,
-                            format!("model '{name}' has no {what} (null, or an empty cell)"),
-                        ));
-                    }
-                };
+    {
+        for (what, value) in [("params", s), ("tokens", t)] {
+            if let Some(v) = value
+                && !(v > 0.0 && v.is_finite())
+            {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidCompute,
+                    format!("model '{name}' has {what} {v}; it must be a positive number"),
+                ));
             }
-            let family = family
-                .map(|f| f.trim().to_owned())
-                .filter(|f| !f.is_empty())
-                .ok_or_else(|| {
-                    invalid(format!(
-                        "model '{name}' has no family (null, empty, or an empty cell)"
-                    ))
-                })?;
-            Ok(SkillsModel {
-                name: name.clone(),
-                params: size[0],
-                tokens: size[1],
-                family,
-                scores: scores
-                    .row(i)
-                    .iter()
-                    .map(|&v| (!v.is_nan()).then_some(v))
-                    .collect(),
-            })
-        })
-        .collect::<Result<Vec<_>, ApiError>>()?;
+        }
+        let family = family
+            .map(|f| f.trim().to_owned())
+            .filter(|f| !f.is_empty());
+        let (Some(params), Some(tokens), Some(family)) = (s, t, family) else {
+            left_out.push(name.clone());
+            continue;
+        };
+        models.push(SkillsModel {
+            name: name.clone(),
+            params,
+            tokens,
+            family,
+            scores: scores
+                .row(i)
+                .iter()
+                .map(|&v| (!v.is_nan()).then_some(v))
+                .collect(),
+        });
+    }
+    if models.is_empty() && !left_out.is_empty() {
+        return Err(invalid(format!(
+            "no model has params, tokens and a family ({} left out)",
+            left_out.len()
+        )));
+    }
     let floors = floors.unwrap_or_else(|| vec![0.0; matrix.n_benchmarks()]);
-    Ok(SkillsData::new(
-        matrix.benchmarks().to_vec(),
-        floors,
-        models,
-    )?)
+    let data = SkillsData::new(matrix.benchmarks().to_vec(), floors, models)?;
+    Ok((data, left_out))
 }
 
 /// The evaluation's groups, each family checked against the leaderboard's.
@@ -516,7 +518,7 @@ fn evaluation_groups(
 fn skills_answer(mut r: SkillsRequest, limits: &Limits) -> Result<SkillsResponse, ApiError> {
     let mut leaderboard = r.take_leaderboard();
     leaderboard.check(limits, 0)?;
-    let dropped_models = std::mem::take(&mut leaderboard.absent_models);
+    let mut dropped_models = std::mem::take(&mut leaderboard.absent_models);
     if let Some(seed) = r.seed
         && seed < 0
     {
@@ -533,7 +535,8 @@ fn skills_answer(mut r: SkillsRequest, limits: &Limits) -> Result<SkillsResponse
         .link(link.into())
         .check()?;
     let (matrix, _) = leaderboard.into_matrix()?;
-    let data = skills_data(&matrix, r.params, r.tokens, r.families, r.floors)?;
+    let (data, left_out) = skills_data(&matrix, r.params, r.tokens, r.families, r.floors)?;
+    dropped_models.extend(left_out);
     let evaluate = r
         .evaluate
         .as_ref()
@@ -707,9 +710,11 @@ impl SkillsResponse {
             `empty_label`, `duplicate_model`, `duplicate_benchmark`, `no_benchmarks`, `non_finite_score` \
             as for /v1/pca; `shape_mismatch` (scores, params, tokens, families or floors not one per \
             model or benchmark), `unobserved_benchmark` (a benchmark no model has a score on), \
-            `invalid_compute` (params or tokens missing or not positive), `family_without_scores` (a \
+            `invalid_compute` (params or tokens not positive; a model without them is left out), \
+            `family_without_scores` (a \
             family none of whose models has a score: its efficiency is unknown), `invalid_skills` (a \
-            score outside [0, 1], a floor outside [0, 1), a model without a family, skills less than 1 \
+            score outside [0, 1], a floor outside [0, 1), no model with params, tokens and a family, \
+            skills less than 1 \
             or more than the benchmarks or the scored models, seed negative, an evaluate group that \
             is empty or names a family no model has, n_train_models less than 1, no group with a model \
             to predict, too few fully scored models for a baseline); for a table also \
