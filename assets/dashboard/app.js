@@ -27,7 +27,7 @@
   // unscrambling predicted from the models up to Llama-2-7B's compute, on
   // Llama-2's compute axis). `skills` is a small Open LLM Leaderboard v2
   // table where every model has its parameters and tokens (the paper set
-  // lacks Mistral's and Mixtral's tokens, which the skills law needs): Qwen2
+  // lacks Mistral's and Mixtral's tokens, so the law leaves them out): Qwen2
   // has only its 0.5B model there, and the view predicts its 1.5B, 7B and
   // 72B, whose leaderboard scores SOURCE.md gives for comparison. Its floors
   // are the Sloth paper's chance floors (tests/fixtures/sloth/protocol.json).
@@ -1357,6 +1357,9 @@
       `fitted on ${body.predictions.filter((p) => p.fitted).length} models of ${body.families.length} families`,
       `training error ${fixed(body.training_error.mae_pp, 2)} pp`,
       `${family}: ${fitted} scored model${fitted === 1 ? '' : 's'}`,
+      ...(body.dropped_models.length
+        ? [`${body.dropped_models.length} model(s) without parameters, tokens or family left out`]
+        : []),
     ].join(' · ');
     const spacer = document.createElement('span');
     spacer.className = 'spacer';
