@@ -158,14 +158,21 @@ fn schur_step(h: &[f64], g: &[f64], damping: &[f64], b: Blocks) -> Option<Vec<f6
     let e_end = b.start + b.count * b.size;
     let rest: Vec<usize> = (0..b.start).chain(e_end..p).collect();
     let nr = rest.len();
-    let mut s = Mat::<f64>::from_fn(nr, nr, |x, y| {
-        let (i, j) = (rest[x], rest[y]);
-        h[i * p + j] + if i == j { damping[i] } else { 0.0 }
-    });
-    let mut rhs = Mat::<f64>::from_fn(nr, 1, |x, _| -g[rest[x]]);
+    // S row by row (the updates below run along its rows), and H_Ek,R
+    // gathered into contiguous rows per block: the same sums in the same
+    // order as on H itself, without its strided, indirect reads.
+    let mut s = vec![0.0; nr * nr];
+    for (x, &i) in rest.iter().enumerate() {
+        for (y, &j) in rest.iter().enumerate() {
+            s[x * nr + y] = h[i * p + j] + if i == j { damping[i] } else { 0.0 };
+        }
+    }
+    let mut rhs: Vec<f64> = rest.iter().map(|&i| -g[i]).collect();
     let bs = b.size;
     let mut inverses = Vec::with_capacity(b.count);
     let mut t = vec![0.0; nr * bs];
+    let mut h_er = vec![0.0; bs * nr];
+    let mut acc = vec![0.0; nr];
     for k in 0..b.count {
         let e0 = b.start + k * bs;
         let mut block: Vec<f64> = (0..bs * bs)
@@ -176,31 +183,47 @@ fn schur_step(h: &[f64], g: &[f64], damping: &[f64], b: Blocks) -> Option<Vec<f6
             .collect();
         let inv = small_inverse(&mut block, bs)?;
         // T = H_R,Ek inv (nr x bs).
-        for x in 0..nr {
-            let i = rest[x];
+        for (x, &i) in rest.iter().enumerate() {
+            let h_re = &h[i * p + e0..i * p + e0 + bs];
             for c in 0..bs {
-                t[x * bs + c] = (0..bs).map(|a| h[i * p + e0 + a] * inv[a * bs + c]).sum();
+                t[x * bs + c] = (0..bs).map(|a| h_re[a] * inv[a * bs + c]).sum();
+            }
+        }
+        for c in 0..bs {
+            let row = &h[(e0 + c) * p..(e0 + c + 1) * p];
+            for (y, &j) in rest.iter().enumerate() {
+                h_er[c * nr + y] = row[j];
             }
         }
         for x in 0..nr {
             let tx = &t[x * bs..(x + 1) * bs];
-            rhs[(x, 0)] += (0..bs).map(|c| tx[c] * g[e0 + c]).sum::<f64>();
-            for y in 0..nr {
-                let j = rest[y];
-                let v: f64 = (0..bs).map(|c| tx[c] * h[(e0 + c) * p + j]).sum();
-                s[(x, y)] -= v;
+            rhs[x] += (0..bs).map(|c| tx[c] * g[e0 + c]).sum::<f64>();
+            // S_x,y -= sum_c T_x,c H_c,y for all y at once: each sum is
+            // taken as `Iterator::sum` takes it (from -0.0, in c order),
+            // so the bits are those of the sum, and the y lanes vectorise.
+            acc.fill(-0.0);
+            for (c, &tc) in tx.iter().enumerate() {
+                for (a, &hv) in acc.iter_mut().zip(&h_er[c * nr..(c + 1) * nr]) {
+                    *a += tc * hv;
+                }
+            }
+            for (s_xy, a) in s[x * nr..(x + 1) * nr].iter_mut().zip(&acc) {
+                *s_xy -= a;
             }
         }
         inverses.push(inv);
     }
-    let xr = if nr > 0 {
-        s.partial_piv_lu().solve(&rhs)
+    let xr: Vec<f64> = if nr > 0 {
+        let s = Mat::<f64>::from_fn(nr, nr, |x, y| s[x * nr + y]);
+        let rhs = Mat::<f64>::from_fn(nr, 1, |x, _| rhs[x]);
+        let xr = s.partial_piv_lu().solve(&rhs);
+        (0..nr).map(|x| xr[(x, 0)]).collect()
     } else {
         rhs
     };
     let mut step = vec![0.0; p];
     for (x, &i) in rest.iter().enumerate() {
-        step[i] = xr[(x, 0)];
+        step[i] = xr[x];
     }
     for (k, inv) in inverses.iter().enumerate() {
         let e0 = b.start + k * bs;
@@ -210,7 +233,7 @@ fn schur_step(h: &[f64], g: &[f64], damping: &[f64], b: Blocks) -> Option<Vec<f6
                     - rest
                         .iter()
                         .enumerate()
-                        .map(|(x, &j)| h[(e0 + a) * p + j] * xr[(x, 0)])
+                        .map(|(x, &j)| h[(e0 + a) * p + j] * xr[x])
                         .sum::<f64>()
             })
             .collect();
