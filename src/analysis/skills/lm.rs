@@ -244,6 +244,45 @@ fn schur_step(h: &[f64], g: &[f64], damping: &[f64], b: Blocks) -> Option<Vec<f6
     step.iter().all(|v| v.is_finite()).then_some(step)
 }
 
+/// One iteration's search for a step, shared by both solvers: the damped
+/// system (H + mu diag(dg)) x = -g solved for mu, x4, ... until a trial
+/// theta + x does not raise the objective above `f` (a singular system
+/// counts as a rejection), or `past_ceiling(mu)` after a rejection.
+/// Answers the accepted trial and its objective, and leaves `mu` at the
+/// damping that gave it.
+struct DampedSearch<'a> {
+    h: &'a [f64],
+    g: &'a [f64],
+    dg: &'a [f64],
+    blocks: Option<Blocks>,
+}
+
+impl DampedSearch<'_> {
+    fn run(
+        &self,
+        theta: &[f64],
+        f: f64,
+        mu: &mut f64,
+        past_ceiling: impl Fn(f64) -> bool,
+        mut objective: impl FnMut(&[f64]) -> f64,
+    ) -> Option<(Vec<f64>, f64)> {
+        loop {
+            let damping: Vec<f64> = self.dg.iter().map(|v| *mu * v).collect();
+            if let Some(step) = damped_step(self.h, self.g, &damping, self.blocks) {
+                let trial: Vec<f64> = theta.iter().zip(&step).map(|(t, s)| t + s).collect();
+                let f_trial = objective(&trial);
+                if f_trial <= f {
+                    return Some((trial, f_trial));
+                }
+            }
+            *mu *= 4.0;
+            if past_ceiling(*mu) {
+                return None;
+            }
+        }
+    }
+}
+
 fn sum_sq(r: &[f64]) -> f64 {
     r.iter().map(|v| v * v).sum()
 }
@@ -284,20 +323,21 @@ pub fn lm_solve<P: SparseResiduals + ?Sized>(
             g[k] += pen[k] * (theta[k] - prior[k]);
         }
         let dg: Vec<f64> = (0..p).map(|k| h[k * p + k] + 1e-9).collect();
-        let mut accepted = None;
-        while mu < 1e10 {
-            let damping: Vec<f64> = dg.iter().map(|v| mu * v).collect();
-            if let Some(step) = damped_step(&h, &g, &damping, blocks) {
-                let trial: Vec<f64> = theta.iter().zip(&step).map(|(t, s)| t + s).collect();
-                let f_trial = objective(&trial, &mut r);
-                if f_trial <= f {
-                    accepted = Some((trial, f_trial));
-                    break;
-                }
-            }
-            mu *= 4.0;
-        }
-        let Some((trial, f_trial)) = accepted else {
+        // mu is below the ceiling here (an accepted step had it below, and
+        // a third of it is), so the search's first trial is always made.
+        let search = DampedSearch {
+            h: &h,
+            g: &g,
+            dg: &dg,
+            blocks,
+        };
+        let Some((trial, f_trial)) = search.run(
+            &theta,
+            f,
+            &mut mu,
+            |mu| mu >= 1e10,
+            |trial| objective(trial, &mut r),
+        ) else {
             break;
         };
         let rel = (f - f_trial) / f.max(1e-300);
@@ -378,23 +418,19 @@ pub fn lm_huber<P: SparseResiduals + ?Sized>(
         let dg: Vec<f64> = (0..p)
             .map(|k| h[k * p + k] + 1e-12 * max_dg + 1e-15)
             .collect();
-        let mut accepted = None;
-        loop {
-            let damping: Vec<f64> = dg.iter().map(|v| mu * v).collect();
-            if let Some(step) = damped_step(&h, &g, &damping, blocks) {
-                let trial: Vec<f64> = theta.iter().zip(&step).map(|(t, s)| t + s).collect();
-                let f_trial = objective(&trial, &mut r);
-                if f_trial <= f {
-                    accepted = Some((trial, f_trial));
-                    break;
-                }
-            }
-            mu *= 4.0;
-            if mu > 1e12 {
-                break;
-            }
-        }
-        let Some((trial, f_trial)) = accepted else {
+        let search = DampedSearch {
+            h: &h,
+            g: &g,
+            dg: &dg,
+            blocks,
+        };
+        let Some((trial, f_trial)) = search.run(
+            &theta,
+            f,
+            &mut mu,
+            |mu| mu > 1e12,
+            |trial| objective(trial, &mut r),
+        ) else {
             break;
         };
         let rel = (f - f_trial) / f.max(1e-300);
