@@ -57,15 +57,22 @@ pub const LM_REL_TOL: f64 = 1e-10;
 const LM_MU0: f64 = 1e-3;
 
 /// H = sum_i w_i J_i^T J_i (+ diag(pen)) and g = sum_i w_i J_i r_i, from
-/// the sparse rows; `weight` maps a residual to its weight.
+/// the sparse rows, into `h` (p x p) and `g` (p); `weight` maps a residual
+/// to its weight. The solvers keep `h` from one iteration to the next: a
+/// fresh zeroed buffer of this size comes from the allocator as untouched
+/// pages, and in the server (many threads) each first write to one is a
+/// page fault that flushes every core's TLB, which took a third of an
+/// evaluation's time.
 fn normal_equations<P: SparseResiduals + ?Sized>(
     problem: &P,
     theta: &[f64],
     weight: &dyn Fn(f64) -> f64,
-) -> (Vec<f64>, Vec<f64>) {
+    h: &mut [f64],
+    g: &mut [f64],
+) {
     let p = problem.n_params();
-    let mut h = vec![0.0; p * p];
-    let mut g = vec![0.0; p];
+    h.fill(0.0);
+    g.fill(0.0);
     problem.jacobian_rows(theta, &mut |_, r, entries| {
         let w = weight(r);
         for (a, &(ia, va)) in entries.iter().enumerate() {
@@ -87,7 +94,6 @@ fn normal_equations<P: SparseResiduals + ?Sized>(
             h[j * p + i] = s;
         }
     }
-    (h, g)
 }
 
 /// Solves (H + diag(damping)) x = -g; `None` when the solution is not
@@ -313,11 +319,12 @@ pub fn lm_solve<P: SparseResiduals + ?Sized>(
     let mut mu = LM_MU0;
     let mut it = 0;
     let blocks = problem.diagonal_blocks();
+    let p = theta.len();
+    let (mut h, mut g) = (vec![0.0; p * p], vec![0.0; p]);
     for iter in 1..=maxit {
         budget::check()?;
         it = iter;
-        let (mut h, mut g) = normal_equations(problem, &theta, &|_| 1.0);
-        let p = theta.len();
+        normal_equations(problem, &theta, &|_| 1.0, &mut h, &mut g);
         for k in 0..p {
             h[k * p + k] += pen[k];
             g[k] += pen[k] * (theta[k] - prior[k]);
@@ -403,11 +410,12 @@ pub fn lm_huber<P: SparseResiduals + ?Sized>(
     let mut mu = LM_MU0;
     let mut it = 0;
     let blocks = problem.diagonal_blocks();
+    let p = theta.len();
+    let (mut h, mut g) = (vec![0.0; p * p], vec![0.0; p]);
     for iter in 0..maxit {
         budget::check()?;
         it = iter;
-        let (mut h, mut g) = normal_equations(problem, &theta, &weight);
-        let p = theta.len();
+        normal_equations(problem, &theta, &weight, &mut h, &mut g);
         for k in 0..p {
             h[k * p + k] += pen[k];
             g[k] += pen[k] * theta[k];
