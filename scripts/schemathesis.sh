@@ -14,7 +14,11 @@ cd "$(dirname "$0")/.."
 python3 -m schemathesis.cli --version >/dev/null 2>&1 || command -v schemathesis >/dev/null 2>&1 ||
     python3 -m pip install --quiet --disable-pip-version-check 'schemathesis>=4,<5'
 
-cargo build --quiet --bin obscaling
+# The binary the api tests run (CARGO_BIN_EXE_obscaling), built as `cargo
+# test` builds it: a plain `cargo build --bin` would resolve the features
+# without the dev-dependencies' (tokio's, for one) and build every dependency
+# a second time; after `.ci/run`'s test build this is a no-op.
+cargo test --quiet --no-run --test api
 binary="${CARGO_TARGET_DIR:-target}/debug/obscaling"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 log=$(mktemp)
