@@ -3,7 +3,10 @@
 # free 127.0.0.1 port and waits until /healthz answers. Sets $port, $server
 # and $log (the service's output, for the caller to show on failure); the
 # EXIT trap stops the service and removes the log.
-timeout 1800 cargo build --quiet --bin obscaling
+# The binary is the one `cargo test` builds: a plain `cargo build --bin`
+# resolves the features without the dev-dependencies' and builds every
+# dependency a second time; after `.ci/run`'s test build this is a no-op.
+timeout 1800 cargo test --quiet --no-run --test api
 binary="${CARGO_TARGET_DIR:-target}/debug/obscaling"
 port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')
 log=$(mktemp)
