@@ -190,19 +190,19 @@ impl CentredGram {
         structure: BlockStructure,
     ) {
         let p = columns.mean.len();
-        // Sized first and filled row by row: an extend from a flattened
-        // iterator has no exact length and pushes one value at a time.
+        // Extended row by row from zipped slices, whose exact length lets
+        // each row be written in place: a flattened iterator has none and
+        // pushes one value at a time, and zeroing the buffer first is a
+        // pass of its own.
         centred.clear();
-        centred.resize(rows.len(), 0.0);
-        for (out, row) in centred.chunks_exact_mut(p).zip(rows.chunks_exact(p)) {
-            for (((o, v), m), inv) in out
-                .iter_mut()
-                .zip(row)
-                .zip(columns.mean)
-                .zip(columns.inverse)
-            {
-                *o = (v - m) * inv;
-            }
+        centred.reserve(rows.len());
+        for row in rows.chunks_exact(p) {
+            centred.extend(
+                row.iter()
+                    .zip(columns.mean)
+                    .zip(columns.inverse)
+                    .map(|((v, m), inv)| (v - m) * inv),
+            );
         }
         let sums = self.sums.as_slice_mut().expect("contiguous");
         for row in centred.chunks_exact(p) {

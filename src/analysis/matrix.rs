@@ -113,6 +113,11 @@ impl BenchmarkMatrix {
         &self.benchmarks
     }
 
+    /// The model and benchmark labels, for a caller done with the scores.
+    pub fn into_labels(self) -> (Vec<String>, Vec<String>) {
+        (self.models, self.benchmarks)
+    }
+
     pub fn n_models(&self) -> usize {
         self.models.len()
     }

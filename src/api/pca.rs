@@ -364,32 +364,33 @@ fn answer_request(mut request: PcaRequest, limits: &Limits) -> Result<PcaRespons
         .transpose()?;
     let analysis = fit::analyse(&matrix, supplementary.as_ref(), &plan)?;
 
-    let mut response = PcaResponse::new(&matrix, &analysis.fit, missing);
+    // What reads the matrix comes first: the answer then takes its labels.
+    // The groups of the models kept, in their order.
+    let groups = request.groups.map(|mut groups| {
+        let kept = &analysis.fit.completed.rows;
+        kept.iter().map(|&i| groups[i].take()).collect::<Vec<_>>()
+    });
+    let charts = (request.charts.unwrap_or(false))
+        .then(|| charts::pca(&matrix, &analysis.fit, groups.as_deref()));
+    let basis = request.return_basis.unwrap_or(false).then(|| {
+        let basis = FittedBasis::of_fit(matrix.benchmarks(), &analysis.fit, plan.params.sign());
+        Basis::new(&basis)
+    });
+    let supplementary_out = match (&supplementary, &analysis.supplementary) {
+        (Some(extra), Some(placed)) => Some(SupplementaryOut::new(extra, placed)),
+        _ => None,
+    };
+    let mut response = PcaResponse::of_owned(matrix, &analysis.fit, missing);
     response.add_absent(leaderboard_absent);
-    if let (Some(extra), Some(placed)) = (&supplementary, &analysis.supplementary) {
-        response.supplementary = Some(SupplementaryOut::new(extra, placed));
-    }
+    response.supplementary = supplementary_out;
+    response.groups = groups;
+    response.charts = charts;
+    response.basis = basis;
     if let (Some(ci), Some(options)) = (&analysis.bootstrap, plan.bootstrap) {
         response.bootstrap = Some(BootstrapOut::new(ci, options.seed));
     }
     if let (Some(pa), Some(options)) = (&analysis.parallel_analysis, plan.parallel_analysis) {
         response.parallel_analysis = Some(ParallelAnalysisOut::new(pa, options.seed));
-    }
-    // The labels of the models kept, in their order.
-    response.groups = request.groups.map(|mut groups| {
-        let kept = &analysis.fit.completed.rows;
-        kept.iter().map(|&i| groups[i].take()).collect()
-    });
-    if request.charts.unwrap_or(false) {
-        response.charts = Some(charts::pca(
-            &matrix,
-            &analysis.fit,
-            response.groups.as_deref(),
-        ));
-    }
-    if request.return_basis.unwrap_or(false) {
-        let basis = FittedBasis::of_fit(matrix.benchmarks(), &analysis.fit, plan.params.sign());
-        response.basis = Some(Basis::new(&basis));
     }
     Ok(response)
 }
@@ -513,12 +514,42 @@ impl PcaResponse {
 
     /// The response for `fit`, a PCA of `matrix`'s kept models.
     pub(crate) fn new(matrix: &BenchmarkMatrix, fit: &PcaFit, missing: Missing) -> Self {
+        let mut response = Self::unlabelled(matrix, fit, missing);
+        let models = matrix.models();
+        response.models = fit
+            .completed
+            .rows
+            .iter()
+            .map(|&i| models[i].clone())
+            .collect();
+        response.benchmarks = matrix.benchmarks().to_vec();
+        response
+    }
+
+    /// [`PcaResponse::new`] whose `models` and `benchmarks` are the
+    /// matrix's own labels, moved rather than copied.
+    fn of_owned(matrix: BenchmarkMatrix, fit: &PcaFit, missing: Missing) -> Self {
+        let mut response = Self::unlabelled(&matrix, fit, missing);
+        let (mut models, benchmarks) = matrix.into_labels();
+        // The kept rows are distinct, so each label is taken once.
+        response.models = fit
+            .completed
+            .rows
+            .iter()
+            .map(|&i| std::mem::take(&mut models[i]))
+            .collect();
+        response.benchmarks = benchmarks;
+        response
+    }
+
+    /// The response without `models` and `benchmarks` (left empty).
+    fn unlabelled(matrix: &BenchmarkMatrix, fit: &PcaFit, missing: Missing) -> Self {
         let to_vec = |v: ArrayView1<'_, f64>| v.to_vec();
         let (models, benchmarks) = (matrix.models(), matrix.benchmarks());
         let (pca, completed) = (&fit.pca, &fit.completed);
         PcaResponse {
-            models: completed.rows.iter().map(|&i| models[i].clone()).collect(),
-            benchmarks: benchmarks.to_vec(),
+            models: Vec::new(),
+            benchmarks: Vec::new(),
             n_components: pca.n_components(),
             components: pca.components().to_owned(),
             explained_variance: to_vec(pca.explained_variance()),

@@ -375,25 +375,50 @@ fn project_small(
     let x = x.as_slice().expect("standard layout is contiguous");
     let mut centred = vec![0.0; p];
     let mut out = Vec::with_capacity(n * k);
+    // Slices of length p, so that indexing them by j < p needs no checks.
+    let (mean, residual, scale) = (&mean[..p], residual.as_deref(), scale.as_deref());
+    let (residual, scale) = (residual.map(|r| &r[..p]), scale.map(|s| &s[..p]));
     for row in x.chunks_exact(p) {
-        for ((c, v), m) in centred.iter_mut().zip(row).zip(&mean) {
-            *c = v - m;
-        }
-        if let Some(residual) = &residual {
-            for (c, r) in centred.iter_mut().zip(residual) {
-                *c -= r;
+        let (row, centred) = (&row[..p], &mut centred[..p]);
+        for j in 0..p {
+            let mut c = row[j] - mean[j];
+            if let Some(residual) = residual {
+                c -= residual[j];
             }
-        }
-        if let Some(scale) = &scale {
-            for (c, s) in centred.iter_mut().zip(scale) {
-                *c /= s;
+            if let Some(scale) = scale {
+                c /= scale[j];
             }
+            centred[j] = c;
         }
-        for component in components.chunks_exact(p) {
-            out.push(centred.iter().zip(component).map(|(c, w)| c * w).sum());
+        let mut rest = components;
+        while !rest.is_empty() {
+            let (group, tail) = rest.split_at((rest.len() / p).min(4) * p);
+            match group.len() / p {
+                4 => dot_products::<4>(centred, group, &mut out),
+                3 => dot_products::<3>(centred, group, &mut out),
+                2 => dot_products::<2>(centred, group, &mut out),
+                _ => dot_products::<1>(centred, group, &mut out),
+            }
+            rest = tail;
         }
     }
     Array2::from_shape_vec((n, k), out).expect("n x k scores")
+}
+
+/// The dot products of `centred` with the `G` rows of `group`, each summed
+/// in benchmark order from -0.0 as `Iterator::sum` does (the same bits as
+/// one dot product at a time), reading the row once for all of them.
+#[inline]
+fn dot_products<const G: usize>(centred: &[f64], group: &[f64], out: &mut Vec<f64>) {
+    let p = centred.len();
+    let rows: [&[f64]; G] = std::array::from_fn(|t| &group[t * p..(t + 1) * p]);
+    let mut sums = [-0.0f64; G];
+    for (j, c) in centred.iter().enumerate() {
+        for (sum, row) in sums.iter_mut().zip(rows) {
+            *sum += c * row[j];
+        }
+    }
+    out.extend_from_slice(&sums);
 }
 
 #[cfg(test)]
@@ -428,6 +453,29 @@ mod tests {
             assert_eq!(small.dim(), (n, k));
             for (a, b) in small.iter().zip(&product) {
                 assert_abs_diff_eq!(a, b, epsilon = 1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn grouped_dot_products_are_the_one_at_a_time_sums_bit_for_bit() {
+        let p = 7;
+        let centred: Vec<f64> = (0..p).map(|j| ((j * 37 % 11) as f64 - 5.3) / 3.1).collect();
+        for k in 0..10 {
+            let components: Vec<f64> = (0..k * p)
+                .map(|i| ((i * 53 % 17) as f64 - 8.7) / 7.3)
+                .collect();
+            let x = Array2::from_shape_vec((1, p), centred.clone()).unwrap();
+            let zeros = Array1::zeros(p);
+            let components = Array2::from_shape_vec((k, p), components).unwrap();
+            let got = project_small(x.view(), zeros.view(), None, None, components.view());
+            for (c, row) in components.rows().into_iter().enumerate() {
+                let one: f64 = centred.iter().zip(row).map(|(a, w)| (a - 0.0) * w).sum();
+                assert_eq!(
+                    got[[0, c]].to_bits(),
+                    one.to_bits(),
+                    "k = {k}, component {c}"
+                );
             }
         }
     }

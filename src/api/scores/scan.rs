@@ -129,8 +129,10 @@ fn skip_string(body: &[u8], mut i: usize) -> Option<usize> {
 /// One thread: the whole array starting at `start`.
 fn read_all(body: &[u8], start: usize) -> Option<(ScoreRows, usize)> {
     let mut rows = ScoreRows::default();
-    // About one value per 8 bytes of a typical leaderboard; only a hint.
+    // About one value per 8 bytes of a typical leaderboard, and rows of a
+    // few values each; only hints, which spare the first reallocations.
     rows.values.reserve((body.len() - start) / 8);
+    rows.row_lengths.reserve((body.len() - start) / 64);
     match read_rows(body, start, true, usize::MAX, &mut rows)? {
         Stop::Closed(end) => Some((rows, end)),
         Stop::Reached => None,
@@ -238,6 +240,11 @@ fn read_row(body: &[u8], mut i: usize, rows: &mut ScoreRows) -> Option<usize> {
         loop {
             let (value, next) = read_cell(body, i)?;
             rows.values.push(value);
+            // The usual separator, a bare comma, without the whitespace loops.
+            if at(body, next) == b',' && !is_ws(at(body, next + 1)) {
+                i = next + 1;
+                continue;
+            }
             i = skip_ws(body, next);
             match at(body, i) {
                 b',' => i = skip_ws(body, i + 1),
@@ -253,6 +260,57 @@ fn read_row(body: &[u8], mut i: usize, rows: &mut ScoreRows) -> Option<usize> {
 /// One cell at `i`: `null` (missing, NaN) or a finite number, and the offset
 /// after it. serde_json's grammar: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
 fn read_cell(body: &[u8], i: usize) -> Option<(f64, usize)> {
+    if let Some(short) = short_decimal(body, i) {
+        return Some(short);
+    }
+    number_or_null(body, i)
+}
+
+/// The spelling of nearly every leaderboard score, `[-]I.F` with one to
+/// three integer digits and one to seven fraction digits and no exponent
+/// (`0.6543`, `65.43`), read with one eight-byte digit run instead of two:
+/// the same value [`number_or_null`] gives it (Clinger's exact path, as
+/// there). `None` for anything else, including a number within 16 bytes of
+/// the end of the body; [`number_or_null`] reads those.
+#[inline]
+fn short_decimal(body: &[u8], i: usize) -> Option<(f64, usize)> {
+    let bytes: &[u8; 16] = body.get(i..i + 16)?.try_into().ok()?;
+    let negative = bytes[0] == b'-';
+    let mut j = usize::from(negative);
+    let first = bytes[j].wrapping_sub(b'0');
+    if first > 9 {
+        return None;
+    }
+    let mut integer = u64::from(first);
+    j += 1;
+    // A leading zero stands alone; otherwise up to two more digits.
+    if first != 0 {
+        for _ in 0..2 {
+            let d = bytes[j].wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            integer = integer * 10 + u64::from(d);
+            j += 1;
+        }
+    }
+    if bytes[j] != b'.' {
+        return None;
+    }
+    let chunk = u64::from_le_bytes(bytes[j + 1..j + 9].try_into().expect("8 bytes"));
+    let (fraction, count) = eight_digits(chunk);
+    // Eight digits may go on; an exponent scales the value: both go the long way.
+    if count == 0 || count == 8 || matches!(bytes[j + 1 + count], b'e' | b'E') {
+        return None;
+    }
+    // At most ten digits: exact as an integer and as an f64.
+    let mantissa = integer * POWERS_OF_TEN_U64[count] + fraction;
+    let v = mantissa as f64 / POWERS_OF_TEN[count];
+    Some((if negative { -v } else { v }, i + j + 1 + count))
+}
+
+/// [`read_cell`] for any spelling.
+fn number_or_null(body: &[u8], i: usize) -> Option<(f64, usize)> {
     let negative = at(body, i) == b'-';
     let mut j = i + usize::from(negative);
     // The digits as one integer while it is exact; `digits` counts them all.
@@ -389,8 +447,13 @@ const POWERS_OF_TEN: [f64; 23] = [
 ];
 
 /// JSON whitespace is exactly these four bytes.
+#[inline]
+fn is_ws(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\n' | b'\r' | b'\t')
+}
+
 fn skip_ws(body: &[u8], mut i: usize) -> usize {
-    while matches!(at(body, i), b' ' | b'\n' | b'\r' | b'\t') {
+    while is_ws(at(body, i)) {
         i += 1;
     }
     i
