@@ -4,6 +4,7 @@
 //! in the metrics, and returns the id on the response.
 
 use std::cell::Cell;
+use std::fmt;
 use std::io::BufWriter;
 use std::time::Instant;
 
@@ -13,8 +14,15 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+use serde::Serialize;
+use tracing::field::{Field, Visit};
+use tracing::{Event, Subscriber};
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::registry::LookupSpan;
 
 use super::config::LogFormat;
 use super::metrics;
@@ -45,15 +53,110 @@ pub fn init(format: LogFormat) -> LogGuard {
         .with_writer(writer);
     // A second init (tests) keeps the first subscriber.
     let _ = match format {
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(false)
-            .with_span_list(false)
-            .try_init(),
+        LogFormat::Json => builder.event_format(JsonLines).try_init(),
         LogFormat::Text => builder.try_init(),
     };
     LogGuard(guard)
+}
+
+/// One JSON object per event, the same line `tracing-subscriber`'s
+/// `json().flatten_event(true)` writes without spans or target: the
+/// timestamp, the level, then the event's fields in their order (the
+/// message first), keys and values written by serde_json as there. That
+/// formatter writes through an adaptor that checks each fragment as UTF-8
+/// and goes through the map serialiser's state for each entry: for the
+/// access log line of every request, about a twentieth of a small request's
+/// instructions. Here the line is built in one buffer and checked once.
+struct JsonLines;
+
+impl<S, N> FormatEvent<S, N> for JsonLines
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        _ctx: &FmtContext<'_, S, N>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
+        let mut line = Vec::with_capacity(256);
+        line.extend_from_slice(b"{\"timestamp\":\"");
+        // RFC 3339 digits and separators: nothing to escape.
+        SystemTime.format_time(&mut Writer::new(&mut Bytes(&mut line)))?;
+        line.extend_from_slice(b"\",\"level\":\"");
+        line.extend_from_slice(event.metadata().level().as_str().as_bytes());
+        line.push(b'"');
+        let mut fields = JsonFields {
+            line: &mut line,
+            failed: false,
+        };
+        event.record(&mut fields);
+        if fields.failed {
+            return Err(fmt::Error);
+        }
+        line.extend_from_slice(b"}\n");
+        writer.write_str(std::str::from_utf8(&line).map_err(|_| fmt::Error)?)
+    }
+}
+
+/// `fmt::Write` onto bytes.
+struct Bytes<'a>(&'a mut Vec<u8>);
+
+impl fmt::Write for Bytes<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// Writes each field as `,"name":value`, as `tracing-serde`'s map visitor
+/// does: strings and `Debug`/`Display` values as JSON strings, numbers and
+/// booleans as themselves (a non-finite float as null).
+struct JsonFields<'a> {
+    line: &'a mut Vec<u8>,
+    /// A value's `Debug` failed; the line is dropped, as there.
+    failed: bool,
+}
+
+impl JsonFields<'_> {
+    fn entry(&mut self, name: &str, value: impl serde::Serialize) {
+        if self.failed {
+            return;
+        }
+        self.line.push(b',');
+        let mut json = serde_json::Serializer::new(&mut *self.line);
+        self.failed = name.serialize(&mut json).is_err();
+        self.line.push(b':');
+        let mut json = serde_json::Serializer::new(&mut *self.line);
+        self.failed |= value.serialize(&mut json).is_err();
+    }
+}
+
+impl Visit for JsonFields<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.entry(field.name(), format_args!("{value:?}"));
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.entry(field.name(), value);
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.entry(field.name(), value);
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.entry(field.name(), value);
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.entry(field.name(), value);
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.entry(field.name(), value);
+    }
 }
 
 /// A client-sent id is kept if it is short and plain (it ends up in logs).
@@ -164,6 +267,89 @@ pub async fn observe(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::{Arc, Mutex};
+
+    /// The lines a subscriber wrote, into a shared buffer.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Each line with its timestamp's value blanked (the two formatters
+    /// read the clock at different instants).
+    fn lines_of(events: impl Fn(), ours: bool) -> Vec<String> {
+        let captured = Captured::default();
+        let sink = captured.clone();
+        let builder = tracing_subscriber::fmt()
+            .with_target(false)
+            .with_writer(move || sink.clone());
+        let run =
+            |dispatch: tracing::Dispatch| tracing::dispatcher::with_default(&dispatch, &events);
+        if ours {
+            run(builder.event_format(JsonLines).finish().into());
+        } else {
+            let reference = builder
+                .json()
+                .flatten_event(true)
+                .with_current_span(false)
+                .with_span_list(false);
+            run(reference.finish().into());
+        }
+        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        text.lines()
+            .map(|line| {
+                let value = line
+                    .strip_prefix("{\"timestamp\":\"")
+                    .expect("timestamp first");
+                let end = value.find('"').expect("a string");
+                assert!(value[..end].ends_with('Z'), "{line}");
+                format!("{{\"timestamp\":\"T{}", &value[end..])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn json_lines_are_what_tracing_subscriber_writes() {
+        let events = || {
+            let id = "3b24246d-cde5-46ab-b587-49244609cc89".to_string();
+            tracing::info!(
+                request_id = %id, method = "POST", path = "/v1/pca", route = "/v1/pca",
+                status = 200u16, latency_ms = 0.06956999999999999, "answered"
+            );
+            let error = "bad \"scores\": row 3\n\tposition 2 \\ \u{1} é 😀";
+            tracing::warn!(status = 422u16, error = %error, latency_ms = 1e-7, "failed");
+            tracing::info!(
+                port = 8080u16,
+                workers = 2usize,
+                flag = true,
+                delta = -3i64,
+                "listening"
+            );
+            tracing::info!(
+                big = 1e300,
+                tiny = 5e-324,
+                nan = f64::NAN,
+                inf = f64::INFINITY,
+                zero = -0.0
+            );
+            tracing::error!(debug = ?vec![Some("a\"b"), None], unit = ?(), "with \"quotes\" {}", 7);
+            tracing::debug!("below the default level: written by neither");
+        };
+        let ours = lines_of(events, true);
+        assert_eq!(ours.len(), 5, "{ours:#?}");
+        assert_eq!(ours, lines_of(events, false));
+        for line in &ours {
+            serde_json::from_str::<serde_json::Value>(line).expect("each line is JSON");
+        }
+    }
 
     #[test]
     fn only_plain_request_ids_are_kept() {
