@@ -45,6 +45,7 @@ macro_rules! leaderboard_request {
         $(#[$attr])*
         pub struct $name {
             #[schema(schema_with = $crate::api::schemas::models)]
+            #[serde(deserialize_with = "crate::api::request::label_list")]
             pub models: Vec<String>,
             #[schema(schema_with = $crate::api::schemas::benchmarks)]
             pub benchmarks: Vec<String>,
@@ -115,6 +116,7 @@ macro_rules! leaderboard_request {
         $(#[$attr])*
         pub struct $name {
             #[schema(schema_with = $crate::api::schemas::models)]
+            #[serde(deserialize_with = "crate::api::request::label_list")]
             pub models: Vec<String>,
             #[schema(schema_with = $crate::api::schemas::benchmarks)]
             pub benchmarks: Vec<String>,
@@ -153,6 +155,36 @@ macro_rules! leaderboard_request {
 }
 
 pub(crate) use leaderboard_request;
+
+/// A list of model labels, read as serde reads a `Vec<String>` (the same
+/// values and errors) but with room for a typical leaderboard's from the
+/// start: serde_json gives no length hint, and a list grown from empty is
+/// reallocated and copied six times on the way to 100 models.
+pub(crate) fn label_list<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<String>, D::Error> {
+    struct Labels;
+    impl<'de> serde::de::Visitor<'de> for Labels {
+        type Value = Vec<String>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a sequence")
+        }
+
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            // A hint is the sender's claim: capped, as serde caps it.
+            let mut labels = Vec::with_capacity(seq.size_hint().unwrap_or(128).min(4096));
+            while let Some(label) = seq.next_element()? {
+                labels.push(label);
+            }
+            Ok(labels)
+        }
+    }
+    deserializer.deserialize_seq(Labels)
+}
 
 /// A leaderboard and its options as sent, from any body format.
 #[derive(Debug)]
@@ -207,5 +239,44 @@ pub fn parse_request<R: FromTable>(
     match format {
         BodyFormat::Json => parse_json(body),
         _ => R::from_table(format, body, query, limits),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Ours {
+        #[serde(deserialize_with = "super::label_list")]
+        models: Vec<String>,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Serdes {
+        models: Vec<String>,
+    }
+
+    #[test]
+    fn label_lists_read_as_vectors_of_strings_do() {
+        let many = serde_json::to_string(&(0..300).map(|i| format!("m{i}")).collect::<Vec<_>>());
+        for models in [
+            many.unwrap().as_str(),
+            "[]",
+            r#"["a", "b\"c", "é"]"#,
+            r#""a""#,
+            "[1]",
+            "null",
+            r#"["a",]"#,
+            r#"["a" "b"]"#,
+            r#"{"a": 1}"#,
+        ] {
+            let body = format!(r#"{{"models": {models}}}"#);
+            let ours = serde_json::from_str::<Ours>(&body).map(|o| o.models);
+            let serdes = serde_json::from_str::<Serdes>(&body).map(|s| s.models);
+            match (ours, serdes) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{models}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{models}"),
+                (a, b) => panic!("{models}: {a:?} against {b:?}"),
+            }
+        }
     }
 }
