@@ -248,7 +248,10 @@ pub fn scale_gram(gram: &mut Mat<f64>, factor: ArrayView1<'_, f64>) {
 pub fn gram_right_svd(gram: &Mat<f64>) -> Result<RightSvd, AnalysisError> {
     let p = gram.nrows();
     if p <= eigen::SMALL_ORDER_MAX {
-        let lower: Vec<f64> = (0..p * p).map(|ij| gram[(ij / p, ij % p)]).collect();
+        let mut lower = Vec::with_capacity(p * p);
+        for i in 0..p {
+            lower.extend((0..p).map(|j| gram[(i, j)]));
+        }
         let evd = eigen::symmetric_eigen(&lower, p).ok_or(AnalysisError::NoConvergence)?;
         let singular_values = (0..p)
             .rev()

@@ -375,6 +375,12 @@ fn project_small(
     let x = x.as_slice().expect("standard layout is contiguous");
     let mut centred = vec![0.0; p];
     let mut out = Vec::with_capacity(n * k);
+    // The components in groups of up to four, each with its size, found
+    // once rather than by a division per row.
+    let groups: Vec<(&[f64], usize)> = components
+        .chunks(4 * p)
+        .map(|group| (group, group.len() / p))
+        .collect();
     // Slices of length p, so that indexing them by j < p needs no checks.
     let (mean, residual, scale) = (&mean[..p], residual.as_deref(), scale.as_deref());
     let (residual, scale) = (residual.map(|r| &r[..p]), scale.map(|s| &s[..p]));
@@ -390,16 +396,13 @@ fn project_small(
             }
             centred[j] = c;
         }
-        let mut rest = components;
-        while !rest.is_empty() {
-            let (group, tail) = rest.split_at((rest.len() / p).min(4) * p);
-            match group.len() / p {
+        for &(group, size) in &groups {
+            match size {
                 4 => dot_products::<4>(centred, group, &mut out),
                 3 => dot_products::<3>(centred, group, &mut out),
                 2 => dot_products::<2>(centred, group, &mut out),
                 _ => dot_products::<1>(centred, group, &mut out),
             }
-            rest = tail;
         }
     }
     Array2::from_shape_vec((n, k), out).expect("n x k scores")
