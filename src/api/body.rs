@@ -21,6 +21,9 @@ use crate::analysis::{AnalysisError, budget};
 /// cheaper to answer in place than to hand over.
 const OFFLOAD_MIN_BYTES: usize = 64 * 1024;
 
+/// The largest capacity an answer's buffer starts with (see `respond`).
+const ANSWER_START_MAX: usize = 1 << 20;
+
 /// Body formats the analysis endpoints accept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyFormat {
@@ -272,11 +275,16 @@ where
                 let request = parse(format, &body)?;
                 drop(body);
                 let result = compute(request)?;
-                // Answers run to about the body's size (labels echoed, a
-                // number per model and component): starting there spares
-                // the doubling from 128 bytes, a copy of all written so far
-                // each time. Untouched capacity costs no memory.
-                let mut json = Vec::with_capacity(body_len.clamp(1024, 64 << 20));
+                // Small answers run to about the body's size (labels
+                // echoed, a number per model and component): starting there
+                // spares the doubling from 128 bytes, a copy of all written
+                // so far each time. Large answers are a fraction of their
+                // body (k of p numbers per model), so the start is capped at
+                // 1 MiB: a body-sized buffer, untouched but for its first
+                // megabyte, was a block the next request's body could be
+                // given, touching the rest and holding the resident memory
+                // one body higher from then on.
+                let mut json = Vec::with_capacity(body_len.clamp(1024, ANSWER_START_MAX));
                 serde_json::to_writer(&mut json, &result)
                     .map_err(|err| ApiError::new(ErrorCode::InternalError, err.to_string()))?;
                 Ok(json)
