@@ -153,25 +153,37 @@ fn read_in_chunks(body: &[u8], start: usize, chunks: usize) -> Option<(ScoreRows
             None => break,
         }
     }
-    let parts: Vec<Option<(ScoreRows, Stop)>> = cuts
-        .par_iter()
+    // Each chunk's buffer is reserved here, one after another, and not in
+    // the threads: the order of these large allocations then does not
+    // depend on which thread starts first. In a racy order the allocator's
+    // freed blocks were cut differently from one request to the next, and
+    // now and then a body-sized buffer needed a fresh block, which stayed
+    // resident until the decay returned it.
+    let mut parts: Vec<(ScoreRows, Option<Stop>)> = cuts
+        .iter()
         .enumerate()
         .map(|(c, &from)| {
-            let until = cuts.get(c + 1).copied().unwrap_or(usize::MAX);
-            let mut rows = ScoreRows::default();
             // The first chunk's buffer takes the others' values in the end:
             // sized for all of them, it is not reallocated then.
-            let end = if c == 0 {
-                body.len()
-            } else {
-                until.min(body.len())
+            let end = match cuts.get(c + 1) {
+                Some(&until) if c > 0 => until.min(body.len()),
+                _ => body.len(),
             };
+            let mut rows = ScoreRows::default();
             rows.values.reserve((end - from) / 8);
-            let stop = read_rows(body, from, c == 0, until, &mut rows)?;
-            Some((rows, stop))
+            (rows, None)
         })
         .collect();
-    let mut parts = parts.into_iter();
+    parts
+        .par_iter_mut()
+        .enumerate()
+        .for_each(|(c, (rows, stop))| {
+            let until = cuts.get(c + 1).copied().unwrap_or(usize::MAX);
+            *stop = read_rows(body, cuts[c], c == 0, until, rows);
+        });
+    let mut parts = parts
+        .into_iter()
+        .map(|(rows, stop)| stop.map(|stop| (rows, stop)));
     let (mut rows, mut stop) = parts.next()??;
     loop {
         match stop {
