@@ -281,9 +281,9 @@ where
                 // so far each time. Large answers are a fraction of their
                 // body (k of p numbers per model), so the start is capped at
                 // 1 MiB: a body-sized buffer, untouched but for its first
-                // megabyte, was a block the next request's body could be
-                // given, touching the rest and holding the resident memory
-                // one body higher from then on.
+                // megabyte, would be a block the next request's body could
+                // be given, touching the rest and holding the resident
+                // memory one body higher from then on.
                 let mut json = Vec::with_capacity(body_len.clamp(1024, ANSWER_START_MAX));
                 serde_json::to_writer(&mut json, &result)
                     .map_err(|err| ApiError::new(ErrorCode::InternalError, err.to_string()))?;

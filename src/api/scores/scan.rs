@@ -156,9 +156,9 @@ fn read_in_chunks(body: &[u8], start: usize, chunks: usize) -> Option<(ScoreRows
     // Each chunk's buffer is reserved here, one after another, and not in
     // the threads: the order of these large allocations then does not
     // depend on which thread starts first. In a racy order the allocator's
-    // freed blocks were cut differently from one request to the next, and
-    // now and then a body-sized buffer needed a fresh block, which stayed
-    // resident until the decay returned it.
+    // freed blocks are cut differently from one request to the next, and
+    // now and then a body-sized buffer needs a fresh block, which stays
+    // resident until the decay returns it.
     let mut parts: Vec<(ScoreRows, Option<Stop>)> = cuts
         .iter()
         .enumerate()
