@@ -7,7 +7,7 @@
 //!     bench/core_sklearn.py can check them against scikit-learn.
 //! fit_timing phases N P K REPS
 //!     Where a fit's time goes: the column means, a centred copy and its SVD
-//!     (`analysis::linalg::right_svd`, the route for matrices that are not
+//!     (`analysis::numerics::linalg::right_svd`, the route for matrices that are not
 //!     tall), the whole fit, transform; and the two steps of the Gram route
 //!     the fit takes for tall matrices (`centred_gram`, `gram_right_svd`),
 //!     with its deviation from the SVD.
@@ -25,7 +25,7 @@ use std::time::Instant;
 
 use linfa::DatasetBase;
 use linfa::traits::Fit;
-use obscaling::analysis::fit::PcaFit;
+use obscaling::analysis::pca::fit::PcaFit;
 use obscaling::analysis::{NComponents, PcaParams};
 use obscaling::api::body::{BodyFormat, parse_json};
 use obscaling::api::pca::PcaQuery;
@@ -215,8 +215,8 @@ fn main() {
 }
 
 fn phases(n: usize, p: usize, k: usize, reps: usize, threads: usize) {
-    use obscaling::analysis::linalg::{centred_gram, gram_right_svd, right_svd};
-    use obscaling::analysis::moments::scan_columns;
+    use obscaling::analysis::numerics::linalg::{centred_gram, gram_right_svd, right_svd};
+    use obscaling::analysis::numerics::moments::scan_columns;
 
     let x = matgen::bench_matrix(n, p);
     // The column means, with each column's unit (its largest magnitude) in the same pass.

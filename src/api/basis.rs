@@ -17,10 +17,8 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorCode};
 use super::options::Sign;
-use crate::analysis::basis::{
-    Basis as FittedBasis, BasisParts, LawBasis as FittedLawBasis, LawBasisParts, MissingParts,
-    Reference,
-};
+use crate::analysis::pca::basis::{Basis as FittedBasis, BasisParts, MissingParts};
+use crate::analysis::scaling::basis::{LawBasis as FittedLawBasis, LawBasisParts, Reference};
 use crate::analysis::skills::{SkillsBasis as FittedSkillsBasis, SkillsBasisParts};
 use crate::api::scaling::skills::LinkName;
 

@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorCode};
 use super::schemas;
-use crate::analysis::fit::{ComponentChoice, Resampling};
-use crate::analysis::impute::{DEFAULT_TOL, MAX_ITER_LIMIT};
+use crate::analysis::pca::fit::{ComponentChoice, Resampling};
+use crate::analysis::pca::impute::{DEFAULT_TOL, MAX_ITER_LIMIT};
 use crate::analysis::{
     IterativePcaParams, MissingPolicy, NComponents, ParamGuard, PcaParams, PcaValidParams,
     SignConvention,

@@ -17,9 +17,9 @@ use super::request::leaderboard_request;
 use super::schemas::{self, ArrowStream, ParquetFile};
 use super::scores::ScoresField;
 use super::table;
-use crate::analysis::basis::Basis as FittedBasis;
-use crate::analysis::fit::{self, ComponentChoice, PcaFit, PcaPlan, Placement};
-use crate::analysis::uncertainty::{BootstrapIntervals, ParallelAnalysis};
+use crate::analysis::pca::basis::Basis as FittedBasis;
+use crate::analysis::pca::fit::{self, ComponentChoice, PcaFit, PcaPlan, Placement};
+use crate::analysis::pca::uncertainty::{BootstrapIntervals, ParallelAnalysis};
 use crate::analysis::{BenchmarkMatrix, ImputedCell, NComponents};
 
 leaderboard_request! {

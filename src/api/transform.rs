@@ -20,8 +20,8 @@ use super::query::{self, TableQuery, table_query};
 use super::schemas;
 use super::scores::{ScoresField, TopLevelScores};
 use super::table::{self, Selection};
-use crate::analysis::basis::Basis as FittedBasis;
 use crate::analysis::matrix::ScoreRows;
+use crate::analysis::pca::basis::Basis as FittedBasis;
 
 table_query! {
     /// Query parameters: the table ones apply to the `scores` part of a

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::analysis::impute::MAX_ITER_LIMIT;
+use crate::analysis::pca::impute::MAX_ITER_LIMIT;
 
 /// Every variable the service reads, with its default and meaning; printed by
 /// `obscaling --help` and kept in one place so the two cannot drift.

@@ -5,8 +5,9 @@ use linfa::DatasetBase;
 use linfa::traits::Fit;
 use ndarray::{Array2, Axis};
 use obscaling::analysis::matrix::ScoreRows;
+use obscaling::analysis::pca::impute;
 use obscaling::analysis::{
-    BenchmarkMatrix, IterativePcaParams, MissingPolicy, NComponents, PcaParams, impute,
+    BenchmarkMatrix, IterativePcaParams, MissingPolicy, NComponents, PcaParams,
 };
 use proptest::prelude::*;
 

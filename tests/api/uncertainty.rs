@@ -4,7 +4,8 @@
 use linfa::DatasetBase;
 use linfa::traits::Fit;
 use ndarray::Array2;
-use obscaling::analysis::uncertainty::{Rng, bootstrap, parallel_analysis};
+use obscaling::analysis::numerics::rng::Rng;
+use obscaling::analysis::pca::uncertainty::{bootstrap, parallel_analysis};
 use obscaling::analysis::{NComponents, ParamGuard, PcaParams};
 
 /// n draws from a normal population with independent columns of the given

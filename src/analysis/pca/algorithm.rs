@@ -7,11 +7,13 @@ use rayon::iter::{ParallelBridge, ParallelIterator};
 
 use super::hyperparams::{NComponents, PcaValidParams, SIGN_SUM_TOLERANCE, SignConvention};
 use crate::analysis::AnalysisError;
-use crate::analysis::linalg::{
+use crate::analysis::numerics::linalg::{
     CentredGram, RightSvd, centred_gram, gram_right_svd, prefers_gram, right_svd, runs_in_parallel,
     scale_gram,
 };
-use crate::analysis::moments::{self, ColumnScan, Spread, centred_spreads, scan_columns, spread};
+use crate::analysis::numerics::moments::{
+    self, ColumnScan, Spread, centred_spreads, scan_columns, spread,
+};
 
 /// The smallest kept singular value, relative to the largest, that the Gram
 /// route reproduces to the promised accuracy.
@@ -308,7 +310,7 @@ impl Pca {
 /// centred into one reused buffer per thread and go through one matrix
 /// product each, so no second n x p matrix is allocated; large inputs spread
 /// the blocks over the thread pool. A fitted PCA and a basis sent back by a
-/// client (`analysis::basis`) both project through here.
+/// client (`analysis::pca::basis`) both project through here.
 pub fn project(
     x: ArrayView2<'_, f64>,
     mean: ArrayView1<'_, f64>,
@@ -597,7 +599,7 @@ mod tests {
             |i: usize, j: usize| ((i * 7 + j * 3) % 11) as f64 / 10.0 + (i * j) as f64 / 50.0;
         let small = Array2::from_shape_fn((6, 3), |(i, j)| wave(i, j));
         let tall = Array2::from_shape_fn((40, 3), |(i, j)| wave(i, j));
-        assert!(crate::analysis::linalg::prefers_gram(40, 3));
+        assert!(crate::analysis::numerics::linalg::prefers_gram(40, 3));
         for x in [small, tall] {
             for standardize in [false, true] {
                 let params = PcaParams::new().standardize(standardize);

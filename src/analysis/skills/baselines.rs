@@ -19,7 +19,7 @@ use super::SkillsData;
 use super::link::{expit, logit};
 use super::lm::{Blocks, RowSink, SparseResiduals, lm_huber};
 use crate::analysis::AnalysisError;
-use crate::analysis::linalg::right_svd;
+use crate::analysis::numerics::linalg::right_svd;
 
 /// Principal components kept by the PCA baseline (the paper's d = 2).
 pub const PCA_COMPONENTS: usize = 2;

@@ -10,7 +10,7 @@ use super::link::{LinkKind, logit};
 use super::lm::{Blocks, LM_MAX_ITER, LM_REL_TOL, RowSink, SparseResiduals, lm_solve};
 use super::{Link, SkillsData, SkillsFit, SkillsSpec};
 use crate::analysis::AnalysisError;
-use crate::analysis::linalg::right_svd;
+use crate::analysis::numerics::linalg::right_svd;
 
 /// Ridge on the family efficiencies through the logits they move,
 /// lam_e sum_{f,j} (W_j . E_f)^2: small enough to let a family with one

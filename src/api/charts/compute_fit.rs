@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 
 use super::{SCHEMA, extent, number, optional, pc_name, short, tip};
 use crate::analysis::BenchmarkMatrix;
-use crate::analysis::compute_fit::ComputeFit;
-use crate::analysis::metadata::{Families, LogCompute};
+use crate::analysis::scaling::compute_fit::ComputeFit;
+use crate::analysis::scaling::metadata::{Families, LogCompute};
 
 /// Panels per row of the facet.
 const COLUMNS: usize = 3;
@@ -151,10 +151,10 @@ fn pc_vs_compute(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::compute_fit::{ComputeFitSpec, compute_fit as fit};
-    use crate::analysis::impute::MissingPolicy;
     use crate::analysis::matrix::ScoreRows;
-    use crate::analysis::metadata::Compute;
+    use crate::analysis::pca::impute::MissingPolicy;
+    use crate::analysis::scaling::compute_fit::{ComputeFitSpec, compute_fit as fit};
+    use crate::analysis::scaling::metadata::Compute;
     use crate::analysis::{NComponents, PcaValidParams};
 
     /// Six models on two benchmarks: family "a" (three, compute 1, 10, 100),

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::{SCHEMA, number, optional, tip};
-use crate::analysis::design::FamilySelection;
+use crate::analysis::scaling::design::FamilySelection;
 
 const RANDOM_MEAN: &str = "random (mean)";
 const RANDOM_MEDIAN: &str = "random (median)";
@@ -148,10 +148,10 @@ fn designs(selection: &FamilySelection) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::design::{DesignSpec, select_families as select};
-    use crate::analysis::impute::MissingPolicy;
     use crate::analysis::matrix::{BenchmarkMatrix, ScoreRows};
-    use crate::analysis::metadata::Families;
+    use crate::analysis::pca::impute::MissingPolicy;
+    use crate::analysis::scaling::design::{DesignSpec, select_families as select};
+    use crate::analysis::scaling::metadata::Families;
     use crate::analysis::{NComponents, PcaValidParams};
 
     /// Eight models in four families of two on three benchmarks; budgets of

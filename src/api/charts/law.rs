@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 
 use super::{SCHEMA, extent, number, optional, short, tip};
 use crate::analysis::BenchmarkMatrix;
-use crate::analysis::law::{LawFit, LawSpec, Role};
-use crate::analysis::metadata::{Families, Target};
+use crate::analysis::scaling::law::{LawFit, LawSpec, Role};
+use crate::analysis::scaling::metadata::{Families, Target};
 
 /// Points of each drawn sigmoid.
 const CURVE_POINTS: usize = 200;
@@ -373,10 +373,10 @@ fn metrics_line(law: &TargetLaw, with_name: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::impute::MissingPolicy;
-    use crate::analysis::law::{LawParams, Split, fit_law};
     use crate::analysis::matrix::ScoreRows;
-    use crate::analysis::metadata::{Compute, LogCompute};
+    use crate::analysis::pca::impute::MissingPolicy;
+    use crate::analysis::scaling::law::{LawParams, Split, fit_law};
+    use crate::analysis::scaling::metadata::{Compute, LogCompute};
     use crate::analysis::{NComponents, ParamGuard, PcaValidParams};
 
     const N: usize = 14;

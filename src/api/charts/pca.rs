@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::{SCHEMA, pc_name};
 use crate::analysis::BenchmarkMatrix;
-use crate::analysis::fit::PcaFit;
+use crate::analysis::pca::fit::PcaFit;
 
 /// `{"scree": spec, "loadings": spec, "scatter": spec}` for `fit`, a PCA of
 /// `matrix`'s kept models; `groups` (one per kept model) colour the scatter.

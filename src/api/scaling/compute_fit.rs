@@ -6,8 +6,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{ModelColumns, read_table, required};
-use crate::analysis::compute_fit::{self, ComputeFit, ComputeFitSpec};
-use crate::analysis::metadata::{Families, LogCompute};
+use crate::analysis::scaling::compute_fit::{self, ComputeFit, ComputeFitSpec};
+use crate::analysis::scaling::metadata::{Families, LogCompute};
 use crate::analysis::{BenchmarkMatrix, NComponents};
 use crate::api::body::{BodyFormat, Limits, answer};
 use crate::api::charts;

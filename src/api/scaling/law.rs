@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{ModelColumns, read_table, required};
-use crate::analysis::basis::LawBasis as FittedLawBasis;
-use crate::analysis::law::{self, LawFit, LawParams, Role, Split};
-use crate::analysis::metadata::{Families, LogCompute, Target as TargetValues};
-use crate::analysis::sigmoid::Loss;
+use crate::analysis::scaling::basis::LawBasis as FittedLawBasis;
+use crate::analysis::scaling::law::{self, LawFit, LawParams, Role, Split};
+use crate::analysis::scaling::metadata::{Families, LogCompute, Target as TargetValues};
+use crate::analysis::scaling::sigmoid::Loss;
 use crate::analysis::{BenchmarkMatrix, NComponents, ParamGuard};
 use crate::api::basis::LawBasis;
 use crate::api::body::{BodyFormat, Limits, answer};

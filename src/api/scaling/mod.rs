@@ -14,7 +14,7 @@ use super::body::{BodyFormat, Limits};
 use super::error::{ApiError, ErrorCode};
 use super::query::TableQuery;
 use super::table::{self, Picked, Table};
-use crate::analysis::metadata::Compute;
+use crate::analysis::scaling::metadata::Compute;
 
 /// Which compute a request gives: `flops`, or `params` and `tokens`
 /// (FLOPs = 6 N D), or none.

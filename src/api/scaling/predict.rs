@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::ModelColumns;
 use crate::analysis::AnalysisError;
-use crate::analysis::basis::LawBasis as FittedLawBasis;
+use crate::analysis::scaling::basis::LawBasis as FittedLawBasis;
 use crate::analysis::skills::NewModel;
 use crate::api::basis::{self, LawBasis, SKILLS_BASIS_FORMAT, SkillsBasis};
 use crate::api::body::{BodyFormat, Limits, answer};

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{ModelColumns, read_table, required};
-use crate::analysis::design::{self, DesignSpec, FamilySelection};
-use crate::analysis::metadata::Families;
+use crate::analysis::scaling::design::{self, DesignSpec, FamilySelection};
+use crate::analysis::scaling::metadata::Families;
 use crate::analysis::{BenchmarkMatrix, NComponents};
 use crate::api::body::{BodyFormat, Limits, answer};
 use crate::api::charts;

@@ -20,7 +20,8 @@ use faer::{Mat, MatRef, Par};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use rayon::prelude::*;
 
-use super::{AnalysisError, eigen};
+use super::eigen;
+use crate::analysis::AnalysisError;
 
 /// Below this many cells a decomposition (or projection) is done on the calling thread:
 /// spreading microseconds of work over a thread pool only adds latency.

@@ -6,13 +6,13 @@
 use linfa::ParamGuard;
 use ndarray::{Array1, Array2, ArrayView1};
 
-use super::fit::{PcaFit, Placement};
-use super::impute::MissingPolicy;
-use super::matrix::BenchmarkMatrix;
-use super::metadata::{Families, LogCompute, Target};
-use super::regression::{LineFit, fit_line};
-use super::sigmoid::{self, Loss, SigmoidLaw};
-use super::{AnalysisError, NComponents, PcaValidParams};
+use crate::analysis::matrix::BenchmarkMatrix;
+use crate::analysis::numerics::regression::{LineFit, fit_line};
+use crate::analysis::pca::fit::{PcaFit, Placement};
+use crate::analysis::pca::impute::MissingPolicy;
+use crate::analysis::scaling::metadata::{Families, LogCompute, Target};
+use crate::analysis::scaling::sigmoid::{self, Loss, SigmoidLaw};
+use crate::analysis::{AnalysisError, NComponents, PcaValidParams};
 
 /// Which models train the law.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -432,7 +432,7 @@ pub struct Predicted {
 }
 
 /// The law's prediction for PC scores `s`: the fit's own predictions and a
-/// law basis's (`analysis::basis`) go through here, so they agree to the bit.
+/// law basis's (`analysis::scaling::basis`) go through here, so they agree to the bit.
 pub fn predict_scores(
     law: &SigmoidLaw,
     target_range: Option<(f64, f64)>,
@@ -508,7 +508,7 @@ mod tests {
         )
         .unwrap();
         let compute = LogCompute::new(
-            super::super::metadata::Compute::Flops(vec![
+            crate::analysis::scaling::metadata::Compute::Flops(vec![
                 Some(10.0),
                 Some(100.0),
                 Some(10.0),

@@ -4,12 +4,12 @@
 
 use ndarray::Array2;
 
-use super::fit::PcaFit;
-use super::impute::MissingPolicy;
-use super::matrix::BenchmarkMatrix;
-use super::metadata::{Families, LogCompute};
-use super::regression::{LineFit, fit_line};
-use super::{AnalysisError, PcaValidParams};
+use crate::analysis::matrix::BenchmarkMatrix;
+use crate::analysis::numerics::regression::{LineFit, fit_line};
+use crate::analysis::pca::fit::PcaFit;
+use crate::analysis::pca::impute::MissingPolicy;
+use crate::analysis::scaling::metadata::{Families, LogCompute};
+use crate::analysis::{AnalysisError, PcaValidParams};
 
 /// One family's fits of each PC score on log10(compute).
 #[derive(Debug, Clone)]

@@ -6,10 +6,10 @@ use linfa::DatasetBase;
 use linfa::traits::Fit;
 use ndarray::Array2;
 
-use super::impute::{self, CompletedScores, FittedMissing, MissingPolicy};
-use super::matrix::BenchmarkMatrix;
-use super::uncertainty::{self, BootstrapIntervals, ParallelAnalysis};
-use super::{AnalysisError, NComponents, Pca, PcaValidParams};
+use crate::analysis::matrix::BenchmarkMatrix;
+use crate::analysis::pca::impute::{self, CompletedScores, FittedMissing, MissingPolicy};
+use crate::analysis::pca::uncertainty::{self, BootstrapIntervals, ParallelAnalysis};
+use crate::analysis::{AnalysisError, NComponents, Pca, PcaValidParams};
 
 /// A leaderboard's completion, its PCA, and the projection of every kept model.
 #[derive(Debug, Clone)]
@@ -111,7 +111,7 @@ pub struct PcaAnalysis {
 pub fn supplementary(
     fitted: &BenchmarkMatrix,
     models: Vec<String>,
-    rows: super::matrix::ScoreRows,
+    rows: crate::analysis::matrix::ScoreRows,
 ) -> Result<BenchmarkMatrix, AnalysisError> {
     if let Some(clash) = models.iter().find(|m| fitted.models().contains(m)) {
         return Err(AnalysisError::SupplementaryClash {

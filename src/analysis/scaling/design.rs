@@ -6,12 +6,12 @@
 
 use ndarray::{Array2, ArrayView2};
 
-use super::fit::PcaFit;
-use super::impute::MissingPolicy;
-use super::matrix::BenchmarkMatrix;
-use super::metadata::Families;
-use super::uncertainty::Rng;
-use super::{AnalysisError, PcaValidParams};
+use crate::analysis::matrix::BenchmarkMatrix;
+use crate::analysis::numerics::rng::Rng;
+use crate::analysis::pca::fit::PcaFit;
+use crate::analysis::pca::impute::MissingPolicy;
+use crate::analysis::scaling::metadata::Families;
+use crate::analysis::{AnalysisError, PcaValidParams};
 
 /// More optional families than this would mean more than 2^20 subsets.
 pub const MAX_FAMILIES: usize = 20;
@@ -194,7 +194,7 @@ pub fn v_optimal(
     let mut best: Vec<Vec<Design>> = vec![Vec::new(); budgets.len()];
     for mask in 0u64..(1u64 << optional.len()) {
         if mask & 0xFFF == 0 {
-            super::budget::check()?;
+            crate::analysis::budget::check()?;
         }
         let chosen: Vec<usize> = (0..optional.len())
             .filter(|i| mask & (1 << i) != 0)
@@ -255,7 +255,8 @@ pub fn v_optimal(
             }
             let valid = values.len();
             let mean = (valid > 0).then(|| values.iter().sum::<f64>() / valid as f64);
-            let median = (valid > 0).then(|| super::uncertainty::quantile(&mut values, 0.5));
+            let median =
+                (valid > 0).then(|| crate::analysis::pca::uncertainty::quantile(&mut values, 0.5));
             BudgetDesigns {
                 max_models: budget,
                 best,

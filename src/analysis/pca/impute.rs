@@ -3,10 +3,10 @@
 
 use ndarray::{ArcArray2, Array1, Array2, ArrayView2, Axis, s};
 
-use super::AnalysisError;
-use super::linalg::right_svd;
-use super::matrix::BenchmarkMatrix;
-use super::moments;
+use crate::analysis::AnalysisError;
+use crate::analysis::matrix::BenchmarkMatrix;
+use crate::analysis::numerics::linalg::right_svd;
+use crate::analysis::numerics::moments;
 
 /// The most iterations any request may ask for; the deadline of the
 /// reliability limits bounds the time, this bounds the request itself.
@@ -409,7 +409,7 @@ fn iterate(
     let mut rows: Vec<usize> = missing.iter().map(|&(i, _)| i).collect();
     rows.dedup();
     while report.iterations < params.max_iter {
-        super::budget::check()?;
+        crate::analysis::budget::check()?;
         let recon = reconstruct(z, &rows)?;
         let mut max_change: f64 = 0.0;
         let mut r = 0;

@@ -10,7 +10,7 @@
 
 use ndarray::{Array1, ArrayView1, ArrayView2};
 
-use super::AnalysisError;
+use crate::analysis::AnalysisError;
 
 /// The loss the law is fitted with.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -123,7 +123,7 @@ pub fn fit(
     let mut iterations = 0;
     let mut converged = false;
     while iterations < MAX_ITERATIONS {
-        super::budget::check()?;
+        crate::analysis::budget::check()?;
         iterations += 1;
         // Jacobian of the model, weighted normal equations.
         let wts = weights(&r);

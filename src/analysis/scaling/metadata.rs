@@ -3,8 +3,8 @@
 //! checked once against the leaderboard it describes, so the analyses can
 //! index it by model without checking again.
 
-use super::AnalysisError;
-use super::matrix::BenchmarkMatrix;
+use crate::analysis::AnalysisError;
+use crate::analysis::matrix::BenchmarkMatrix;
 
 fn check_length(what: &str, got: usize, matrix: &BenchmarkMatrix) -> Result<(), AnalysisError> {
     if got == matrix.n_models() {
