@@ -1,12 +1,15 @@
 //! obscaling: the capability measures of *Observational Scaling Laws*
 //! (Ruan, Maddison, Hashimoto 2024) as an HTTP JSON service.
 //!
-//! Three rooms, and data flows one way through them:
+//! Rooms, and data flows one way through them:
 //! - [`api`], the HTTP edge: routes, request/response types, the problem+json
 //!   error; it parses and validates, then hands plain data to
-//! - [`analysis`], the pure core: leaderboard matrix, PCA; no actix, no JSON;
+//! - [`analysis`], the pure core: leaderboard matrix, PCA and the analyses on
+//!   it; no actix, no JSON;
+//! - [`charts`]: Vega-Lite specifications built from the core's results;
 //! - [`plumbing`]: configuration and server start-up.
 
 pub mod analysis;
 pub mod api;
+pub mod charts;
 pub mod plumbing;

@@ -4,7 +4,6 @@
 
 pub mod basis;
 pub mod body;
-pub mod charts;
 pub mod dashboard;
 pub mod error;
 pub mod health;

@@ -7,7 +7,6 @@ use utoipa::ToSchema;
 
 use super::basis::Basis;
 use super::body::{BodyFormat, Limits, answer, parse_json};
-use super::charts;
 use super::error::{ApiError, ErrorCode, Problem};
 use super::options::{
     AnalysisOptions, BootstrapOptions, Missing, ParallelAnalysisOptions, resampling,
@@ -21,6 +20,7 @@ use crate::analysis::pca::basis::Basis as FittedBasis;
 use crate::analysis::pca::fit::{self, ComponentChoice, PcaFit, PcaPlan, Placement};
 use crate::analysis::pca::uncertainty::{BootstrapIntervals, ParallelAnalysis};
 use crate::analysis::{BenchmarkMatrix, ImputedCell, NComponents};
+use crate::charts;
 
 leaderboard_request! {
     /// A leaderboard (models x benchmarks) and the PCA options.

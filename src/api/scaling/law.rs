@@ -13,7 +13,6 @@ use crate::analysis::scaling::sigmoid::Loss;
 use crate::analysis::{BenchmarkMatrix, NComponents, ParamGuard};
 use crate::api::basis::LawBasis;
 use crate::api::body::{BodyFormat, Limits, answer};
-use crate::api::charts::law::{LawCharts, TargetLaw};
 use crate::api::error::{ApiError, ErrorCode, Problem};
 use crate::api::options::Missing;
 use crate::api::pca::{ImputedCellOut, PcaResponse};
@@ -21,6 +20,7 @@ use crate::api::query::{self, TableQuery, table_query};
 use crate::api::request::{FromTable, leaderboard_request, parse_request};
 use crate::api::schemas::{self, ArrowStream, ParquetFile};
 use crate::api::scores::ScoresField;
+use crate::charts::law::{LawCharts, TargetLaw};
 
 /// The benchmark to predict.
 #[derive(Debug, Deserialize, ToSchema)]

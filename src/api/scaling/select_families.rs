@@ -10,7 +10,6 @@ use crate::analysis::scaling::design::{self, DesignSpec, FamilySelection};
 use crate::analysis::scaling::metadata::Families;
 use crate::analysis::{BenchmarkMatrix, NComponents};
 use crate::api::body::{BodyFormat, Limits, answer};
-use crate::api::charts;
 use crate::api::error::{ApiError, ErrorCode, Problem};
 use crate::api::options::{Missing, resampling};
 use crate::api::pca::PcaResponse;
@@ -18,6 +17,7 @@ use crate::api::query::{self, TableQuery, table_query};
 use crate::api::request::{FromTable, leaderboard_request, parse_request};
 use crate::api::schemas::{self, ArrowStream, ParquetFile};
 use crate::api::scores::ScoresField;
+use crate::charts;
 
 /// One budget or several.
 #[derive(Debug, Clone, Deserialize, ToSchema)]

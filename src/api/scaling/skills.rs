@@ -18,12 +18,12 @@ use crate::analysis::skills::{
 use crate::analysis::{AnalysisError, ParamGuard};
 use crate::api::basis::SkillsBasis;
 use crate::api::body::{BodyFormat, Limits, answer_on_pool};
-use crate::api::charts;
 use crate::api::error::{ApiError, ErrorCode, Problem};
 use crate::api::query::{self, TableQuery, table_query};
 use crate::api::request::{FromTable, leaderboard_request, parse_request};
 use crate::api::schemas::{self, ArrowStream, ParquetFile};
 use crate::api::scores::ScoresField;
+use crate::charts;
 
 /// How the skills reach the scores.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, Default, PartialEq, Eq)]
