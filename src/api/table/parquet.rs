@@ -19,11 +19,16 @@
 use std::sync::Arc;
 
 use arrow_schema::{DataType, Field, Schema};
-use parquet::arrow::ProjectionMask;
+use bytes::Bytes;
 use parquet::arrow::arrow_reader::{
-    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader, RowGroups,
 };
-use parquet::basic::Compression;
+use parquet::arrow::{ProjectionMask, parquet_to_arrow_field_levels};
+use parquet::basic::{Compression, Encoding};
+use parquet::column::page::{Page, PageIterator, PageMetadata, PageReader};
+use parquet::errors::ParquetError;
+use parquet::file::metadata::RowGroupMetaData;
+use parquet::file::serialized_reader::SerializedPageReader;
 use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData};
 use parquet::schema::types::ColumnDescriptor;
 
@@ -51,7 +56,7 @@ pub fn read(
 ) -> Result<ArrowTable, ApiError> {
     let mut guard = Guard::new(limits);
     check_footer(body, &mut guard)?;
-    let bytes = bytes::Bytes::copy_from_slice(body);
+    let bytes = Bytes::copy_from_slice(body);
     let options = || ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Skip);
     let metadata = ArrowReaderMetadata::load(&bytes, options()).map_err(invalid_parquet)?;
     let schema = metadata.schema().clone();
@@ -89,11 +94,19 @@ pub fn read(
     .map_err(invalid_parquet)?;
     let roots: Vec<usize> = (0..read.len()).filter(|&c| read[c]).collect();
     let mask = ProjectionMask::roots(metadata.parquet_schema(), roots);
-    let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes, metadata)
-        .with_projection(mask)
-        .with_batch_size(BATCH_ROWS)
-        .build()
-        .map_err(invalid_parquet)?;
+    let levels = parquet_to_arrow_field_levels(
+        metadata.parquet_schema(),
+        mask,
+        Some(metadata.schema().fields()),
+    )
+    .map_err(invalid_parquet)?;
+    let groups = CheckedGroups {
+        data: Arc::new(bytes),
+        metadata: metadata.metadata().clone(),
+    };
+    let reader =
+        ParquetRecordBatchReader::try_new_with_row_groups(&levels, &groups, BATCH_ROWS, None)
+            .map_err(invalid_parquet)?;
     let batches = reader
         .collect::<Result<Vec<_>, _>>()
         .map_err(invalid_parquet)?;
@@ -449,6 +462,238 @@ fn page_header(bytes: &[u8]) -> Option<PageHeader> {
         compressed: compressed?,
         kind,
     })
+}
+
+/// The row groups of a file, as the Arrow reader reads them, but each page
+/// checked once it is decompressed and before it is decoded: the parquet
+/// crate's decoders trust the run lengths of a page's definition levels and
+/// the value counts its encodings declare inside the page, which no header
+/// shows ([`check_page`]).
+struct CheckedGroups {
+    data: Arc<Bytes>,
+    metadata: Arc<ParquetMetaData>,
+}
+
+impl RowGroups for CheckedGroups {
+    fn num_rows(&self) -> usize {
+        self.metadata
+            .row_groups()
+            .iter()
+            .map(|group| usize::try_from(group.num_rows()).unwrap_or(0))
+            .sum()
+    }
+
+    fn column_chunks(&self, leaf: usize) -> parquet::errors::Result<Box<dyn PageIterator>> {
+        let column = self.metadata.file_metadata().schema_descr().column(leaf);
+        let readers = self
+            .metadata
+            .row_groups()
+            .iter()
+            .map(|group| {
+                let rows = usize::try_from(group.num_rows()).unwrap_or(0);
+                let pages = SerializedPageReader::new(
+                    self.data.clone(),
+                    group.column(leaf),
+                    rows,
+                    None,
+                )?;
+                Ok(Box::new(CheckedPages {
+                    pages,
+                    column: column.clone(),
+                }) as Box<dyn PageReader>)
+            })
+            .collect::<Vec<_>>();
+        Ok(Box::new(Readers(readers.into_iter())))
+    }
+
+    fn row_groups(&self) -> Box<dyn Iterator<Item = &RowGroupMetaData> + '_> {
+        Box::new(self.metadata.row_groups().iter())
+    }
+
+    fn metadata(&self) -> &ParquetMetaData {
+        &self.metadata
+    }
+}
+
+struct Readers(std::vec::IntoIter<parquet::errors::Result<Box<dyn PageReader>>>);
+
+impl Iterator for Readers {
+    type Item = parquet::errors::Result<Box<dyn PageReader>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next()
+    }
+}
+
+impl PageIterator for Readers {}
+
+/// A column chunk's pages, each checked by [`check_page`].
+struct CheckedPages {
+    pages: SerializedPageReader<Bytes>,
+    column: Arc<ColumnDescriptor>,
+}
+
+impl Iterator for CheckedPages {
+    type Item = parquet::errors::Result<Page>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.get_next_page().transpose()
+    }
+}
+
+impl PageReader for CheckedPages {
+    fn get_next_page(&mut self) -> parquet::errors::Result<Option<Page>> {
+        let page = self.pages.get_next_page()?;
+        if let Some(page) = &page {
+            check_page(page, &self.column).map_err(|what| {
+                ParquetError::General(format!("column '{}': {what}", self.column.name()))
+            })?;
+        }
+        Ok(page)
+    }
+
+    fn peek_next_page(&mut self) -> parquet::errors::Result<Option<PageMetadata>> {
+        self.pages.peek_next_page()
+    }
+
+    fn skip_next_page(&mut self) -> parquet::errors::Result<()> {
+        self.pages.skip_next_page()
+    }
+
+    fn at_record_boundary(&mut self) -> parquet::errors::Result<bool> {
+        self.pages.at_record_boundary()
+    }
+}
+
+/// Checks a decompressed page of a flat column before it is decoded:
+/// - a dictionary holds the values it declares (PLAIN: each value's bytes);
+/// - the definition levels' bit-packed runs lie within their bytes (the
+///   parquet crate slices them as declared);
+/// - a DELTA_LENGTH_BYTE_ARRAY or DELTA_BYTE_ARRAY page declares no more
+///   lengths than the page has values (the crate allocates them all first).
+fn check_page(page: &Page, column: &ColumnDescriptor) -> Result<(), String> {
+    let width = 16 - (column.max_def_level().max(0) as u16).leading_zeros() as usize;
+    match page {
+        Page::DictionaryPage {
+            buf, num_values, ..
+        } => {
+            let held = dictionary_bytes(column, u64::from(*num_values)).map_or(0, |b| b.held);
+            if held > buf.len() as u64 {
+                return Err(format!(
+                    "its dictionary declares {num_values} values, more than its {} bytes hold",
+                    buf.len()
+                ));
+            }
+            Ok(())
+        }
+        Page::DataPage {
+            buf,
+            num_values,
+            encoding,
+            def_level_encoding,
+            ..
+        } => {
+            let mut at = 0usize;
+            if column.max_rep_level() > 0 {
+                // Nested columns are never read.
+                return Ok(());
+            }
+            if width > 0 {
+                match def_level_encoding {
+                    Encoding::RLE => {
+                        let len = buf
+                            .get(..4)
+                            .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")) as usize)
+                            .ok_or("its definition levels are cut short")?;
+                        let levels = buf
+                            .get(4..4 + len)
+                            .ok_or("its definition levels overrun the page")?;
+                        check_levels(levels, width, u64::from(*num_values))?;
+                        at = 4 + len;
+                    }
+                    _ => return Err(format!("its levels are encoded as {def_level_encoding}")),
+                }
+            }
+            check_values(&buf[at..], *encoding, u64::from(*num_values))
+        }
+        Page::DataPageV2 {
+            buf,
+            num_values,
+            encoding,
+            def_levels_byte_len,
+            rep_levels_byte_len,
+            ..
+        } => {
+            if column.max_rep_level() > 0 {
+                return Ok(());
+            }
+            let start = *rep_levels_byte_len as usize;
+            let end = start.saturating_add(*def_levels_byte_len as usize);
+            let levels = buf
+                .get(start..end)
+                .ok_or("its definition levels overrun the page")?;
+            if width > 0 {
+                check_levels(levels, width, u64::from(*num_values))?;
+            }
+            check_values(&buf[end..], *encoding, u64::from(*num_values))
+        }
+    }
+}
+
+/// Definition levels in the RLE / bit-packing hybrid encoding: every
+/// bit-packed run lies within `levels` (groups of eight values of `width`
+/// bits, `width` bytes a group).
+fn check_levels(levels: &[u8], width: usize, num_values: u64) -> Result<(), String> {
+    let mut reader = Thrift {
+        bytes: levels,
+        at: 0,
+    };
+    let mut seen = 0u64;
+    while reader.at < levels.len() && seen < num_values {
+        let header = reader.varint().ok_or("a run of its definition levels is cut short")?;
+        let (count, bytes) = if header & 1 == 1 {
+            let groups = header >> 1;
+            (groups.saturating_mul(8), groups.saturating_mul(width as u64))
+        } else {
+            (header >> 1, width.div_ceil(8) as u64)
+        };
+        let fits = usize::try_from(bytes).is_ok_and(|bytes| reader.advance(bytes).is_some());
+        if !fits {
+            return Err(format!(
+                "a run of {count} definition levels declares {bytes} bytes, past the {} left",
+                levels.len() - reader.at
+            ));
+        }
+        seen = seen.saturating_add(count);
+    }
+    Ok(())
+}
+
+/// The value count that a DELTA_LENGTH_BYTE_ARRAY or DELTA_BYTE_ARRAY
+/// page's first DELTA_BINARY_PACKED header declares (block size, miniblocks
+/// per block, total count) is at most the page's values.
+fn check_values(values: &[u8], encoding: Encoding, num_values: u64) -> Result<(), String> {
+    if !matches!(
+        encoding,
+        Encoding::DELTA_LENGTH_BYTE_ARRAY | Encoding::DELTA_BYTE_ARRAY
+    ) {
+        return Ok(());
+    }
+    let mut reader = Thrift {
+        bytes: values,
+        at: 0,
+    };
+    let declared = reader
+        .varint()
+        .and_then(|_| reader.varint())
+        .and_then(|_| reader.varint())
+        .ok_or("its delta header is cut short")?;
+    if declared > num_values {
+        return Err(format!(
+            "its {encoding} values declare {declared} lengths, more than its {num_values} values"
+        ));
+    }
+    Ok(())
 }
 
 /// Just enough of Thrift's compact protocol to step over fields.
