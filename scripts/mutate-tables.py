@@ -11,7 +11,7 @@ For each fixture (default: every tests/fixtures/tables/*.arrows and
 a random position set to a different random value (random.Random(seed),
 default seed 29, so a run is repeatable), POSTs each to PATH with the
 fixture's content type, and prints per fixture how many answers had each
-status, and the distinct details of the 500s. A malformed table must be a 4xx
+status, and the details of the 500s (grouped with their numbers left out). A malformed table must be a 4xx
 (`invalid_arrow`, `invalid_parquet`, or whatever its cells are), never a 500.
 
 --binary starts that server binary on a free port of 127.0.0.1 (and stops it
@@ -28,6 +28,7 @@ import json
 import os
 import pathlib
 import random
+import re
 import socket
 import subprocess
 import sys
@@ -122,7 +123,8 @@ def main() -> None:
                         detail = json.loads(answer).get("detail", "")
                     except ValueError:
                         detail = answer[:200].decode(errors="replace")
-                    details[f"{status}: {detail[:160]}"] += 1
+                    # Grouped by message, numbers aside.
+                    details[f"{status}: {re.sub(r'[0-9]+', 'N', detail)[:160]}"] += 1
                     if args.save_500 and status == 500:
                         args.save_500.mkdir(parents=True, exist_ok=True)
                         name = f"{fixture.stem}-{at}-{value:02x}{fixture.suffix}"

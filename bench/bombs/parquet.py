@@ -15,7 +15,8 @@ memory growing by more than a body's worth.
                      num_values = 2^31 - 1 (hold one value each)
   dict_2e29_one      one score column whose dictionary page declares 2^29
   columns_650k       650 000 score columns, 0 rows, in one row group
-                     (--columns N to change the count; ~45 bytes a column)
+                     (--columns N for N columns instead, written as
+                     columns_N; ~45 bytes a column)
   rows_2e62          a row group that declares 2^62 rows of 2 columns
   uncompressed_2e31  a snappy page that declares 2^31 - 1 uncompressed bytes
   data_values_2e31   a data page that declares 2^31 - 1 values (4 rows)
@@ -289,7 +290,7 @@ def main() -> None:
     bombs = {
         "dict_2e31": dict_2e31(),
         "dict_2e29_one": dict_2e29_one(),
-        "columns_650k": columns_650k(args.columns),
+        "columns_650k" if args.columns == 650_000 else f"columns_{args.columns}": columns_650k(args.columns),
         "rows_2e62": rows_2e62(),
         "uncompressed_2e31": uncompressed_2e31(),
         "data_values_2e31": data_values_2e31(),

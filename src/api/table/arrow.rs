@@ -359,13 +359,13 @@ fn invalid_arrow(detail: impl std::fmt::Display) -> ApiError {
 /// The magic an Arrow IPC file starts and ends with (a stream has none).
 const FILE_MAGIC: &[u8; 6] = b"ARROW1";
 
-/// The stream of messages in an Arrow IPC body: the body itself, or the
-/// stream an IPC file embeds between its leading magic (padded to 8 bytes)
-/// and its footer. The footer repeats the stream's schema and indexes its
-/// batches for random access, which a body read whole does not need.
-fn ipc_stream(body: &[u8]) -> Result<&[u8], ApiError> {
+/// The stream of messages in an Arrow IPC body, and whether it is a file's:
+/// the body itself, or the stream an IPC file embeds after its leading magic
+/// and padding, which ends with an end-of-stream marker before the footer. The footer repeats the stream's schema and indexes its batches
+/// for random access, which a body read whole does not need.
+fn ipc_stream(body: &[u8]) -> Result<(&[u8], bool), ApiError> {
     if !body.starts_with(FILE_MAGIC) {
-        return Ok(body);
+        return Ok((body, false));
     }
     let not_a_file = |what: &str| {
         invalid_arrow(format!(
@@ -379,12 +379,23 @@ fn ipc_stream(body: &[u8]) -> Result<&[u8], ApiError> {
         return Err(not_a_file("it does not end with it (a truncated file?)"));
     }
     let footer = i32::from_le_bytes(body[head..head + 4].try_into().expect("4 bytes"));
-    let end = usize::try_from(footer)
+    if usize::try_from(footer)
         .ok()
         .and_then(|footer| head.checked_sub(footer))
-        .filter(|&end| end >= 8)
-        .ok_or_else(|| not_a_file(&format!("its footer length {footer} does not fit in it")))?;
-    Ok(&body[8..end])
+        .is_none_or(|end| end < 8)
+    {
+        return Err(not_a_file(&format!(
+            "its footer length {footer} does not fit in it"
+        )));
+    }
+    // The magic is padded with zeros to the writer's alignment (8 bytes for
+    // pyarrow, 64 for arrow-rs); the messages run from there to the
+    // end-of-stream marker, and the footer follows it.
+    let mut start = 8;
+    while body[start..head].starts_with(&[0; 8]) {
+        start += 8;
+    }
+    Ok((&body[start..head], true))
 }
 
 /// Reads an Arrow IPC stream or file (told apart by the file's `ARROW1`
@@ -405,14 +416,14 @@ pub fn read(
     limits: &Limits,
 ) -> Result<ArrowTable, ApiError> {
     let mut guard = Guard::new(limits);
-    let stream = ipc_stream(body)?;
+    let (stream, file) = ipc_stream(body)?;
     let data = Buffer::from(stream.to_vec());
     let mut at = 0usize;
     let mut schema: Option<(SchemaRef, Vec<bool>, Vec<usize>)> = None;
     let mut dictionaries: HashMap<i64, ArrayRef> = HashMap::new();
     let mut batches = Vec::new();
     let mut rows = 0usize;
-    while let Some((message, body)) = next_message(&data, &mut at)? {
+    while let Some((message, body)) = next_message(&data, &mut at, file)? {
         let version = message.version();
         match message.header_type() {
             ipc::MessageHeader::Schema => {
@@ -527,10 +538,13 @@ pub fn read(
 
 /// The next message of the stream at `at` and its body, `None` at its end
 /// (the end-of-stream marker, or the end of the bytes between messages).
-/// Both the message's length and its body's must fit in what is left.
+/// Both the message's length and its body's must fit in what is left. In a
+/// stream nothing may follow the end-of-stream marker; in a file, its footer
+/// does.
 fn next_message<'a>(
     data: &'a Buffer,
     at: &mut usize,
+    file: bool,
 ) -> Result<Option<(ipc::Message<'a>, Buffer)>, ApiError> {
     let bytes = data.as_slice();
     if *at == bytes.len() {
@@ -550,7 +564,7 @@ fn next_message<'a>(
         *at += 4;
     }
     if len == 0 {
-        if *at != bytes.len() {
+        if *at != bytes.len() && !file {
             return Err(invalid_arrow(format!(
                 "{} bytes follow the end-of-stream marker",
                 bytes.len() - *at
