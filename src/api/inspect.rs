@@ -17,8 +17,7 @@ use super::query::{self, TableParams, TableQuery};
 use super::schemas::{ArrowStream, CsvText, ParquetFile};
 use super::table::guard::check_read_cells;
 use super::table::{
-    Cell, LONG_MODEL_COLUMN, Layout, NearNumber, Table, csv, is_missing_token, near_numbers,
-    number,
+    Cell, LONG_MODEL_COLUMN, Layout, NearNumber, Table, csv, is_missing_token, near_numbers, number,
 };
 
 /// Distinct values listed per column unless `max_examples` says otherwise.

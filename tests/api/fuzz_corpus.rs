@@ -50,7 +50,12 @@ fn check(what: &str, result: Result<(), ApiError>) -> Result<(), String> {
         || !((400..500).contains(&status) || err.code == ErrorCode::DeadlineExceeded)
         || err.detail.is_empty()
     {
-        return Err(format!("{what}: {} {}: {}", status, err.code.as_str(), err.detail));
+        return Err(format!(
+            "{what}: {} {}: {}",
+            status,
+            err.code.as_str(),
+            err.detail
+        ));
     }
     Ok(())
 }
@@ -108,7 +113,12 @@ fn every_committed_input_of_the_table_targets_is_answered_without_a_500() {
             replayed += 1;
         }
     }
-    assert!(failures.is_empty(), "{} of {replayed}:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {replayed}:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// A small deterministic generator (SplitMix64), so that the mutants are the
@@ -159,5 +169,10 @@ fn single_byte_mutants_of_the_typed_fixtures_are_answered_without_a_500() {
             }
         }
     }
-    assert!(failures.is_empty(), "{}:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{}:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

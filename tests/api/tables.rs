@@ -610,9 +610,7 @@ async fn pca_groups_from_csv_equal_json_and_colour_the_scatter() {
 
 /// A typed table body (Parquet, Arrow) posted to /v1/pca.
 async fn post_typed(app: &TestApp, kind: &str, body: Vec<u8>) -> (u16, Value) {
-    let (status, _, answer) = app
-        .post_raw("/v1/pca?missing=mean", Some(kind), body)
-        .await;
+    let (status, _, answer) = app.post_raw("/v1/pca?missing=mean", Some(kind), body).await;
     (status, answer)
 }
 
@@ -630,11 +628,31 @@ async fn parquet_bombs_are_refused_from_what_they_declare() {
     for (bomb, status, code, needle) in [
         ("dict_2e31", 422, "invalid_parquet", "dictionary page"),
         ("dict_2e29_one", 422, "invalid_parquet", "536870912 values"),
-        ("columns_5000", 413, "payload_too_large", "5001 schema elements"),
+        (
+            "columns_5000",
+            413,
+            "payload_too_large",
+            "5001 schema elements",
+        ),
         ("rows_2e62", 413, "too_many_cells", "MAX_CELLS"),
-        ("uncompressed_2e31", 413, "payload_too_large", "MAX_BODY_BYTES"),
-        ("data_values_2e31", 422, "invalid_parquet", "2147483647 values"),
-        ("delta_length_2e31", 422, "invalid_parquet", "2147483647 lengths"),
+        (
+            "uncompressed_2e31",
+            413,
+            "payload_too_large",
+            "MAX_BODY_BYTES",
+        ),
+        (
+            "data_values_2e31",
+            422,
+            "invalid_parquet",
+            "2147483647 values",
+        ),
+        (
+            "delta_length_2e31",
+            422,
+            "invalid_parquet",
+            "2147483647 lengths",
+        ),
         ("schema_children", 422, "invalid_parquet", "children"),
     ] {
         let body = fixture(&format!("tables/bombs/{bomb}.parquet"));
@@ -699,7 +717,10 @@ async fn arrow_files_and_zstd_streams_are_read_as_streams_are() {
     let (status, problem) = post_typed(&app, ARROW, file[..file.len() - 3].to_vec()).await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(problem["code"], "invalid_arrow");
-    assert!(problem["detail"].as_str().unwrap().contains("ARROW1"), "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("ARROW1"),
+        "{problem}"
+    );
 
     let zstd = stream(
         arrow_ipc::writer::IpcWriteOptions::default()
@@ -748,7 +769,13 @@ async fn arrow_files_and_zstd_streams_are_read_as_streams_are() {
     let (status, problem) = post_typed(&app, ARROW, bomb).await;
     assert_eq!(status, 413, "{problem}");
     assert_eq!(problem["code"], "payload_too_large");
-    assert!(problem["detail"].as_str().unwrap().contains("compressed buffer"), "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("compressed buffer"),
+        "{problem}"
+    );
 }
 
 /// A Parquet body must start with the magic PAR1: an encrypted file (PARE)
@@ -764,7 +791,10 @@ async fn parquet_bodies_must_start_with_par1() {
         assert_eq!(status, 422, "{problem}");
         assert_eq!(problem["code"], "invalid_parquet");
         let detail = problem["detail"].as_str().unwrap();
-        assert!(detail.contains(needle) && detail.contains("encrypted"), "{detail}");
+        assert!(
+            detail.contains(needle) && detail.contains("encrypted"),
+            "{detail}"
+        );
     }
 }
 
@@ -792,7 +822,10 @@ async fn labels_are_trimmed_in_json_and_tables_alike() {
     assert_eq!(status, 200, "{table}");
     assert_eq!(table["models"], answer["models"]);
     assert_eq!(table["benchmarks"], answer["benchmarks"]);
-    assert_eq!(table["explained_variance_ratio"], answer["explained_variance_ratio"]);
+    assert_eq!(
+        table["explained_variance_ratio"],
+        answer["explained_variance_ratio"]
+    );
     let (status, problem) = post_csv(
         &app,
         "/v1/pca",
@@ -814,11 +847,35 @@ async fn near_number_cells_are_named_not_dropped() {
     let percent = b"model,MMLU,ARC\nm1,0.5,25%\nm2,0.75,50%\nm3,0.25,87.5%\n".to_vec();
     let semicolons = b"model;MMLU;ARC\nm1;0.5;0.25\nm2;0.75;0.5\nm3;0.25;0.875\n".to_vec();
     for (name, query, body, code, needle) in [
-        ("comma named", "benchmarks=ARC", &comma, "invalid_score", "decimal comma"),
+        (
+            "comma named",
+            "benchmarks=ARC",
+            &comma,
+            "invalid_score",
+            "decimal comma",
+        ),
         ("comma picked", "", &comma, "invalid_score", "column 'ARC'"),
-        ("percent picked", "", &percent, "invalid_score", "percentage"),
-        ("semicolons picked", "", &semicolons, "no_matching_columns", "delimiter=;"),
-        ("semicolons named", "benchmarks=ARC", &semicolons, "unknown_column", "delimiter=;"),
+        (
+            "percent picked",
+            "",
+            &percent,
+            "invalid_score",
+            "percentage",
+        ),
+        (
+            "semicolons picked",
+            "",
+            &semicolons,
+            "no_matching_columns",
+            "delimiter=;",
+        ),
+        (
+            "semicolons named",
+            "benchmarks=ARC",
+            &semicolons,
+            "unknown_column",
+            "delimiter=;",
+        ),
     ] {
         let (status, problem) = post_csv(&app, "/v1/pca", query, body.clone()).await;
         assert_eq!(status, 422, "{name}: {problem}");
@@ -836,10 +893,17 @@ async fn near_number_cells_are_named_not_dropped() {
     ] {
         let (status, inspect) = post_csv(&app, "/v1/inspect", "", body.clone()).await;
         assert_eq!(status, 200, "{inspect}");
-        assert_eq!(inspect["columns"][column]["looks_like"], looks_like, "{inspect}");
+        assert_eq!(
+            inspect["columns"][column]["looks_like"], looks_like,
+            "{inspect}"
+        );
         assert_eq!(inspect["columns"][column]["numeric"], false, "{inspect}");
         if column != 0 {
-            assert_eq!(inspect["columns"][1]["looks_like"], Value::Null, "{inspect}");
+            assert_eq!(
+                inspect["columns"][1]["looks_like"],
+                Value::Null,
+                "{inspect}"
+            );
         }
     }
 }

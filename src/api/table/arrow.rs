@@ -457,7 +457,11 @@ pub fn read(
                     continue;
                 }
                 #[allow(deprecated)]
-                let values = match schema.fields_with_dict_id(id).first().map(|f| f.data_type()) {
+                let values = match schema
+                    .fields_with_dict_id(id)
+                    .first()
+                    .map(|f| f.data_type())
+                {
                     Some(DataType::Dictionary(_, values)) if !is_nested(values) => values.clone(),
                     _ => {
                         return Err(invalid_arrow(format!(

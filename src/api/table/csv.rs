@@ -53,7 +53,8 @@ impl CsvTable {
                     "line {line} has {} fields, but the header has {}{}",
                     record.len(),
                     header.len(),
-                    hint.as_ref().map_or(String::new(), |hint| format!("; {hint}"))
+                    hint.as_ref()
+                        .map_or(String::new(), |hint| format!("; {hint}"))
                 )));
             }
             records.push((line, record));

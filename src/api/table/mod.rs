@@ -8,8 +8,8 @@
 //! answers exactly what the equivalent JSON request answers.
 
 pub mod arrow;
-pub mod guard;
 pub mod csv;
+pub mod guard;
 mod long;
 pub mod parquet;
 
@@ -99,7 +99,8 @@ pub trait Table {
                     ErrorCode::UnknownColumn,
                     format!(
                         "there is no column '{name}' in the table{}",
-                        self.hint().map_or(String::new(), |hint| format!("; {hint}"))
+                        self.hint()
+                            .map_or(String::new(), |hint| format!("; {hint}"))
                     ),
                 )
             })
@@ -184,7 +185,10 @@ pub fn near_number(text: &str) -> Option<NearNumber> {
 /// A column that holds no number but whose values are [`NearNumber`]s: what
 /// they look like (the kind most of them are), how many there are, and the
 /// first. Missing cells aside, every cell must be one, and at least one.
-pub fn near_numbers<'t>(table: &'t dyn Table, column: usize) -> Option<(NearNumber, usize, &'t str)> {
+pub fn near_numbers<'t>(
+    table: &'t dyn Table,
+    column: usize,
+) -> Option<(NearNumber, usize, &'t str)> {
     if table.numeric_type(column) == Some(true) {
         return None;
     }

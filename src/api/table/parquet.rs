@@ -1,16 +1,20 @@
 //! Parquet bodies (`application/vnd.apache.parquet`), read through the
 //! parquet crate's Arrow reader into an [`ArrowTable`].
 //!
-//! A Parquet file is compressed, so its size says little about what it
-//! decodes to. Before a page is decompressed the reader checks, from the
-//! footer and from every page header of the columns it will decode:
-//! - the codec is one whose decompressor stops at the page's declared size
-//!   (snappy, zstd, none: what pyarrow, Polars and DuckDB write by default);
-//! - the declared sizes add up to at most MAX_BODY_BYTES (413
-//!   `payload_too_large`), so a small file cannot expand past the limit a
-//!   plain body has;
-//! - the row count times the columns decoded is at most MAX_CELLS (413
-//!   `too_many_cells`).
+//! A Parquet file is compressed and declares the sizes its reader
+//! allocates, so its size says little about what it decodes to. What the
+//! crate would trust is checked first, and what it would allocate is
+//! claimed from the table readers' [`Guard`] (see docs/tables.md, Limits):
+//! - before the footer is decoded: the magic at both ends (`PAR1`; an
+//!   encrypted file is refused), and the footer's schema elements and
+//!   column chunks ([`check_footer`]);
+//! - before a page is decompressed: from every page header of the columns
+//!   read, the codec (snappy, zstd, none: decompressors that stop at the
+//!   declared size), the declared sizes, dictionary and data page value
+//!   counts against the row group's rows, and rows times columns against
+//!   MAX_CELLS ([`check_pages`]);
+//! - before a decompressed page is decoded: its level runs and the counts
+//!   its encodings declare inside it ([`check_page`]).
 //!
 //! Only the columns the request selects are decoded, never nested ones, and
 //! text columns are decoded as dictionaries, so that a repeated long value
@@ -28,8 +32,8 @@ use parquet::basic::{Compression, Encoding};
 use parquet::column::page::{Page, PageIterator, PageMetadata, PageReader};
 use parquet::errors::ParquetError;
 use parquet::file::metadata::RowGroupMetaData;
-use parquet::file::serialized_reader::SerializedPageReader;
 use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData};
+use parquet::file::serialized_reader::SerializedPageReader;
 use parquet::schema::types::ColumnDescriptor;
 
 use super::arrow::{ArrowTable, wanted_columns};
@@ -365,10 +369,12 @@ struct DictionaryBytes {
 fn dictionary_bytes(column: &ColumnDescriptor, num_values: u64) -> Option<DictionaryBytes> {
     use parquet::basic::Type as Physical;
     let (held, decoded): (u64, u64) = match column.physical_type() {
-        Physical::BOOLEAN => return Some(DictionaryBytes {
-            held: num_values.div_ceil(8),
-            decoded: num_values,
-        }),
+        Physical::BOOLEAN => {
+            return Some(DictionaryBytes {
+                held: num_values.div_ceil(8),
+                decoded: num_values,
+            });
+        }
         Physical::INT32 | Physical::FLOAT => (4, 4),
         Physical::INT64 | Physical::DOUBLE => (8, 8),
         Physical::INT96 => (12, 12),
@@ -491,12 +497,8 @@ impl RowGroups for CheckedGroups {
             .iter()
             .map(|group| {
                 let rows = usize::try_from(group.num_rows()).unwrap_or(0);
-                let pages = SerializedPageReader::new(
-                    self.data.clone(),
-                    group.column(leaf),
-                    rows,
-                    None,
-                )?;
+                let pages =
+                    SerializedPageReader::new(self.data.clone(), group.column(leaf), rows, None)?;
                 Ok(Box::new(CheckedPages {
                     pages,
                     column: column.clone(),
@@ -650,10 +652,15 @@ fn check_levels(levels: &[u8], width: usize, num_values: u64) -> Result<(), Stri
     };
     let mut seen = 0u64;
     while reader.at < levels.len() && seen < num_values {
-        let header = reader.varint().ok_or("a run of its definition levels is cut short")?;
+        let header = reader
+            .varint()
+            .ok_or("a run of its definition levels is cut short")?;
         let (count, bytes) = if header & 1 == 1 {
             let groups = header >> 1;
-            (groups.saturating_mul(8), groups.saturating_mul(width as u64))
+            (
+                groups.saturating_mul(8),
+                groups.saturating_mul(width as u64),
+            )
         } else {
             (header >> 1, width.div_ceil(8) as u64)
         };
