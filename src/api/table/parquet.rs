@@ -119,8 +119,10 @@ pub fn read(
 
 /// What the decoded footer costs per schema element and per column chunk
 /// (the parquet crate's metadata structures, the Arrow schema built from
-/// them and this reader's copy of it), measured on footers of 10^4 to 10^5
-/// columns; claimed before the footer is decoded.
+/// them and this reader's copy of it), claimed before the footer is
+/// decoded: a footer of 650 000 columns in one row group (28 MB,
+/// bench/bombs/parquet.py) took the reader to 1.5 GB, about 2.3 KB a
+/// column.
 const FOOTER_BYTES_PER_ELEMENT: u64 = 1024;
 const FOOTER_BYTES_PER_CHUNK: u64 = 1024;
 
