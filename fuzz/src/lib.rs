@@ -185,6 +185,43 @@ fn no_null(what: &str, value: &Value) {
     }
 }
 
+/// The first byte of an input of the typed-table targets that is a fixture
+/// with byte edits rather than a whole body ([`table_input`]).
+pub const EDITS: u8 = 0xED;
+
+/// Queries an edited fixture is sent with (its second byte picks one).
+const QUERIES: [&str; 4] = [
+    "missing=mean",
+    "",
+    "missing=iterative_pca&n_components=2",
+    "layout=long&missing=mean",
+];
+
+/// An input of the typed-table targets (`pca_arrow`, `pca_parquet`): either
+/// a whole body as [`split_csv_input`] reads it (the seeds, and crashes kept
+/// as the bodies they were), or `EDITS`, a fixture index, a query index,
+/// then edits of four bytes each: a position (24 bits, little-endian, taken
+/// modulo the fixture's length) and a byte XORed into it. So every input
+/// the fuzzer makes from an edit seed is one of the fixtures a few bytes
+/// off, the way a damaged or hostile file is, rather than a body that no
+/// longer gets past the magic.
+pub fn table_input(fixtures: &[&[u8]], data: &[u8]) -> (String, Vec<u8>) {
+    let Some(rest) = data.strip_prefix(&[EDITS]) else {
+        let (query, body) = split_csv_input(data);
+        return (query, body.to_vec());
+    };
+    let (&fixture, rest) = rest.split_first().unwrap_or((&0, &[]));
+    let (&query, edits) = rest.split_first().unwrap_or((&0, &[]));
+    let mut body = fixtures[fixture as usize % fixtures.len()].to_vec();
+    if !body.is_empty() {
+        for edit in edits.chunks_exact(4) {
+            let at = u32::from_le_bytes([edit[0], edit[1], edit[2], 0]) as usize % body.len();
+            body[at] ^= edit[3];
+        }
+    }
+    (QUERIES[query as usize % QUERIES.len()].to_owned(), body)
+}
+
 /// The CSV target's input: an optional first line `?<query string>`, then the
 /// CSV body. Inputs without a leading `?` are all body (the seed files as is).
 pub fn split_csv_input(data: &[u8]) -> (String, &[u8]) {

@@ -15,8 +15,10 @@ use super::body::{BodyFormat, Limits, answer};
 use super::error::{ApiError, ErrorCode, Problem};
 use super::query::{self, TableParams, TableQuery};
 use super::schemas::{ArrowStream, CsvText, ParquetFile};
-use super::table::arrow::check_read_cells;
-use super::table::{Cell, LONG_MODEL_COLUMN, Layout, Table, is_missing_token, number};
+use super::table::guard::check_read_cells;
+use super::table::{
+    Cell, LONG_MODEL_COLUMN, Layout, NearNumber, Table, csv, is_missing_token, near_numbers, number,
+};
 
 /// Distinct values listed per column unless `max_examples` says otherwise.
 const EXAMPLES: usize = 5;
@@ -83,6 +85,13 @@ pub struct InspectColumn {
     /// otherwise; none for a type that is neither.
     #[schema(schema_with = super::schemas::column_examples)]
     pub examples: Vec<Value>,
+    /// Set when the column holds no number but its values look like
+    /// numbers written another way: `decimal_comma` (`0,1`), `percent`
+    /// (`10%`), or `semicolon_separated` (`m1;0.5;0.7`: a `;`-separated file
+    /// read with another delimiter). The analysis endpoints refuse such a
+    /// column (422 `invalid_score`) rather than leave it out.
+    #[schema(required = true)]
+    pub looks_like: Option<NearNumber>,
 }
 
 /// What a table body holds.
@@ -133,7 +142,7 @@ pub fn inspect_answer(
     let mut params = query.table();
     let delimiter = match query.delimiter.as_deref() {
         _ if format != BodyFormat::Csv => None,
-        Some("auto") => Some(sniff_delimiter(body)),
+        Some("auto") => Some(csv::sniff_delimiter(body)),
         Some("tab") => Some("\t"),
         Some(other) => Some(other),
         None => Some(","),
@@ -145,7 +154,7 @@ pub fn inspect_answer(
     let read = (0..table.columns().len())
         .filter(|&c| table.is_read(c))
         .count();
-    check_read_cells(table.n_rows(), read, limits)?;
+    check_read_cells(table.n_rows(), read, limits.max_cells)?;
     let columns: Vec<InspectColumn> = (0..table.columns().len())
         .map(|c| describe(table.as_ref(), c, max_examples))
         .collect();
@@ -160,34 +169,9 @@ pub fn inspect_answer(
     })
 }
 
-/// The delimiter of a CSV body's header line: the one of `,`, `;` and tab
-/// that it holds most of outside double quotes, a comma on a tie.
-fn sniff_delimiter(body: &[u8]) -> &'static str {
-    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
-    let mut counts = [(",", 0usize), (";", 0), ("\t", 0)];
-    let mut quoted = false;
-    for &byte in body {
-        match byte {
-            b'"' => quoted = !quoted,
-            b'\n' | b'\r' if !quoted => break,
-            _ if quoted => {}
-            b',' => counts[0].1 += 1,
-            b';' => counts[1].1 += 1,
-            b'\t' => counts[2].1 += 1,
-            _ => {}
-        }
-    }
-    // max_by_key keeps the last of equals: look from the tab back to the comma.
-    counts
-        .iter()
-        .rev()
-        .max_by_key(|(_, n)| *n)
-        .map_or(",", |(d, _)| d)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::sniff_delimiter;
+    use crate::api::table::csv::sniff_delimiter;
 
     #[test]
     fn the_header_line_names_the_delimiter() {
@@ -214,6 +198,7 @@ fn describe(table: &dyn Table, c: usize, max_examples: usize) -> InspectColumn {
             missing: None,
             distinct: None,
             examples: vec![],
+            looks_like: None,
         };
     }
     let cells = || (0..table.n_rows()).map(move |row| table.cell(row, c));
@@ -281,6 +266,11 @@ fn describe(table: &dyn Table, c: usize, max_examples: usize) -> InspectColumn {
         missing: Some(missing),
         distinct: Some(seen.len()),
         examples,
+        looks_like: if numeric {
+            None
+        } else {
+            near_numbers(table, c).map(|(kind, _, _)| kind)
+        },
     }
 }
 

@@ -351,7 +351,7 @@ impl<'q> TableParams<'q> {
         match format {
             BodyFormat::Csv => Ok(Box::new(CsvTable::read(body, self.delimiter_byte()?)?)),
             BodyFormat::Parquet => Ok(Box::new(parquet::read(body, &wanted, limits)?)),
-            BodyFormat::Arrow => Ok(Box::new(arrow::read_stream(body, &wanted, limits)?)),
+            BodyFormat::Arrow => Ok(Box::new(arrow::read(body, &wanted, limits)?)),
             BodyFormat::Json => Err(ApiError::new(
                 ErrorCode::InternalError,
                 "a JSON body is not a table",

@@ -48,6 +48,7 @@ macro_rules! leaderboard_request {
             #[serde(deserialize_with = "crate::api::request::label_list")]
             pub models: Vec<String>,
             #[schema(schema_with = $crate::api::schemas::benchmarks)]
+            #[serde(deserialize_with = "crate::api::request::label_list")]
             pub benchmarks: Vec<String>,
             #[schema(schema_with = $crate::api::schemas::scores)]
             pub scores: $crate::api::scores::ScoresField,
@@ -119,6 +120,7 @@ macro_rules! leaderboard_request {
             #[serde(deserialize_with = "crate::api::request::label_list")]
             pub models: Vec<String>,
             #[schema(schema_with = $crate::api::schemas::benchmarks)]
+            #[serde(deserialize_with = "crate::api::request::label_list")]
             pub benchmarks: Vec<String>,
             #[schema(schema_with = $crate::api::schemas::scores)]
             pub scores: $crate::api::scores::ScoresField,
@@ -156,8 +158,22 @@ macro_rules! leaderboard_request {
 
 pub(crate) use leaderboard_request;
 
-/// A list of model labels, read as serde reads a `Vec<String>` (the same
-/// values and errors) but with room for a typical leaderboard's from the
+/// A label (a model or a benchmark) as every body format reads it: without
+/// its leading and trailing white space, so that `" m1 "` and `"m1"` are one
+/// model whether they come from JSON or a table (where a cell's padding is
+/// an accident of the export). An empty or duplicate label is refused after
+/// trimming. The string keeps its allocation.
+pub(crate) fn trim_label(mut label: String) -> String {
+    let end = label.trim_end().len();
+    label.truncate(end);
+    let start = label.len() - label.trim_start().len();
+    label.drain(..start);
+    label
+}
+
+/// A list of labels (models, benchmarks), read as serde reads a
+/// `Vec<String>` (the same values and errors) but each trimmed
+/// ([`trim_label`]), and with room for a typical leaderboard's from the
 /// start: serde_json gives no length hint, and a list grown from empty is
 /// reallocated and copied six times on the way to 100 models.
 pub(crate) fn label_list<'de, D: serde::Deserializer<'de>>(
@@ -178,7 +194,7 @@ pub(crate) fn label_list<'de, D: serde::Deserializer<'de>>(
             // A hint is the sender's claim: capped, as serde caps it.
             let mut labels = Vec::with_capacity(seq.size_hint().unwrap_or(128).min(4096));
             while let Some(label) = seq.next_element()? {
-                labels.push(label);
+                labels.push(trim_label(label));
             }
             Ok(labels)
         }
@@ -256,6 +272,22 @@ mod tests {
     }
 
     #[test]
+    fn labels_are_trimmed() {
+        for (sent, read) in [
+            (" m1 ", "m1"),
+            ("m1", "m1"),
+            ("\tLlama 2\n", "Llama 2"),
+            ("   ", ""),
+            ("", ""),
+            ("\u{a0}é\u{3000}", "é"),
+        ] {
+            assert_eq!(super::trim_label(sent.to_owned()), read, "{sent:?}");
+        }
+        let ours: Ours = serde_json::from_str(r#"{"models": [" m1 ", "m2\t"]}"#).unwrap();
+        assert_eq!(ours.models, ["m1", "m2"]);
+    }
+
+    #[test]
     fn label_lists_read_as_vectors_of_strings_do() {
         let many = serde_json::to_string(&(0..300).map(|i| format!("m{i}")).collect::<Vec<_>>());
         for models in [
@@ -273,7 +305,11 @@ mod tests {
             let ours = serde_json::from_str::<Ours>(&body).map(|o| o.models);
             let serdes = serde_json::from_str::<Serdes>(&body).map(|s| s.models);
             match (ours, serdes) {
-                (Ok(a), Ok(b)) => assert_eq!(a, b, "{models}"),
+                (Ok(a), Ok(b)) => assert_eq!(
+                    a,
+                    b.into_iter().map(super::trim_label).collect::<Vec<_>>(),
+                    "{models}"
+                ),
                 (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{models}"),
                 (a, b) => panic!("{models}: {a:?} against {b:?}"),
             }

@@ -7,6 +7,7 @@ mod cli;
 mod constant;
 mod errors;
 mod formats;
+mod fuzz_corpus;
 mod health;
 mod helpers;
 mod linfa_deviations;

@@ -607,3 +607,303 @@ async fn pca_groups_from_csv_equal_json_and_colour_the_scatter() {
     assert_eq!(status, 422, "{problem}");
     assert_eq!(problem["code"], "unknown_column");
 }
+
+/// A typed table body (Parquet, Arrow) posted to /v1/pca.
+async fn post_typed(app: &TestApp, kind: &str, body: Vec<u8>) -> (u16, Value) {
+    let (status, _, answer) = app.post_raw("/v1/pca?missing=mean", Some(kind), body).await;
+    (status, answer)
+}
+
+const PARQUET: &str = "application/vnd.apache.parquet";
+const ARROW: &str = "application/vnd.apache.arrow.stream";
+
+/// The Parquet bombs of bench/bombs/parquet.py (written into
+/// tests/fixtures/tables/bombs with `--columns 5000`): each declares far
+/// more than it holds, and is refused with its code from what it declares,
+/// before the declared sizes are allocated. The server keeps serving.
+#[tokio::test]
+async fn parquet_bombs_are_refused_from_what_they_declare() {
+    // A body limit of 1 MiB, so that 5000 columns' footer is past it.
+    let app = crate::helpers::spawn_app_with(|c| c.max_body_bytes = 1 << 20).await;
+    for (bomb, status, code, needle) in [
+        ("dict_2e31", 422, "invalid_parquet", "dictionary page"),
+        ("dict_2e29_one", 422, "invalid_parquet", "536870912 values"),
+        (
+            "columns_5000",
+            413,
+            "payload_too_large",
+            "5001 schema elements",
+        ),
+        ("rows_2e62", 413, "too_many_cells", "MAX_CELLS"),
+        (
+            "uncompressed_2e31",
+            413,
+            "payload_too_large",
+            "MAX_BODY_BYTES",
+        ),
+        (
+            "data_values_2e31",
+            422,
+            "invalid_parquet",
+            "2147483647 values",
+        ),
+        (
+            "delta_length_2e31",
+            422,
+            "invalid_parquet",
+            "2147483647 lengths",
+        ),
+        ("schema_children", 422, "invalid_parquet", "children"),
+    ] {
+        let body = fixture(&format!("tables/bombs/{bomb}.parquet"));
+        let (got, problem) = post_typed(&app, PARQUET, body).await;
+        assert_eq!(got, status, "{bomb}: {problem}");
+        assert_eq!(problem["code"], code, "{bomb}: {problem}");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains(needle), "{bomb}: {detail}");
+    }
+    let (status, _) = post_typed(&app, PARQUET, fixture("tables/paper.pyarrow-zstd.parquet")).await;
+    assert_eq!(status, 200);
+}
+
+/// One leaderboard as an Arrow record batch: three models, two benchmarks.
+fn batch() -> arrow_array::RecordBatch {
+    use arrow_array::{ArrayRef, Float64Array, StringArray};
+    use std::sync::Arc;
+    arrow_array::RecordBatch::try_from_iter([
+        (
+            "model",
+            Arc::new(StringArray::from(vec!["m1", "m2", "m3"])) as ArrayRef,
+        ),
+        ("A", Arc::new(Float64Array::from(vec![0.5, 0.75, 0.25]))),
+        ("B", Arc::new(Float64Array::from(vec![0.25, 0.5, 0.875]))),
+    ])
+    .unwrap()
+}
+
+fn stream(options: arrow_ipc::writer::IpcWriteOptions) -> Vec<u8> {
+    let batch = batch();
+    let mut out = Vec::new();
+    let mut writer =
+        arrow_ipc::writer::StreamWriter::try_new_with_options(&mut out, &batch.schema(), options)
+            .unwrap();
+    writer.write(&batch).unwrap();
+    writer.finish().unwrap();
+    drop(writer);
+    out
+}
+
+/// An Arrow IPC file (ARROW1 ... footer ... ARROW1) answers what the same
+/// batch as a stream answers; so does a zstd-compressed stream. A file cut
+/// short, and a zstd buffer that declares more than the body limit, are
+/// refused by name.
+#[tokio::test]
+async fn arrow_files_and_zstd_streams_are_read_as_streams_are() {
+    let app = spawn_app().await;
+    let plain = stream(Default::default());
+    let (status, expected) = post_typed(&app, ARROW, plain).await;
+    assert_eq!(status, 200, "{expected}");
+
+    let batch = batch();
+    let mut file = Vec::new();
+    let mut writer = arrow_ipc::writer::FileWriter::try_new(&mut file, &batch.schema()).unwrap();
+    writer.write(&batch).unwrap();
+    writer.finish().unwrap();
+    drop(writer);
+    assert!(file.starts_with(b"ARROW1"));
+    let (status, answer) = post_typed(&app, ARROW, file.clone()).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer, expected);
+    let (status, problem) = post_typed(&app, ARROW, file[..file.len() - 3].to_vec()).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["code"], "invalid_arrow");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("ARROW1"),
+        "{problem}"
+    );
+
+    let zstd = stream(
+        arrow_ipc::writer::IpcWriteOptions::default()
+            .try_with_compression(Some(arrow_ipc::CompressionType::ZSTD))
+            .unwrap(),
+    );
+    assert_ne!(zstd, stream(Default::default()));
+    let (status, answer) = post_typed(&app, ARROW, zstd).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer, expected);
+
+    // Every compressed buffer starts with its decompressed length: one
+    // that declares 2^40 bytes is refused before anything is allocated.
+    let column: Vec<f64> = (0..4096).map(f64::from).collect();
+    let big = arrow_array::RecordBatch::try_from_iter([
+        (
+            "model",
+            std::sync::Arc::new(arrow_array::StringArray::from(
+                (0..4096).map(|i| format!("m{i}")).collect::<Vec<_>>(),
+            )) as arrow_array::ArrayRef,
+        ),
+        (
+            "A",
+            std::sync::Arc::new(arrow_array::Float64Array::from(column)),
+        ),
+    ])
+    .unwrap();
+    let mut bomb = Vec::new();
+    let mut writer = arrow_ipc::writer::StreamWriter::try_new_with_options(
+        &mut bomb,
+        &big.schema(),
+        arrow_ipc::writer::IpcWriteOptions::default()
+            .try_with_compression(Some(arrow_ipc::CompressionType::ZSTD))
+            .unwrap(),
+    )
+    .unwrap();
+    writer.write(&big).unwrap();
+    writer.finish().unwrap();
+    drop(writer);
+    let declared = (4096u64 * 8).to_le_bytes();
+    let at = bomb
+        .windows(8)
+        .position(|w| w == declared)
+        .expect("the score buffer's length prefix");
+    bomb[at..at + 8].copy_from_slice(&(1u64 << 40).to_le_bytes());
+    let (status, problem) = post_typed(&app, ARROW, bomb).await;
+    assert_eq!(status, 413, "{problem}");
+    assert_eq!(problem["code"], "payload_too_large");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("compressed buffer"),
+        "{problem}"
+    );
+}
+
+/// A Parquet body must start with the magic PAR1: an encrypted file (PARE)
+/// and any other leading magic (PAR2) are refused, naming what was found.
+#[tokio::test]
+async fn parquet_bodies_must_start_with_par1() {
+    let app = spawn_app().await;
+    let good = fixture("tables/paper.pyarrow-snappy.parquet");
+    for (magic, needle) in [(b"PAR2", "PAR2"), (b"PARE", "encrypted")] {
+        let mut body = good.clone();
+        body[..4].copy_from_slice(magic);
+        let (status, problem) = post_typed(&app, PARQUET, body).await;
+        assert_eq!(status, 422, "{problem}");
+        assert_eq!(problem["code"], "invalid_parquet");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.contains(needle) && detail.contains("encrypted"),
+            "{detail}"
+        );
+    }
+}
+
+/// Labels are trimmed in every format: a padded model in a table and in
+/// JSON is the same model, and two that differ only in padding are one
+/// model twice.
+#[tokio::test]
+async fn labels_are_trimmed_in_json_and_tables_alike() {
+    let app = spawn_app().await;
+    let json = json!({
+        "models": [" m1 ", "m2\t", "m3"],
+        "benchmarks": [" A", "B "],
+        "scores": [[0.5, 0.25], [0.75, 0.5], [0.25, 0.875]],
+    });
+    let answer = post_json(&app, "/v1/pca", &json).await;
+    assert_eq!(answer["models"], json!(["m1", "m2", "m3"]), "{answer}");
+    assert_eq!(answer["benchmarks"], json!(["A", "B"]), "{answer}");
+    let (status, table) = post_csv(
+        &app,
+        "/v1/pca",
+        "",
+        b"model, A ,B\n m1 ,0.5,0.25\nm2,0.75,0.5\nm3 ,0.25,0.875\n".to_vec(),
+    )
+    .await;
+    assert_eq!(status, 200, "{table}");
+    assert_eq!(table["models"], answer["models"]);
+    assert_eq!(table["benchmarks"], answer["benchmarks"]);
+    assert_eq!(
+        table["explained_variance_ratio"],
+        answer["explained_variance_ratio"]
+    );
+    let (status, problem) = post_csv(
+        &app,
+        "/v1/pca",
+        "benchmarks=A",
+        b"model,A\nm1,0.5\n m1 ,0.75\nm3,0.25\n".to_vec(),
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(problem["code"], "duplicate_model");
+}
+
+/// Cells that are numbers written another way are named wherever a
+/// column is read or described: named as a benchmark, picked
+/// automatically, and in /v1/inspect.
+#[tokio::test]
+async fn near_number_cells_are_named_not_dropped() {
+    let app = spawn_app().await;
+    let comma = b"model,MMLU,ARC\nm1,0.5,\"0,25\"\nm2,0.75,\"0,5\"\nm3,0.25,\"0,875\"\n".to_vec();
+    let percent = b"model,MMLU,ARC\nm1,0.5,25%\nm2,0.75,50%\nm3,0.25,87.5%\n".to_vec();
+    let semicolons = b"model;MMLU;ARC\nm1;0.5;0.25\nm2;0.75;0.5\nm3;0.25;0.875\n".to_vec();
+    for (name, query, body, code, needle) in [
+        (
+            "comma named",
+            "benchmarks=ARC",
+            &comma,
+            "invalid_score",
+            "decimal comma",
+        ),
+        ("comma picked", "", &comma, "invalid_score", "column 'ARC'"),
+        (
+            "percent picked",
+            "",
+            &percent,
+            "invalid_score",
+            "percentage",
+        ),
+        (
+            "semicolons picked",
+            "",
+            &semicolons,
+            "no_matching_columns",
+            "delimiter=;",
+        ),
+        (
+            "semicolons named",
+            "benchmarks=ARC",
+            &semicolons,
+            "unknown_column",
+            "delimiter=;",
+        ),
+    ] {
+        let (status, problem) = post_csv(&app, "/v1/pca", query, body.clone()).await;
+        assert_eq!(status, 422, "{name}: {problem}");
+        assert_eq!(problem["code"], code, "{name}: {problem}");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains(needle), "{name}: {detail}");
+    }
+    // The same files read as they were written answer.
+    let (status, answer) = post_csv(&app, "/v1/pca", "delimiter=;", semicolons.clone()).await;
+    assert_eq!(status, 200, "{answer}");
+    for (body, column, looks_like) in [
+        (&comma, 2, "decimal_comma"),
+        (&percent, 2, "percent"),
+        (&semicolons, 0, "semicolon_separated"),
+    ] {
+        let (status, inspect) = post_csv(&app, "/v1/inspect", "", body.clone()).await;
+        assert_eq!(status, 200, "{inspect}");
+        assert_eq!(
+            inspect["columns"][column]["looks_like"], looks_like,
+            "{inspect}"
+        );
+        assert_eq!(inspect["columns"][column]["numeric"], false, "{inspect}");
+        if column != 0 {
+            assert_eq!(
+                inspect["columns"][1]["looks_like"],
+                Value::Null,
+                "{inspect}"
+            );
+        }
+    }
+}

@@ -12,6 +12,8 @@ use crate::api::error::{ApiError, ErrorCode};
 pub struct CsvTable {
     columns: Vec<String>,
     records: Vec<(u64, StringRecord)>,
+    /// Set when the header line is separated by another delimiter.
+    hint: Option<String>,
 }
 
 fn invalid_csv(detail: String) -> ApiError {
@@ -23,6 +25,7 @@ impl CsvTable {
     /// error naming it.
     pub fn read(body: &[u8], delimiter: u8) -> Result<Self, ApiError> {
         let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+        let hint = delimiter_hint(body, delimiter);
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(true)
@@ -47,9 +50,11 @@ impl CsvTable {
             }
             if record.len() != header.len() {
                 return Err(invalid_csv(format!(
-                    "line {line} has {} fields, but the header has {}",
+                    "line {line} has {} fields, but the header has {}{}",
                     record.len(),
-                    header.len()
+                    header.len(),
+                    hint.as_ref()
+                        .map_or(String::new(), |hint| format!("; {hint}"))
                 )));
             }
             records.push((line, record));
@@ -57,8 +62,56 @@ impl CsvTable {
         Ok(Self {
             columns: header.iter().map(str::to_owned).collect(),
             records,
+            hint,
         })
     }
+}
+
+/// The delimiter of a CSV body's header line: the one of `,`, `;` and tab
+/// that it holds most of outside double quotes, a comma on a tie.
+pub fn sniff_delimiter(body: &[u8]) -> &'static str {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    let mut counts = [(",", 0usize), (";", 0), ("\t", 0)];
+    let mut quoted = false;
+    for &byte in body {
+        match byte {
+            b'"' => quoted = !quoted,
+            b'\n' | b'\r' if !quoted => break,
+            _ if quoted => {}
+            b',' => counts[0].1 += 1,
+            b';' => counts[1].1 += 1,
+            b'\t' => counts[2].1 += 1,
+            _ => {}
+        }
+    }
+    // max_by_key keeps the last of equals: look from the tab back to the comma.
+    counts
+        .iter()
+        .rev()
+        .max_by_key(|(_, n)| *n)
+        .map_or(",", |(d, _)| d)
+}
+
+/// What to say when the header line holds none of `delimiter` but another
+/// one of `,`, `;` and tab: the file was most likely read with the wrong
+/// delimiter.
+fn delimiter_hint(body: &[u8], delimiter: u8) -> Option<String> {
+    let sniffed = sniff_delimiter(body);
+    if sniffed.as_bytes() == [delimiter] {
+        return None;
+    }
+    let header = body.split(|&b| b == b'\n').next().unwrap_or(body);
+    if header.contains(&delimiter) || !header.contains(&sniffed.as_bytes()[0]) {
+        return None;
+    }
+    let (name, query) = match sniffed {
+        ";" => ("';'", "delimiter=;"),
+        "\t" => ("tab", "delimiter=tab"),
+        _ => ("','", "delimiter=, (the default)"),
+    };
+    Some(format!(
+        "the header line is {name}-separated, not by the delimiter read with: send {query}"
+    ))
 }
 
 impl Table for CsvTable {
@@ -76,6 +129,10 @@ impl Table for CsvTable {
 
     fn row_name(&self, row: usize) -> String {
         format!("line {}", self.records[row].0)
+    }
+
+    fn hint(&self) -> Option<String> {
+        self.hint.clone()
     }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod arrow;
 pub mod csv;
+pub mod guard;
 mod long;
 pub mod parquet;
 
@@ -79,15 +80,28 @@ pub trait Table {
         })
     }
 
-    /// The column's position, or `unknown_column` naming it.
+    /// What the table's shape suggests went wrong in reading it, for the
+    /// errors that find no column: a CSV whose header line is separated by
+    /// another delimiter than the one it was read with.
+    fn hint(&self) -> Option<String> {
+        None
+    }
+
+    /// The column's position, or `unknown_column` naming it. Names are
+    /// labels: compared without their leading and trailing white space.
     fn find(&self, name: &str) -> Result<usize, ApiError> {
+        let name = name.trim();
         self.columns()
             .iter()
-            .position(|c| c == name)
+            .position(|c| c.trim() == name)
             .ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::UnknownColumn,
-                    format!("there is no column '{name}' in the table"),
+                    format!(
+                        "there is no column '{name}' in the table{}",
+                        self.hint()
+                            .map_or(String::new(), |hint| format!("; {hint}"))
+                    ),
                 )
             })
     }
@@ -102,10 +116,112 @@ pub fn is_missing_token(text: &str) -> bool {
             .any(|t| text.eq_ignore_ascii_case(t))
 }
 
-/// A cell read as a label: text as written, an integer as its decimal text.
+/// Text that is no number as this service reads one (a decimal point, an
+/// optional exponent), but that a spreadsheet or a locale writes for one:
+/// the cells a column of scores holds when it was exported another way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NearNumber {
+    /// `0,1`: a decimal comma.
+    DecimalComma,
+    /// `10%`, `0,5 %`: a number with a percent sign.
+    Percent,
+    /// `m1;0.5;0.7`: fields joined by `;`, as a `;`-separated file read with
+    /// `delimiter=,` gives.
+    SemicolonSeparated,
+}
+
+impl NearNumber {
+    /// What the cells look like, for an error or a note.
+    pub fn describe(self) -> &'static str {
+        match self {
+            NearNumber::DecimalComma => {
+                "a number written with a decimal comma; scores are read with a decimal point                  (0.1, not 0,1)"
+            }
+            NearNumber::Percent => {
+                "a percentage; scores are read as plain numbers (10 or 0.1, not 10%)"
+            }
+            NearNumber::SemicolonSeparated => {
+                "several fields separated by ';': the file looks ';'-separated, so send                  delimiter=; (POST /v1/inspect?delimiter=auto finds it)"
+            }
+        }
+    }
+}
+
+/// Whether `text` (trimmed, not missing, not a number) is a [`NearNumber`].
+pub fn near_number(text: &str) -> Option<NearNumber> {
+    let text = text.trim();
+    let plain = |t: &str| t.trim().parse::<f64>().is_ok_and(f64::is_finite);
+    // One comma between digits, and no point: 0,1 or -12,5e-3.
+    let comma = |t: &str| {
+        let t = t.trim();
+        let bytes = t.as_bytes();
+        t.matches(',').count() == 1
+            && !t.contains('.')
+            && t.find(',').is_some_and(|at| {
+                at > 0
+                    && bytes[at - 1].is_ascii_digit()
+                    && bytes.get(at + 1).is_some_and(u8::is_ascii_digit)
+            })
+            && plain(&t.replace(',', "."))
+    };
+    if let Some(number) = text.strip_suffix('%') {
+        if plain(number) || comma(number) {
+            return Some(NearNumber::Percent);
+        }
+    }
+    if comma(text) {
+        return Some(NearNumber::DecimalComma);
+    }
+    if text.contains(';') {
+        let parts: Vec<&str> = text.split(';').collect();
+        if parts.len() >= 2 && parts.iter().any(|p| plain(p) || comma(p)) {
+            return Some(NearNumber::SemicolonSeparated);
+        }
+    }
+    None
+}
+
+/// A column that holds no number but whose values are [`NearNumber`]s: what
+/// they look like (the kind most of them are), how many there are, and the
+/// first. Missing cells aside, every cell must be one, and at least one.
+pub fn near_numbers<'t>(
+    table: &'t dyn Table,
+    column: usize,
+) -> Option<(NearNumber, usize, &'t str)> {
+    if table.numeric_type(column) == Some(true) {
+        return None;
+    }
+    let mut counts: Vec<(NearNumber, usize)> = Vec::new();
+    let mut first: Option<&str> = None;
+    for row in 0..table.n_rows() {
+        let Cell::Text(text) = table.cell(row, column) else {
+            match table.cell(row, column) {
+                Cell::Missing => continue,
+                _ => return None,
+            }
+        };
+        if is_missing_token(text.trim()) {
+            continue;
+        }
+        let near = near_number(text)?;
+        first.get_or_insert(text.trim());
+        match counts.iter_mut().find(|(kind, _)| *kind == near) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((near, 1)),
+        }
+    }
+    let total = counts.iter().map(|(_, n)| n).sum();
+    let (kind, _) = counts.into_iter().max_by_key(|&(_, n)| n)?;
+    Some((kind, total, first?))
+}
+
+/// A cell read as a label: text without its leading and trailing white
+/// space (the rule for every label, JSON included: see
+/// [`crate::api::request::trim_label`]), an integer as its decimal text.
 pub(crate) fn label(cell: Cell<'_>) -> Option<Cow<'_, str>> {
     match cell {
-        Cell::Text(text) => Some(Cow::Borrowed(text)),
+        Cell::Text(text) => Some(Cow::Borrowed(text.trim())),
         Cell::Int(value) => Some(Cow::Owned(value.to_string())),
         Cell::Float(value) => Some(Cow::Owned(value.to_string())),
         Cell::Missing | Cell::Other(_) => None,
@@ -133,7 +249,13 @@ pub(crate) fn number(cell: Cell<'_>) -> Result<Option<f64>, (ErrorCode, String)>
                     ));
                 }
                 Err(_) => {
-                    return Err((ErrorCode::InvalidScore, format!("'{text}' is not a number")));
+                    let hint = near_number(text).map_or(String::new(), |near| {
+                        format!(": it looks like {}", near.describe())
+                    });
+                    return Err((
+                        ErrorCode::InvalidScore,
+                        format!("'{text}' is not a number{hint}"),
+                    ));
                 }
             }
         }
@@ -244,23 +366,25 @@ impl Selection<'_> {
     /// Whether the column at `index`, named `name`, of a number type or not,
     /// can be part of the answer: the columns a typed format decodes.
     pub fn wants(&self, index: usize, name: &str, numeric: bool) -> bool {
-        if self.reserved.iter().any(|r| r == name) {
+        // Column names are labels, compared trimmed (as `Table::find` does).
+        let name = name.trim();
+        if self.reserved.iter().any(|r| r.trim() == name) {
             return true;
         }
         match &self.long {
             Some(long) => {
-                name == self.model_column.unwrap_or(LONG_MODEL_COLUMN)
-                    || name == long.benchmark_column
-                    || name == long.score_column
+                name == self.model_column.unwrap_or(LONG_MODEL_COLUMN).trim()
+                    || name == long.benchmark_column.trim()
+                    || name == long.score_column.trim()
             }
             None => {
                 let model = match self.model_column {
-                    Some(column) => name == column,
+                    Some(column) => name == column.trim(),
                     None => index == 0,
                 };
                 model
                     || match (&self.benchmarks, self.benchmark_prefix) {
-                        (Some(names), _) => names.iter().any(|n| n == name),
+                        (Some(names), _) => names.iter().any(|n| n.trim() == name),
                         (None, Some(prefix)) => name.starts_with(prefix),
                         (None, None) => numeric,
                     }
@@ -309,7 +433,7 @@ fn pick_wide(table: &dyn Table, selection: &Selection<'_>) -> Result<Picked, Api
     let score_columns: Vec<usize> = if let Some(prefix) = selection.benchmark_prefix {
         let picked: Vec<usize> = (0..columns.len())
             .filter(candidate)
-            .filter(|&c| columns[c].starts_with(prefix))
+            .filter(|&c| columns[c].trim_start().starts_with(prefix))
             .collect();
         if picked.is_empty() {
             return Err(ApiError::new(
@@ -339,10 +463,37 @@ fn pick_wide(table: &dyn Table, selection: &Selection<'_>) -> Result<Picked, Api
             .filter(candidate)
             .filter(|&c| table.holds_numbers(c))
             .collect();
+        // A column of numbers written another way (decimal commas, percent
+        // signs) is a benchmark this service cannot read: leaving it out
+        // would drop the benchmark without a word.
+        let near = (0..columns.len())
+            .filter(candidate)
+            .filter(|&c| !picked.contains(&c))
+            .find_map(|c| near_numbers(table, c).map(|near| (c, near)));
+        if let Some((c, (kind, count, first))) = near
+            && kind != NearNumber::SemicolonSeparated
+        {
+            return Err(ApiError::new(
+                ErrorCode::InvalidScore,
+                format!(
+                    "column '{}' holds no number, but its {count} values look like numbers                      written another way: '{first}' looks like {}. Fix them, or pick the                      benchmarks with benchmarks= or benchmark_prefix=",
+                    columns[c],
+                    kind.describe()
+                ),
+            ));
+        }
         if picked.is_empty() {
+            let hint = table.hint().or_else(|| {
+                (0..columns.len())
+                    .find_map(|c| near_numbers(table, c))
+                    .map(|(kind, _, first)| format!("'{first}' looks like {}", kind.describe()))
+            });
             return Err(ApiError::new(
                 ErrorCode::NoMatchingColumns,
-                "no column other than the model column holds a number",
+                format!(
+                    "no column other than the model column holds a number{}",
+                    hint.map_or(String::new(), |hint| format!("; {hint}"))
+                ),
             ));
         }
         picked
@@ -358,8 +509,8 @@ fn pick_wide(table: &dyn Table, selection: &Selection<'_>) -> Result<Picked, Api
     };
     let mut models = Vec::with_capacity(n);
     for row in 0..n {
-        // A model label is taken as written; an empty one is refused later,
-        // with the other label rules.
+        // A model label is trimmed; an empty one is refused later, with the
+        // other label rules.
         let model = label(table.cell(row, model_column)).map_or_else(String::new, Cow::into_owned);
         for &c in &score_columns {
             let value = number(table.cell(row, c)).map_err(|(code, what)| {
@@ -379,7 +530,10 @@ fn pick_wide(table: &dyn Table, selection: &Selection<'_>) -> Result<Picked, Api
     }
     Ok(Picked {
         models,
-        benchmarks: score_columns.iter().map(|&c| columns[c].clone()).collect(),
+        benchmarks: score_columns
+            .iter()
+            .map(|&c| columns[c].trim().to_owned())
+            .collect(),
         scores,
         dropped: Vec::new(),
         rows: (0..n).map(|row| vec![row]).collect(),
