@@ -165,10 +165,10 @@ pub fn near_number(text: &str) -> Option<NearNumber> {
             })
             && plain(&t.replace(',', "."))
     };
-    if let Some(number) = text.strip_suffix('%') {
-        if plain(number) || comma(number) {
-            return Some(NearNumber::Percent);
-        }
+    if let Some(number) = text.strip_suffix('%')
+        && (plain(number) || comma(number))
+    {
+        return Some(NearNumber::Percent);
     }
     if comma(text) {
         return Some(NearNumber::DecimalComma);
@@ -185,10 +185,7 @@ pub fn near_number(text: &str) -> Option<NearNumber> {
 /// A column that holds no number but whose values are [`NearNumber`]s: what
 /// they look like (the kind most of them are), how many there are, and the
 /// first. Missing cells aside, every cell must be one, and at least one.
-pub fn near_numbers<'t>(
-    table: &'t dyn Table,
-    column: usize,
-) -> Option<(NearNumber, usize, &'t str)> {
+pub fn near_numbers(table: &dyn Table, column: usize) -> Option<(NearNumber, usize, &str)> {
     if table.numeric_type(column) == Some(true) {
         return None;
     }
