@@ -154,6 +154,7 @@ impl PcaRequest {
 pub struct Supplementary {
     /// Unique, non-empty names, distinct from `models`.
     #[schema(schema_with = schemas::supplementary_models)]
+    #[serde(deserialize_with = "crate::api::request::label_list")]
     pub models: Vec<String>,
     /// One row per supplementary model, one value (or null) per benchmark.
     #[schema(schema_with = schemas::scores)]

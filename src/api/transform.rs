@@ -41,10 +41,12 @@ pub struct TransformRequest {
     #[schema(value_type = Basis)]
     pub basis: Value,
     #[schema(schema_with = schemas::placed_models)]
+    #[serde(deserialize_with = "crate::api::request::label_list")]
     pub models: Vec<String>,
     /// The benchmarks of the columns of `scores`, matched to the basis's by
     /// name in any order; columns the basis does not know are ignored.
     #[schema(schema_with = schemas::benchmarks)]
+    #[serde(deserialize_with = "crate::api::request::label_list")]
     pub benchmarks: Vec<String>,
     #[schema(schema_with = schemas::scores)]
     pub scores: ScoresField,

@@ -844,6 +844,17 @@ async fn the_specs_examples_are_real_and_accepted() {
     assert_eq!(placed["ignored_benchmarks"], json!(["TruthfulQA"]));
     assert_eq!(placed["imputed"][0]["model"], "google/gemma-7b");
     assert_eq!(placed["imputed"][0]["benchmark"], "GSM8K");
+    // Labels are trimmed as everywhere: padded models and benchmarks place
+    // exactly as the plain ones.
+    let mut padded = example.clone();
+    for list in ["models", "benchmarks"] {
+        for label in padded[list].as_array_mut().unwrap() {
+            *label = json!(format!("  {}\t", label.as_str().unwrap()));
+        }
+    }
+    let (status, _, padded_placed) = app.post_json("/v1/pca/transform", &padded).await;
+    assert_eq!(status, 200, "{padded_placed}");
+    assert_eq!(padded_placed, placed);
     // And the law's: its example request (return_basis included) answers
     // the example law basis, which predicts the example's new models.
     let (status, _, law) = app

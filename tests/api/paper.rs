@@ -316,6 +316,13 @@ async fn supplementary_models_are_placed_on_the_fitted_basis_without_moving_it()
         (status, body["code"].as_str()),
         (422, Some("duplicate_model"))
     );
+    // Labels are trimmed wherever they are read: padded, it is still the same model.
+    clash["supplementary"]["models"][0] = json!(format!(" {}\t", models[0].as_str().unwrap()));
+    let (status, _, body) = app.post_json("/v1/pca", &clash).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("duplicate_model"))
+    );
 }
 
 #[tokio::test]

@@ -67,10 +67,12 @@ pub struct PredictRequest {
     #[schema(value_type = LawBasis)]
     pub basis: Value,
     #[schema(schema_with = schemas::placed_models)]
+    #[serde(deserialize_with = "crate::api::request::label_list")]
     pub models: Vec<String>,
     /// The benchmarks of the columns of `scores`, matched to the basis's by
     /// name in any order; columns the basis does not know are ignored.
     #[schema(schema_with = schemas::benchmarks)]
+    #[serde(deserialize_with = "crate::api::request::label_list")]
     pub benchmarks: Vec<String>,
     #[schema(schema_with = schemas::scores)]
     pub scores: ScoresField,
@@ -104,6 +106,7 @@ pub struct SkillsPredictRequest {
     #[schema(value_type = SkillsBasis)]
     pub basis: Value,
     #[schema(schema_with = schemas::placed_models)]
+    #[serde(deserialize_with = "crate::api::request::label_list")]
     pub models: Vec<String>,
     /// Parameters per model, in billions (> 0).
     #[schema(schema_with = schemas::positive_per_model)]
