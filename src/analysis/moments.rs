@@ -15,8 +15,20 @@
 //! result is the plain two-pass variance, except that squares of honest but
 //! tiny deviations (scores scaled by 1e-200) no longer underflow to zero and
 //! make the column look constant.
+//!
+//! A column that varies, but by less than [`SMALLEST_SPREAD`], is neither:
+//! its numbers are subnormal, with fewer than 53 significant bits (5e-324
+//! has one), so its mean and standard deviation cannot be written in f64 to
+//! the precision of the scores, and a fit that divides by that deviation or
+//! decomposes at its scale is off by far more than rounding. Every fit
+//! refuses it ([`Spread::is_below_smallest`]) rather than answer such
+//! numbers; scores times 1e-300 are well above it and fit exactly.
 
 use ndarray::{Array1, ArrayView2};
+
+/// The smallest spread (population standard deviation) a fit divides by or
+/// decomposes at: f64's smallest normal number, 2^-1022.
+pub const SMALLEST_SPREAD: f64 = f64::MIN_POSITIVE;
 
 /// How much one column varies.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -34,6 +46,11 @@ impl Spread {
     /// by zero.
     pub fn scale(&self) -> f64 {
         if self.constant { 1.0 } else { self.std }
+    }
+
+    /// The column varies, but by less than [`SMALLEST_SPREAD`].
+    pub fn is_below_smallest(&self) -> bool {
+        !self.constant && self.std < SMALLEST_SPREAD
     }
 }
 

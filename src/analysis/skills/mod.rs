@@ -147,6 +147,26 @@ impl SkillsData {
                 }
             }
         }
+        // y = c + (1 - c) g with g in (0, 1): a floor at or above every
+        // score of its benchmark puts every prediction above every score,
+        // and the fit would answer the floor's neighbourhood for every model.
+        for (j, (b, &c)) in benchmarks.iter().zip(&floors).enumerate() {
+            let highest = models
+                .iter()
+                .filter_map(|m| m.scores[j])
+                .fold(None, |top: Option<f64>, v| {
+                    Some(top.map_or(v, |t| t.max(v)))
+                });
+            if let Some(highest) = highest
+                && c >= highest
+            {
+                return Err(invalid(format!(
+                    "the floor of benchmark '{b}' is {c}, at or above its highest score, \
+                     {highest}: the law reads a score as floor + (1 - floor) g with g in (0, 1), \
+                     so a benchmark's floor (its chance level) must lie below its scores"
+                )));
+            }
+        }
         Ok(SkillsData {
             benchmarks,
             floors,
@@ -199,6 +219,57 @@ impl SkillsData {
             })
             .collect();
         (names, index)
+    }
+}
+
+/// A model's size that a law reads: its parameters or its training tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Size {
+    Params,
+    Tokens,
+}
+
+/// The parameters (billions) and training tokens (trillions) of the models a
+/// law was fitted on, smallest and largest: where its skills are
+/// interpolated rather than extrapolated.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FittedRange {
+    pub params: (f64, f64),
+    pub tokens: (f64, f64),
+}
+
+/// A size of a predicted model outside the fitted range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OutsideRange {
+    pub size: Size,
+    /// The model's value.
+    pub value: f64,
+    /// The fitted models' smallest and largest values.
+    pub range: (f64, f64),
+}
+
+impl FittedRange {
+    /// The range of the given models' sizes (at least one).
+    pub fn of<'m>(models: impl IntoIterator<Item = &'m SkillsModel>) -> Self {
+        let widen = |(lo, hi): (f64, f64), v: f64| (lo.min(v), hi.max(v));
+        let empty = (f64::INFINITY, f64::NEG_INFINITY);
+        let (params, tokens) = models.into_iter().fold((empty, empty), |(p, t), m| {
+            (widen(p, m.params), widen(t, m.tokens))
+        });
+        FittedRange { params, tokens }
+    }
+
+    /// The sizes of a model with `params` and `tokens` that lie outside,
+    /// params first; empty inside.
+    pub fn outside(&self, params: f64, tokens: f64) -> Vec<OutsideRange> {
+        [
+            (Size::Params, params, self.params),
+            (Size::Tokens, tokens, self.tokens),
+        ]
+        .into_iter()
+        .filter(|&(_, value, (lo, hi))| !(lo..=hi).contains(&value))
+        .map(|(size, value, range)| OutsideRange { size, value, range })
+        .collect()
     }
 }
 
@@ -284,6 +355,8 @@ pub struct SkillsFit {
     /// over the fitted models (a zero deviation is replaced by 1).
     pub covariate_means: [f64; 3],
     pub covariate_sds: [f64; 3],
+    /// The fitted models' sizes: outside them the law extrapolates.
+    pub fitted_range: FittedRange,
     /// Family names, in order of first appearance in the input.
     pub families: Vec<String>,
     /// E (F x d): each family's skill offsets ("efficiencies").
