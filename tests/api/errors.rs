@@ -565,6 +565,17 @@ fn routed_cases() -> Vec<Routed> {
             "invalid_design",
             &["top must be", "got 101"],
         ),
+        r(
+            "compute-fit: min_family_size beyond an i64",
+            "/v1/scaling/compute-fit",
+            design_with(&|b| {
+                b.as_object_mut().unwrap().remove("max_models");
+                b["flops"] = json!([1, 2, 3]);
+                b["min_family_size"] = json!(1e20);
+            }),
+            "invalid_request",
+            &["min_family_size must be", "got 1e+20"],
+        ),
     ]
 }
 
