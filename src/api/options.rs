@@ -139,7 +139,7 @@ impl SentNumber {
         if significant.is_empty() {
             return Some(0);
         }
-        if shift < 0 || shift > 18 || significant.len() > 19 {
+        if !(0..=18).contains(&shift) || significant.len() > 19 {
             return None;
         }
         let magnitude = significant
