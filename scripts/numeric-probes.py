@@ -11,6 +11,12 @@ paper's emergent task with scipy's reference
 
     python3 scripts/numeric-probes.py target/release/obscaling
     python3 scripts/numeric-probes.py --url http://127.0.0.1:8080
+    python3 scripts/numeric-probes.py --time 15 OLD_BINARY NEW_BINARY
+
+With `--time N` it starts each binary in turn and times N sequential
+requests of the law (the reference request) and of the skills law (the
+spec's example), alternating the binaries request by request so that both
+see the same load, and prints each one's median and the ratio.
 
 Python 3 standard library only. With a binary it starts it on a free port
 of 127.0.0.1 and stops it at the end. It asserts nothing: run it against
@@ -273,13 +279,46 @@ def option_probes(url):
     print(f"select-families seed = -1: {status} {problem(answer)}")
 
 
+def timing(binaries, runs):
+    """Median seconds per request of each binary, requests alternated."""
+    services = [Service(b) for b in binaries]
+    try:
+        law, _ = law_request()
+        skills = json.load(open(ROOT / "src" / "api" / "examples" / "skills_request.json"))
+        for label, path, body in [("law", "/v1/scaling/law", law), ("skills", "/v1/scaling/skills", skills)]:
+            times = [[] for _ in services]
+            for service in services:
+                post(service.url, path, body)  # warm-up
+            for _ in range(runs):
+                for service, kept in zip(services, times):
+                    start = time.perf_counter()
+                    status, answer = post(service.url, path, body)
+                    kept.append(time.perf_counter() - start)
+                    if status != 200:
+                        sys.exit(f"{label}: {status} {problem(answer)}")
+            medians = [sorted(t)[len(t) // 2] for t in times]
+            shown = ", ".join(f"{b}: {m * 1000:.1f} ms" for b, m in zip(binaries, medians))
+            ratio = medians[-1] / medians[0]
+            print(f"{label}, median of {runs}: {shown}; last / first {ratio:.3f}")
+    finally:
+        for service in services:
+            service.stop()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("binary", nargs="?", help="a built obscaling binary to start")
+    parser.add_argument("binary", nargs="*", help="a built obscaling binary to start")
     parser.add_argument("--url", help="a running service instead")
+    parser.add_argument("--time", type=int, metavar="N", help="time N requests of each binary")
     args = parser.parse_args()
-    if bool(args.binary) == bool(args.url):
+    if args.time:
+        if len(args.binary) < 1 or args.url:
+            parser.error("--time takes binaries")
+        timing(args.binary, args.time)
+        return
+    if len(args.binary) > 1 or bool(args.binary) == bool(args.url):
         parser.error("give a binary or --url")
+    args.binary = args.binary[0] if args.binary else None
     service = Service(args.binary) if args.binary else None
     url = service.url if service else args.url.rstrip("/")
     try:

@@ -601,6 +601,34 @@ mod tests {
     }
 
     #[test]
+    fn a_target_is_a_fraction_unless_its_range_is_stated() {
+        let matrix = BenchmarkMatrix::new(
+            (0..3).map(|i| format!("m{i}")).collect(),
+            vec!["b".into()],
+            ScoreRows {
+                values: vec![0.0; 3],
+                row_lengths: vec![1; 3],
+            },
+        )
+        .unwrap();
+        let check = |target: &[Option<f64>], range| check_target_range(target, &matrix, range);
+        assert!(check(&[Some(0.0), None, Some(1.0)], None).is_ok());
+        let err = check(&[Some(0.2), Some(4.0), None], None).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("model 'm1' is 4.0, outside [0, 1]"),
+            "{err}"
+        );
+        assert!(check(&[Some(-0.1), None, None], None).is_err());
+        // With a range: up to hi, down to below chance but not below 0.
+        let range = Some((0.25, 1.0));
+        assert!(check(&[Some(0.2), Some(1.0), None], range).is_ok());
+        assert!(check(&[Some(-0.01), None, None], range).is_err());
+        assert!(check(&[Some(1.5), None, None], range).is_err());
+        assert!(check(&[Some(-8.0), Some(-1.0)], Some((-10.0, -1.0))).is_ok());
+    }
+
+    #[test]
     fn options_are_checked_once() {
         let params = || {
             LawParams::new(

@@ -226,6 +226,18 @@ mod tests {
     }
 
     #[test]
+    fn spreads_below_the_smallest_normal_float_are_neither_constant_nor_fit() {
+        // 1 to 4 units of 2^-1074 vary, but by a deviation of one bit.
+        let unit = 5e-324;
+        let (_, s) = of_values(&[unit, 2.0 * unit, 3.0 * unit, 4.0 * unit]);
+        assert!(!s.constant && s.is_below_smallest(), "{s:?}");
+        // Constant ones are constant, whatever their size; 1e-300 is a spread.
+        assert!(!of_values(&[unit, unit]).1.is_below_smallest());
+        assert!(!of_values(&[1e-300, 3e-300]).1.is_below_smallest());
+        assert!(of_values(&[1e-310, 3e-310]).1.is_below_smallest());
+    }
+
+    #[test]
     fn the_bound_scales_with_the_mean() {
         // One ulp of spread around 1 is rounding; around 0 it is the whole value.
         let ulp = f64::EPSILON;

@@ -2,7 +2,8 @@
 //! with ceiling 1 and floor b in [0, floor_max], fitted to capability scores
 //! s by bounded nonlinear least squares (or Huber loss), as the paper does
 //! with `scipy.optimize.curve_fit(method="trf", bounds=...)` from
-//! w = 0.03, c = 0, b = 0.
+//! w = 0.03, c = 0, b = 0 (w per power-of-two unit of each column of s;
+//! see [`fit`]).
 //!
 //! The fit is a Levenberg-Marquardt iteration with the floor projected onto
 //! its bounds; Huber loss enters as iteratively re-weighted least squares with
@@ -66,8 +67,8 @@ const MAX_ITERATIONS: usize = 2000;
 /// angle between them, in the loss's weights). A cosine is free of the
 /// units of the scores, the targets and the loss, where an absolute bound
 /// on the gradient is not: Huber's loss with delta 1e-300 has a gradient
-/// of about 1e-300 at every point, and such a bound called the starting
-/// point a minimum.
+/// of about 1e-300 at every point, and such a bound would call the
+/// starting point a minimum.
 const GRADIENT_COSINE: f64 = 1e-12;
 
 /// Where no step lowers the cost, the point is a (bounded) minimum only if
@@ -98,9 +99,11 @@ pub fn fit(
         .map(|j| super::moments::unit(s.column(j).iter().fold(0.0, |a: f64, v| a.max(v.abs()))))
         .collect();
     let s = ndarray::Array2::from_shape_fn((n, k), |(i, j)| s[[i, j]] / units[j]);
-    // theta = (w_1..w_k, c, b), the weights in the columns' units: the
-    // start is the paper's w = 0.03 in the scores' own units.
-    let mut theta: Vec<f64> = units.iter().map(|u| 0.03 * u).collect();
+    // theta = (w_1..w_k, c, b), the weights in the columns' units, from
+    // the paper's start w = 0.03 there: for scores of a few tenths to a few
+    // units (PCs of accuracies) about the paper's own, and for scores of
+    // any other magnitude a start where the sigmoid is not flat.
+    let mut theta = vec![0.03; k];
     theta.extend([0.0, 0.0]);
 
     let residuals = |theta: &[f64]| -> Vec<f64> {
@@ -179,7 +182,10 @@ pub fn fit(
         let floor_held =
             (floor <= 0.0 && jtr[k + 1] > 0.0) || (floor >= floor_max && jtr[k + 1] < 0.0);
         let cosine = gradient_cosine(&jtj, &jtr, &wts, &r, floor_held.then_some(k + 1));
-        if cosine <= GRADIENT_COSINE {
+        // Where the sigmoid is flat at every model (the intercept moves
+        // nothing), every gradient vanishes without a minimum.
+        let flat = jtj[k][k] == 0.0;
+        if cosine <= GRADIENT_COSINE && !flat {
             converged = true;
             break;
         }
@@ -191,7 +197,19 @@ pub fn fit(
             for (d, row) in a.iter_mut().enumerate() {
                 row[d] += lambda * jtj[d][d].max(1e-12 * largest_curvature);
             }
-            let Some(step) = solve(a, jtr.iter().map(|g| -g).collect()) else {
+            let mut rhs: Vec<f64> = jtr.iter().map(|g| -g).collect();
+            if floor_held {
+                // The step of the other parameters with the floor fixed at
+                // its bound: a step that moved it would be cut back to the
+                // bound, and the others would not take their own best step.
+                for (d, row) in a.iter_mut().enumerate() {
+                    row[k + 1] = if d == k + 1 { 1.0 } else { 0.0 };
+                }
+                a[k + 1].iter_mut().for_each(|v| *v = 0.0);
+                a[k + 1][k + 1] = 1.0;
+                rhs[k + 1] = 0.0;
+            }
+            let Some(step) = solve(a, rhs) else {
                 lambda *= 10.0;
                 continue;
             };
@@ -228,7 +246,7 @@ pub fn fit(
         if !improved {
             // No step lowers the cost: a (bounded) minimum if the residuals
             // are nearly orthogonal to the Jacobian, else a stall.
-            converged = cosine <= STALLED_COSINE;
+            converged = cosine <= STALLED_COSINE && !flat;
             break;
         }
         if converged {
@@ -348,6 +366,45 @@ mod tests {
         let ls = fit(s.view(), y.view(), 0.2, Loss::LeastSquares).unwrap();
         let hu = fit(s.view(), y.view(), 0.2, Loss::Huber { delta: 0.1 }).unwrap();
         assert!((hu.weights[0] - 1.0).abs() < (ls.weights[0] - 1.0).abs());
+    }
+
+    #[test]
+    fn the_fit_does_not_depend_on_units() {
+        // Scores times a power of ten give weights divided by it; Huber's
+        // delta of 1e-100 and 1e-300 give one law (its least-absolute-
+        // deviations limit), which has moved from the start and converged.
+        let (s, mut y) = synthetic(&[1.5, -0.5], 0.3, 0.1);
+        y[3] = 0.95;
+        let reference = fit(s.view(), y.view(), 0.2, Loss::LeastSquares).unwrap();
+        for factor in [1e-300, 1e-150, 1e150] {
+            let scaled = &s * factor;
+            let law = fit(scaled.view(), y.view(), 0.2, Loss::LeastSquares).unwrap();
+            assert!(law.converged, "x{factor:e}: {law:?} vs {reference:?}");
+            for (w, w0) in law.weights.iter().zip(&reference.weights) {
+                assert!(
+                    (w * factor - w0).abs() < 1e-6 * w0.abs(),
+                    "x{factor}: {w} vs {w0}"
+                );
+            }
+            assert!((law.intercept - reference.intercept).abs() < 1e-6);
+        }
+        let l1 = |delta| fit(s.view(), y.view(), 0.2, Loss::Huber { delta }).unwrap();
+        let (a, b) = (l1(1e-100), l1(1e-300));
+        assert!(a.converged && b.converged && b.iterations > 1);
+        assert!(b.weights.iter().all(|w| (w - 0.03).abs() > 1e-3), "{b:?}");
+        for (x, y) in a.weights.iter().zip(&b.weights) {
+            assert!((x - y).abs() < 1e-6, "{a:?} vs {b:?}");
+        }
+    }
+
+    #[test]
+    fn a_fit_that_cannot_lower_its_cost_is_not_converged() {
+        // A cost that is not a number from the start (here a NaN score,
+        // which no PCA gives) is no minimum: the fit reports it unconverged.
+        let s = array![[f64::NAN], [1.0], [2.0]];
+        let y = array![0.1, 0.5, 0.9];
+        let law = fit(s.view(), y.view(), 0.2, Loss::LeastSquares).unwrap();
+        assert!(!law.converged, "{law:?}");
     }
 
     #[test]

@@ -579,3 +579,124 @@ pub fn resampling(
         seed: seed as u64,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(text: &str) -> SentNumber {
+        SentNumber::parse(text).unwrap()
+    }
+
+    #[test]
+    fn whole_numbers_are_read_exactly_in_any_notation() {
+        for (text, want) in [
+            ("3", Some(3)),
+            ("3.0", Some(3)),
+            ("3e0", Some(3)),
+            ("0.3e1", Some(3)),
+            ("300E-2", Some(3)),
+            ("-0", Some(0)),
+            ("0.000", Some(0)),
+            ("-12", Some(-12)),
+            ("1e17", Some(100_000_000_000_000_000)),
+            ("9223372036854775807", Some(i64::MAX)),
+            ("-9223372036854775808", Some(i64::MIN)),
+            // Beyond an i64, or fractions: no integer, never a rounded one.
+            ("9223372036854775808", None),
+            ("18446744073709551617", None),
+            ("1e19", None),
+            ("2.5", None),
+            ("1e-3", None),
+        ] {
+            assert_eq!(sent(text).integer(), want, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_i64_in_any_notation_is_itself(v in proptest::num::i64::ANY, shift in 0u32..6) {
+            // v written as a decimal with `shift` digits after the point
+            // and the exponent that puts them back.
+            let digits = v.unsigned_abs().to_string();
+            let sign = if v < 0 { "-" } else { "" };
+            let cut = digits.len().saturating_sub(shift as usize);
+            let (whole, fraction) = digits.split_at(cut);
+            let whole = if whole.is_empty() { "0" } else { whole };
+            let text = format!("{sign}{whole}.{fraction}e{}", fraction.len());
+            proptest::prop_assert_eq!(sent(&text).integer(), Some(v), "{}", text);
+            proptest::prop_assert_eq!(sent(&v.to_string()).integer(), Some(v));
+        }
+    }
+
+    #[test]
+    fn messages_quote_the_number_as_sent_and_name_the_field() {
+        let code = ErrorCode::InvalidBootstrap;
+        let err = sent("18446744073709551617")
+            .whole_in("bootstrap.resamples", 2..=100, "between 2 and 100", code)
+            .unwrap_err();
+        assert_eq!(err.code, code);
+        assert_eq!(
+            err.detail,
+            "bootstrap.resamples must be between 2 and 100, got 18446744073709551617, more than \
+             a 64-bit integer holds"
+        );
+        let err = sent("2.5")
+            .whole_in("top", 1..=100, "a whole number", code)
+            .unwrap_err();
+        assert_eq!(err.detail, "top must be a whole number, got 2.5");
+        assert_eq!(sent("1e1").whole_in("top", 1..=100, "x", code).unwrap(), 10);
+        let n = "18446744073709551617".parse::<NComponentsField>().unwrap();
+        let err = AnalysisOptions {
+            n_components: Some(n),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap_err();
+        assert!(
+            err.detail
+                .starts_with("n_components is 18446744073709551617:"),
+            "{}",
+            err.detail
+        );
+    }
+
+    #[test]
+    fn imputation_messages_use_the_requests_spelling() {
+        let options = ImputationOptions {
+            tol: Some(-1.0),
+            ..Default::default()
+        };
+        let json = options.validate(Spelling::Json).unwrap_err().detail;
+        let query = options.validate(Spelling::Query).unwrap_err().detail;
+        assert!(json.starts_with("imputation.tol must be"), "{json}");
+        assert!(query.starts_with("imputation_tol must be"), "{query}");
+    }
+
+    #[test]
+    fn resampling_fields_are_named_and_coded_by_their_option() {
+        let check = |fields, level: Option<f64>, seed: Option<&SentNumber>| {
+            resampling(fields, None, (100, 1), level, seed, 1000).unwrap_err()
+        };
+        let err = check(ResamplingFields::BOOTSTRAP, Some(1.5), None);
+        assert_eq!(err.code, ErrorCode::InvalidBootstrap);
+        assert!(
+            err.detail.starts_with("bootstrap.confidence must"),
+            "{}",
+            err.detail
+        );
+        let err = check(ResamplingFields::PARALLEL_ANALYSIS, Some(2.0), None);
+        assert_eq!(err.code, ErrorCode::InvalidParallelAnalysis);
+        assert!(
+            err.detail.starts_with("parallel_analysis.quantile must"),
+            "{}",
+            err.detail
+        );
+        let err = check(ResamplingFields::PARALLEL_ANALYSIS, None, Some(&sent("-1")));
+        assert!(
+            err.detail.starts_with("parallel_analysis.seed must"),
+            "{}",
+            err.detail
+        );
+    }
+}

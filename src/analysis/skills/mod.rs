@@ -390,3 +390,66 @@ pub struct SkillsFit {
 pub fn fit_skills(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, AnalysisError> {
     model::fit(data, spec)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(name: &str, params: f64, tokens: f64, scores: Vec<Option<f64>>) -> SkillsModel {
+        SkillsModel {
+            name: name.into(),
+            params,
+            tokens,
+            family: "f".into(),
+            scores,
+        }
+    }
+
+    #[test]
+    fn sizes_outside_the_fitted_ones_are_named_with_the_range() {
+        let fitted = [model("a", 1.0, 2.0, vec![]), model("b", 7.0, 0.5, vec![])];
+        let range = FittedRange::of(&fitted);
+        assert_eq!(range.params, (1.0, 7.0));
+        assert_eq!(range.tokens, (0.5, 2.0));
+        assert_eq!(range.outside(1.0, 2.0), vec![]);
+        assert_eq!(
+            range.outside(0.001, 3.0),
+            vec![
+                OutsideRange {
+                    size: Size::Params,
+                    value: 0.001,
+                    range: (1.0, 7.0)
+                },
+                OutsideRange {
+                    size: Size::Tokens,
+                    value: 3.0,
+                    range: (0.5, 2.0)
+                },
+            ]
+        );
+        assert_eq!(range.outside(3.0, 0.1).len(), 1);
+    }
+
+    #[test]
+    fn a_floor_at_or_above_every_score_of_its_benchmark_is_refused() {
+        let data = |floor: f64| {
+            SkillsData::new(
+                vec!["x".into(), "y".into()],
+                vec![floor, 0.0],
+                vec![
+                    model("a", 1.0, 1.0, vec![Some(0.2), Some(0.1)]),
+                    model("b", 2.0, 1.0, vec![Some(0.3), None]),
+                    model("c", 3.0, 1.0, vec![None, Some(0.5)]),
+                ],
+            )
+        };
+        assert!(data(0.25).is_ok());
+        for floor in [0.3, 0.99] {
+            let err = data(floor).unwrap_err().to_string();
+            assert!(
+                err.contains("benchmark 'x' is") && err.contains("highest score, 0.3"),
+                "{err}"
+            );
+        }
+    }
+}
