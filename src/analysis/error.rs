@@ -93,6 +93,25 @@ pub enum AnalysisError {
         "the scores are too large in magnitude to compute their variance in 64-bit floating point"
     )]
     NumericOverflow,
+    /// A benchmark whose spread is below the smallest normal f64, where a
+    /// fit that divides by it or decomposes at its scale would work with
+    /// fewer digits than it promises (see `moments::SMALLEST_SPREAD`).
+    #[error(
+        "{} varies by {std:e} (its population standard deviation), less than \
+         2.2250738585072014e-308, the smallest normal 64-bit float, below which a number keeps \
+         fewer than 53 significant bits: {consequence}; multiply every score by one power of ten \
+         (which changes no explained-variance ratio or component)",
+        benchmark_label(*.column, .benchmark.as_deref())
+    )]
+    NumericUnderflow {
+        /// Its column in the fitted scores.
+        column: usize,
+        /// Its name, once a caller that knows the labels has added it.
+        benchmark: Option<String>,
+        std: f64,
+        /// What cannot be computed at that spread.
+        consequence: &'static str,
+    },
     #[error("the singular value decomposition did not converge")]
     NoConvergence,
     #[error("the computation did not finish within the deadline (COMPUTE_DEADLINE_MS)")]
@@ -104,6 +123,35 @@ pub enum AnalysisError {
     InvalidSkills(String),
     #[error("family '{family}' has no scored model: the skills law cannot estimate its efficiency")]
     FamilyWithoutScores { family: String },
+}
+
+fn benchmark_label(column: usize, name: Option<&str>) -> String {
+    match name {
+        Some(name) => format!("benchmark '{name}'"),
+        None => format!("the benchmark in column {}", column + 1),
+    }
+}
+
+impl AnalysisError {
+    /// The error with the benchmark it is about named by `benchmarks` (the
+    /// labels of the fitted columns), for errors raised by a fit that sees
+    /// only numbers.
+    pub fn naming_benchmarks(self, benchmarks: &[String]) -> Self {
+        match self {
+            AnalysisError::NumericUnderflow {
+                column,
+                benchmark: None,
+                std,
+                consequence,
+            } => AnalysisError::NumericUnderflow {
+                column,
+                benchmark: benchmarks.get(column).cloned(),
+                std,
+                consequence,
+            },
+            other => other,
+        }
+    }
 }
 
 /// linfa's `Fit` requires the error to absorb linfa's own error type; linfa

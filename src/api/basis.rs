@@ -19,7 +19,7 @@ use super::error::{ApiError, ErrorCode};
 use super::options::Sign;
 use crate::analysis::pca::basis::{Basis as FittedBasis, BasisParts, MissingParts};
 use crate::analysis::scaling::basis::{LawBasis as FittedLawBasis, LawBasisParts, Reference};
-use crate::analysis::skills::{SkillsBasis as FittedSkillsBasis, SkillsBasisParts};
+use crate::analysis::skills::{FittedRange, SkillsBasis as FittedSkillsBasis, SkillsBasisParts};
 use crate::api::scaling::skills::LinkName;
 
 /// `format` of a PCA basis.
@@ -27,7 +27,15 @@ pub const BASIS_FORMAT: &str = "obscaling.basis/v1";
 /// `format` of a law basis.
 pub const LAW_BASIS_FORMAT: &str = "obscaling.law-basis/v1";
 /// `format` of a skills basis.
-pub const SKILLS_BASIS_FORMAT: &str = "obscaling.skills-basis/v1";
+pub const SKILLS_BASIS_FORMAT: &str = "obscaling.skills-basis/v2";
+/// `format` of a skills basis made before bases carried the fitted range
+/// (`fitted_range`): still read, its predictions unmarked.
+pub const SKILLS_BASIS_FORMAT_V1: &str = "obscaling.skills-basis/v1";
+
+/// Whether `format` is a skills basis's, of any version this service reads.
+pub fn is_skills_format(format: &str) -> bool {
+    format == SKILLS_BASIS_FORMAT || format == SKILLS_BASIS_FORMAT_V1
+}
 
 /// A fitted PCA basis: everything needed to place a new model exactly as a
 /// `supplementary` model of the fit was placed. Keep it whole: its
@@ -141,8 +149,9 @@ pub struct ReferenceLine {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!(skills_basis_example()))]
 pub struct SkillsBasis {
-    /// Always `obscaling.skills-basis/v1`.
-    #[schema(pattern = r"^obscaling\.skills-basis/v1$")]
+    /// `obscaling.skills-basis/v2` (`v1`: a basis made before
+    /// `fitted_range`, still accepted).
+    #[schema(pattern = r"^obscaling\.skills-basis/v[12]$")]
     pub format: String,
     /// The benchmarks predicted, in the fit's order.
     pub benchmarks: Vec<String>,
@@ -152,6 +161,10 @@ pub struct SkillsBasis {
     /// How [ln S, ln T, ln S ln T] (S params in billions, T tokens in
     /// trillions) is standardised: (x - mean) / scale.
     pub covariates: SkillsCovariates,
+    /// The sizes of the models the law was fitted on; a prediction outside
+    /// them is marked. Absent from a `v1` basis.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fitted_range: Option<SkillsFittedRange>,
     /// A: d rows of 3, skills per standardised covariate.
     pub skill_weights: Vec<Vec<f64>>,
     /// Each family's efficiency (its offset in skill space), which a
@@ -182,6 +195,33 @@ pub struct SkillsBasis {
 pub struct SkillsCovariates {
     pub mean: [f64; 3],
     pub scale: [f64; 3],
+}
+
+/// The smallest and largest sizes among the models a skills law was fitted
+/// on: params in billions, tokens in trillions.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SkillsFittedRange {
+    pub params: [f64; 2],
+    pub tokens: [f64; 2],
+}
+
+impl From<FittedRange> for SkillsFittedRange {
+    fn from(range: FittedRange) -> Self {
+        SkillsFittedRange {
+            params: [range.params.0, range.params.1],
+            tokens: [range.tokens.0, range.tokens.1],
+        }
+    }
+}
+
+impl From<SkillsFittedRange> for FittedRange {
+    fn from(range: SkillsFittedRange) -> Self {
+        FittedRange {
+            params: (range.params[0], range.params[1]),
+            tokens: (range.tokens[0], range.tokens[1]),
+        }
+    }
 }
 
 /// A family of a skills basis.
@@ -216,6 +256,7 @@ impl SkillsBasis {
                 mean: parts.covariate_means,
                 scale: parts.covariate_sds,
             },
+            fitted_range: parts.fitted_range.map(SkillsFittedRange::from),
             skill_weights: parts.skill_weights,
             families: parts
                 .families
@@ -247,6 +288,7 @@ impl SkillsBasis {
             skill_weights: self.skill_weights,
             covariate_means: self.covariates.mean,
             covariate_sds: self.covariates.scale,
+            fitted_range: self.fitted_range.map(FittedRange::from),
             families: self
                 .families
                 .into_iter()
@@ -269,8 +311,23 @@ impl SkillsBasis {
 /// A skills basis as a client sent it back, checked; and its fingerprint.
 pub fn read_skills_basis(value: &Value) -> Result<(FittedSkillsBasis, String), ApiError> {
     let what = "basis";
-    let object = object_of_format(value, what, SKILLS_BASIS_FORMAT)?;
+    let v1 = format_of(value) == Some(SKILLS_BASIS_FORMAT_V1);
+    let expected = if v1 {
+        SKILLS_BASIS_FORMAT_V1
+    } else {
+        SKILLS_BASIS_FORMAT
+    };
+    let object = object_of_format(value, what, expected)?;
     let wire: SkillsBasis = typed(value, what)?;
+    match (v1, wire.fitted_range.is_some()) {
+        (true, true) => {
+            return Err(invalid(format!(
+                "{what}.fitted_range is not a member of a {SKILLS_BASIS_FORMAT_V1} basis"
+            )));
+        }
+        (false, false) => return Err(invalid(format!("{what} has no fitted_range"))),
+        _ => {}
+    }
     let sent = wire.fingerprint.clone();
     let basis =
         FittedSkillsBasis::from_parts(wire.into_parts()).map_err(|err| named(err.into(), what))?;
@@ -429,7 +486,7 @@ fn object_of_format<'v>(
             "{what}.format is \"{format}\", a law basis: send it to /v1/scaling/predict, or \
              its `pca` member here"
         ))),
-        Some(Value::String(format)) if format == SKILLS_BASIS_FORMAT => Err(invalid(format!(
+        Some(Value::String(format)) if is_skills_format(format) => Err(invalid(format!(
             "{what}.format is \"{format}\", a skills basis: send it to /v1/scaling/predict \
              with the models' params, tokens and families"
         ))),

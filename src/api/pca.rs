@@ -9,7 +9,8 @@ use super::basis::Basis;
 use super::body::{BodyFormat, Limits, answer, parse_json};
 use super::error::{ApiError, ErrorCode, Problem};
 use super::options::{
-    AnalysisOptions, BootstrapOptions, Missing, ParallelAnalysisOptions, resampling,
+    AnalysisOptions, BootstrapOptions, Missing, ParallelAnalysisOptions, ResamplingFields,
+    resampling,
 };
 use super::query::{self, TableQuery, table_query};
 use super::request::leaderboard_request;
@@ -408,12 +409,11 @@ fn plan(
         (options, _) => {
             let o = options.clone().unwrap_or_default();
             Some(resampling(
-                "parallel_analysis iterations",
-                o.iterations,
-                100,
-                1,
+                ResamplingFields::PARALLEL_ANALYSIS,
+                o.iterations.as_ref(),
+                (100, 1),
                 o.quantile,
-                o.seed,
+                o.seed.as_ref(),
                 limits.max_resamples,
             )?)
         }
@@ -421,12 +421,11 @@ fn plan(
     let bootstrap = match &request.bootstrap {
         None => None,
         Some(o) => Some(resampling(
-            "bootstrap resamples",
-            o.resamples,
-            1000,
-            2,
+            ResamplingFields::BOOTSTRAP,
+            o.resamples.as_ref(),
+            (1000, 2),
             o.confidence,
-            o.seed,
+            o.seed.as_ref(),
             limits.max_resamples,
         )?),
     };
@@ -615,7 +614,11 @@ impl PcaResponse {
             `non_finite_score`, `missing_scores` (lists the cells), `unobserved_benchmark`, \
             `unobserved_model`, `invalid_imputation` (rank not below min(n_models, n_benchmarks), \
             bounds not lo < hi, max_iter over MAX_ITERATIONS), `too_few_models`, `invalid_n_components` (more than \
-            min(n_models, n_benchmarks)), `zero_variance`, `numeric_overflow`, `invalid_bootstrap` (resamples or iterations outside 2 or 1..=MAX_RESAMPLES, a level outside (0, 1)); for a table also \
+            min(n_models, n_benchmarks)), `zero_variance`, `numeric_overflow`, `numeric_underflow` (a \
+            benchmark that varies by less than 2.2e-308, the smallest normal float), `invalid_bootstrap` \
+            (bootstrap.resamples outside 2..=MAX_RESAMPLES, bootstrap.confidence outside (0, 1), a negative \
+            bootstrap.seed), `invalid_parallel_analysis` (the same for parallel_analysis.iterations, from 1, \
+            quantile and seed); for a table also \
             `invalid_csv`, `invalid_parquet`, `invalid_arrow` (the body cannot be read), `unknown_column`, \
             `no_matching_columns`, `invalid_score` (a cell, or a selected column of a non-number type), \
             `empty_label` (a long table's row without model or benchmark), `duplicate_score` (a long table's \

@@ -13,7 +13,9 @@ use serde::de::DeserializeOwned;
 
 use super::body::{BodyFormat, Limits};
 use super::error::{ApiError, ErrorCode};
-use super::options::{AnalysisOptions, ImputationOptions, Missing, NComponentsField, Sign};
+use super::options::{
+    AnalysisOptions, ImputationOptions, Missing, NComponentsField, SentNumber, Sign, Spelling,
+};
 use super::table::csv::CsvTable;
 use super::table::{Duplicates, Layout, LongColumns, Selection, Table, arrow, parquet};
 
@@ -417,8 +419,8 @@ impl OptionParams<'_> {
             || self.imputation_tol.is_some()
             || bounds.is_some())
         .then_some(ImputationOptions {
-            rank: self.imputation_rank,
-            max_iter: self.imputation_max_iter,
+            rank: self.imputation_rank.map(SentNumber::from),
+            max_iter: self.imputation_max_iter.map(SentNumber::from),
             tol: self.imputation_tol,
             bounds,
         });
@@ -428,6 +430,7 @@ impl OptionParams<'_> {
             sign: self.sign,
             missing: self.missing,
             imputation,
+            spelling: Spelling::Query,
         };
         options.validate()?;
         Ok(options)
@@ -472,7 +475,12 @@ mod tests {
             query("n_components=0.9&missing=iterative_pca&imputation_bounds=0,1&family_column=F")
                 .unwrap();
         let options = q.options().unwrap();
-        assert_eq!(options.n_components, Some(NComponentsField::Fraction(0.9)));
+        assert_eq!(
+            options.n_components,
+            Some(NComponentsField::Fraction(
+                SentNumber::parse("0.9").unwrap()
+            ))
+        );
         assert_eq!(options.imputation.unwrap().bounds, Some(vec![0.0, 1.0]));
         assert_eq!(q.family_column.as_deref(), Some("F"));
     }

@@ -97,6 +97,7 @@ macro_rules! leaderboard_request {
                         sign: self.sign.take(),
                         missing: self.missing.take(),
                         imputation: self.imputation.take(),
+                        spelling: $crate::api::options::Spelling::Json,
                     },
                     absent_models: std::mem::take(&mut self.absent_models),
                 }

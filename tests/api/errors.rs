@@ -408,7 +408,223 @@ fn cases() -> Vec<Case> {
             "too large",
         ),
     ]);
+    // Numbers f64 cannot analyse to its precision, and options whose
+    // messages must name the field (and quote the number) as sent.
+    let subnormal = json!([
+        [5e-324, 0],
+        [1e-323, 5e-324],
+        [1.5e-323, 0],
+        [2e-323, 5e-324]
+    ]);
+    let with_number = |member: &str, text: &str| {
+        let mut body = ok_request().to_string();
+        body.pop();
+        raw(&format!("{body},\"{member}\":{text}}}"))
+    };
+    #[rustfmt::skip]
+    rows.extend(vec![
+        c("subnormal scores, standardized", JSON, with(|b| { b["models"] = json!(["a", "b", "c", "d"]); b["scores"] = subnormal.clone(); b["standardize"] = json!(true); }), 422, "numeric_underflow", "benchmark 'MMLU' varies by 5e-324"),
+        c("subnormal scores, centred", JSON, with(|b| { b["models"] = json!(["a", "b", "c", "d"]); b["scores"] = subnormal.clone(); }), 422, "numeric_underflow", "smallest normal"),
+        c("subnormal scores, imputed", JSON, with(|b| { b["models"] = json!(["a", "b", "c", "d"]); b["scores"] = subnormal.clone(); b["scores"][1][1] = Value::Null; b["missing"] = json!("iterative_pca"); }), 422, "numeric_underflow", "z-scores"),
+        c("bootstrap.confidence above one", JSON, with(|b| b["bootstrap"] = json!({"confidence": 1.5})), 422, "invalid_bootstrap", "bootstrap.confidence must lie strictly between 0 and 1, got 1.5"),
+        c("bootstrap.seed negative", JSON, with(|b| b["bootstrap"] = json!({"seed": -1})), 422, "invalid_bootstrap", "bootstrap.seed must be"),
+        c("bootstrap.resamples beyond an i64", JSON, with_number("bootstrap", "{\"resamples\": 18446744073709551617}"), 422, "invalid_bootstrap", "bootstrap.resamples must be a whole number between 2 and"),
+        c("bootstrap.resamples beyond an i64, as sent", JSON, with_number("bootstrap", "{\"resamples\": 18446744073709551617}"), 422, "invalid_bootstrap", "got 18446744073709551617"),
+        c("parallel_analysis.quantile above one", JSON, with(|b| b["parallel_analysis"] = json!({"quantile": 2})), 422, "invalid_parallel_analysis", "parallel_analysis.quantile must lie strictly between 0 and 1, got 2"),
+        c("parallel_analysis.seed negative", JSON, with(|b| b["parallel_analysis"] = json!({"seed": -1})), 422, "invalid_parallel_analysis", "parallel_analysis.seed must be"),
+        c("parallel_analysis.iterations zero", JSON, with(|b| b["parallel_analysis"] = json!({"iterations": 0})), 422, "invalid_parallel_analysis", "parallel_analysis.iterations must be"),
+        c("n_components beyond a u64", JSON, with_number("n_components", "18446744073709551617"), 422, "invalid_n_components", "n_components is 18446744073709551617"),
+        c("n_components whole but beyond an i64", JSON, with_number("n_components", "1e29"), 422, "invalid_n_components", "n_components is 1e29"),
+        c("n_components beyond a u64, negative", JSON, with_number("n_components", "-18446744073709551617"), 422, "invalid_n_components", "got -18446744073709551617"),
+        c("n_components out of f64 range", JSON, with_number("n_components", "1e400"), 422, "number_out_of_range", "number out of range"),
+        c("imputation.rank beyond an i64", JSON, with_number("imputation", "{\"rank\": 18446744073709551617}"), 422, "invalid_imputation", "imputation.rank must be a whole number, at least 1, got 18446744073709551617"),
+        c("imputation.tol negative", JSON, with(|b| b["imputation"] = json!({"tol": -1})), 422, "invalid_imputation", "imputation.tol must be"),
+        q("n_components=18446744073709551617", "query: n_components beyond a u64", small_csv, 422, "invalid_n_components", "n_components is 18446744073709551617"),
+        q("imputation_tol=-1", "query: imputation_tol negative", small_csv, 422, "invalid_imputation", "imputation_tol must be"),
+        q("imputation_rank=0", "query: imputation_rank zero", small_csv, 422, "invalid_imputation", "imputation_rank must be"),
+    ]);
     rows
+}
+
+/// A bad request to an endpoint other than /v1/pca: the endpoint's path,
+/// the body, and what the problem must say.
+struct Routed {
+    name: &'static str,
+    path: &'static str,
+    body: Value,
+    code: &'static str,
+    /// Phrases the detail must contain: the field or the data it is about.
+    detail: &'static [&'static str],
+}
+
+fn routed_cases() -> Vec<Routed> {
+    let (law, _) = crate::scaling::law_request();
+    let law_with = |edit: &dyn Fn(&mut Value)| {
+        let mut body = law.clone();
+        edit(&mut body);
+        body
+    };
+    let target = |edit: &dyn Fn(f64) -> f64| {
+        law_with(&|b: &mut Value| {
+            for v in b["target"]["values"].as_array_mut().unwrap() {
+                if let Some(x) = v.as_f64() {
+                    *v = json!(edit(x));
+                }
+            }
+        })
+    };
+    let skills = obscaling::api::scaling::skills::skills_request_example();
+    let skills_with = |edit: &dyn Fn(&mut Value)| {
+        let mut body = skills.clone();
+        edit(&mut body);
+        body
+    };
+    let mut design = ok_request();
+    design["families"] = json!(["llama", "llama", "llama"]);
+    design["max_models"] = json!(2);
+    let design_with = |edit: &dyn Fn(&mut Value)| {
+        let mut body = design.clone();
+        edit(&mut body);
+        body
+    };
+    let r = |name, path, body, code, detail| Routed {
+        name,
+        path,
+        body,
+        code,
+        detail,
+    };
+    let (law_path, skills_path, design_path) = (
+        "/v1/scaling/law",
+        "/v1/scaling/skills",
+        "/v1/scaling/select-families",
+    );
+    vec![
+        r(
+            "law: target times 10",
+            law_path,
+            target(&|x| 10.0 * x),
+            "invalid_target",
+            &["outside [0, 1]", "target_range"],
+        ),
+        r(
+            "law: target negated",
+            law_path,
+            target(&|x| -x),
+            "invalid_target",
+            &["outside [0, 1]"],
+        ),
+        r(
+            "law: target above its stated range",
+            law_path,
+            law_with(&|b| {
+                b["target"]["values"][0] = json!(3);
+                b["target_range"] = json!([0, 2]);
+            }),
+            "invalid_target",
+            &["is 3.0", "[0.0, 2.0]"],
+        ),
+        r(
+            "law: target range wider than an f64",
+            law_path,
+            law_with(&|b| b["target_range"] = json!([-1e308, 1e308])),
+            "invalid_target",
+            &["target_range", "finite"],
+        ),
+        r(
+            "law: constant target with a reference family",
+            law_path,
+            law_with(&|b| {
+                b["reference_family"] = json!("Llama-2");
+                b["target"]["values"]
+                    .as_array_mut()
+                    .unwrap()
+                    .iter_mut()
+                    .filter(|v| !v.is_null())
+                    .for_each(|v| *v = json!(0.5));
+            }),
+            "invalid_target",
+            &["0.5 for every one of the", "training models"],
+        ),
+        r(
+            "skills: floor above every score",
+            skills_path,
+            skills_with(&|b| b["floors"][0] = json!(0.99)),
+            "invalid_skills",
+            &["benchmark 'IFEval'", "0.99", "highest score, 0.27"],
+        ),
+        r(
+            "skills: skills beyond an i64",
+            skills_path,
+            skills_with(&|b| b["skills"] = json!(18446744073709551615u64)),
+            "invalid_skills",
+            &["skills must be", "18446744073709551615"],
+        ),
+        r(
+            "skills: seed negative",
+            skills_path,
+            skills_with(&|b| b["seed"] = json!(-1)),
+            "invalid_skills",
+            &["seed must be", "got -1"],
+        ),
+        r(
+            "skills: evaluate.n_train_models zero",
+            skills_path,
+            skills_with(&|b| b["evaluate"] = json!({"groups": [["qwen2"]], "n_train_models": 0})),
+            "invalid_skills",
+            &["evaluate.n_train_models must be"],
+        ),
+        r(
+            "select-families: seed negative",
+            design_path,
+            design_with(&|b| b["seed"] = json!(-1)),
+            "invalid_design",
+            &["seed must be", "got -1"],
+        ),
+        r(
+            "select-families: baseline_samples zero",
+            design_path,
+            design_with(&|b| b["baseline_samples"] = json!(0)),
+            "invalid_design",
+            &["baseline_samples must be"],
+        ),
+        r(
+            "select-families: top above 100",
+            design_path,
+            design_with(&|b| b["top"] = json!(101)),
+            "invalid_design",
+            &["top must be", "got 101"],
+        ),
+        r(
+            "compute-fit: min_family_size beyond an i64",
+            "/v1/scaling/compute-fit",
+            design_with(&|b| {
+                b.as_object_mut().unwrap().remove("max_models");
+                b["flops"] = json!([1, 2, 3]);
+                b["min_family_size"] = json!(1e20);
+            }),
+            "invalid_request",
+            &["min_family_size must be", "got 1e+20"],
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn bad_options_and_data_of_every_endpoint_get_their_coded_problem() {
+    let app = spawn_app().await;
+    for case in routed_cases() {
+        let (status, content_type, body) = app.post_json(case.path, &case.body).await;
+        assert_eq!(status, 422, "{}: {body}", case.name);
+        assert_problem(case.name, status, &content_type, &body, case.code);
+        let detail = body["detail"].as_str().unwrap();
+        for phrase in case.detail {
+            assert!(
+                detail.contains(phrase),
+                "{}: detail {detail:?} lacks {phrase:?}",
+                case.name
+            );
+        }
+    }
 }
 
 fn assert_problem(name: &str, status: u16, content_type: &str, body: &Value, code: &str) {

@@ -249,6 +249,97 @@ async fn law_split_by_target_rank_and_huber_loss() {
     assert_eq!(body["law"]["loss"], "huber");
 }
 
+/// The law's weights, intercept and floor, and its predictions.
+fn law_numbers(body: &Value) -> (Vec<f64>, Vec<f64>) {
+    let law = &body["law"];
+    let mut parameters = floats(&law["weights"]);
+    parameters.push(law["intercept"].as_f64().unwrap());
+    parameters.push(law["floor"].as_f64().unwrap());
+    let predictions = body["predictions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["predicted"].as_f64().unwrap())
+        .collect();
+    (parameters, predictions)
+}
+
+fn assert_close(a: &[f64], b: &[f64], tolerance: f64, what: &str) {
+    assert_eq!(a.len(), b.len(), "{what}");
+    for (x, y) in a.iter().zip(b) {
+        assert!(
+            (x - y).abs() <= tolerance * y.abs().max(1.0),
+            "{what}: {x} vs {y}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_law_fits_whatever_the_units_and_only_moved_fits_converge() {
+    // The same law whatever the units of the target (stated by
+    // target_range), of the scores, or of Huber's delta: every criterion of
+    // the fit is relative. A tiny delta is Huber's least-absolute-deviations
+    // limit, where 1e-100 and 1e-300 must give one law that has moved from
+    // the start (w = 0.03, c = 0, b = 0) and converged.
+    let app = spawn_app().await;
+    let (base, _) = law_request();
+    let post = |request: Value| {
+        let app = &app;
+        async move {
+            let (status, _, body) = app.post_json("/v1/scaling/law", &request).await;
+            assert_eq!(status, 200, "{body}");
+            assert_eq!(body["law"]["converged"], true, "{}", body["law"]);
+            body
+        }
+    };
+    let plain = post(base.clone()).await;
+    let (parameters, predictions) = law_numbers(&plain);
+
+    let mut scaled = base.clone();
+    for v in scaled["target"]["values"].as_array_mut().unwrap() {
+        if let Some(x) = v.as_f64() {
+            *v = json!(x * 1e300);
+        }
+    }
+    scaled["target_range"] = json!([0, 1e300]);
+    let (p, y) = law_numbers(&post(scaled).await);
+    assert_close(&p, &parameters, 1e-6, "target x 1e300");
+    let unscaled: Vec<f64> = y.iter().map(|v| v / 1e300).collect();
+    assert_close(&unscaled, &predictions, 1e-6, "target x 1e300: predictions");
+
+    let mut tiny_scores = base.clone();
+    for row in tiny_scores["scores"].as_array_mut().unwrap() {
+        for v in row.as_array_mut().unwrap() {
+            if let Some(x) = v.as_f64() {
+                *v = json!(x * 1e-300);
+            }
+        }
+    }
+    let (_, y) = law_numbers(&post(tiny_scores).await);
+    assert_close(&y, &predictions, 1e-6, "scores x 1e-300: predictions");
+
+    let huber = |delta: f64| {
+        let mut request = base.clone();
+        request["loss"] = json!("huber");
+        request["huber_delta"] = json!(delta);
+        request
+    };
+    let l1 = post(huber(1e-100)).await;
+    let tiniest = post(huber(1e-300)).await;
+    let (p, y) = law_numbers(&tiniest);
+    let (p_l1, y_l1) = law_numbers(&l1);
+    assert_close(&p, &p_l1, 1e-6, "huber 1e-300 against 1e-100");
+    assert_close(&y, &y_l1, 1e-6, "huber 1e-300 against 1e-100: predictions");
+    let k = p.len() - 2;
+    assert!(
+        p[..k].iter().all(|w| (w - 0.03).abs() > 1e-3) && p[k] != 0.0,
+        "the fit left its start: {p:?}"
+    );
+    assert!(tiniest["law"]["iterations"].as_u64().unwrap() > 1);
+    // The limit differs from least squares, as an L1 fit does.
+    assert!(parameters.iter().zip(&p).any(|(a, b)| (a - b).abs() > 1e-3));
+}
+
 #[tokio::test]
 async fn scaling_errors_are_coded() {
     let app = spawn_app().await;

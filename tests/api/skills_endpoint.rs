@@ -661,7 +661,7 @@ async fn skills_basis_predicts_what_the_fit_predicted_bit_for_bit() {
         request["return_basis"] = json!(true);
         let fit = post_ok(&app, &request).await;
         let basis = &fit["basis"];
-        assert_eq!(basis["format"], "obscaling.skills-basis/v1");
+        assert_eq!(basis["format"], "obscaling.skills-basis/v2");
         assert_eq!(basis["link"], link);
         assert_eq!(basis["isotonic"].is_null(), link == "sigmoid");
         let n = request["models"].as_array().unwrap().len();
@@ -696,6 +696,176 @@ async fn skills_basis_predicts_what_the_fit_predicted_bit_for_bit() {
                 p["model"]
             );
         }
+    }
+}
+
+/// The sizes of the scored models of `request`, [min, max] of params and tokens.
+fn scored_range(request: &Value) -> (Value, Value) {
+    let scored: Vec<usize> = (0..request["models"].as_array().unwrap().len())
+        .filter(|&i| {
+            request["scores"][i]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|v| !v.is_null())
+        })
+        .collect();
+    let range = |field: &str| {
+        let values: Vec<f64> = scored
+            .iter()
+            .map(|&i| request[field][i].as_f64().unwrap())
+            .collect();
+        let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        json!([lo, hi])
+    };
+    (range("params"), range("tokens"))
+}
+
+#[tokio::test]
+async fn predictions_outside_the_fitted_sizes_are_marked_with_the_range() {
+    // Unscored models of a fitted family far below, far above and inside
+    // the fitted sizes (and one whose tokens alone lie outside): each
+    // prediction says which of its sizes lie outside, with the range, in
+    // the skills answer and from its basis alike.
+    let app = app().await;
+    let mut request = small_body();
+    request["link"] = json!("sigmoid");
+    request["return_basis"] = json!(true);
+    let (params, tokens) = scored_range(&request);
+    let (p_lo, p_hi) = (params[0].as_f64().unwrap(), params[1].as_f64().unwrap());
+    let (t_lo, t_hi) = (tokens[0].as_f64().unwrap(), tokens[1].as_f64().unwrap());
+    let extra = [
+        ("tiny", p_lo / 1000.0, t_lo / 1000.0),
+        ("huge", p_hi * 1000.0, t_hi * 1000.0),
+        ("inside", (p_lo * p_hi).sqrt(), (t_lo * t_hi).sqrt()),
+        ("long-trained", (p_lo * p_hi).sqrt(), t_hi * 2.0),
+    ];
+    let n_benchmarks = request["benchmarks"].as_array().unwrap().len();
+    for (name, p, t) in extra {
+        request["models"].as_array_mut().unwrap().push(json!(name));
+        request["params"].as_array_mut().unwrap().push(json!(p));
+        request["tokens"].as_array_mut().unwrap().push(json!(t));
+        request["families"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!("pythia"));
+        request["scores"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!(vec![Value::Null; n_benchmarks]));
+    }
+    let fit = post_ok(&app, &request).await;
+    assert_eq!(
+        fit["fitted_range"],
+        json!({"params": params, "tokens": tokens})
+    );
+    let marks = |p: &Value| -> Vec<(String, f64, Value)> {
+        p["outside_fitted_range"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                (
+                    o["size"].as_str().unwrap().to_owned(),
+                    o["value"].as_f64().unwrap(),
+                    o["fitted_range"].clone(),
+                )
+            })
+            .collect()
+    };
+    let expected = |name: &str| -> Vec<(String, f64, Value)> {
+        let (_, p, t) = extra.iter().find(|e| e.0 == name).copied().unwrap();
+        let mut out = vec![];
+        if !(p_lo..=p_hi).contains(&p) {
+            out.push(("params".to_owned(), p, params.clone()));
+        }
+        if !(t_lo..=t_hi).contains(&t) {
+            out.push(("tokens".to_owned(), t, tokens.clone()));
+        }
+        out
+    };
+    for p in fit["predictions"].as_array().unwrap() {
+        let name = p["model"].as_str().unwrap();
+        if p["fitted"] == true || !extra.iter().any(|e| e.0 == name) {
+            assert_eq!(marks(p), vec![], "{name} lies within the fitted sizes");
+            continue;
+        }
+        assert_eq!(marks(p), expected(name), "{name}");
+    }
+    assert_eq!(expected("tiny").len(), 2);
+    assert_eq!(expected("long-trained").len(), 1);
+    assert_eq!(expected("inside").len(), 0);
+    // The basis carries the range and marks the same predictions.
+    let basis = &fit["basis"];
+    assert_eq!(basis["fitted_range"], fit["fitted_range"]);
+    let names: Vec<&str> = extra.iter().map(|e| e.0).collect();
+    let (status, _, predicted) = app
+        .post_json(
+            "/v1/scaling/predict",
+            &json!({
+                "basis": basis,
+                "models": names,
+                "params": extra.iter().map(|e| e.1).collect::<Vec<_>>(),
+                "tokens": extra.iter().map(|e| e.2).collect::<Vec<_>>(),
+                "families": ["pythia", "pythia", "pythia", "pythia"],
+            }),
+        )
+        .await;
+    assert_eq!(status, 200, "{predicted}");
+    for p in predicted["predictions"].as_array().unwrap() {
+        assert_eq!(marks(p), expected(p["model"].as_str().unwrap()));
+    }
+}
+
+#[tokio::test]
+async fn a_skills_basis_of_the_first_format_is_still_read() {
+    // tests/fixtures/reference/skills_basis_v1.json is the spec's example
+    // basis as the service made it before bases carried the fitted sizes
+    // (`obscaling.skills-basis/v1`): it is read, and its predictions are
+    // not marked (null: the range is unknown), not called inside.
+    let app = app().await;
+    let old: Value =
+        serde_json::from_str(include_str!("../fixtures/reference/skills_basis_v1.json")).unwrap();
+    assert_eq!(old["format"], "obscaling.skills-basis/v1");
+    let request = json!({
+        "basis": old,
+        "models": ["qwen2-tiny", "qwen2-7b"],
+        "params": [0.001, 7.0],
+        "tokens": [0.001, 7.0],
+        "families": ["qwen2", "qwen2"],
+    });
+    let (status, _, predicted) = app.post_json("/v1/scaling/predict", &request).await;
+    assert_eq!(status, 200, "{predicted}");
+    for p in predicted["predictions"].as_array().unwrap() {
+        assert!(p["outside_fitted_range"].is_null(), "{p}");
+        assert_eq!(p["predicted"].as_array().unwrap().len(), 6);
+    }
+    // The formats are not mixed: a v1 basis has no range, a v2 one has one.
+    let fingerprinted = |mut basis: Value| {
+        let object = basis.as_object().unwrap().clone();
+        basis["fingerprint"] = json!(obscaling::api::basis::fingerprint(&object));
+        basis
+    };
+    let mut with_range = old.clone();
+    with_range["fitted_range"] = json!({"params": [0.1, 70.0], "tokens": [0.2, 15.0]});
+    let mut v2_without = old.clone();
+    v2_without["format"] = json!("obscaling.skills-basis/v2");
+    for (basis, named) in [
+        (fingerprinted(with_range), "fitted_range"),
+        (fingerprinted(v2_without), "fitted_range"),
+    ] {
+        let mut bad = request.clone();
+        bad["basis"] = basis;
+        let (status, _, problem) = app.post_json("/v1/scaling/predict", &bad).await;
+        assert_eq!(
+            (status, problem["code"].clone()),
+            (422, json!("invalid_basis"))
+        );
+        assert!(
+            problem["detail"].as_str().unwrap().contains(named),
+            "{problem}"
+        );
     }
 }
 
@@ -919,7 +1089,7 @@ async fn skills_specs_examples_are_accepted() {
     let fit = post_ok(&app, &request).await;
     assert_eq!(
         schemas["SkillsBasis"]["example"]["format"],
-        "obscaling.skills-basis/v1"
+        "obscaling.skills-basis/v2"
     );
     let example = &schemas["SkillsPredictRequest"]["example"];
     assert_eq!(example["basis"], schemas["SkillsBasis"]["example"]);

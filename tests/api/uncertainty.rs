@@ -131,23 +131,61 @@ async fn bootstrap_and_auto_components_over_http() {
     // The same seed, the same intervals.
     let (_, _, b) = app.post_json("/v1/pca", &request).await;
     assert_eq!(a["bootstrap"], b["bootstrap"]);
-    // Limits and ranges are coded.
-    for (options, detail) in [
-        (serde_json::json!({"resamples": 1}), "between 2 and 500"),
-        (serde_json::json!({"resamples": 501}), "MAX_RESAMPLES"),
+    // Limits and ranges are coded, each message naming the field as sent.
+    for (member, options, code, detail) in [
         (
+            "bootstrap",
+            serde_json::json!({"resamples": 1}),
+            "invalid_bootstrap",
+            "bootstrap.resamples must be a whole number between 2 and 500",
+        ),
+        (
+            "bootstrap",
+            serde_json::json!({"resamples": 501}),
+            "invalid_bootstrap",
+            "MAX_RESAMPLES",
+        ),
+        (
+            "bootstrap",
+            serde_json::json!({"resamples": 2.5}),
+            "invalid_bootstrap",
+            "got 2.5",
+        ),
+        (
+            "bootstrap",
             serde_json::json!({"resamples": 100, "confidence": 1.0}),
-            "level",
+            "invalid_bootstrap",
+            "bootstrap.confidence must lie strictly between 0 and 1, got 1",
+        ),
+        (
+            "bootstrap",
+            serde_json::json!({"seed": -1}),
+            "invalid_bootstrap",
+            "bootstrap.seed",
+        ),
+        (
+            "parallel_analysis",
+            serde_json::json!({"iterations": 501}),
+            "invalid_parallel_analysis",
+            "parallel_analysis.iterations must be a whole number between 1 and 500",
+        ),
+        (
+            "parallel_analysis",
+            serde_json::json!({"quantile": 0}),
+            "invalid_parallel_analysis",
+            "parallel_analysis.quantile must lie strictly between 0 and 1, got 0",
+        ),
+        (
+            "parallel_analysis",
+            serde_json::json!({"seed": -3}),
+            "invalid_parallel_analysis",
+            "parallel_analysis.seed must be a whole number, at least 0, got -3",
         ),
     ] {
         let mut bad = request.clone();
-        bad["bootstrap"] = options;
+        bad[member] = options;
         let (status, _, body) = app.post_json("/v1/pca", &bad).await;
-        assert_eq!(
-            (status, body["code"].as_str()),
-            (422, Some("invalid_bootstrap")),
-            "{body}"
-        );
+        assert_eq!((status, body["code"].as_str()), (422, Some(code)), "{body}");
         assert!(body["detail"].as_str().unwrap().contains(detail), "{body}");
     }
 }

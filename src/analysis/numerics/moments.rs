@@ -15,8 +15,20 @@
 //! result is the plain two-pass variance, except that squares of honest but
 //! tiny deviations (scores scaled by 1e-200) no longer underflow to zero and
 //! make the column look constant.
+//!
+//! A column that varies, but by less than [`SMALLEST_SPREAD`], is neither:
+//! its numbers are subnormal, with fewer than 53 significant bits (5e-324
+//! has one), so its mean and standard deviation cannot be written in f64 to
+//! the precision of the scores, and a fit that divides by that deviation or
+//! decomposes at its scale is off by far more than rounding. Every fit
+//! refuses it ([`Spread::is_below_smallest`]) rather than answer such
+//! numbers; scores times 1e-300 are well above it and fit exactly.
 
 use ndarray::{Array1, ArrayView2};
+
+/// The smallest spread (population standard deviation) a fit divides by or
+/// decomposes at: f64's smallest normal number, 2^-1022.
+pub const SMALLEST_SPREAD: f64 = f64::MIN_POSITIVE;
 
 /// How much one column varies.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -34,6 +46,11 @@ impl Spread {
     /// by zero.
     pub fn scale(&self) -> f64 {
         if self.constant { 1.0 } else { self.std }
+    }
+
+    /// The column varies, but by less than [`SMALLEST_SPREAD`].
+    pub fn is_below_smallest(&self) -> bool {
+        !self.constant && self.std < SMALLEST_SPREAD
     }
 }
 
@@ -206,6 +223,18 @@ mod tests {
             let relative = (s.std / factor - reference.std).abs() / reference.std;
             assert!(relative < 1e-14, "x{factor}: std {} ({relative})", s.std);
         }
+    }
+
+    #[test]
+    fn spreads_below_the_smallest_normal_float_are_neither_constant_nor_fit() {
+        // 1 to 4 units of 2^-1074 vary, but by a deviation of one bit.
+        let unit = 5e-324;
+        let (_, s) = of_values(&[unit, 2.0 * unit, 3.0 * unit, 4.0 * unit]);
+        assert!(!s.constant && s.is_below_smallest(), "{s:?}");
+        // Constant ones are constant, whatever their size; 1e-300 is a spread.
+        assert!(!of_values(&[unit, unit]).1.is_below_smallest());
+        assert!(!of_values(&[1e-300, 3e-300]).1.is_below_smallest());
+        assert!(of_values(&[1e-310, 3e-310]).1.is_below_smallest());
     }
 
     #[test]

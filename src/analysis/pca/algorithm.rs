@@ -103,6 +103,7 @@ impl<D: Data<Elem = f64>, T> Fit<ArrayBase<D, Ix2>, T, AnalysisError> for PcaVal
         if spreads.iter().all(|s| s.constant) {
             return Err(AnalysisError::ZeroVariance);
         }
+        below_smallest_spread(&spreads, self.standardize)?;
 
         // What the decomposition sees: each column divided by its
         // standardisation scale, or every column by one power of two near
@@ -197,6 +198,43 @@ impl<D: Data<Elem = f64>, T> Fit<ArrayBase<D, Ix2>, T, AnalysisError> for PcaVal
             total_variance,
             n_samples: n,
         })
+    }
+}
+
+/// Refuses spreads the fit would work at with fewer digits than it
+/// promises (`moments::SMALLEST_SPREAD`): with `standardize`, any varying
+/// benchmark's, which each is divided by; without, the largest, which sets
+/// the scale the scores are decomposed at (smaller ones beside it only
+/// contribute their share, which is below rounding).
+fn below_smallest_spread(spreads: &[Spread], standardize: bool) -> Result<(), AnalysisError> {
+    let underflow = |column: usize, consequence| {
+        Err(AnalysisError::NumericUnderflow {
+            column,
+            benchmark: None,
+            std: spreads[column].std,
+            consequence,
+        })
+    };
+    if standardize {
+        match spreads.iter().position(Spread::is_below_smallest) {
+            Some(j) => underflow(
+                j,
+                "its standardised scores cannot be computed to the precision of the scores",
+            ),
+            None => Ok(()),
+        }
+    } else {
+        let largest = (0..spreads.len())
+            .filter(|&j| !spreads[j].constant)
+            .max_by(|&a, &b| spreads[a].std.total_cmp(&spreads[b].std));
+        match largest {
+            Some(j) if spreads[j].is_below_smallest() => underflow(
+                j,
+                "no benchmark varies more, so the components cannot be computed to the \
+                 precision of the scores",
+            ),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -31,6 +31,7 @@ impl PcaFit {
     ) -> Result<Self, AnalysisError> {
         let (completed, missing) = impute::complete(matrix, policy)?;
         Self::of_completed(completed, missing, params)
+            .map_err(|err| err.naming_benchmarks(matrix.benchmarks()))
     }
 
     fn of_completed(
@@ -125,6 +126,15 @@ pub fn supplementary(
 /// parallel analysis,) fit, project, bootstrap, and place the supplementary
 /// models with the fit held fixed.
 pub fn analyse(
+    matrix: &BenchmarkMatrix,
+    supplementary: Option<&BenchmarkMatrix>,
+    plan: &PcaPlan,
+) -> Result<PcaAnalysis, AnalysisError> {
+    analyse_unnamed(matrix, supplementary, plan)
+        .map_err(|err| err.naming_benchmarks(matrix.benchmarks()))
+}
+
+fn analyse_unnamed(
     matrix: &BenchmarkMatrix,
     supplementary: Option<&BenchmarkMatrix>,
     plan: &PcaPlan,

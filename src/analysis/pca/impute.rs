@@ -6,7 +6,7 @@ use ndarray::{ArcArray2, Array1, Array2, ArrayView2, Axis, s};
 use crate::analysis::AnalysisError;
 use crate::analysis::matrix::BenchmarkMatrix;
 use crate::analysis::numerics::linalg::right_svd;
-use crate::analysis::numerics::moments;
+use crate::analysis::numerics::moments::{self, Spread};
 
 /// The most iterations any request may ask for; the deadline of the
 /// reliability limits bounds the time, this bounds the request itself.
@@ -59,7 +59,8 @@ impl IterativePcaParams {
         let invalid = |msg: String| Err(AnalysisError::InvalidImputation(msg));
         if self.rank == 0 || self.rank >= p.min(n) {
             return invalid(format!(
-                "imputation rank must be at least 1 and below min(n_models, n_benchmarks) = {}, got {}",
+                "the imputation rank (imputation.rank, or imputation_rank in a query) must be at \
+                 least 1 and below min(n_models, n_benchmarks) = {}, got {}",
                 p.min(n),
                 self.rank
             ));
@@ -161,7 +162,7 @@ pub fn complete(
         MissingPolicy::Mean => {
             check_every_benchmark_observed(matrix)?;
             check_every_model_observed(matrix)?;
-            let (mean, _) = observed_moments(x);
+            let (mean, _) = observed_spreads(x);
             let (scores, imputed) = fill(x, |_, j| mean[j]);
             let completed = CompletedScores {
                 imputed,
@@ -173,7 +174,7 @@ pub fn complete(
             check_every_benchmark_observed(matrix)?;
             check_every_model_observed(matrix)?;
             params.check(n, p)?;
-            iterative_pca(x, params)
+            iterative_pca(x, params).map_err(|err| err.naming_benchmarks(matrix.benchmarks()))
         }
     }
 }
@@ -307,22 +308,40 @@ fn check_every_model_observed(matrix: &BenchmarkMatrix) -> Result<(), AnalysisEr
     }
 }
 
-/// Mean and z-scoring scale of each column's observed cells: the
-/// population standard deviation, or 1 for a column that is constant up to
-/// rounding (`moments::spread`, the rule of every fit).
-fn observed_moments(x: ArrayView2<'_, f64>) -> (Array1<f64>, Array1<f64>) {
+/// Mean and spread of each column's observed cells (`moments::spread`,
+/// the rule of every fit).
+fn observed_spreads(x: ArrayView2<'_, f64>) -> (Array1<f64>, Vec<Spread>) {
     let p = x.ncols();
     let mut mean = Array1::zeros(p);
-    let mut scale = Array1::zeros(p);
+    let mut spreads = Vec::with_capacity(p);
     let mut observed = Vec::with_capacity(x.nrows());
     for j in 0..p {
         observed.clear();
         observed.extend(x.column(j).iter().copied().filter(|v| !v.is_nan()));
         let (m, spread) = moments::of_values(&observed);
         mean[j] = m;
-        scale[j] = spread.scale();
+        spreads.push(spread);
     }
-    (mean, scale)
+    (mean, spreads)
+}
+
+/// The z-scoring of [`iterative_pca`]: each column's observed mean and
+/// scale, the population standard deviation or 1 for a column that is
+/// constant up to rounding. A column that varies by less than f64's smallest normal number
+/// is refused, as every fit refuses it (`moments::SMALLEST_SPREAD`): its
+/// z-scores would be its deviations divided by a deviation of a few bits.
+fn z_scaling(x: ArrayView2<'_, f64>) -> Result<(Array1<f64>, Array1<f64>), AnalysisError> {
+    let (mean, spreads) = observed_spreads(x);
+    if let Some(j) = spreads.iter().position(Spread::is_below_smallest) {
+        return Err(AnalysisError::NumericUnderflow {
+            column: j,
+            benchmark: None,
+            std: spreads[j].std,
+            consequence: "its z-scores, which the imputation fits, cannot be computed to the \
+                          precision of the scores",
+        });
+    }
+    Ok((mean, spreads.iter().map(Spread::scale).collect()))
 }
 
 /// z-scores with the missing cells at 0, their column mean.
@@ -354,7 +373,7 @@ fn iterative_pca(
     x: ArrayView2<'_, f64>,
     params: &IterativePcaParams,
 ) -> Result<(CompletedScores, FittedMissing), AnalysisError> {
-    let (mean, std) = observed_moments(x);
+    let (mean, std) = z_scaling(x)?;
     let missing = missing_cells(x);
     let mut z = z_scores(x, &missing, &mean, &std)?;
     let report = iterate(&mut z, &missing, params, |z, rows| {

@@ -94,11 +94,12 @@ impl LawBasis {
         if !(0.0..1.0).contains(&floor) {
             return Err(invalid(format!("floor must lie in [0, 1), got {floor}")));
         }
+        // A width that overflows would turn every prediction into inf or NaN.
         if let Some((lo, hi)) = target_range
-            && !(lo.is_finite() && hi.is_finite() && lo < hi)
+            && !(lo < hi && (hi - lo).is_finite())
         {
             return Err(invalid(format!(
-                "target_range must be finite with lo < hi, got [{lo}, {hi}]"
+                "target_range must be finite with lo < hi and hi - lo finite, got [{lo}, {hi}]"
             )));
         }
         if let Some(reference) = &reference {

@@ -7,6 +7,7 @@ use linfa::ParamGuard;
 use ndarray::{Array1, Array2, ArrayView1};
 
 use crate::analysis::matrix::BenchmarkMatrix;
+use crate::analysis::numerics::moments;
 use crate::analysis::numerics::regression::{LineFit, fit_line};
 use crate::analysis::pca::fit::{PcaFit, Placement};
 use crate::analysis::pca::impute::MissingPolicy;
@@ -133,10 +134,11 @@ impl ParamGuard for LawParams {
             )));
         }
         if let Some((lo, hi)) = spec.target_range
-            && !(lo < hi && lo.is_finite() && hi.is_finite())
+            && !(lo < hi && (hi - lo).is_finite())
         {
             return Err(AnalysisError::InvalidTarget(format!(
-                "target_range must be [lo, hi] with lo < hi, got [{lo:?}, {hi:?}]"
+                "target_range must be [lo, hi] with lo < hi and hi - lo a finite number, got \
+                 [{lo:?}, {hi:?}]"
             )));
         }
         Ok(spec)
@@ -251,6 +253,42 @@ fn roles(
     Ok(roles)
 }
 
+/// The law's y is (1 - floor) sigmoid + floor, a fraction: a target must be
+/// one ([0, 1]) unless `target_range` [lo, hi] says its units, and then lie
+/// in [min(lo, 0), hi] (below lo only as a score below chance, which a
+/// fraction-like target can be; never above the law's ceiling hi). A target
+/// times 10 or negated is refused here rather than fitted into nonsense.
+fn check_target_range(
+    target: &[Option<f64>],
+    matrix: &BenchmarkMatrix,
+    range: Option<(f64, f64)>,
+) -> Result<(), AnalysisError> {
+    let (lo, hi) = match range {
+        None => (0.0, 1.0),
+        Some((lo, hi)) => (lo.min(0.0), hi),
+    };
+    let Some(i) = target
+        .iter()
+        .position(|v| v.is_some_and(|v| !(lo..=hi).contains(&v)))
+    else {
+        return Ok(());
+    };
+    let value = target[i].expect("found as a value");
+    let model = &matrix.models()[i];
+    Err(AnalysisError::InvalidTarget(match range {
+        None => format!(
+            "the target of model '{model}' is {value:?}, outside [0, 1]: the law predicts a \
+             fraction, (1 - floor) sigmoid(capability) + floor; for a target in other units, \
+             give target_range [lo, hi]"
+        ),
+        Some((range_lo, range_hi)) => format!(
+            "the target of model '{model}' is {value:?}, outside [{lo:?}, {hi:?}]: with \
+             target_range [{range_lo:?}, {range_hi:?}] a target lies at most at hi (the law's ceiling) and at \
+             least at the lower of lo and 0 (a score below chance)"
+        ),
+    }))
+}
+
 /// Fits the law as the paper does: missing cells and PCA on the training
 /// rows only, the other rows completed and projected with that fit held
 /// fixed, the sigmoid fitted on the training rows' PC scores. Then predicts
@@ -263,6 +301,7 @@ pub fn fit_law(
     spec: &LawSpec,
 ) -> Result<LawFit, AnalysisError> {
     let target = target.values();
+    check_target_range(target, matrix, spec.target_range)?;
     let roles = roles(target, log10_compute, spec.split)?;
     let train_rows: Vec<usize> = (0..roles.len())
         .filter(|&i| roles[i] == Role::Train)
@@ -324,6 +363,15 @@ pub fn fit_law(
             .iter()
             .map(|&i| normalise(target[i].expect("train rows are labelled"))),
     );
+    let (_, spread) = moments::of_values(y_train.as_slice().expect("a fresh array"));
+    if spread.constant {
+        return Err(AnalysisError::InvalidTarget(format!(
+            "the target is {:?} for every one of the {} training models (constant up to \
+             rounding): a sigmoid of the PC scores needs a target that varies to fit its weights",
+            spec.in_target_units(y_train[0]),
+            kept_train.len()
+        )));
+    }
     let law = sigmoid::fit(s_train.view(), y_train.view(), spec.floor_max, spec.loss)?;
 
     let reference = match &spec.reference_family {
@@ -478,11 +526,19 @@ fn reference_line(
         .map(|&i| law.capability(scores[i].as_ref().expect("filtered").view()))
         .collect();
     match fit_line(&x, &y) {
-        Some(line) if line.slope != 0.0 => Ok(ReferenceLine {
+        Some(line) if line.slope != 0.0 && line.slope.is_finite() => Ok(ReferenceLine {
             n_models: rows.len(),
             line,
         }),
-        _ => Err(invalid(format!(
+        // The family's compute varies, but the law's capability does not
+        // along it: no compute is equivalent to a capability.
+        Some(_) => Err(invalid(format!(
+            "the law's capability is the same for every model of reference family '{family}' \
+             ({} models of different compute): its line has no slope, so no compute is \
+             equivalent to a capability",
+            rows.len()
+        ))),
+        None => Err(invalid(format!(
             "reference family '{family}' needs at least two models of different known compute \
              (it has {} with known compute)",
             rows.len()
@@ -542,6 +598,34 @@ mod tests {
             ]
         );
         assert!(roles(&target, None, Split::Flops { max_train: 1.0 }).is_err());
+    }
+
+    #[test]
+    fn a_target_is_a_fraction_unless_its_range_is_stated() {
+        let matrix = BenchmarkMatrix::new(
+            (0..3).map(|i| format!("m{i}")).collect(),
+            vec!["b".into()],
+            ScoreRows {
+                values: vec![0.0; 3],
+                row_lengths: vec![1; 3],
+            },
+        )
+        .unwrap();
+        let check = |target: &[Option<f64>], range| check_target_range(target, &matrix, range);
+        assert!(check(&[Some(0.0), None, Some(1.0)], None).is_ok());
+        let err = check(&[Some(0.2), Some(4.0), None], None).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("model 'm1' is 4.0, outside [0, 1]"),
+            "{err}"
+        );
+        assert!(check(&[Some(-0.1), None, None], None).is_err());
+        // With a range: up to hi, down to below chance but not below 0.
+        let range = Some((0.25, 1.0));
+        assert!(check(&[Some(0.2), Some(1.0), None], range).is_ok());
+        assert!(check(&[Some(-0.01), None, None], range).is_err());
+        assert!(check(&[Some(1.5), None, None], range).is_err());
+        assert!(check(&[Some(-8.0), Some(-1.0)], Some((-10.0, -1.0))).is_ok());
     }
 
     #[test]

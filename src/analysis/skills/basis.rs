@@ -9,7 +9,7 @@ use ndarray::Array2;
 use super::isotonic::Isotonic;
 use super::link::LinkKind;
 use super::model::{ISOTONIC_BLEND, covariates};
-use super::{Link, SkillsFit};
+use super::{FittedRange, Link, OutsideRange, SkillsFit};
 use crate::analysis::AnalysisError;
 
 /// Covariates per model: ln S, ln T, ln S ln T.
@@ -28,6 +28,9 @@ pub struct SkillsBasis {
     pub(super) skill_weights: Array2<f64>,
     pub(super) covariate_means: [f64; P],
     pub(super) covariate_sds: [f64; P],
+    /// The fitted models' sizes; `None` for a basis made before bases
+    /// carried them (`obscaling.skills-basis/v1`).
+    pub(super) fitted_range: Option<FittedRange>,
     pub(super) families: Vec<String>,
     /// E (F x d).
     pub(super) efficiencies: Array2<f64>,
@@ -51,6 +54,8 @@ pub struct SkillsBasisParts {
     pub skill_weights: Vec<Vec<f64>>,
     pub covariate_means: [f64; P],
     pub covariate_sds: [f64; P],
+    /// The fitted models' sizes (`None`: not known).
+    pub fitted_range: Option<FittedRange>,
     /// (family, efficiency: d values).
     pub families: Vec<(String, Vec<f64>)>,
     /// J rows of d.
@@ -82,6 +87,9 @@ pub struct SkillsPlacement {
     pub skills: Vec<f64>,
     /// One score per benchmark.
     pub predicted: Vec<f64>,
+    /// Its sizes outside the fitted range (empty inside); `None` when the
+    /// basis does not know the range.
+    pub outside_fitted_range: Option<Vec<OutsideRange>>,
 }
 
 fn invalid(detail: String) -> AnalysisError {
@@ -125,6 +133,7 @@ impl SkillsBasis {
             skill_weights: fit.skill_weights.clone(),
             covariate_means: fit.covariate_means,
             covariate_sds: fit.covariate_sds,
+            fitted_range: Some(fit.fitted_range),
             families: fit.families.clone(),
             efficiencies: fit.efficiencies.clone(),
             loadings: fit.loadings.clone(),
@@ -145,6 +154,7 @@ impl SkillsBasis {
             skill_weights,
             covariate_means,
             covariate_sds,
+            fitted_range,
             families,
             loadings,
             intercepts,
@@ -193,6 +203,16 @@ impl SkillsBasis {
                 "covariates.scale[{i}] must be a positive number, got {}",
                 covariate_sds[i]
             )));
+        }
+        if let Some(range) = fitted_range {
+            for (name, (lo, hi)) in [("params", range.params), ("tokens", range.tokens)] {
+                if !(lo > 0.0 && lo <= hi && hi.is_finite()) {
+                    return Err(invalid(format!(
+                        "fitted_range.{name} must be [lo, hi] with 0 < lo <= hi, finite, got \
+                         [{lo}, {hi}]"
+                    )));
+                }
+            }
         }
         if families.is_empty() {
             return Err(invalid("families is empty".into()));
@@ -271,6 +291,7 @@ impl SkillsBasis {
             skill_weights,
             covariate_means,
             covariate_sds,
+            fitted_range,
             families: families.into_iter().map(|(name, _)| name).collect(),
             efficiencies,
             loadings,
@@ -293,6 +314,7 @@ impl SkillsBasis {
             skill_weights: rows(&self.skill_weights),
             covariate_means: self.covariate_means,
             covariate_sds: self.covariate_sds,
+            fitted_range: self.fitted_range,
             families: self
                 .families
                 .iter()
@@ -412,7 +434,13 @@ impl SkillsBasis {
                 let predicted = (0..self.benchmarks.len())
                     .map(|j| self.score(j, self.eta(&skills, j)))
                     .collect();
-                Ok(SkillsPlacement { skills, predicted })
+                Ok(SkillsPlacement {
+                    skills,
+                    predicted,
+                    outside_fitted_range: self
+                        .fitted_range
+                        .map(|range| range.outside(m.params, m.tokens)),
+                })
             })
             .collect()
     }

@@ -11,7 +11,7 @@ use ndarray::Array2;
 use rayon::prelude::*;
 
 use super::baselines::{flops_sigmoid, pca_flops};
-use super::{SkillsData, SkillsSpec, fit_skills};
+use super::{FittedRange, SkillsData, SkillsSpec, fit_skills};
 use crate::analysis::{AnalysisError, budget};
 
 /// Predictions and absolute errors of one method on one group's test models.
@@ -43,6 +43,9 @@ pub struct GroupResult {
     pub skipped: bool,
     /// `None` when skipped.
     pub skills: Option<BaselineScores>,
+    /// The sizes the group's skills law was fitted on (`None` when skipped):
+    /// a test model outside them is extrapolated.
+    pub skills_fitted_range: Option<FittedRange>,
     pub pca_flops: Option<BaselineScores>,
     pub flops_sigmoid: Option<BaselineScores>,
 }
@@ -168,6 +171,7 @@ pub fn evaluate(
                     skipped: test_models.is_empty(),
                     test_models,
                     skills: None,
+                    skills_fitted_range: None,
                     pca_flops: None,
                     flops_sigmoid: None,
                 };
@@ -179,6 +183,7 @@ pub fn evaluate(
                 let masked = data.without_scores(&hide);
                 let fit = fit_skills(&masked, spec)?;
                 result.skills = Some(score(data, &result.test_models, &fit.predictions));
+                result.skills_fitted_range = Some(fit.fitted_range);
                 result.pca_flops = Some(score(data, &result.test_models, &pca_flops(&masked)?));
                 result.flops_sigmoid =
                     Some(score(data, &result.test_models, &flops_sigmoid(&masked)?));

@@ -147,6 +147,26 @@ impl SkillsData {
                 }
             }
         }
+        // y = c + (1 - c) g with g in (0, 1): a floor at or above every
+        // score of its benchmark puts every prediction above every score,
+        // and the fit would answer the floor's neighbourhood for every model.
+        for (j, (b, &c)) in benchmarks.iter().zip(&floors).enumerate() {
+            let highest = models
+                .iter()
+                .filter_map(|m| m.scores[j])
+                .fold(None, |top: Option<f64>, v| {
+                    Some(top.map_or(v, |t| t.max(v)))
+                });
+            if let Some(highest) = highest
+                && c >= highest
+            {
+                return Err(invalid(format!(
+                    "the floor of benchmark '{b}' is {c}, at or above its highest score, \
+                     {highest}: the law reads a score as floor + (1 - floor) g with g in (0, 1), \
+                     so a benchmark's floor (its chance level) must lie below its scores"
+                )));
+            }
+        }
         Ok(SkillsData {
             benchmarks,
             floors,
@@ -199,6 +219,57 @@ impl SkillsData {
             })
             .collect();
         (names, index)
+    }
+}
+
+/// A model's size that a law reads: its parameters or its training tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Size {
+    Params,
+    Tokens,
+}
+
+/// The parameters (billions) and training tokens (trillions) of the models a
+/// law was fitted on, smallest and largest: where its skills are
+/// interpolated rather than extrapolated.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FittedRange {
+    pub params: (f64, f64),
+    pub tokens: (f64, f64),
+}
+
+/// A size of a predicted model outside the fitted range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OutsideRange {
+    pub size: Size,
+    /// The model's value.
+    pub value: f64,
+    /// The fitted models' smallest and largest values.
+    pub range: (f64, f64),
+}
+
+impl FittedRange {
+    /// The range of the given models' sizes (at least one).
+    pub fn of<'m>(models: impl IntoIterator<Item = &'m SkillsModel>) -> Self {
+        let widen = |(lo, hi): (f64, f64), v: f64| (lo.min(v), hi.max(v));
+        let empty = (f64::INFINITY, f64::NEG_INFINITY);
+        let (params, tokens) = models.into_iter().fold((empty, empty), |(p, t), m| {
+            (widen(p, m.params), widen(t, m.tokens))
+        });
+        FittedRange { params, tokens }
+    }
+
+    /// The sizes of a model with `params` and `tokens` that lie outside,
+    /// params first; empty inside.
+    pub fn outside(&self, params: f64, tokens: f64) -> Vec<OutsideRange> {
+        [
+            (Size::Params, params, self.params),
+            (Size::Tokens, tokens, self.tokens),
+        ]
+        .into_iter()
+        .filter(|&(_, value, (lo, hi))| !(lo..=hi).contains(&value))
+        .map(|(size, value, range)| OutsideRange { size, value, range })
+        .collect()
     }
 }
 
@@ -284,6 +355,8 @@ pub struct SkillsFit {
     /// over the fitted models (a zero deviation is replaced by 1).
     pub covariate_means: [f64; 3],
     pub covariate_sds: [f64; 3],
+    /// The fitted models' sizes: outside them the law extrapolates.
+    pub fitted_range: FittedRange,
     /// Family names, in order of first appearance in the input.
     pub families: Vec<String>,
     /// E (F x d): each family's skill offsets ("efficiencies").
@@ -316,4 +389,67 @@ pub struct SkillsFit {
 /// their observed cells.
 pub fn fit_skills(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, AnalysisError> {
     model::fit(data, spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(name: &str, params: f64, tokens: f64, scores: Vec<Option<f64>>) -> SkillsModel {
+        SkillsModel {
+            name: name.into(),
+            params,
+            tokens,
+            family: "f".into(),
+            scores,
+        }
+    }
+
+    #[test]
+    fn sizes_outside_the_fitted_ones_are_named_with_the_range() {
+        let fitted = [model("a", 1.0, 2.0, vec![]), model("b", 7.0, 0.5, vec![])];
+        let range = FittedRange::of(&fitted);
+        assert_eq!(range.params, (1.0, 7.0));
+        assert_eq!(range.tokens, (0.5, 2.0));
+        assert_eq!(range.outside(1.0, 2.0), vec![]);
+        assert_eq!(
+            range.outside(0.001, 3.0),
+            vec![
+                OutsideRange {
+                    size: Size::Params,
+                    value: 0.001,
+                    range: (1.0, 7.0)
+                },
+                OutsideRange {
+                    size: Size::Tokens,
+                    value: 3.0,
+                    range: (0.5, 2.0)
+                },
+            ]
+        );
+        assert_eq!(range.outside(3.0, 0.1).len(), 1);
+    }
+
+    #[test]
+    fn a_floor_at_or_above_every_score_of_its_benchmark_is_refused() {
+        let data = |floor: f64| {
+            SkillsData::new(
+                vec!["x".into(), "y".into()],
+                vec![floor, 0.0],
+                vec![
+                    model("a", 1.0, 1.0, vec![Some(0.2), Some(0.1)]),
+                    model("b", 2.0, 1.0, vec![Some(0.3), None]),
+                    model("c", 3.0, 1.0, vec![None, Some(0.5)]),
+                ],
+            )
+        };
+        assert!(data(0.25).is_ok());
+        for floor in [0.3, 0.99] {
+            let err = data(floor).unwrap_err().to_string();
+            assert!(
+                err.contains("benchmark 'x' is") && err.contains("highest score, 0.3"),
+                "{err}"
+            );
+        }
+    }
 }

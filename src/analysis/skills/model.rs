@@ -8,7 +8,7 @@ use super::basis::SkillsBasis;
 use super::isotonic::Isotonic;
 use super::link::{LinkKind, logit};
 use super::lm::{Blocks, LM_MAX_ITER, LM_REL_TOL, RowSink, SparseResiduals, lm_solve};
-use super::{Link, SkillsData, SkillsFit, SkillsSpec};
+use super::{FittedRange, Link, SkillsData, SkillsFit, SkillsSpec};
 use crate::analysis::AnalysisError;
 use crate::analysis::numerics::linalg::right_svd;
 
@@ -375,6 +375,7 @@ pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, Ana
         skill_weights: take(&|k, p| lay.a(k, p), d, P),
         covariate_means: mx,
         covariate_sds: sx,
+        fitted_range: Some(FittedRange::of(rows.iter().map(|&i| &models[i]))),
         families,
         efficiencies: take(&|f, k| lay.e(f, k), nf, d),
         loadings: take(&|j, k| lay.w(j, k), nj, d),
@@ -435,6 +436,7 @@ pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, Ana
         skill_weights,
         covariate_means,
         covariate_sds,
+        fitted_range,
         families,
         efficiencies,
         loadings,
@@ -453,6 +455,7 @@ pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, Ana
         skill_weights,
         covariate_means,
         covariate_sds,
+        fitted_range: fitted_range.expect("a fit knows its models' range"),
         families,
         efficiencies,
         fitted: (0..n_all).map(|i| data.is_scored(i)).collect(),

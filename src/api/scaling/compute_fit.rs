@@ -11,7 +11,7 @@ use crate::analysis::scaling::metadata::{Families, LogCompute};
 use crate::analysis::{BenchmarkMatrix, NComponents};
 use crate::api::body::{BodyFormat, Limits, answer};
 use crate::api::error::{ApiError, ErrorCode, Problem};
-use crate::api::options::Missing;
+use crate::api::options::{Missing, SentNumber};
 use crate::api::pca::PcaResponse;
 use crate::api::query::{self, TableQuery, table_query};
 use crate::api::request::{FromTable, leaderboard_request, parse_request};
@@ -56,8 +56,8 @@ leaderboard_request! {
         pub tokens: Option<Vec<Option<f64>>>,
         /// Fit only families with at least this many models of known compute. Default 3.
         #[serde(default)]
-        #[schema(minimum = 2)]
-        pub min_family_size: Option<i64>,
+        #[schema(value_type = Option<i64>, minimum = 2)]
+        pub min_family_size: Option<SentNumber>,
         /// true: also return a Vega-Lite v5 specification of each PC score
         /// against log10 compute per family (`charts.pc_vs_compute`).
         #[serde(default)]
@@ -190,7 +190,7 @@ impl FromTable for ComputeFitRequest {
             flops: values.flops,
             params: values.params,
             tokens: values.tokens,
-            min_family_size: query.min_family_size,
+            min_family_size: query.min_family_size.map(SentNumber::from),
             charts: query.charts,
         })
     }
@@ -200,14 +200,17 @@ fn compute_fit_answer(
     mut r: ComputeFitRequest,
     limits: &Limits,
 ) -> Result<ComputeFitResponse, ApiError> {
-    let min_family_size = match r.min_family_size {
+    let min_family_size = match &r.min_family_size {
         None => 3,
-        Some(m) if m >= 2 => usize::try_from(m).unwrap_or(usize::MAX),
         Some(m) => {
-            return Err(ApiError::new(
+            let rule = "a whole number, at least 2 (a line needs two points)";
+            let m = m.whole_in(
+                "min_family_size",
+                2..=i64::MAX,
+                rule,
                 ErrorCode::InvalidRequest,
-                format!("min_family_size must be at least 2 (a line needs two points), got {m}"),
-            ));
+            )?;
+            usize::try_from(m).unwrap_or(usize::MAX)
         }
     };
     let mut leaderboard = r.take_leaderboard();

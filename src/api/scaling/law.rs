@@ -666,11 +666,14 @@ impl ScalingLawResponse {
         (status = 413, description = "`payload_too_large` (body, or a Parquet file's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "`unsupported_media_type`: not application/json, text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca, and `invalid_compute`, `invalid_target` \
-            (neither or both of target and targets, a target named twice, a non-finite value, target_range \
-            not lo < hi), `invalid_split` (a split by flops without compute), \
+            (neither or both of target and targets, a target named twice, a non-finite value, a value \
+            outside [0, 1] without target_range or outside [min(lo, 0), hi] with it, the same value for \
+            every training model, target_range not lo < hi with a finite width), `invalid_split` (a split \
+            by flops without compute), \
             `invalid_law` (floor_max outside [0, 1), huber_delta not positive), `too_few_training_models` \
             (fewer than n_components + 2), `invalid_reference_family` (fewer than two models of \
-            different known compute, or no families/compute), `shape_mismatch` (target, families or \
+            different known compute, a capability that does not change along the family, or no \
+            families/compute), `shape_mismatch` (target, families or \
             compute not one per model); for a table also `invalid_query` (no target_columns, a split \
             parameter without its partner), `conflicting_metadata` (a long table's model whose rows disagree \
             on a per-model column), `duplicate_score` (a target read from a long table's benchmark values)",

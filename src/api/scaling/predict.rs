@@ -9,10 +9,11 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::ModelColumns;
+use super::skills::OutsideFittedRange;
 use crate::analysis::AnalysisError;
 use crate::analysis::scaling::basis::LawBasis as FittedLawBasis;
 use crate::analysis::skills::NewModel;
-use crate::api::basis::{self, LawBasis, SKILLS_BASIS_FORMAT, SkillsBasis};
+use crate::api::basis::{self, LawBasis, SkillsBasis};
 use crate::api::body::{BodyFormat, Limits, answer};
 use crate::api::error::{ApiError, ErrorCode, Problem};
 use crate::api::multipart;
@@ -138,6 +139,10 @@ pub struct SkillsNewPrediction {
     /// One predicted score per benchmark, in the basis's order: exactly
     /// what /v1/scaling/skills predicted for such a model.
     pub predicted: Vec<f64>,
+    /// Its params or tokens outside the sizes the law was fitted on, where
+    /// the law extrapolates (empty inside them); null with a `v1` basis,
+    /// which does not carry those sizes.
+    pub outside_fitted_range: Option<Vec<OutsideFittedRange>>,
 }
 
 /// A skills basis's predictions.
@@ -231,11 +236,11 @@ fn holds_skills_basis(body: &[u8]) -> bool {
     struct PeekBasis {
         format: Option<String>,
     }
-    memchr::memmem::find(body, SKILLS_BASIS_FORMAT.as_bytes()).is_some()
+    memchr::memmem::find(body, b"obscaling.skills-basis/").is_some()
         && serde_json::from_slice::<Peek>(body)
             .ok()
             .and_then(|peek| peek.basis?.format)
-            .is_some_and(|format| format == SKILLS_BASIS_FORMAT)
+            .is_some_and(|format| basis::is_skills_format(&format))
 }
 
 /// A skills form: the basis part, and the models' table read as the
@@ -353,6 +358,9 @@ fn skills_predict_answer(r: SkillsPredictRequest) -> Result<SkillsPredictRespons
                 family: m.family,
                 skills: p.skills,
                 predicted: p.predicted,
+                outside_fitted_range: p
+                    .outside_fitted_range
+                    .map(|outside| outside.iter().map(OutsideFittedRange::from).collect()),
             })
             .collect(),
     })
@@ -370,7 +378,8 @@ pub fn predict_answer(
         (BodyFormat::Multipart, Some(boundary)) => {
             let (basis_part, scores_part) = form_parts(body, boundary)?;
             let value = form_basis(basis_part)?;
-            (basis::format_of(&value) == Some(SKILLS_BASIS_FORMAT))
+            basis::format_of(&value)
+                .is_some_and(basis::is_skills_format)
                 .then(|| skills_form(value, scores_part, query, limits))
                 .transpose()?
         }

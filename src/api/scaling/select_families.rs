@@ -11,7 +11,7 @@ use crate::analysis::scaling::metadata::Families;
 use crate::analysis::{BenchmarkMatrix, NComponents};
 use crate::api::body::{BodyFormat, Limits, answer};
 use crate::api::error::{ApiError, ErrorCode, Problem};
-use crate::api::options::{Missing, resampling};
+use crate::api::options::{Missing, ResamplingFields, SentNumber, resampling};
 use crate::api::pca::PcaResponse;
 use crate::api::query::{self, TableQuery, table_query};
 use crate::api::request::{FromTable, leaderboard_request, parse_request};
@@ -19,12 +19,29 @@ use crate::api::schemas::{self, ArrowStream, ParquetFile};
 use crate::api::scores::ScoresField;
 use crate::charts;
 
-/// One budget or several.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(untagged)]
+/// One budget or several, as sent.
+#[derive(Debug, Clone)]
 pub enum Budgets {
-    One(i64),
-    Many(Vec<i64>),
+    One(SentNumber),
+    Many(Vec<SentNumber>),
+}
+
+impl<'de> Deserialize<'de> for Budgets {
+    /// A number or a list of numbers, each kept as written so that a
+    /// message quotes it as sent.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Box::<serde_json::value::RawValue>::deserialize(deserializer)?;
+        let text = raw.get().trim();
+        if text.starts_with('[') {
+            serde_json::from_str(text)
+                .map(Budgets::Many)
+                .map_err(serde::de::Error::custom)
+        } else {
+            serde_json::from_str(text)
+                .map(Budgets::One)
+                .map_err(serde::de::Error::custom)
+        }
+    }
 }
 
 leaderboard_request! {
@@ -48,16 +65,16 @@ leaderboard_request! {
         pub required_families: Option<Vec<String>>,
         /// How many of the best designs to report per budget. Default 5.
         #[serde(default)]
-        #[schema(minimum = 1, maximum = 100)]
-        pub top: Option<i64>,
+        #[schema(value_type = Option<i64>, minimum = 1, maximum = 100)]
+        pub top: Option<SentNumber>,
         /// Random subsets for the baseline. Default 1000; at most MAX_RESAMPLES.
         #[serde(default)]
-        #[schema(minimum = 1)]
-        pub baseline_samples: Option<i64>,
+        #[schema(value_type = Option<i64>, minimum = 1)]
+        pub baseline_samples: Option<SentNumber>,
         /// Seed of the baseline. Default 0.
         #[serde(default)]
-        #[schema(minimum = 0)]
-        pub seed: Option<i64>,
+        #[schema(value_type = Option<i64>, minimum = 0)]
+        pub seed: Option<SentNumber>,
         /// true: also return a Vega-Lite v5 specification of the best designs'
         /// criteria per budget beside the random baseline (`charts.designs`).
         #[serde(default)]
@@ -164,14 +181,15 @@ impl FromTable for SelectFamiliesRequest {
         limits: &Limits,
     ) -> Result<Self, ApiError> {
         let family = required(query.family_column.as_deref(), "family_column")?;
-        let budgets: Vec<i64> = required(query.max_models.as_deref(), "max_models")?
+        let text = required(query.max_models.as_deref(), "max_models")?;
+        let budgets: Vec<SentNumber> = text
             .split(',')
-            .map(|b| b.trim().parse::<i64>())
-            .collect::<Result<_, _>>()
-            .map_err(|_| {
+            .map(|b| SentNumber::parse(b).filter(SentNumber::is_whole))
+            .collect::<Option<_>>()
+            .ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::InvalidQuery,
-                    "max_models must be whole numbers, comma-separated",
+                    format!("max_models must be whole numbers, comma-separated, got {text:?}"),
                 )
             })?;
         let columns = ModelColumns {
@@ -192,18 +210,18 @@ impl FromTable for SelectFamiliesRequest {
             imputation: leaderboard.options.imputation,
             absent_models: leaderboard.absent_models,
             families: values.families.unwrap_or_default(),
-            max_models: match budgets.as_slice() {
-                &[one] => Budgets::One(one),
-                _ => Budgets::Many(budgets),
+            max_models: match <[SentNumber; 1]>::try_from(budgets) {
+                Ok([one]) => Budgets::One(one),
+                Err(budgets) => Budgets::Many(budgets),
             },
             required_families: query
                 .required_families
                 .as_deref()
                 .map(|names| query::list("required_families", names))
                 .transpose()?,
-            top: query.top,
-            baseline_samples: query.baseline_samples,
-            seed: query.seed,
+            top: query.top.map(SentNumber::from),
+            baseline_samples: query.baseline_samples.map(SentNumber::from),
+            seed: query.seed.map(SentNumber::from),
             charts: query.charts,
         })
     }
@@ -213,27 +231,45 @@ fn select_families_answer(
     mut r: SelectFamiliesRequest,
     limits: &Limits,
 ) -> Result<SelectFamiliesResponse, ApiError> {
-    let invalid = |msg: String| ApiError::new(ErrorCode::InvalidDesign, msg);
-    let budgets: Vec<i64> = match r.max_models {
-        Budgets::One(b) => vec![b],
+    let code = ErrorCode::InvalidDesign;
+    let budgets: Vec<SentNumber> = match r.max_models {
+        Budgets::One(ref b) => vec![b.clone()],
         Budgets::Many(ref b) => b.clone(),
     };
-    if budgets.is_empty() || budgets.len() > 100 || budgets.iter().any(|&b| b < 1) {
-        return Err(invalid(
-            "max_models must be 1 to 100 budgets, each at least 1".into(),
+    if budgets.is_empty() || budgets.len() > 100 {
+        return Err(ApiError::new(
+            code,
+            format!("max_models must be 1 to 100 budgets, got {}", budgets.len()),
         ));
     }
-    let top = r.top.unwrap_or(5);
-    if !(1..=100).contains(&top) {
-        return Err(invalid(format!("top must be between 1 and 100, got {top}")));
-    }
+    let budgets = budgets
+        .iter()
+        .map(|b| {
+            b.whole_in(
+                "max_models",
+                1..=i64::MAX,
+                "whole numbers, each at least 1",
+                code,
+            )
+        })
+        .collect::<Result<Vec<i64>, _>>()?;
+    let top = match &r.top {
+        None => 5,
+        Some(top) => top.whole_in("top", 1..=100, "a whole number between 1 and 100", code)?,
+    };
+    // The baseline's options belong to the design: its code, its names.
+    let fields = ResamplingFields {
+        count: "baseline_samples",
+        level: None,
+        seed: "seed",
+        code,
+    };
     let baseline = resampling(
-        "baseline_samples",
-        r.baseline_samples,
-        1000,
-        1,
+        fields,
+        r.baseline_samples.as_ref(),
+        (1000, 1),
         None,
-        r.seed,
+        r.seed.as_ref(),
         limits.max_resamples,
     )?;
     let mut leaderboard = r.take_leaderboard();
@@ -314,8 +350,8 @@ impl SelectFamiliesResponse {
         (status = 413, description = "`payload_too_large` (body, or a Parquet file's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "`unsupported_media_type`: not application/json, text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca, and `too_many_families` (more than 20 optional \
-            families), `invalid_design` (budgets, top, an unknown required family), `invalid_bootstrap` \
-            (baseline_samples over MAX_RESAMPLES), `shape_mismatch` (families not one per model); for a table \
+            families), `invalid_design` (budgets, top, baseline_samples outside 1..=MAX_RESAMPLES, a \
+            negative seed, an unknown required family), `shape_mismatch` (families not one per model); for a table \
             also `invalid_query` (no family_column or max_models), `conflicting_metadata` (a long table's model \
             whose rows disagree on its family)",
             body = Problem, content_type = "application/problem+json"),

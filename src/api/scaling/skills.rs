@@ -12,13 +12,14 @@ use super::{ModelColumns, read_table, required};
 use crate::analysis::BenchmarkMatrix;
 use crate::analysis::skills::SkillsBasis as FittedSkillsBasis;
 use crate::analysis::skills::{
-    self, BaselineScores, Link, ProtocolScores, SkillsData, SkillsEvaluation, SkillsFit,
-    SkillsModel, SkillsParams,
+    self, BaselineScores, FittedRange, Link, OutsideRange, ProtocolScores, Size, SkillsData,
+    SkillsEvaluation, SkillsFit, SkillsModel, SkillsParams,
 };
 use crate::analysis::{AnalysisError, ParamGuard};
-use crate::api::basis::SkillsBasis;
+use crate::api::basis::{SkillsBasis, SkillsFittedRange};
 use crate::api::body::{BodyFormat, Limits, answer_on_pool};
 use crate::api::error::{ApiError, ErrorCode, Problem};
+use crate::api::options::SentNumber;
 use crate::api::query::{self, TableQuery, table_query};
 use crate::api::request::{FromTable, leaderboard_request, parse_request};
 use crate::api::schemas::{self, ArrowStream, ParquetFile};
@@ -68,8 +69,8 @@ pub struct EvaluateSpec {
     pub groups: Vec<Vec<String>>,
     /// Training models kept per group family. Default 1.
     #[serde(default)]
-    #[schema(minimum = 1)]
-    pub n_train_models: Option<i64>,
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    pub n_train_models: Option<SentNumber>,
 }
 
 leaderboard_request! {
@@ -97,8 +98,8 @@ leaderboard_request! {
         /// than five (chosen by leave-one-family-out on the Open LLM
         /// Leaderboard v2's training families; docs/skills.md).
         #[serde(default)]
-        #[schema(minimum = 1)]
-        pub skills: Option<i64>,
+        #[schema(value_type = Option<i64>, minimum = 1)]
+        pub skills: Option<SentNumber>,
         /// Default `monotone`.
         #[serde(default)]
         pub link: Option<LinkName>,
@@ -106,8 +107,8 @@ leaderboard_request! {
         /// ignored: the fit has no random step (its start is an SVD, its
         /// steps deterministic), so every seed gives the same answer.
         #[serde(default)]
-        #[schema(minimum = 0)]
-        pub seed: Option<i64>,
+        #[schema(value_type = Option<i64>, minimum = 0)]
+        pub seed: Option<SentNumber>,
         /// Also run the paper's protocol on these groups, with both baselines.
         #[serde(default)]
         pub evaluate: Option<EvaluateSpec>,
@@ -154,6 +155,53 @@ pub struct SkillsPrediction {
     pub skills: Vec<f64>,
     /// One predicted score per benchmark, in the request's order.
     pub predicted: Vec<f64>,
+    /// Its params or tokens outside the sizes the law was fitted on
+    /// (`fitted_range`), where the law extrapolates; empty inside them.
+    pub outside_fitted_range: Vec<OutsideFittedRange>,
+}
+
+/// A model's size.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SizeName {
+    /// Parameters, in billions.
+    Params,
+    /// Training tokens, in trillions.
+    Tokens,
+}
+
+/// A size of a predicted model outside the sizes the law was fitted on.
+/// There the skills are extrapolated linearly in ln S, ln T and ln S ln T,
+/// which nothing in the fit supports (docs/skills.md, "Outside the fitted
+/// sizes").
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutsideFittedRange {
+    pub size: SizeName,
+    /// The model's value.
+    pub value: f64,
+    /// The smallest and largest among the fitted models.
+    pub fitted_range: [f64; 2],
+}
+
+impl From<&OutsideRange> for OutsideFittedRange {
+    fn from(outside: &OutsideRange) -> Self {
+        OutsideFittedRange {
+            size: match outside.size {
+                Size::Params => SizeName::Params,
+                Size::Tokens => SizeName::Tokens,
+            },
+            value: outside.value,
+            fitted_range: [outside.range.0, outside.range.1],
+        }
+    }
+}
+
+fn outside(range: &FittedRange, params: f64, tokens: f64) -> Vec<OutsideFittedRange> {
+    range
+        .outside(params, tokens)
+        .iter()
+        .map(OutsideFittedRange::from)
+        .collect()
 }
 
 /// The fit's error on its own scored cells, in percentage points.
@@ -192,6 +240,9 @@ pub struct GroupOut {
     pub test_models: Vec<String>,
     /// The skills law, as this request configures it.
     pub skills: Option<MethodErrors>,
+    /// Per test model (in `test_models` order), its params or tokens outside
+    /// the sizes the group's skills law was fitted on; empty inside them.
+    pub outside_fitted_range: Vec<Vec<OutsideFittedRange>>,
     /// PCA (2 components) with least squares on [ln FLOPs, family one-hot].
     pub pca_flops: Option<MethodErrors>,
     /// Per benchmark, a sigmoid in ln FLOPs with family intercepts.
@@ -242,6 +293,10 @@ pub struct SkillsResponse {
     pub link_params: Option<Vec<[f64; 2]>>,
     /// In order of first appearance.
     pub families: Vec<FamilyOut>,
+    /// The sizes of the fitted (scored) models, smallest and largest: a
+    /// prediction outside them is an extrapolation, marked in its
+    /// `outside_fitted_range`.
+    pub fitted_range: SkillsFittedRange,
     /// Every model, scored or not, in request order, but those in
     /// `dropped_models`.
     pub predictions: Vec<SkillsPrediction>,
@@ -358,7 +413,7 @@ impl SkillsQuery {
                     .split(';')
                     .map(|group| query::list("evaluate_groups", group))
                     .collect::<Result<_, _>>()?,
-                n_train_models,
+                n_train_models: n_train_models.map(SentNumber::from),
             })),
         }
     }
@@ -389,9 +444,9 @@ impl FromTable for SkillsRequest {
             tokens: values.tokens.unwrap_or_default(),
             families: values.families.unwrap_or_default(),
             floors: query.floors()?,
-            skills: query.skills,
+            skills: query.skills.map(SentNumber::from),
             link: query.link,
-            seed: query.seed,
+            seed: query.seed.map(SentNumber::from),
             evaluate: query.evaluate()?,
             return_basis: query.return_basis,
             charts: query.charts,
@@ -491,12 +546,15 @@ fn evaluation_groups(
     data: &SkillsData,
     spec: &EvaluateSpec,
 ) -> Result<(Vec<Vec<String>>, usize), ApiError> {
-    let n_train_models = spec.n_train_models.unwrap_or(1);
-    if n_train_models < 1 {
-        return Err(invalid(format!(
-            "evaluate.n_train_models must be at least 1, got {n_train_models}"
-        )));
-    }
+    let n_train_models = match &spec.n_train_models {
+        None => 1,
+        Some(n) => n.whole_in(
+            "evaluate.n_train_models",
+            1..=i64::MAX,
+            "a whole number, at least 1",
+            ErrorCode::InvalidSkills,
+        )?,
+    };
     if spec.groups.is_empty() {
         return Err(invalid("evaluate.groups names no group".into()));
     }
@@ -519,16 +577,16 @@ fn skills_answer(mut r: SkillsRequest, limits: &Limits) -> Result<SkillsResponse
     let mut leaderboard = r.take_leaderboard();
     leaderboard.check(limits, 0)?;
     let mut dropped_models = std::mem::take(&mut leaderboard.absent_models);
-    if let Some(seed) = r.seed
-        && seed < 0
-    {
-        return Err(invalid(format!("seed must be at least 0, got {seed}")));
+    let code = ErrorCode::InvalidSkills;
+    if let Some(seed) = &r.seed {
+        seed.whole_in("seed", 0..=i64::MAX, "a whole number, at least 0", code)?;
     }
-    let skills = match r.skills {
-        None => None,
-        Some(d) if d >= 1 => Some(usize::try_from(d).unwrap_or(usize::MAX)),
-        Some(d) => return Err(invalid(format!("skills must be at least 1, got {d}"))),
-    };
+    let skills = r
+        .skills
+        .as_ref()
+        .map(|d| d.whole_in("skills", 1..=i64::MAX, "a whole number, at least 1", code))
+        .transpose()?
+        .map(|d| usize::try_from(d).unwrap_or(usize::MAX));
     let link = r.link.unwrap_or_default();
     let spec = SkillsParams::new()
         .skills(skills)
@@ -603,6 +661,17 @@ impl EvaluationOut {
                     train_models: names(&g.train_models),
                     test_models: names(&g.test_models),
                     skills: g.skills.as_ref().map(MethodErrors::new),
+                    outside_fitted_range: match &g.skills_fitted_range {
+                        Some(range) => g
+                            .test_models
+                            .iter()
+                            .map(|&i| {
+                                let m = &data.models()[i];
+                                outside(range, m.params, m.tokens)
+                            })
+                            .collect(),
+                        None => vec![],
+                    },
                     pca_flops: g.pca_flops.as_ref().map(MethodErrors::new),
                     flops_sigmoid: g.flops_sigmoid.as_ref().map(MethodErrors::new),
                 })
@@ -657,6 +726,7 @@ impl SkillsResponse {
                     fitted_models,
                 })
                 .collect(),
+            fitted_range: fit.fitted_range.into(),
             predictions: data
                 .models()
                 .iter()
@@ -667,6 +737,7 @@ impl SkillsResponse {
                     fitted: fit.fitted[i],
                     skills: fit.model_skills.row(i).to_vec(),
                     predicted: fit.predictions.row(i).to_vec(),
+                    outside_fitted_range: outside(&fit.fitted_range, m.params, m.tokens),
                 })
                 .collect(),
             training_error: TrainingError {
@@ -713,7 +784,8 @@ impl SkillsResponse {
             `invalid_compute` (params or tokens not positive; a model without them is left out), \
             `family_without_scores` (a \
             family none of whose models has a score: its efficiency is unknown), `invalid_skills` (a \
-            score outside [0, 1], a floor outside [0, 1), no model with params, tokens and a family, \
+            score outside [0, 1], a floor outside [0, 1) or at or above every score of its benchmark, \
+            no model with params, tokens and a family, \
             skills less than 1 \
             or more than the benchmarks or the scored models, seed negative, an evaluate group that \
             is empty or names a family no model has, n_train_models less than 1, no group with a model \
