@@ -9,15 +9,15 @@
 //!
 //! [`check`] is cheap enough for inner loops (a thread-local read and one
 //! relaxed atomic load, about a nanosecond): it compares the deadline with a
-//! coarse clock that a background thread advances every [`TICK`] while some
-//! deadline is in force, instead of reading the system clock (about 20 ns)
+//! coarse clock that a background thread advances every [`TICK`] while
+//! deadlines are in force, instead of reading the system clock (about 20 ns)
 //! on every call. Counting calls and reading the clock every N of them would
 //! be as cheap, but a loop whose iterations are slow (an SVD each) would
 //! then notice the deadline N iterations late; the coarse clock is late by
 //! at most one tick whatever a loop does between its checks.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{LazyLock, OnceLock};
 use std::thread::Thread;
 use std::time::{Duration, Instant};
@@ -32,10 +32,15 @@ static EPOCH: LazyLock<Instant> = LazyLock::new(Instant::now);
 /// Nanoseconds since [`EPOCH`], as last read by the ticker (or by a scope
 /// starting): never ahead of the real clock, behind it by at most a tick.
 static COARSE_NOW: AtomicU64 = AtomicU64::new(0);
-/// Scopes with a deadline in force, over all threads: the ticker sleeps
-/// (parked, no wake-ups) while there are none.
+/// Scopes with a deadline in force, over all threads.
 static ACTIVE: AtomicUsize = AtomicUsize::new(0);
+/// Whether the ticker sleeps (parked, no wake-ups): it parks after a second
+/// without any deadline in force, so that an idle service does not wake
+/// 200 times a second, while a busy one does not pay a wake-up per request.
+static PARKED: AtomicBool = AtomicBool::new(false);
 static TICKER: OnceLock<Thread> = OnceLock::new();
+/// Idle ticks before the ticker parks.
+const IDLE_TICKS: u32 = 200;
 
 thread_local! {
     /// The deadline in force, as an instant and as the coarse clock's reading.
@@ -55,15 +60,27 @@ fn ticker() -> &'static Thread {
         std::thread::Builder::new()
             .name("obscaling-deadline-clock".into())
             .spawn(|| {
+                let mut idle = 0;
                 loop {
-                    if ACTIVE.load(Ordering::Acquire) == 0 {
-                        // Woken by the next scope that starts (an unpark
-                        // before this park makes it return at once).
-                        std::thread::park();
-                        continue;
-                    }
                     std::thread::sleep(TICK);
                     advance();
+                    if ACTIVE.load(Ordering::SeqCst) > 0 {
+                        idle = 0;
+                        continue;
+                    }
+                    idle += 1;
+                    if idle >= IDLE_TICKS {
+                        // With SeqCst on both sides, either this sees the
+                        // scope that starts meanwhile, or that scope sees
+                        // PARKED and unparks (an unpark before the park
+                        // makes it return at once).
+                        PARKED.store(true, Ordering::SeqCst);
+                        if ACTIVE.load(Ordering::SeqCst) == 0 {
+                            std::thread::park();
+                        }
+                        PARKED.store(false, Ordering::SeqCst);
+                        idle = 0;
+                    }
                 }
             })
             .expect("the deadline clock's thread starts")
@@ -83,14 +100,16 @@ pub fn with_deadline<T>(deadline: Option<Instant>, work: impl FnOnce() -> T) -> 
         fn drop(&mut self) {
             DEADLINE.with(|d| d.set(self.previous));
             if self.counted {
-                ACTIVE.fetch_sub(1, Ordering::Release);
+                ACTIVE.fetch_sub(1, Ordering::SeqCst);
             }
         }
     }
     let entry = deadline.map(|at| (at, nanos_since_epoch(at)));
     if entry.is_some() {
-        if ACTIVE.fetch_add(1, Ordering::AcqRel) == 0 {
-            ticker().unpark();
+        ACTIVE.fetch_add(1, Ordering::SeqCst);
+        let ticker = ticker();
+        if PARKED.load(Ordering::SeqCst) {
+            ticker.unpark();
         }
         // The clock may have stood still while no deadline was in force.
         advance();
