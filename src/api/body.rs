@@ -284,6 +284,9 @@ where
         Bytes::from(decoded)
     };
     let work = move || {
+        // Held until the answer is serialised, wherever the awaiting side
+        // is (a request answered 503 keeps its share until its work stops).
+        let _admitted = admitted;
         let body_len = body.len();
         let request = parse(format, &body)?;
         drop(body);
@@ -302,8 +305,6 @@ where
         Ok(json)
     };
     let json = on_pool_until(deadline, work).await?;
-    // Held until the answer is serialised.
-    drop(admitted);
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(json))
