@@ -16,7 +16,7 @@ use super::error::{ApiError, ErrorCode};
 use super::scores::{self, TopLevelScores};
 use crate::analysis::{AnalysisError, budget};
 
-/// The largest capacity an answer's buffer starts with (see `respond`).
+/// The largest capacity an answer's buffer starts with (see [`answer`]).
 const ANSWER_START_MAX: usize = 1 << 20;
 
 /// Body formats the analysis endpoints accept.
@@ -155,10 +155,10 @@ fn too_large(limit: usize, encoded: bool) -> ApiError {
     )
 }
 
-/// What one request's body may hold in memory at once, counted against
-/// [`LARGE_BODY_BUDGET`]: a request takes min(its size, this budget), so a
-/// body of the budget's size or more is read and analysed alone, and smaller
-/// ones share it. A request holds its body, then its parsed scores, at most
+/// The bytes of large bodies whose requests may be in progress at once: a
+/// request takes min(its body's size, this budget), so a body of the
+/// budget's size or more is read and analysed alone, and smaller ones share
+/// it. A request holds its body, then its parsed scores, at most
 /// about 2.5 times the body at once; without a bound, a burst of large
 /// requests is held whole in memory while it waits for the compute pool
 /// (four concurrent 9 MB bodies took 78 MB over the idle RSS). Requests

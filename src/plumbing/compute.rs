@@ -96,8 +96,8 @@ mod tests {
             first.send("first").unwrap();
         });
         spawn(move || {
-            release.send(()).unwrap();
             done.send("second").unwrap();
+            release.send(()).unwrap();
         });
         let order: Vec<_> = (0..2)
             .map(|_| finished.recv_timeout(Duration::from_secs(60)).unwrap())
