@@ -4,7 +4,6 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
-use actix_web::dev::Decompress;
 use actix_web::web::{Bytes, BytesMut, Payload};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
@@ -12,16 +11,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
 
+use super::encoding::{self, Encoding};
 use super::error::{ApiError, ErrorCode};
 use super::scores::{self, TopLevelScores};
 use crate::analysis::{AnalysisError, budget};
 
-/// Bodies larger than this are parsed and analysed on the compute pool, so
-/// that one large leaderboard never stalls the HTTP workers; smaller ones are
-/// cheaper to answer in place than to hand over.
-const OFFLOAD_MIN_BYTES: usize = 64 * 1024;
-
-/// The largest capacity an answer's buffer starts with (see `respond`).
+/// The largest capacity an answer's buffer starts with (see [`answer`]).
 const ANSWER_START_MAX: usize = 1 << 20;
 
 /// Body formats the analysis endpoints accept.
@@ -56,6 +51,8 @@ pub struct Limits {
     pub deadline: Duration,
     /// Most bootstrap resamples or parallel-analysis iterations (422 `invalid_bootstrap`).
     pub max_resamples: usize,
+    /// How long a body may take to arrive (408 `body_timeout`).
+    pub body_timeout: Duration,
 }
 
 impl Limits {
@@ -106,63 +103,35 @@ pub fn body_format(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
     }
 }
 
-/// The whole body, or a 413 as soon as it is known to exceed the limit.
-pub async fn read_limited(
-    req: &HttpRequest,
+/// The body's bytes as they arrive (still encoded, if they are), or a 413 as
+/// soon as they exceed `limit`.
+async fn read_raw(
     payload: Payload,
+    declared: Option<usize>,
+    encoded: bool,
     limit: usize,
 ) -> Result<Bytes, ApiError> {
-    let too_large = || {
-        ApiError::new(
-            ErrorCode::PayloadTooLarge,
-            format!("the request body exceeds the limit of {limit} bytes (MAX_BODY_BYTES)"),
-        )
-    };
-    let declared = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > limit as u64) {
-        return Err(too_large());
-    }
-    // Compressed bodies (Content-Encoding gzip, deflate, br, zstd) are
-    // decoded as they stream in, and the limit applies to the decoded bytes,
-    // so a small compressed bomb cannot expand past it.
-    let encoding = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_ENCODING)
-        .map(|v| v.to_str().unwrap_or("?").trim().to_ascii_lowercase());
-    if let Some(encoding) = &encoding
-        && !["identity", "gzip", "x-gzip", "deflate", "br", "zstd"].contains(&encoding.as_str())
-    {
-        return Err(ApiError::new(
-            ErrorCode::UnsupportedMediaType,
-            format!("Content-Encoding {encoding:?} is not supported (gzip, deflate, br, zstd)"),
-        ));
-    }
-    let mut stream = Decompress::from_headers(payload.into_inner(), req.headers());
+    let mut stream = payload.into_inner();
     // A body that arrives as one chunk (most small ones do) is kept as it
     // came, without a copy. Otherwise: one allocation of the declared size
     // (already checked against the limit) instead of a doubling buffer that
     // copies a large body ~twice.
-    let capacity = match (&encoding, declared) {
-        (None, Some(len)) => len as usize,
-        _ => 0,
-    };
+    let capacity = declared.unwrap_or(0);
     let mut received = 0usize;
     let mut first: Option<Bytes> = None;
     let mut joined: Option<BytesMut> = None;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|err| {
+            // A chunk size that is not one, or a body that ends before
+            // its length: the framing, whatever the body holds.
             ApiError::new(
-                ErrorCode::MalformedJson,
+                ErrorCode::MalformedBody,
                 format!("the request body could not be read: {err}"),
             )
         })?;
         received += chunk.len();
         if received > limit {
-            return Err(too_large());
+            return Err(too_large(limit, encoded));
         }
         if let Some(body) = &mut joined {
             body.extend_from_slice(&chunk);
@@ -178,27 +147,79 @@ pub async fn read_limited(
     Ok(joined.map(BytesMut::freeze).or(first).unwrap_or_default())
 }
 
-/// Large bodies (over [`OFFLOAD_MIN_BYTES`]) whose requests may be in
-/// progress at once, counted by their declared length: a request takes
-/// min(its length, this budget), so a body of this size or more is read and
-/// analysed alone, and smaller ones share the budget. A request holds its
-/// body, then its parsed scores, at most about 2.5 times the body at once;
-/// without a bound, a burst of large requests is held whole in memory while
-/// it waits for the compute pool (four concurrent 9 MB bodies took 78 MB over
-/// the idle RSS). Requests waiting here have not read their bodies yet: their
-/// clients wait in TCP's flow control instead of in our memory.
+fn too_large(limit: usize, encoded: bool) -> ApiError {
+    let what = if encoded { " (compressed)" } else { "" };
+    ApiError::new(
+        ErrorCode::PayloadTooLarge,
+        format!("the request body{what} exceeds the limit of {limit} bytes (MAX_BODY_BYTES)"),
+    )
+}
+
+/// The bytes of large bodies whose requests may be in progress at once: a
+/// request takes min(its body's size, this budget), so a body of the
+/// budget's size or more is read and analysed alone, and smaller ones share
+/// it. A request holds its body, then its parsed scores, at most
+/// about 2.5 times the body at once; without a bound, a burst of large
+/// requests is held whole in memory while it waits for the compute pool
+/// (four concurrent 9 MB bodies took 78 MB over the idle RSS). Requests
+/// waiting here have not read their bodies yet: their clients wait in TCP's
+/// flow control instead of in our memory. Bodies under
+/// [`SMALL_BODY_BYTES`] take nothing.
 pub const LARGE_BODY_BUDGET: usize = 16 << 20;
+
+/// Bodies smaller than this take no share of [`LARGE_BODY_BUDGET`].
+const SMALL_BODY_BYTES: usize = 64 * 1024;
 
 static LARGE_BODIES: Semaphore = Semaphore::const_new(LARGE_BODY_BUDGET);
 
-/// Reads the body (checking its type first), parses it with `parse`, runs
-/// `compute` on the parsed request (both on the compute pool when the body is
-/// large) and answers the result as JSON. The body is dropped as soon as it
-/// is parsed, so the analysis never holds both.
+/// The share of [`LARGE_BODY_BUDGET`] a body takes before it is read: its
+/// declared length, or for a body of unknown decoded size (chunked, or
+/// compressed and not small) as much as the limit allows. A small
+/// compressed body takes nothing at first: it is decoded up to
+/// [`SMALL_BODY_BYTES`], and only one that decodes past that waits for the
+/// budget of a body of unknown size, holding nothing meanwhile (so no two
+/// requests can each hold a share while waiting for the other's).
+fn share_before_reading(encoding: Encoding, declared: Option<usize>, limit: usize) -> usize {
+    let unknown = limit.min(LARGE_BODY_BUDGET);
+    match (encoding, declared) {
+        (_, Some(len)) if len < SMALL_BODY_BYTES => 0,
+        (Encoding::Identity, Some(len)) => len.min(LARGE_BODY_BUDGET),
+        _ => unknown,
+    }
+}
+
+/// Waits, at most until `deadline`, for `bytes` of [`LARGE_BODY_BUDGET`]
+/// (none for 0): the time waited counts against the request's deadline, as
+/// waiting for the compute pool does.
+async fn admit(
+    bytes: usize,
+    deadline: Instant,
+) -> Result<Option<tokio::sync::SemaphorePermit<'static>>, ApiError> {
+    if bytes == 0 {
+        return Ok(None);
+    }
+    let wait = LARGE_BODIES.acquire_many(bytes as u32);
+    match actix_web::rt::time::timeout(deadline.saturating_duration_since(Instant::now()), wait)
+        .await
+    {
+        Ok(permit) => Ok(Some(permit.map_err(|_| {
+            ApiError::new(ErrorCode::InternalError, "the request budget was closed")
+        })?)),
+        Err(_) => Err(ApiError::from(AnalysisError::DeadlineExceeded)),
+    }
+}
+
+/// Reads the body (checking its type first), decodes it, parses it with
+/// `parse`, runs `compute` on the parsed request and answers the result as
+/// JSON. Whatever the body's size, everything after the read happens on the
+/// compute pool, never on the HTTP workers that answer the probes. The body
+/// is dropped as soon as it is parsed, so the analysis never holds both.
 ///
-/// The computation runs under the request deadline (checked between
-/// iterations by the core, and by a timer on the awaiting side), and a panic
-/// in it becomes a 500 `internal_error` instead of taking a worker down.
+/// The body must arrive within `BODY_TIMEOUT_MS` (408 `body_timeout`).
+/// Decoding, parsing and the computation run under the request deadline
+/// (checked by every loop of the core, and by a timer on the awaiting side),
+/// and a panic in them becomes a 500 `internal_error` instead of taking a
+/// thread down.
 pub async fn answer<R, T, P, F>(
     req: &HttpRequest,
     payload: Payload,
@@ -211,115 +232,107 @@ where
     P: FnOnce(BodyFormat, &[u8]) -> Result<R, ApiError> + Send + 'static,
     F: FnOnce(R) -> Result<T, ApiError> + Send + 'static,
 {
-    respond(req, payload, limits, false, parse, compute).await
-}
-
-/// [`answer`] for an endpoint whose computation takes seconds whatever the
-/// body's size (the skills law's iterative fits of a few kilobytes of
-/// leaderboard): always on the compute pool, so that no HTTP worker, and no
-/// probe waiting behind it, waits on it.
-pub async fn answer_on_pool<R, T, P, F>(
-    req: &HttpRequest,
-    payload: Payload,
-    limits: Limits,
-    parse: P,
-    compute: F,
-) -> Result<HttpResponse, ApiError>
-where
-    T: Serialize,
-    P: FnOnce(BodyFormat, &[u8]) -> Result<R, ApiError> + Send + 'static,
-    F: FnOnce(R) -> Result<T, ApiError> + Send + 'static,
-{
-    respond(req, payload, limits, true, parse, compute).await
-}
-
-async fn respond<R, T, P, F>(
-    req: &HttpRequest,
-    payload: Payload,
-    limits: Limits,
-    always_offload: bool,
-    parse: P,
-    compute: F,
-) -> Result<HttpResponse, ApiError>
-where
-    T: Serialize,
-    P: FnOnce(BodyFormat, &[u8]) -> Result<R, ApiError> + Send + 'static,
-    F: FnOnce(R) -> Result<T, ApiError> + Send + 'static,
-{
     let format = body_format(req)?;
-    let declared = body_len_hint(req);
-    let large = declared >= OFFLOAD_MIN_BYTES;
-    let offload = large || always_offload;
-    // Waiting for the budget counts against the deadline, as waiting for
-    // the compute pool does.
-    let admitted = if large {
-        let bytes = declared.min(LARGE_BODY_BUDGET) as u32;
-        match actix_web::rt::time::timeout(limits.deadline, LARGE_BODIES.acquire_many(bytes)).await
-        {
-            Ok(permit) => Some(permit.map_err(|_| {
-                ApiError::new(ErrorCode::InternalError, "the request budget was closed")
-            })?),
-            Err(_) => return Err(ApiError::from(AnalysisError::DeadlineExceeded)),
+    let encoding = Encoding::of(req)?;
+    let limit = limits.max_body_bytes;
+    let declared = content_length(req);
+    if declared.is_some_and(|len| len > limit) {
+        return Err(too_large(limit, encoding != Encoding::Identity));
+    }
+    let admission_deadline = Instant::now() + limits.deadline;
+    let mut admitted = admit(
+        share_before_reading(encoding, declared, limit),
+        admission_deadline,
+    )
+    .await?;
+    let raw = match actix_web::rt::time::timeout(
+        limits.body_timeout,
+        read_raw(payload, declared, encoding != Encoding::Identity, limit),
+    )
+    .await
+    {
+        Ok(raw) => raw?,
+        Err(_) => {
+            return Err(ApiError::new(
+                ErrorCode::BodyTimeout,
+                format!(
+                    "the request body did not arrive within {} ms (BODY_TIMEOUT_MS)",
+                    limits.body_timeout.as_millis()
+                ),
+            ));
         }
-    } else {
-        None
     };
-    let body = read_limited(req, payload, limits.max_body_bytes).await?;
     let deadline = Instant::now() + limits.deadline;
-    let work = move || {
-        // Held until the answer is serialised, wherever the awaiting side is.
-        let _admitted = admitted;
-        guarded(|| {
-            budget::with_deadline(Some(deadline), || {
-                let body_len = body.len();
-                let request = parse(format, &body)?;
-                drop(body);
-                let result = compute(request)?;
-                // Small answers run to about the body's size (labels
-                // echoed, a number per model and component): starting there
-                // spares the doubling from 128 bytes, a copy of all written
-                // so far each time. Large answers are a fraction of their
-                // body (k of p numbers per model), so the start is capped at
-                // 1 MiB: a body-sized buffer, untouched but for its first
-                // megabyte, would be a block the next request's body could
-                // be given, touching the rest and holding the resident
-                // memory one body higher from then on.
-                let mut json = Vec::with_capacity(body_len.clamp(1024, ANSWER_START_MAX));
-                serde_json::to_writer(&mut json, &result)
-                    .map_err(|err| ApiError::new(ErrorCode::InternalError, err.to_string()))?;
-                Ok(json)
-            })
-        })
-    };
-    let json = if offload {
-        // The timer answers on time even while the SVD (not interruptible)
-        // finishes; the core stops at its next check.
-        let grace = Duration::from_millis(250);
-        match actix_web::rt::time::timeout(limits.deadline + grace, on_compute_pool(work)).await {
-            Ok(result) => result??,
-            Err(_) => return Err(ApiError::from(AnalysisError::DeadlineExceeded)),
-        }
+    let body = if encoding == Encoding::Identity {
+        raw
     } else {
-        work()?
+        let provisional = admitted.is_none();
+        let cap = if provisional {
+            limit.min(SMALL_BODY_BYTES)
+        } else {
+            limit
+        };
+        let first = raw.clone();
+        let decoded =
+            match on_pool_until(deadline, move || encoding::decode(encoding, &first, cap)).await {
+                Err(err) if err.code == ErrorCode::PayloadTooLarge && cap < limit => {
+                    admitted = admit(limit.min(LARGE_BODY_BUDGET), deadline).await?;
+                    on_pool_until(deadline, move || encoding::decode(encoding, &raw, limit)).await?
+                }
+                decoded => decoded?,
+            };
+        Bytes::from(decoded)
     };
+    let work = move || {
+        // Held until the answer is serialised, wherever the awaiting side
+        // is (a request answered 503 keeps its share until its work stops).
+        let _admitted = admitted;
+        let body_len = body.len();
+        let request = parse(format, &body)?;
+        drop(body);
+        let result = compute(request)?;
+        // Small answers run to about the body's size (labels echoed, a
+        // number per model and component): starting there spares the
+        // doubling from 128 bytes, a copy of all written so far each time.
+        // Large answers are a fraction of their body (k of p numbers per
+        // model), so the start is capped at 1 MiB: a body-sized buffer,
+        // untouched but for its first megabyte, would be a block the next
+        // request's body could be given, touching the rest and holding the
+        // resident memory one body higher from then on.
+        let mut json = Vec::with_capacity(body_len.clamp(1024, ANSWER_START_MAX));
+        serde_json::to_writer(&mut json, &result)
+            .map_err(|err| ApiError::new(ErrorCode::InternalError, err.to_string()))?;
+        Ok(json)
+    };
+    let json = on_pool_until(deadline, work).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(json))
 }
 
-/// Runs `work` on the compute pool: rayon's global pool, one thread per core
-/// (`RAYON_NUM_THREADS`), the same threads the decompositions spread over.
-/// Unlike a blocking pool that grows a thread per concurrent request, a
-/// burst of large requests queues here instead of oversubscribing the cores,
-/// and the per-thread working memory of the numerics (matrix-product packing
-/// buffers, allocator caches) exists once per core rather than once per
-/// request ever in flight. `work` must not panic (wrap it in [`guarded`]): a
-/// panic escaping a rayon job aborts the process.
+/// Runs `work` on the compute pool under `deadline`, guarded against
+/// panics, and answers 503 on time even while the work finishes a step that
+/// cannot be interrupted (an SVD): the core stops at its next check.
+async fn on_pool_until<T: Send + 'static>(
+    deadline: Instant,
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let job = move || guarded(|| budget::with_deadline(Some(deadline), work));
+    let grace = Duration::from_millis(250);
+    let left = (deadline + grace).saturating_duration_since(Instant::now());
+    match actix_web::rt::time::timeout(left, on_compute_pool(job)).await {
+        Ok(result) => result?,
+        Err(_) => Err(ApiError::from(AnalysisError::DeadlineExceeded)),
+    }
+}
+
+/// Runs `work` on the compute pool (`plumbing::compute`) and awaits its
+/// result. `work` must not panic (wrap it in [`guarded`]).
 async fn on_compute_pool<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {
     let (sender, receiver) = tokio::sync::oneshot::channel();
-    rayon::spawn(move || {
+    crate::plumbing::compute::spawn(move || {
         // The client may have gone (or been answered 503) while this waited.
         if !sender.is_closed() {
             let _ = sender.send(work());
@@ -349,13 +362,12 @@ pub fn guarded<T>(work: impl FnOnce() -> Result<T, ApiError>) -> Result<T, ApiEr
     })
 }
 
-fn body_len_hint(req: &HttpRequest) -> usize {
+/// The declared `Content-Length`, if any.
+fn content_length(req: &HttpRequest) -> Option<usize> {
     req.headers()
         .get(actix_web::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok())
-        // Chunked bodies of unknown size go to the pool, to be safe.
-        .unwrap_or(usize::MAX)
 }
 
 /// A JSON request body as `T`, with every failure coded.
@@ -406,6 +418,7 @@ mod tests {
             max_iterations: 1,
             deadline: Duration::from_secs(1),
             max_resamples: 1,
+            body_timeout: Duration::from_secs(1),
         };
         assert!(limits.check_cells(10).is_ok());
         assert_eq!(

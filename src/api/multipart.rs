@@ -3,11 +3,21 @@
 //! so a part is a slice of it, never a copy. Only what a form of named
 //! fields needs is read: each part's name (from `Content-Disposition`), its
 //! media type (from `Content-Type`, if any) and its bytes.
+//!
+//! Parsing is linear in the body (each byte is scanned a bounded number of
+//! times), stops at [`MAX_PARTS`] parts, and checks the request's deadline
+//! between parts.
 
 use actix_web::{HttpMessage, HttpRequest};
 use memchr::memmem;
 
 use super::error::{ApiError, ErrorCode};
+use crate::analysis::budget;
+
+/// The most parts a form may have. The forms this service reads have two
+/// (`basis` and `scores`); a few more still get a precise answer (an
+/// unknown or repeated part), but thousands of empty parts are only work.
+pub const MAX_PARTS: usize = 16;
 
 /// One field of a form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,6 +67,7 @@ pub fn parse<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, ApiErr
     let closing = [b"\n".as_slice(), delimiter].concat();
     let mut parts = Vec::new();
     loop {
+        budget::check()?;
         let rest = &body[at + delimiter.len()..];
         if rest.starts_with(b"--") {
             return Ok(parts);
@@ -84,6 +95,11 @@ pub fn parse<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, ApiErr
         if content.last() == Some(&b'\r') {
             content = &content[..content.len() - 1];
         }
+        if parts.len() == MAX_PARTS {
+            return Err(malformed(format!(
+                "the form has more than {MAX_PARTS} parts; it takes 'basis' and 'scores'"
+            )));
+        }
         parts.push(Part {
             name,
             content_type,
@@ -98,10 +114,18 @@ fn split_headers(part: &[u8]) -> Result<(&str, usize), ApiError> {
     if part.starts_with(b"\r\n") || part.starts_with(b"\n") {
         return Err(malformed("a part has no Content-Disposition header"));
     }
-    let (end, skip) = [(&b"\r\n\r\n"[..], 4), (&b"\n\n"[..], 2)]
-        .into_iter()
-        .filter_map(|(blank, skip)| memmem::find(part, blank).map(|i| (i, skip)))
-        .min()
+    // The first blank line, CRLF or bare LF, in one pass over the header
+    // block's line breaks: searching the rest of the body for each kind of
+    // blank line in turn scanned all of it for the kind a body does not use,
+    // once per part.
+    let (end, skip) = memchr::memchr_iter(b'\n', part)
+        .find_map(|lf| match part.get(lf + 1) {
+            Some(b'\n') => Some((lf, 2)),
+            Some(b'\r') if lf > 0 && part[lf - 1] == b'\r' && part.get(lf + 2) == Some(&b'\n') => {
+                Some((lf - 1, 4))
+            }
+            _ => None,
+        })
         .ok_or_else(|| malformed("a part's headers have no end (a blank line)"))?;
     let headers = std::str::from_utf8(&part[..end])
         .map_err(|_| malformed("a part's headers are not UTF-8"))?;
@@ -214,6 +238,57 @@ mod tests {
             names_and_bodies(&parts),
             [("we\\ird; name".into(), "x".into())]
         );
+    }
+
+    #[test]
+    fn headers_end_at_the_first_blank_line_of_either_kind() {
+        for (body, expected) in [
+            (
+                &b"--b\r\nContent-Disposition: form-data; name=x\r\n\r\nA\n\nB\r\n--b--"[..],
+                "A\n\nB",
+            ),
+            (
+                b"--b\nContent-Disposition: form-data; name=x\n\nA\r\n\r\nB\n--b--",
+                "A\r\n\r\nB",
+            ),
+        ] {
+            let parts = parse(body, "b").unwrap();
+            assert_eq!(names_and_bodies(&parts), [("x".into(), expected.into())]);
+        }
+    }
+
+    #[test]
+    fn parts_past_the_bound_are_refused_and_parsing_stays_linear() {
+        let form = |n: usize| {
+            let mut body = Vec::new();
+            for i in 0..n {
+                body.extend_from_slice(
+                    format!("--b\r\nContent-Disposition: form-data; name=p{i}\r\n\r\nx\r\n")
+                        .as_bytes(),
+                );
+            }
+            body.extend_from_slice(b"--b--\r\n");
+            body
+        };
+        assert_eq!(parse(&form(MAX_PARTS), "b").unwrap().len(), MAX_PARTS);
+        let err = parse(&form(MAX_PARTS + 1), "b").unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidMultipart);
+        assert!(err.detail.contains("more than 16 parts"), "{}", err.detail);
+        // One part followed by 200k bytes of body: the header search stops
+        // at the part's own blank line (a search per kind of blank line read
+        // to the end of the body, for every part).
+        let mut one = b"--b\r\nContent-Disposition: form-data; name=x\r\n\r\n".to_vec();
+        one.extend(std::iter::repeat_n(b'y', 200_000));
+        one.extend_from_slice(b"\r\n--b--");
+        assert_eq!(parse(&one, "b").unwrap()[0].body.len(), 200_000);
+    }
+
+    #[test]
+    fn parsing_stops_at_the_deadline() {
+        let body = b"--b\r\nContent-Disposition: form-data; name=x\r\n\r\nx\r\n--b--";
+        let past = std::time::Instant::now() - std::time::Duration::from_millis(1);
+        let err = budget::with_deadline(Some(past), || parse(body, "b")).unwrap_err();
+        assert_eq!(err.code, ErrorCode::DeadlineExceeded);
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     ("MAX_ITERATIONS", "100000", "most iterations a request may ask of an iterative method (1 to 100000)"),
     ("MAX_RESAMPLES", "10000", "most bootstrap resamples or parallel-analysis iterations in one request"),
     ("COMPUTE_DEADLINE_MS", "30000", "time budget of one request's computation; past it, 503 deadline_exceeded"),
+    ("BODY_TIMEOUT_MS", "30000", "time a request body may take to arrive, from its first byte awaited; past it, 408 body_timeout and the connection is closed"),
     ("CORS_ALLOWED_ORIGINS", "(none)", "comma-separated origins allowed cross-origin access, or *; unset: none"),
     ("LOG_FORMAT", "json", "log lines as json or text"),
     ("RUST_LOG", "info", "log filter (tracing EnvFilter syntax)"),
@@ -42,6 +43,8 @@ pub struct Config {
     pub max_cells: usize,
     pub max_iterations: usize,
     pub compute_deadline: Duration,
+    /// How long a request body may take to arrive.
+    pub body_timeout: Duration,
     pub max_resamples: usize,
     /// Origins allowed cross-origin access (empty: CORS stays off).
     pub cors_allowed_origins: Vec<String>,
@@ -77,6 +80,7 @@ impl Default for Config {
             max_cells: 10_000_000,
             max_iterations: MAX_ITER_LIMIT,
             compute_deadline: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(30),
             max_resamples: 10_000,
             cors_allowed_origins: Vec::new(),
             log_format: LogFormat::Json,
@@ -131,6 +135,10 @@ impl Config {
             )?;
             config.compute_deadline = Duration::from_millis(ms as u64);
         }
+        if let Some(v) = lookup("BODY_TIMEOUT_MS") {
+            let ms = positive("BODY_TIMEOUT_MS", v, "a positive number of milliseconds")?;
+            config.body_timeout = Duration::from_millis(ms as u64);
+        }
         if let Some(v) = lookup("CORS_ALLOWED_ORIGINS") {
             config.cors_allowed_origins = parse_origins(&v)?;
         }
@@ -152,6 +160,7 @@ impl Config {
             max_iterations: self.max_iterations,
             deadline: self.compute_deadline,
             max_resamples: self.max_resamples,
+            body_timeout: self.body_timeout,
         }
     }
 
@@ -236,6 +245,7 @@ mod tests {
         assert_eq!(config.max_body_bytes, 32 * 1024 * 1024);
         assert_eq!(config.max_cells, 10_000_000);
         assert_eq!(config.compute_deadline, Duration::from_secs(30));
+        assert_eq!(config.body_timeout, Duration::from_secs(30));
         assert!(config.cors_allowed_origins.is_empty());
         assert_eq!(config.log_format, LogFormat::Json);
     }
@@ -251,6 +261,7 @@ mod tests {
             ("MAX_ITERATIONS", "100001"),
             ("MAX_RESAMPLES", "0"),
             ("COMPUTE_DEADLINE_MS", "soon"),
+            ("BODY_TIMEOUT_MS", "0"),
             ("LOG_FORMAT", "xml"),
             ("CORS_ALLOWED_ORIGINS", "dash.example.com"),
             ("CORS_ALLOWED_ORIGINS", "https://dash.example.com/app"),

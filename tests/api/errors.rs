@@ -730,7 +730,11 @@ async fn unknown_paths_and_wrong_methods_are_json_404_and_405() {
 
 #[test]
 fn the_table_covers_every_request_error_code() {
-    let covered: Vec<&str> = cases().iter().map(|c| c.code).collect();
+    let covered: Vec<&str> = cases()
+        .iter()
+        .map(|c| c.code)
+        .chain(edge_cases().iter().map(|c| c.code))
+        .collect();
     // Tested by their own tests in this file and in reliability.rs.
     let elsewhere = [
         "payload_too_large",
@@ -759,4 +763,214 @@ fn the_table_covers_every_request_error_code() {
             "error code {code} has no test row"
         );
     }
+}
+
+/// A request body sent with a `Content-Encoding`, or a form, that the edge
+/// refuses before any table or JSON reader sees it.
+struct EdgeCase {
+    name: &'static str,
+    path: &'static str,
+    content_type: &'static str,
+    content_encoding: Option<&'static str>,
+    body: Vec<u8>,
+    status: u16,
+    code: &'static str,
+    detail: &'static str,
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn zlib(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn brotli(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = Vec::new();
+    {
+        let mut w = ::brotli::CompressorWriter::new(&mut out, 4096, 5, 22);
+        w.write_all(data).unwrap();
+    }
+    out
+}
+
+/// A zstd frame that asks for a 2^27 window and does not say its size, as
+/// `zstd --long` or a streaming compressor at an ultra level writes it.
+fn zstd_wide_window(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = zstd::stream::write::Encoder::new(Vec::new(), 3).unwrap();
+    e.window_log(27).unwrap();
+    e.include_contentsize(false).unwrap();
+    e.long_distance_matching(true).unwrap();
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// A form of `basis` (the example PCA basis) and `scores` parts, each with
+/// its media type, plus `extra` empty parts.
+fn basis_form(scores_type: &str, extra: usize) -> (String, Vec<u8>) {
+    let boundary = "edge-case-b0undary";
+    let basis = include_str!("../../src/api/examples/basis.json");
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"basis\"\r\nContent-Type: application/json\r\n\r\n{basis}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"scores\"; filename=\"new.csv\"\r\nContent-Type: {scores_type}\r\n\r\n\
+         Model,MMLU,ARC-C,HellaSwag,GSM8K\nnew-1,0.5,0.5,0.7,0.3\nnew-2,0.6,0.55,0.75,0.4\n\r\n"
+    );
+    for i in 0..extra {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"p{i}\"\r\n\r\n\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    (
+        format!("multipart/form-data; boundary={boundary}"),
+        body.into_bytes(),
+    )
+}
+
+fn edge_cases() -> Vec<EdgeCase> {
+    let json = with(|_| {});
+    let csv = b"Model,MMLU,ARC\na,0.3,0.4\nb,0.5,0.45\nc,0.7,0.6\n".to_vec();
+    let mut gz_trailing = gzip(&json);
+    gz_trailing.extend_from_slice(b"\0\0\0garbage");
+    let mut gz_corrupt = gzip(&csv);
+    let middle = gz_corrupt.len() / 2;
+    gz_corrupt[middle] ^= 0xff;
+    let gz = gzip(&json);
+    let gz_cut = gz[..gz.len() - 4].to_vec();
+    let mut zlib_trailing = zlib(&json);
+    zlib_trailing.extend_from_slice(b"x");
+    let mut br_trailing = brotli(&csv);
+    br_trailing.extend_from_slice(b"more");
+    let mut zstd_garbage = zstd::encode_all(&json[..], 3).unwrap();
+    zstd_garbage.extend_from_slice(b"not a frame");
+    // Zeros decode far past the 100 kB limit of the server these run on.
+    let zeros = vec![b' '; 4 << 20];
+    let (form_type, form_seventeen) = basis_form("text/csv", 15);
+    let (form_json_type, form_json_scores) = basis_form("application/json", 0);
+    let e = |name, path, content_type, content_encoding, body, status, code, detail| EdgeCase {
+        name,
+        path,
+        content_type,
+        content_encoding,
+        body,
+        status,
+        code,
+        detail,
+    };
+    let (json_type, csv_type) = ("application/json", "text/csv");
+    #[rustfmt::skip]
+    let rows = vec![
+        e("gzip with bytes after its member", "/v1/pca", json_type, Some("gzip"), gz_trailing, 400, "invalid_content_encoding", "gzip"),
+        e("gzip corrupt, a CSV body", "/v1/pca", csv_type, Some("gzip"), gz_corrupt, 400, "invalid_content_encoding", "gzip"),
+        e("gzip cut short", "/v1/pca", json_type, Some("gzip"), gz_cut, 400, "invalid_content_encoding", "gzip"),
+        e("x-gzip that is not gzip", "/v1/pca", csv_type, Some("x-gzip"), csv.clone(), 400, "invalid_content_encoding", "gzip"),
+        e("deflate with a byte after its stream", "/v1/pca", json_type, Some("deflate"), zlib_trailing, 400, "invalid_content_encoding", "after the end"),
+        e("br with bytes after its stream", "/v1/pca", csv_type, Some("br"), br_trailing, 400, "invalid_content_encoding", "after the end"),
+        e("zstd followed by garbage", "/v1/pca", json_type, Some("zstd"), zstd_garbage, 400, "invalid_content_encoding", "zstd"),
+        e("zstd frame with a 2^27 window", "/v1/pca", json_type, Some("zstd"), zstd_wide_window(&json), 400, "invalid_content_encoding", "window"),
+        e("gzip bomb", "/v1/pca", json_type, Some("gzip"), gzip(&zeros), 413, "payload_too_large", "once decoded"),
+        e("deflate bomb", "/v1/inspect", csv_type, Some("deflate"), zlib(&zeros), 413, "payload_too_large", "once decoded"),
+        e("br bomb", "/v1/scaling/skills", json_type, Some("br"), brotli(&zeros), 413, "payload_too_large", "once decoded"),
+        e("zstd bomb that declares its size", "/v1/pca", json_type, Some("zstd"), zstd::bulk::compress(&zeros, 3).unwrap(), 413, "payload_too_large", "once decoded"),
+        e("an unknown encoding", "/v1/pca", json_type, Some("compress"), json.clone(), 415, "unsupported_media_type", "compress"),
+        e("two encodings", "/v1/pca", json_type, Some("gzip, br"), json.clone(), 415, "unsupported_media_type", "more than one"),
+        e("a form of 17 parts", "/v1/pca/transform", form_type.leak(), None, form_seventeen, 400, "invalid_multipart", "more than 16 parts"),
+        e("a scores part typed application/json", "/v1/pca/transform", form_json_type.leak(), None, form_json_scores, 415, "unsupported_media_type", "application/json"),
+    ];
+    rows
+}
+
+#[tokio::test]
+async fn every_bad_encoding_or_form_gets_its_coded_problem() {
+    let app = spawn_app_with(|c| c.max_body_bytes = 100_000).await;
+    for case in edge_cases() {
+        let mut request = app
+            .client
+            .post(format!("{}{}", app.base, case.path))
+            .header("content-type", case.content_type)
+            .body(case.body);
+        if let Some(encoding) = case.content_encoding {
+            request = request.header("content-encoding", encoding);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status().as_u16();
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body: Value = response.json().await.expect("a JSON body");
+        assert_eq!(status, case.status, "{}: {body}", case.name);
+        assert_problem(case.name, status, &content_type, &body, case.code);
+        let detail = body["detail"].as_str().unwrap();
+        assert!(
+            detail.contains(case.detail),
+            "{}: detail {detail:?} lacks {:?}",
+            case.name,
+            case.detail
+        );
+    }
+}
+
+/// What the edge accepts beside the rows above: every member of a
+/// multi-member gzip (RFC 1952), x-gzip, each encoding of JSON and CSV, and
+/// a form's `scores` part typed `text/plain` (what form clients write for a
+/// file of unknown type), read as CSV.
+#[tokio::test]
+async fn valid_encodings_and_forms_are_read_whole() {
+    let app = spawn_app().await;
+    let send = |path: &str, content_type: &str, encoding: Option<&str>, body: Vec<u8>| {
+        let mut request = app
+            .client
+            .post(format!("{}{path}", app.base))
+            .header("content-type", content_type)
+            .body(body);
+        if let Some(encoding) = encoding {
+            request = request.header("content-encoding", encoding);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let json = with(|_| {});
+    let (status, plain) = send("/v1/pca", "application/json", None, json.clone()).await;
+    assert_eq!(status, 200, "{plain}");
+    let split = json.len() / 2;
+    let mut members = gzip(&json[..split]);
+    members.extend(gzip(&json[split..]));
+    let mut frames = zstd::encode_all(&json[..split], 3).unwrap();
+    frames.extend(zstd::encode_all(&json[split..], 3).unwrap());
+    for (encoding, body) in [
+        ("gzip", members.clone()),
+        ("x-gzip", members),
+        ("deflate", zlib(&json)),
+        ("br", brotli(&json)),
+        ("zstd", frames),
+        ("identity", json.clone()),
+    ] {
+        let (status, answer) = send("/v1/pca", "application/json", Some(encoding), body).await;
+        assert_eq!((status, &answer), (200, &plain), "{encoding}");
+    }
+    let csv = b"Model,MMLU,ARC\na,0.3,0.4\nb,0.5,0.45\nc,0.7,0.6\n";
+    let (_, from_csv) = send("/v1/pca", "text/csv", None, csv.to_vec()).await;
+    let mut csv_members = gzip(&csv[..20]);
+    csv_members.extend(gzip(&csv[20..]));
+    let (status, answer) = send("/v1/pca", "text/csv", Some("gzip"), csv_members).await;
+    assert_eq!((status, answer), (200, from_csv));
+    let (form_type, form) = basis_form("text/csv", 0);
+    let (status, as_csv) = send("/v1/pca/transform", &form_type, None, form).await;
+    assert_eq!(status, 200, "{as_csv}");
+    let (form_type, form) = basis_form("text/plain", 0);
+    let (status, as_plain) = send("/v1/pca/transform", &form_type, None, form).await;
+    assert_eq!((status, as_plain), (200, as_csv));
 }

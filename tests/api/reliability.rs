@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{generated_matrix, spawn_app_with};
+use crate::helpers::{generated_matrix, spawn_app, spawn_app_with};
 
 /// An n x p leaderboard with a missing cell in every tenth row, whose
 /// iterative imputation (tol 0) runs exactly `max_iter` iterations.
@@ -222,4 +222,173 @@ async fn bodies_arriving_in_pieces_are_read_whole() {
     }
     assert!(raw_too_large.starts_with("HTTP/1.1 413"), "{raw_too_large}");
     assert_eq!(answer_of(&raw_too_large)["code"], "payload_too_large");
+}
+
+/// Sends `request` raw and reads what comes back until the server closes
+/// the connection or `wait` passes; the raw response.
+fn raw_exchange(address: &str, request: &[u8], wait: Duration) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.set_read_timeout(Some(wait)).unwrap();
+    stream.write_all(request).unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    String::from_utf8_lossy(&response).into_owned()
+}
+
+/// A body that stops arriving is answered 408 `body_timeout` once
+/// BODY_TIMEOUT_MS has passed, and its connection is closed.
+#[tokio::test]
+async fn a_body_that_drips_in_is_cut_at_the_body_timeout() {
+    let app = spawn_app_with(|c| c.body_timeout = Duration::from_millis(300)).await;
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let raw = tokio::task::spawn_blocking(move || {
+        let head = "POST /v1/pca HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"models\"";
+        // read_to_end returns when the server closes: well before 30 s.
+        raw_exchange(&address, head.as_bytes(), Duration::from_secs(30))
+    })
+    .await
+    .unwrap();
+    assert!(raw.starts_with("HTTP/1.1 408"), "{raw}");
+    assert!(
+        raw.to_ascii_lowercase().contains("connection: close"),
+        "{raw}"
+    );
+    let answer = answer_of(&raw);
+    assert_eq!(answer["code"], "body_timeout", "{answer}");
+    assert!(
+        answer["detail"]
+            .as_str()
+            .unwrap()
+            .contains("BODY_TIMEOUT_MS")
+    );
+}
+
+/// Framing errors: a chunked body whose chunk size is not a number reaches
+/// the service, which answers 400 `malformed_body`; those actix refuses
+/// before any service runs (docs/api.md lists them) get its bare answer.
+#[tokio::test]
+async fn framing_errors_are_answered() {
+    let app = spawn_app().await;
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let body = r#"{"models":["a","b","c"],"benchmarks":["x","y"],"scores":[[0.1,0.2],[0.3,0.5],[0.2,0.2]]}"#;
+    let head = "POST /v1/pca HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nConnection: close\r\n";
+    let len = body.len();
+    let headers: String = (0..100).map(|i| format!("X-H{i}: v\r\n")).collect();
+    let cases = [
+        (
+            format!("{head}Transfer-Encoding: chunked\r\n\r\nzz\r\n{body}\r\n0\r\n\r\n"),
+            "HTTP/1.1 400",
+            Some("malformed_body"),
+        ),
+        (
+            format!("{head}Content-Length: {len}\r\nContent-Length: {len}\r\n\r\n{body}"),
+            "HTTP/1.1 400",
+            None,
+        ),
+        (
+            format!("{head}Content-Length: {len}\r\nTransfer-Encoding: chunked\r\n\r\n{body}"),
+            "HTTP/1.1 400",
+            None,
+        ),
+        (
+            format!("{head}{headers}Content-Length: {len}\r\n\r\n{body}"),
+            "HTTP/1.1 431",
+            None,
+        ),
+        (
+            format!("{head}X-Request-Id: a\u{1}b\r\nContent-Length: {len}\r\n\r\n{body}"),
+            "HTTP/1.1 400",
+            None,
+        ),
+    ];
+    for (request, status, code) in cases {
+        let address = address.clone();
+        let raw = tokio::task::spawn_blocking(move || {
+            raw_exchange(&address, request.as_bytes(), Duration::from_secs(10))
+        })
+        .await
+        .unwrap();
+        assert!(raw.starts_with(status), "{raw}");
+        if let Some(code) = code {
+            assert!(
+                raw.contains("application/problem+json"),
+                "not a problem: {raw}"
+            );
+            assert_eq!(answer_of(&raw)["code"], code, "{raw}");
+        }
+    }
+    // A request id that is not plain is replaced by a made one, and the
+    // request is answered as usual.
+    let response = app
+        .client
+        .post(format!("{}/v1/pca", app.base))
+        .header("content-type", "application/json")
+        .header("x-request-id", "has space; and \"quotes\"")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let id = response.headers()["x-request-id"].to_str().unwrap();
+    assert!(uuid_like(id), "{id}");
+}
+
+fn uuid_like(id: &str) -> bool {
+    id.len() == 36 && id.chars().filter(|&c| c == '-').count() == 4
+}
+
+/// Whatever a request's body size, its analysis runs on the compute pool:
+/// two small bodies (under 64 KiB, which once ran on the HTTP workers) that
+/// compute until their deadline hold no worker, and the probes answer while
+/// both are provably still in flight. Each probe must be answered within
+/// 50 ms at least once in five tries (on a shared machine one try may be
+/// slow for reasons of its own; a probe stuck behind the computation waits
+/// seconds every time).
+#[tokio::test]
+async fn probes_answer_at_once_while_small_heavy_requests_compute() {
+    let app = spawn_app_with(|c| c.compute_deadline = Duration::from_secs(6)).await;
+    let heavy = serde_json::to_vec(&heavy_request(150, 15, 100_000)).unwrap();
+    assert!(heavy.len() < 64 * 1024, "{} bytes", heavy.len());
+    let post = |body: Vec<u8>| {
+        let (client, url) = (app.client.clone(), format!("{}/v1/pca", app.base));
+        tokio::spawn(async move {
+            let response = client
+                .post(url)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            response.status().as_u16()
+        })
+    };
+    // One per HTTP worker (the test server has two).
+    let first = post(heavy.clone());
+    let second = post(heavy);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for path in ["/healthz", "/readyz", "/metrics"] {
+        let mut fastest = Duration::MAX;
+        for _ in 0..5 {
+            // A new connection each time, so that it may land on either worker.
+            let client = reqwest::Client::new();
+            let started = Instant::now();
+            let status = client
+                .get(format!("{}{path}", app.base))
+                .send()
+                .await
+                .unwrap()
+                .status();
+            fastest = fastest.min(started.elapsed());
+            assert_eq!(status.as_u16(), 200, "{path}");
+        }
+        assert!(
+            !first.is_finished() && !second.is_finished(),
+            "the heavy requests ended before the probes: they prove nothing"
+        );
+        assert!(
+            fastest < Duration::from_millis(50),
+            "{path}: the fastest of five probes took {fastest:?}"
+        );
+    }
+    assert_eq!((first.await.unwrap(), second.await.unwrap()), (503, 503));
 }

@@ -71,7 +71,14 @@ fn normal_equations<P: SparseResiduals + ?Sized>(
     g: &mut [f64],
 ) {
     let p = problem.n_params();
-    h.fill(0.0);
+    // H is p x p: with thousands of families, hundreds of megabytes to clear
+    // and fold. Past the deadline both stop (the caller's check answers).
+    for rows in h.chunks_mut(p.max(1) << 6) {
+        if budget::check().is_err() {
+            return;
+        }
+        rows.fill(0.0);
+    }
     g.fill(0.0);
     problem.jacobian_rows(theta, &mut |_, r, entries| {
         let w = weight(r);
@@ -88,6 +95,9 @@ fn normal_equations<P: SparseResiduals + ?Sized>(
     // (a, b) with a <= b in a row's entry order may land below the diagonal
     // when the entries are not sorted, so fold both triangles together.
     for i in 0..p {
+        if budget::check().is_err() {
+            return;
+        }
         for j in (i + 1)..p {
             let s = h[i * p + j] + h[j * p + i];
             h[i * p + j] = s;
@@ -180,6 +190,11 @@ fn schur_step(h: &[f64], g: &[f64], damping: &[f64], b: Blocks) -> Option<Vec<f6
     let mut h_er = vec![0.0; bs * nr];
     let mut acc = vec![0.0; nr];
     for k in 0..b.count {
+        // A step cut short by the deadline is no step; the solver's check
+        // after the search answers.
+        if budget::check().is_err() {
+            return None;
+        }
         let e0 = b.start + k * bs;
         let mut block: Vec<f64> = (0..bs * bs)
             .map(|ab| {
@@ -325,6 +340,7 @@ pub fn lm_solve<P: SparseResiduals + ?Sized>(
         budget::check()?;
         it = iter;
         normal_equations(problem, &theta, &|_| 1.0, &mut h, &mut g);
+        budget::check()?;
         for k in 0..p {
             h[k * p + k] += pen[k];
             g[k] += pen[k] * (theta[k] - prior[k]);
@@ -345,6 +361,8 @@ pub fn lm_solve<P: SparseResiduals + ?Sized>(
             |mu| mu >= 1e10,
             |trial| objective(trial, &mut r),
         ) else {
+            // The search also gives up when the deadline cut its steps.
+            budget::check()?;
             break;
         };
         let rel = (f - f_trial) / f.max(1e-300);
@@ -416,6 +434,7 @@ pub fn lm_huber<P: SparseResiduals + ?Sized>(
         budget::check()?;
         it = iter;
         normal_equations(problem, &theta, &weight, &mut h, &mut g);
+        budget::check()?;
         for k in 0..p {
             h[k * p + k] += pen[k];
             g[k] += pen[k] * theta[k];
@@ -439,6 +458,8 @@ pub fn lm_huber<P: SparseResiduals + ?Sized>(
             |mu| mu > 1e12,
             |trial| objective(trial, &mut r),
         ) else {
+            // The search also gives up when the deadline cut its steps.
+            budget::check()?;
             break;
         };
         let rel = (f - f_trial) / f.max(1e-300);

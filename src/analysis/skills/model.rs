@@ -9,8 +9,8 @@ use super::isotonic::Isotonic;
 use super::link::{LinkKind, logit};
 use super::lm::{Blocks, LM_MAX_ITER, LM_REL_TOL, RowSink, SparseResiduals, lm_solve};
 use super::{FittedRange, Link, SkillsData, SkillsFit, SkillsSpec};
-use crate::analysis::AnalysisError;
 use crate::analysis::numerics::linalg::right_svd;
+use crate::analysis::{AnalysisError, budget};
 
 /// Ridge on the family efficiencies through the logits they move,
 /// lam_e sum_{f,j} (W_j . E_f)^2: small enough to let a family with one
@@ -521,19 +521,36 @@ fn start(
             0.0
         }
     };
+    // (m + 1)^2 sums over the models with thousands of families: once the
+    // deadline has passed, the fills skip their entries and the check
+    // after each answers.
     let gram = faer::Mat::<f64>::from_fn(m, m, |a, b| {
+        if budget::check().is_err() {
+            return 0.0;
+        }
         let mut s: f64 = (0..n).map(|r| z0(r, a) * z0(r, b)).sum();
         if a == b {
             s += if a < P { 1e-6 } else { 1.0 };
         }
         s
     });
-    let rhs =
-        faer::Mat::<f64>::from_fn(m, nj, |a, j| (0..n).map(|r| z0(r, a) * q[r * nj + j]).sum());
+    budget::check()?;
+    let rhs = faer::Mat::<f64>::from_fn(m, nj, |a, j| {
+        if budget::check().is_err() {
+            return 0.0;
+        }
+        (0..n).map(|r| z0(r, a) * q[r * nj + j]).sum()
+    });
+    budget::check()?;
     let coef = solve(&gram, &rhs);
+    budget::check()?;
     let fitted = Array2::from_shape_fn((n, nj), |(r, j)| {
+        if budget::check().is_err() {
+            return 0.0;
+        }
         (0..m).map(|a| z0(r, a) * coef[(a, j)]).sum::<f64>()
     });
+    budget::check()?;
     let svd = right_svd(ArrayView2::from(&fitted))?;
     let mut theta = vec![0.0; lay.len()];
     for k in 0..d {

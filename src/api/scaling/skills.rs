@@ -17,7 +17,7 @@ use crate::analysis::skills::{
 };
 use crate::analysis::{AnalysisError, ParamGuard};
 use crate::api::basis::{SkillsBasis, SkillsFittedRange};
-use crate::api::body::{BodyFormat, Limits, answer_on_pool};
+use crate::api::body::{BodyFormat, Limits, answer};
 use crate::api::error::{ApiError, ErrorCode, Problem};
 use crate::api::options::SentNumber;
 use crate::api::query::{self, TableQuery, table_query};
@@ -808,7 +808,7 @@ pub async fn post_skills(
     query.validate()?;
     let limits = **limits;
     // Seconds of fitting from a few kilobytes: never on an HTTP worker.
-    answer_on_pool(
+    answer(
         &req,
         payload,
         limits,

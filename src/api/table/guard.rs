@@ -99,6 +99,7 @@ mod tests {
             max_iterations: 1,
             deadline: Duration::from_secs(1),
             max_resamples: 1,
+            body_timeout: Duration::from_secs(1),
         }
     }
 
