@@ -7,9 +7,12 @@
 //! - [`analysis`], the pure core: leaderboard matrix, PCA and the analyses on
 //!   it; no actix, no JSON;
 //! - [`charts`]: Vega-Lite specifications built from the core's results;
-//! - [`plumbing`]: configuration and server start-up.
+//! - [`plumbing`]: configuration, server start-up and telemetry;
+//! - [`runtime`]: the metrics registry and the compute pool, std only, which
+//!   the edge and the plumbing share.
 
 pub mod analysis;
 pub mod api;
 pub mod charts;
 pub mod plumbing;
+pub mod runtime;

@@ -59,7 +59,7 @@ impl Limits {
     /// 413 when a leaderboard has more cells than allowed; otherwise counts
     /// its size in the metrics.
     pub fn check_cells(&self, cells: usize) -> Result<(), ApiError> {
-        crate::plumbing::metrics::record_matrix(cells);
+        crate::runtime::metrics::record_matrix(cells);
         if cells > self.max_cells {
             Err(ApiError::new(
                 ErrorCode::TooManyCells,
@@ -326,13 +326,13 @@ async fn on_pool_until<T: Send + 'static>(
     }
 }
 
-/// Runs `work` on the compute pool (`plumbing::compute`) and awaits its
+/// Runs `work` on the compute pool (`runtime::compute`) and awaits its
 /// result. `work` must not panic (wrap it in [`guarded`]).
 async fn on_compute_pool<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {
     let (sender, receiver) = tokio::sync::oneshot::channel();
-    crate::plumbing::compute::spawn(move || {
+    crate::runtime::compute::spawn(move || {
         // The client may have gone (or been answered 503) while this waited.
         if !sender.is_closed() {
             let _ = sender.send(work());

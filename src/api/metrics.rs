@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, get};
 
-use crate::plumbing::metrics;
+use crate::runtime::metrics;
 
 /// Prometheus metrics.
 ///

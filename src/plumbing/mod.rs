@@ -1,8 +1,7 @@
-//! The plumbing: configuration from the environment and server start-up.
+//! The plumbing: configuration from the environment, server start-up and
+//! telemetry.
 
-pub mod compute;
 pub mod config;
 pub mod healthcheck;
-pub mod metrics;
 pub mod startup;
 pub mod telemetry;
