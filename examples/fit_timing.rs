@@ -27,10 +27,11 @@ use linfa::DatasetBase;
 use linfa::traits::Fit;
 use obscaling::analysis::pca::fit::PcaFit;
 use obscaling::analysis::{NComponents, PcaParams};
-use obscaling::api::body::{BodyFormat, parse_json};
-use obscaling::api::pca::PcaQuery;
-use obscaling::api::pca::{PcaRequest, pca_answer};
+use obscaling::api::body::BodyFormat;
+use obscaling::api::endpoint::{self, Body};
+use obscaling::api::pca::{PcaEndpoint, PcaQuery, PcaRequest};
 use obscaling::api::query;
+use obscaling::ingest::json;
 use obscaling::plumbing::config::Config;
 use serde_json::json;
 
@@ -155,28 +156,26 @@ fn main() {
             let body = std::fs::read(&path).expect("read body");
             let query: PcaQuery = query::parse("").unwrap();
             let limits = Config::default().limits();
-            let answer = |body: &[u8]| pca_answer(BodyFormat::Json, &query, body, &limits);
+            let answer = |body: &[u8]| {
+                endpoint::run::<PcaEndpoint>(Body::new(BodyFormat::Json, body), &query, &limits)
+            };
             // The service's parse (with the fast path for `scores`), and
             // serde_json's alone for comparison.
             let (parse_best, _, parse_peak, _) = time(reps, || {
-                parse_json::<PcaRequest>(&body).unwrap_or_else(|e| panic!("{e:?}"))
+                json::parse::<PcaRequest>(&body).unwrap_or_else(|e| panic!("{e:?}"))
             });
             let (serde_best, _, _, _) = time(reps, || {
                 serde_json::from_slice::<PcaRequest>(&body).expect("parse")
             });
             // The fit and projections alone (`PcaFit::new`: completion,
             // fit, transform) on the parsed leaderboard.
-            let mut request = parse_json::<PcaRequest>(&body).expect("parse");
-            let leaderboard = request.take_leaderboard();
-            let params = leaderboard
-                .options
-                .pca_params(NComponents::All)
-                .expect("params");
-            let policy = leaderboard
-                .options
+            let mut request = json::parse::<PcaRequest>(&body).expect("parse");
+            let (leaderboard, options) = request.take_leaderboard();
+            let params = options.pca_params(NComponents::All).expect("params");
+            let policy = options
                 .missing_policy(limits.max_iterations)
                 .expect("policy");
-            let (matrix, _) = leaderboard.into_matrix().expect("matrix");
+            let (matrix, _, _) = leaderboard.into_matrix().expect("matrix");
             let (fit_best, fit_median, fit_peak, _) = time(reps, || {
                 PcaFit::new(&matrix, &params, &policy).unwrap_or_else(|e| panic!("{e:?}"))
             });

@@ -13,11 +13,11 @@ use std::time::{Duration, Instant};
 
 use obscaling::analysis::budget;
 use obscaling::api::body::{BodyFormat, Limits};
-use obscaling::api::pca::PcaQuery;
-use obscaling::api::query;
+use obscaling::api::endpoint::{self, Body};
 use obscaling::api::error::{ApiError, ErrorCode};
-use obscaling::api::inspect::{InspectQuery, inspect_answer};
-use obscaling::api::pca::{PcaResponse, pca_answer};
+use obscaling::api::inspect::{InspectEndpoint, InspectQuery};
+use obscaling::api::pca::{PcaEndpoint, PcaQuery, PcaResponse};
+use obscaling::api::query;
 use obscaling::plumbing::config::Config;
 use serde_json::Value;
 
@@ -37,7 +37,7 @@ pub fn run(format: BodyFormat, query: &str, body: &[u8]) {
     let limits = limits();
     let result = query::parse::<PcaQuery>(query).and_then(|query| {
         budget::with_deadline(Some(Instant::now() + limits.deadline), || {
-            pca_answer(format, &query, body, &limits)
+            endpoint::run::<PcaEndpoint>(Body::new(format, body), &query, &limits)
         })
     });
     match result {
@@ -51,7 +51,8 @@ pub fn run(format: BodyFormat, query: &str, body: &[u8]) {
 pub fn run_inspect(format: BodyFormat, body: &[u8]) {
     let limits = limits();
     let result = budget::with_deadline(Some(Instant::now() + limits.deadline), || {
-        inspect_answer(format, &InspectQuery::default(), body, &limits)
+        let query = InspectQuery::default();
+        endpoint::run::<InspectEndpoint>(Body::new(format, body), &query, &limits)
     });
     match result {
         Ok(answer) => {
@@ -75,7 +76,7 @@ fn check_err(err: &ApiError) {
     let status = err.code.status().as_u16();
     assert!(
         err.code != ErrorCode::InternalError,
-        "internal_error (500) from pca_answer: {}",
+        "internal_error (500) from the answer: {}",
         err.detail
     );
     assert!(

@@ -174,6 +174,27 @@ impl BenchmarkMatrix {
     }
 }
 
+/// One value per model: `got` values of `what` against `n_models`, or a
+/// `ShapeMismatch` naming `what`.
+pub fn check_per_model(what: &str, got: usize, n_models: usize) -> Result<(), AnalysisError> {
+    if got == n_models {
+        Ok(())
+    } else {
+        Err(AnalysisError::ShapeMismatch {
+            what: what.into(),
+            got,
+            unit: "values",
+            expected: n_models,
+            expected_from: "models",
+        })
+    }
+}
+
+/// Model labels as a leaderboard's must be: non-empty and unique.
+pub fn check_model_labels(labels: &[String]) -> Result<(), AnalysisError> {
+    check_labels(labels, true)
+}
+
 fn check_labels(labels: &[String], models: bool) -> Result<(), AnalysisError> {
     // foldhash rather than SipHash: every label of every request is hashed.
     // Its random per-map seed keeps collisions hard to craft from outside

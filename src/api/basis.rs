@@ -16,11 +16,10 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorCode};
-use super::options::Sign;
+use super::options::{LinkName, Sign};
 use crate::analysis::pca::basis::{Basis as FittedBasis, BasisParts, MissingParts};
 use crate::analysis::scaling::basis::{LawBasis as FittedLawBasis, LawBasisParts, Reference};
 use crate::analysis::skills::{FittedRange, SkillsBasis as FittedSkillsBasis, SkillsBasisParts};
-use crate::api::scaling::skills::LinkName;
 
 /// `format` of a PCA basis.
 pub const BASIS_FORMAT: &str = "obscaling.basis/v1";

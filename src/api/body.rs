@@ -8,13 +8,12 @@ use actix_web::web::{Bytes, BytesMut, Payload};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
 
 use super::encoding::{self, Encoding};
 use super::error::{ApiError, ErrorCode};
-use super::scores::{self, TopLevelScores};
-use crate::analysis::{AnalysisError, budget};
+use crate::analysis::budget;
+use crate::ingest::{ARROW_STREAM, Format, PARQUET, ReadLimits};
 
 /// The largest capacity an answer's buffer starts with (see [`answer`]).
 const ANSWER_START_MAX: usize = 1 << 20;
@@ -33,10 +32,17 @@ pub enum BodyFormat {
     Arrow,
 }
 
-/// The media type of a Parquet body.
-pub const PARQUET: &str = "application/vnd.apache.parquet";
-/// The media type of an Arrow IPC stream body.
-pub const ARROW_STREAM: &str = "application/vnd.apache.arrow.stream";
+impl BodyFormat {
+    /// The table format of a table body; `None` for JSON and forms.
+    pub fn table(self) -> Option<Format> {
+        match self {
+            BodyFormat::Csv => Some(Format::Csv),
+            BodyFormat::Parquet => Some(Format::Parquet),
+            BodyFormat::Arrow => Some(Format::Arrow),
+            BodyFormat::Json | BodyFormat::Multipart => None,
+        }
+    }
+}
 
 /// The limits every analysis request is held to, shared with handlers as app data.
 #[derive(Debug, Clone, Copy)]
@@ -56,6 +62,14 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// What reading a body may cost.
+    pub fn read(&self) -> ReadLimits {
+        ReadLimits {
+            max_body_bytes: self.max_body_bytes,
+            max_cells: self.max_cells,
+        }
+    }
+
     /// 413 when a leaderboard has more cells than allowed; otherwise counts
     /// its size in the metrics.
     pub fn check_cells(&self, cells: usize) -> Result<(), ApiError> {
@@ -205,7 +219,7 @@ async fn admit(
         Ok(permit) => Ok(Some(permit.map_err(|_| {
             ApiError::new(ErrorCode::InternalError, "the request budget was closed")
         })?)),
-        Err(_) => Err(ApiError::from(AnalysisError::DeadlineExceeded)),
+        Err(_) => Err(ApiError::deadline_exceeded()),
     }
 }
 
@@ -322,7 +336,7 @@ async fn on_pool_until<T: Send + 'static>(
     let left = (deadline + grace).saturating_duration_since(Instant::now());
     match actix_web::rt::time::timeout(left, on_compute_pool(job)).await {
         Ok(result) => result?,
-        Err(_) => Err(ApiError::from(AnalysisError::DeadlineExceeded)),
+        Err(_) => Err(ApiError::deadline_exceeded()),
     }
 }
 
@@ -368,33 +382,6 @@ fn content_length(req: &HttpRequest) -> Option<usize> {
         .get(actix_web::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse().ok())
-}
-
-/// A JSON request body as `T`, with every failure coded.
-pub fn parse_json<T: DeserializeOwned + TopLevelScores>(body: &[u8]) -> Result<T, ApiError> {
-    // serde would also accept a struct spelled as a JSON array of its fields;
-    // the contract is an object.
-    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
-        return Err(ApiError::new(
-            ErrorCode::InvalidRequest,
-            "the request body must be a JSON object",
-        ));
-    }
-    if let Some(request) = scores::parse_fast(body) {
-        return Ok(request);
-    }
-    serde_json::from_slice(body).map_err(|err| ApiError::from_json(&err))
-}
-
-/// Refuses anything but JSON, for endpoints that take no table.
-pub fn json_only(format: BodyFormat) -> Result<(), ApiError> {
-    match format {
-        BodyFormat::Json => Ok(()),
-        _ => Err(ApiError::new(
-            ErrorCode::UnsupportedMediaType,
-            "this endpoint takes application/json only",
-        )),
-    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,22 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::analysis::{AnalysisError, Cell};
+use crate::ingest::IngestError;
+use crate::ingest::scores::NON_FINITE_SCORE;
+
+/// Frames the code and detail of a typed request field's rule in the
+/// message its deserializer fails with ([`field_rule`]).
+const FIELD_RULE: char = '\u{1f}';
+
+/// The error a typed request field's deserializer gives for a value that
+/// breaks the field's rule: the code and detail the request is answered
+/// with, which [`ApiError::from_json`] recovers from serde_json's message
+/// (which adds a position a rule does not need).
+pub fn field_rule<E: serde::de::Error>(code: ErrorCode, detail: impl fmt::Display) -> E {
+    E::custom(format_args!(
+        "{FIELD_RULE}{code}{FIELD_RULE}{detail}{FIELD_RULE}"
+    ))
+}
 
 macro_rules! error_codes {
     ($($variant:ident => ($code:literal, $status:ident, $title:literal),)*) => {
@@ -175,7 +191,10 @@ impl ApiError {
     pub fn from_json(err: &serde_json::Error) -> Self {
         use serde_json::error::Category;
         let message = err.to_string();
-        let code = if message.starts_with(super::scores::NON_FINITE_SCORE) {
+        if let Some(rule) = Self::of_field_rule(&message) {
+            return rule;
+        }
+        let code = if message.starts_with(NON_FINITE_SCORE) {
             ErrorCode::NonFiniteScore
         } else if message.starts_with("number out of range") {
             ErrorCode::NumberOutOfRange
@@ -187,6 +206,23 @@ impl ApiError {
             }
         };
         Self::new(code, message)
+    }
+}
+
+impl ApiError {
+    /// The error a [`field_rule`] message carries.
+    fn of_field_rule(message: &str) -> Option<Self> {
+        let mut parts = message.strip_prefix(FIELD_RULE)?.splitn(3, FIELD_RULE);
+        let (code, detail) = (parts.next()?, parts.next()?);
+        parts.next()?;
+        let code = ErrorCode::ALL.iter().find(|c| c.as_str() == code)?;
+        Some(Self::new(*code, detail))
+    }
+
+    /// 503 `deadline_exceeded`, for a request answered before its work
+    /// noticed its deadline.
+    pub fn deadline_exceeded() -> Self {
+        Self::from(AnalysisError::DeadlineExceeded)
     }
 }
 
@@ -260,6 +296,34 @@ impl From<AnalysisError> for ApiError {
             AnalysisError::NoConvergence => ErrorCode::InternalError,
         };
         Self::new(code, detail)
+    }
+}
+
+impl From<IngestError> for ApiError {
+    fn from(err: IngestError) -> Self {
+        let code = match err {
+            IngestError::Json(err) => return Self::from_json(&err),
+            IngestError::Analysis(err) => return Self::from(err),
+            IngestError::InvalidCsv(_) => ErrorCode::InvalidCsv,
+            IngestError::InvalidParquet(_) => ErrorCode::InvalidParquet,
+            IngestError::InvalidArrow(_) => ErrorCode::InvalidArrow,
+            IngestError::InvalidMultipart(_) => ErrorCode::InvalidMultipart,
+            IngestError::InvalidRequest(_) => ErrorCode::InvalidRequest,
+            IngestError::UnknownField(_) => ErrorCode::UnknownField,
+            IngestError::UnsupportedFormat(_) => ErrorCode::UnsupportedMediaType,
+            IngestError::UnknownColumn(_) => ErrorCode::UnknownColumn,
+            IngestError::NoMatchingColumns(_) => ErrorCode::NoMatchingColumns,
+            IngestError::InvalidSelection(_) => ErrorCode::InvalidQuery,
+            IngestError::InvalidScore(_) => ErrorCode::InvalidScore,
+            IngestError::NonFiniteScore(_) => ErrorCode::NonFiniteScore,
+            IngestError::EmptyLabel(_) => ErrorCode::EmptyLabel,
+            IngestError::DuplicateScore(_) => ErrorCode::DuplicateScore,
+            IngestError::ConflictingMetadata(_) => ErrorCode::ConflictingMetadata,
+            IngestError::TooManyCells(_) => ErrorCode::TooManyCells,
+            IngestError::TooLarge(_) => ErrorCode::PayloadTooLarge,
+            IngestError::Internal(_) => ErrorCode::InternalError,
+        };
+        Self::new(code, err.to_string())
     }
 }
 

@@ -8,17 +8,16 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::HashSet;
 use utoipa::{IntoParams, ToSchema};
 
-use super::body::{BodyFormat, Limits, answer};
+use super::body::{BodyFormat, Limits};
+use super::endpoint::{self, Body, Endpoint};
 use super::error::{ApiError, ErrorCode, Problem};
-use super::query::{self, TableParams, TableQuery};
+use super::query::{Layout, TableParams, TableQuery};
+use super::responses::{ComputeErrors, TableBodyErrors};
 use super::schemas::{ArrowStream, CsvText, ParquetFile};
-use super::table::guard::check_read_cells;
-use super::table::{
-    Cell, LONG_MODEL_COLUMN, Layout, NearNumber, Table, csv, is_missing_token, near_numbers, number,
-};
+use crate::ingest::inspect::{self, Column, Delimiter, Example, InspectSpec};
+use crate::ingest::{self, NearNumber as Looks};
 
 /// Distinct values listed per column unless `max_examples` says otherwise.
 const EXAMPLES: usize = 5;
@@ -94,6 +93,31 @@ pub struct InspectColumn {
     pub looks_like: Option<NearNumber>,
 }
 
+/// Text that is no number as this service reads one (a decimal point, an
+/// optional exponent), but that a spreadsheet or a locale writes for one:
+/// the cells a column of scores holds when it was exported another way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NearNumber {
+    /// `0,1`: a decimal comma.
+    DecimalComma,
+    /// `10%`, `0,5 %`: a number with a percent sign.
+    Percent,
+    /// `m1;0.5;0.7`: fields joined by `;`, as a `;`-separated file read with
+    /// `delimiter=,` gives.
+    SemicolonSeparated,
+}
+
+impl From<Looks> for NearNumber {
+    fn from(looks: Looks) -> Self {
+        match looks {
+            Looks::DecimalComma => NearNumber::DecimalComma,
+            Looks::Percent => NearNumber::Percent,
+            Looks::SemicolonSeparated => NearNumber::SemicolonSeparated,
+        }
+    }
+}
+
 /// What a table body holds.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InspectResponse {
@@ -113,202 +137,86 @@ pub struct InspectResponse {
     pub delimiter: Option<String>,
 }
 
-/// Reads the body as the analysis endpoints would, and describes it.
-pub fn inspect_answer(
-    format: BodyFormat,
-    query: &InspectQuery,
-    body: &[u8],
-    limits: &Limits,
-) -> Result<InspectResponse, ApiError> {
-    if format == BodyFormat::Json {
-        return Err(ApiError::new(
-            ErrorCode::UnsupportedMediaType,
-            "inspect takes a table: text/csv, application/vnd.apache.parquet or \
-             application/vnd.apache.arrow.stream (a JSON request is already a leaderboard)",
-        ));
-    }
-    let max_examples = match query.max_examples {
-        None => EXAMPLES,
-        Some(n) => usize::try_from(n)
-            .ok()
-            .filter(|&n| n <= MAX_EXAMPLES)
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::InvalidQuery,
-                    format!("max_examples must be between 0 and {MAX_EXAMPLES}, got {n}"),
-                )
-            })?,
-    };
-    let mut params = query.table();
-    let delimiter = match query.delimiter.as_deref() {
-        _ if format != BodyFormat::Csv => None,
-        Some("auto") => Some(csv::sniff_delimiter(body)),
-        Some("tab") => Some("\t"),
-        Some(other) => Some(other),
-        None => Some(","),
-    };
-    if format == BodyFormat::Csv {
-        params.delimiter = delimiter;
-    }
-    let table = params.read(format, body, None, limits)?;
-    let read = (0..table.columns().len())
-        .filter(|&c| table.is_read(c))
-        .count();
-    check_read_cells(table.n_rows(), read, limits.max_cells)?;
-    let columns: Vec<InspectColumn> = (0..table.columns().len())
-        .map(|c| describe(table.as_ref(), c, max_examples))
-        .collect();
-    let layout = query
-        .layout
-        .unwrap_or_else(|| guess(table.as_ref(), &columns));
-    Ok(InspectResponse {
-        rows: table.n_rows(),
-        layout,
-        columns,
-        delimiter: delimiter.map(str::to_owned),
-    })
-}
+/// `POST /v1/inspect`: reading the body answers it.
+pub struct InspectEndpoint;
 
-#[cfg(test)]
-mod tests {
-    use crate::api::table::csv::sniff_delimiter;
+impl Endpoint for InspectEndpoint {
+    type Query = InspectQuery;
+    type Input = InspectResponse;
+    type Answer = InspectResponse;
 
-    #[test]
-    fn the_header_line_names_the_delimiter() {
-        assert_eq!(sniff_delimiter(b"model,a,b\nx;y;z;w\n"), ",");
-        assert_eq!(sniff_delimiter(b"\xEF\xBB\xBFmodel;a;b\n1,5;2\n"), ";");
-        assert_eq!(sniff_delimiter(b"model\ta\tb\r\n"), "\t");
-        assert_eq!(
-            sniff_delimiter(b"\"a,b,c\";d\n"),
-            ";",
-            "quoted commas do not count"
-        );
-        assert_eq!(sniff_delimiter(b"model\n"), ",", "none: a comma");
-        assert_eq!(sniff_delimiter(b"a,b;c\n"), ",", "a tie: a comma");
-    }
-}
-
-fn describe(table: &dyn Table, c: usize, max_examples: usize) -> InspectColumn {
-    let name = table.columns()[c].clone();
-    if !table.is_read(c) {
-        return InspectColumn {
-            name,
-            column_type: table.column_type(c).unwrap_or_default(),
-            numeric: false,
-            missing: None,
-            distinct: None,
-            examples: vec![],
-            looks_like: None,
-        };
-    }
-    let cells = || (0..table.n_rows()).map(move |row| table.cell(row, c));
-    let blank = |cell: &Cell<'_>| match cell {
-        Cell::Missing => true,
-        Cell::Text(text) => text.trim().is_empty(),
-        _ => false,
-    };
-    // Numbers only, and at least one: text columns read cell by cell, typed
-    // ones by their type.
-    let numeric = match table.numeric_type(c) {
-        Some(numeric) => numeric && cells().any(|cell| !blank(&cell)),
-        None => {
-            let mut any = false;
-            let all = cells().all(|cell| match number(cell) {
-                Ok(Some(_)) => {
-                    any = true;
-                    true
-                }
-                Ok(None) => true,
-                Err(_) => false,
-            });
-            all && any
+    /// Reads the body as the analysis endpoints would, and describes it.
+    fn read(
+        body: Body<'_>,
+        query: &InspectQuery,
+        limits: &Limits,
+    ) -> Result<InspectResponse, ApiError> {
+        if body.format == BodyFormat::Json {
+            return Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "inspect takes a table: text/csv, application/vnd.apache.parquet or \
+                 application/vnd.apache.arrow.stream (a JSON request is already a leaderboard)",
+            ));
         }
-    };
-    let missing = cells()
-        .filter(|cell| {
-            blank(cell) || (numeric && matches!(cell, Cell::Text(t) if is_missing_token(t.trim())))
+        let max_examples = match query.max_examples {
+            None => EXAMPLES,
+            Some(n) => usize::try_from(n)
+                .ok()
+                .filter(|&n| n <= MAX_EXAMPLES)
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::InvalidQuery,
+                        format!("max_examples must be between 0 and {MAX_EXAMPLES}, got {n}"),
+                    )
+                })?,
+        };
+        let format = endpoint::table_format(body.format)?;
+        let delimiter = match query.delimiter.as_deref() {
+            Some("auto") => Delimiter::Sniffed,
+            _ => Delimiter::Byte(query.table().delimiter_byte()?),
+        };
+        let spec = InspectSpec {
+            delimiter,
+            layout: query.layout.map(ingest::Layout::from),
+            max_examples,
+        };
+        let description = inspect::inspect(format, body.bytes, &spec, &limits.read())?;
+        Ok(InspectResponse {
+            rows: description.rows,
+            layout: description.layout.into(),
+            columns: description
+                .columns
+                .into_iter()
+                .map(InspectColumn::from)
+                .collect(),
+            delimiter: description.delimiter.map(|d| char::from(d).to_string()),
         })
-        .count();
-    // Distinct values by key: numbers by value (so 1, 1.0 and 1e0 in a CSV
-    // are one), text trimmed.
-    let mut seen: HashSet<Distinct<'_>> = HashSet::new();
-    let mut examples: Vec<Value> = Vec::new();
-    for cell in cells() {
-        let (key, value) = match cell {
-            _ if blank(&cell) => continue,
-            Cell::Int(value) => (Distinct::Int(value), Value::from(value)),
-            Cell::Float(value) => (Distinct::number(value), Value::from(value)),
-            Cell::Text(_) if numeric => match number(cell) {
-                Ok(Some(value)) => (Distinct::number(value), Value::from(value)),
-                _ => continue,
-            },
-            Cell::Text(text) => (Distinct::Text(text.trim()), Value::from(text.trim())),
-            Cell::Missing | Cell::Other(_) => continue,
-        };
-        if seen.insert(key) && examples.len() < max_examples {
-            examples.push(value);
+    }
+
+    fn answer(answer: InspectResponse, _: &Limits) -> Result<InspectResponse, ApiError> {
+        Ok(answer)
+    }
+}
+
+impl From<Column> for InspectColumn {
+    fn from(column: Column) -> Self {
+        InspectColumn {
+            name: column.name,
+            column_type: column.column_type,
+            numeric: column.numeric,
+            missing: column.missing,
+            distinct: column.distinct,
+            examples: column
+                .examples
+                .into_iter()
+                .map(|example| match example {
+                    Example::Int(value) => Value::from(value),
+                    Example::Float(value) => Value::from(value),
+                    Example::Text(text) => Value::from(text),
+                })
+                .collect(),
+            looks_like: column.looks_like.map(NearNumber::from),
         }
-    }
-    let column_type = table.column_type(c).unwrap_or_else(|| {
-        if numeric {
-            "number"
-        } else if missing == table.n_rows() {
-            "empty"
-        } else {
-            "text"
-        }
-        .to_owned()
-    });
-    InspectColumn {
-        name,
-        column_type,
-        numeric,
-        missing: Some(missing),
-        distinct: Some(seen.len()),
-        examples,
-        looks_like: if numeric {
-            None
-        } else {
-            near_numbers(table, c).map(|(kind, _, _)| kind)
-        },
-    }
-}
-
-/// A cell's value for counting distinct values.
-#[derive(PartialEq, Eq, Hash)]
-enum Distinct<'a> {
-    Int(i64),
-    /// The bits of a float, with -0 read as 0 (NaN is a missing cell).
-    Float(u64),
-    Text(&'a str),
-}
-
-impl Distinct<'_> {
-    fn number(value: f64) -> Self {
-        Distinct::Float((value + 0.0).to_bits())
-    }
-}
-
-/// The layout rule documented on [`InspectResponse::layout`].
-fn guess(table: &dyn Table, columns: &[InspectColumn]) -> Layout {
-    let named = |name: &str| columns.iter().any(|c| c.name == name);
-    if named(LONG_MODEL_COLUMN) && named("benchmark") && named("score") {
-        return Layout::Long;
-    }
-    // Text: read, not numeric, and holding a value (whatever `max_examples`).
-    let text = |c: &InspectColumn| !c.numeric && c.distinct.is_some_and(|n| n > 0);
-    if !columns.first().is_some_and(text) {
-        return Layout::Wide;
-    }
-    let mut seen = std::collections::HashSet::new();
-    let repeats = (0..table.n_rows()).any(|row| match table.cell(row, 0) {
-        Cell::Text(text) if !text.trim().is_empty() => !seen.insert(text),
-        _ => false,
-    });
-    if repeats && columns[1..].iter().any(text) && columns.iter().any(|c| c.numeric) {
-        Layout::Long
-    } else {
-        Layout::Wide
     }
 }
 
@@ -331,14 +239,10 @@ fn guess(table: &dyn Table, columns: &[InspectColumn]) -> Layout {
     )),
     responses(
         (status = 200, description = "The table's rows, guessed layout and columns", body = InspectResponse),
-        (status = 413, description = "`payload_too_large` (body, or a Parquet file's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (rows x columns over MAX_CELLS)",
-            body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: not text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream (a JSON body included), or an unsupported Content-Encoding",
-            body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_csv`, `invalid_parquet`, `invalid_arrow` (the body cannot be read), `invalid_query`, `unknown_field`",
             body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`deadline_exceeded`", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
+        TableBodyErrors,
+        ComputeErrors,
     )
 )]
 #[post("/v1/inspect")]
@@ -347,16 +251,5 @@ pub async fn post_inspect(
     payload: web::Payload,
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
-    let query: InspectQuery = query::parse(req.query_string())?;
-    let limits = **limits;
-    // The body's parts are read as the answer needs them, so parsing and
-    // answering are one step and the compute step passes the answer on.
-    answer(
-        &req,
-        payload,
-        limits,
-        move |format, body| inspect_answer(format, &query, body, &limits),
-        Ok,
-    )
-    .await
+    endpoint::serve::<InspectEndpoint>(req, payload, limits).await
 }

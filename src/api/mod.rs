@@ -1,24 +1,25 @@
 //! The HTTP edge: routes, request/response types, body extraction and the
-//! problem+json error. Handlers parse and validate, call the analysis core,
-//! and serialise; they hold no numerics of their own.
+//! problem+json error. Every handler runs one scaffold ([`endpoint`]): the
+//! query parsed and checked, the body read ([`body`]) and turned into a
+//! leaderboard by [`crate::ingest`], the analysis core called, the answer
+//! serialised; handlers hold no numerics and no table reading of their own.
 
 pub mod basis;
 pub mod body;
 pub mod dashboard;
 pub mod encoding;
+pub mod endpoint;
 pub mod error;
 pub mod health;
 pub mod inspect;
 pub mod metrics;
-pub mod multipart;
 pub mod options;
 pub mod pca;
 pub mod query;
 pub mod request;
+pub mod responses;
 pub mod scaling;
 pub mod schemas;
-pub mod scores;
-pub mod table;
 pub mod transform;
 
 use std::collections::BTreeMap;
@@ -67,57 +68,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
 
 /// The OpenAPI 3.1 document of the service.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut doc = actix_web::App::new()
+    actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts()
-        .1;
-    document_body_errors(&mut doc);
-    doc
-}
-
-/// The errors of reading a request body, which every endpoint with a body
-/// can answer whatever it does with it (`body::answer` reads them all):
-/// written once here rather than in each endpoint's list.
-fn document_body_errors(doc: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::RefOr;
-    use utoipa::openapi::response::Response;
-
-    const ENCODING: &str = "`invalid_content_encoding`: a body sent with a Content-Encoding \
-        that does not decode as one (corrupt, cut short, bytes after the end of the stream, a zstd \
-        frame whose window is larger than MAX_BODY_BYTES)";
-    const TIMEOUT: &str = "`body_timeout`: the body did not arrive within BODY_TIMEOUT_MS; \
-        the connection is closed";
-    const FRAMING: &str = "`malformed_body`: the chunked framing of the body is broken";
-    for item in doc.paths.paths.values_mut() {
-        let Some(operation) = item.post.as_mut() else {
-            continue;
-        };
-        let responses = &mut operation.responses.responses;
-        // The problem+json content every error response of the operation has.
-        let problem = responses.get("413").and_then(|r| match r {
-            RefOr::T(response) => Some(response.content.clone()),
-            RefOr::Ref(_) => None,
-        });
-        let Some(problem) = problem else {
-            continue;
-        };
-        let with = |description: String| {
-            let mut response = Response::new(description);
-            response.content = problem.clone();
-            RefOr::T(response)
-        };
-        match responses.get_mut("400") {
-            Some(RefOr::T(response)) => {
-                response.description = format!("{}; {ENCODING}; {FRAMING}", response.description);
-            }
-            _ => {
-                responses.insert("400".into(), with(format!("{ENCODING}; {FRAMING}")));
-            }
-        }
-        responses.insert("408".into(), with(TIMEOUT.into()));
-    }
+        .1
 }
 
 /// The OpenAPI document as checked in at `openapi/openapi.json`

@@ -9,6 +9,7 @@ use super::error::{ApiError, ErrorCode};
 use super::schemas;
 use crate::analysis::pca::fit::{ComponentChoice, Resampling};
 use crate::analysis::pca::impute::{DEFAULT_TOL, MAX_ITER_LIMIT};
+use crate::analysis::skills::Link;
 use crate::analysis::{
     IterativePcaParams, MissingPolicy, NComponents, ParamGuard, PcaParams, PcaValidParams,
     SignConvention,
@@ -40,6 +41,37 @@ impl From<SignConvention> for Sign {
         match sign {
             SignConvention::PositiveSum => Sign::PositiveSum,
             SignConvention::MaxAbsPositive => Sign::MaxAbsPositive,
+        }
+    }
+}
+
+/// How the skills reach the scores.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, Default, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkName {
+    /// Per benchmark, g = sigmoid(psi) sigmoid(eta)^exp(kappa) (a ceiling
+    /// and an asymmetric bend) averaged half and half with an isotonic
+    /// regression of the benchmark's scores on eta.
+    #[default]
+    Monotone,
+    /// g = sigmoid(eta), the paper's simple link.
+    Sigmoid,
+}
+
+impl From<Link> for LinkName {
+    fn from(link: Link) -> LinkName {
+        match link {
+            Link::Monotone => LinkName::Monotone,
+            Link::Sigmoid => LinkName::Sigmoid,
+        }
+    }
+}
+
+impl From<LinkName> for Link {
+    fn from(link: LinkName) -> Link {
+        match link {
+            LinkName::Monotone => Link::Monotone,
+            LinkName::Sigmoid => Link::Sigmoid,
         }
     }
 }

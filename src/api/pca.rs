@@ -6,22 +6,24 @@ use serde::{Deserialize, Serialize, Serializer};
 use utoipa::ToSchema;
 
 use super::basis::Basis;
-use super::body::{BodyFormat, Limits, answer, parse_json};
+use super::body::Limits;
+use super::endpoint::{self, Analysis, LeaderboardQuery};
 use super::error::{ApiError, ErrorCode, Problem};
 use super::options::{
     AnalysisOptions, BootstrapOptions, Missing, ParallelAnalysisOptions, ResamplingFields,
     resampling,
 };
-use super::query::{self, TableQuery, table_query};
-use super::request::leaderboard_request;
+use super::query::{TableQuery, table_query};
+use super::request::{self, JsonRequest, leaderboard_request};
+use super::responses::{ComputeErrors, LeaderboardBodyErrors};
 use super::schemas::{self, ArrowStream, ParquetFile};
-use super::scores::ScoresField;
-use super::table;
 use crate::analysis::pca::basis::Basis as FittedBasis;
 use crate::analysis::pca::fit::{self, ComponentChoice, PcaFit, PcaPlan, Placement};
 use crate::analysis::pca::uncertainty::{BootstrapIntervals, ParallelAnalysis};
 use crate::analysis::{BenchmarkMatrix, ImputedCell, NComponents};
 use crate::charts;
+use crate::ingest::scores::ScoresField;
+use crate::ingest::{Leaderboard, PerModelColumns};
 
 leaderboard_request! {
     /// A leaderboard (models x benchmarks) and the PCA options.
@@ -108,43 +110,57 @@ table_query! {
     }
 }
 
-impl PcaRequest {
-    /// The request a table body and its query stand for: the leaderboard of
-    /// the table and the options of the query.
-    fn from_table(
-        format: BodyFormat,
-        body: &[u8],
-        query: &PcaQuery,
-        limits: &Limits,
-    ) -> Result<Self, ApiError> {
-        let params = query.table();
-        let group_column = query.group_column.as_deref();
-        let selection = params.selection(
-            group_column.map(str::to_owned).into_iter().collect(),
-            limits,
-        )?;
-        let table = params.read(format, body, Some(&selection), limits)?;
-        let lb = table::pick(table.as_ref(), &selection)?;
-        let groups = group_column
-            .map(|column| lb.labels(table.as_ref(), column))
-            .transpose()?;
-        let options = query.options()?;
-        Ok(Self {
-            models: lb.models,
-            benchmarks: lb.benchmarks,
-            scores: ScoresField(lb.scores),
-            n_components: options.n_components,
-            standardize: options.standardize,
-            sign: options.sign,
-            missing: options.missing,
-            imputation: options.imputation,
-            absent_models: lb.dropped,
+/// `POST /v1/pca`.
+pub struct PcaEndpoint;
+
+/// What /v1/pca is asked besides the leaderboard, from a JSON body or a
+/// query string.
+#[derive(Debug)]
+pub struct PcaOptions {
+    pub analysis: AnalysisOptions,
+    pub supplementary: Option<Supplementary>,
+    pub bootstrap: Option<BootstrapOptions>,
+    pub parallel_analysis: Option<ParallelAnalysisOptions>,
+    pub charts: bool,
+    pub return_basis: bool,
+}
+
+impl JsonRequest for PcaRequest {
+    type Options = PcaOptions;
+
+    fn into_parts(mut self) -> Result<(Leaderboard, PcaOptions), ApiError> {
+        let (mut leaderboard, analysis) = self.take_leaderboard();
+        leaderboard.per_model.groups = self.groups;
+        let options = PcaOptions {
+            analysis,
+            supplementary: self.supplementary,
+            bootstrap: self.bootstrap,
+            parallel_analysis: self.parallel_analysis,
+            charts: self.charts.unwrap_or(false),
+            return_basis: self.return_basis.unwrap_or(false),
+        };
+        Ok((leaderboard, options))
+    }
+}
+
+impl LeaderboardQuery for PcaQuery {
+    type Options = PcaOptions;
+
+    fn per_model(&self) -> Result<PerModelColumns, ApiError> {
+        Ok(PerModelColumns {
+            group: self.group_column.clone(),
+            ..Default::default()
+        })
+    }
+
+    fn options(&self) -> Result<PcaOptions, ApiError> {
+        Ok(PcaOptions {
+            analysis: self.analysis_options()?,
             supplementary: None,
             bootstrap: None,
             parallel_analysis: None,
-            charts: query.charts,
-            return_basis: query.return_basis,
-            groups,
+            charts: self.charts.unwrap_or(false),
+            return_basis: self.return_basis.unwrap_or(false),
         })
     }
 }
@@ -155,7 +171,7 @@ impl PcaRequest {
 pub struct Supplementary {
     /// Unique, non-empty names, distinct from `models`.
     #[schema(schema_with = schemas::supplementary_models)]
-    #[serde(deserialize_with = "crate::api::request::label_list")]
+    #[serde(deserialize_with = "crate::ingest::json::label_list")]
     pub models: Vec<String>,
     /// One row per supplementary model, one value (or null) per benchmark.
     #[schema(schema_with = schemas::scores)]
@@ -315,96 +331,80 @@ pub(crate) fn rows<S: Serializer>(matrix: &Array2<f64>, serializer: S) -> Result
     seq.end()
 }
 
-/// Parse, validate, analyse, serialise: the whole request, independent of actix.
-pub fn pca_answer(
-    format: BodyFormat,
-    query: &PcaQuery,
-    body: &[u8],
-    limits: &Limits,
-) -> Result<PcaResponse, ApiError> {
-    answer_request(parse_pca(format, body, query, limits)?, limits)
-}
+impl Analysis for PcaEndpoint {
+    type Query = PcaQuery;
+    type Request = PcaRequest;
+    type Options = PcaOptions;
+    type Answer = PcaResponse;
 
-fn parse_pca(
-    format: BodyFormat,
-    body: &[u8],
-    query: &PcaQuery,
-    limits: &Limits,
-) -> Result<PcaRequest, ApiError> {
-    match format {
-        BodyFormat::Json => parse_json(body),
-        _ => PcaRequest::from_table(format, body, query, limits),
-    }
-}
+    fn answer(
+        leaderboard: Leaderboard,
+        options: PcaOptions,
+        limits: &Limits,
+    ) -> Result<PcaResponse, ApiError> {
+        let extra_cells = options
+            .supplementary
+            .as_ref()
+            .map_or(0, |s| s.scores.0.values.len());
+        request::check(&leaderboard, &options.analysis, limits, extra_cells)?;
+        if let Some(groups) = &leaderboard.per_model.groups
+            && groups.len() != leaderboard.models.len()
+        {
+            return Err(ApiError::new(
+                ErrorCode::ShapeMismatch,
+                format!(
+                    "groups has {} labels for {} models (one per model, null for none)",
+                    groups.len(),
+                    leaderboard.models.len()
+                ),
+            ));
+        }
+        let plan = plan(&options, limits)?;
+        let missing = options.analysis.missing();
+        let (matrix, per_model, absent) = leaderboard.into_matrix()?;
+        let supplementary = options
+            .supplementary
+            .map(|s| fit::supplementary(&matrix, s.models, s.scores.0))
+            .transpose()?;
+        let analysis = fit::analyse(&matrix, supplementary.as_ref(), &plan)?;
 
-fn answer_request(mut request: PcaRequest, limits: &Limits) -> Result<PcaResponse, ApiError> {
-    let leaderboard = request.take_leaderboard();
-    let extra_cells = request
-        .supplementary
-        .as_ref()
-        .map_or(0, |s| s.scores.0.values.len());
-    leaderboard.check(limits, extra_cells)?;
-    if let Some(groups) = &request.groups
-        && groups.len() != leaderboard.models.len()
-    {
-        return Err(ApiError::new(
-            ErrorCode::ShapeMismatch,
-            format!(
-                "groups has {} labels for {} models (one per model, null for none)",
-                groups.len(),
-                leaderboard.models.len()
-            ),
-        ));
+        // What reads the matrix comes first: the answer then takes its labels.
+        // The groups of the models kept, in their order.
+        let groups = per_model.groups.map(|mut groups| {
+            let kept = &analysis.fit.completed.rows;
+            kept.iter().map(|&i| groups[i].take()).collect::<Vec<_>>()
+        });
+        let charts = options
+            .charts
+            .then(|| charts::pca(&matrix, &analysis.fit, groups.as_deref()));
+        let basis = options.return_basis.then(|| {
+            let basis = FittedBasis::of_fit(matrix.benchmarks(), &analysis.fit, plan.params.sign());
+            Basis::new(&basis)
+        });
+        let supplementary_out = match (&supplementary, &analysis.supplementary) {
+            (Some(extra), Some(placed)) => Some(SupplementaryOut::new(extra, placed)),
+            _ => None,
+        };
+        let mut response = PcaResponse::of_owned(matrix, &analysis.fit, missing);
+        response.add_absent(absent);
+        response.supplementary = supplementary_out;
+        response.groups = groups;
+        response.charts = charts;
+        response.basis = basis;
+        if let (Some(ci), Some(options)) = (&analysis.bootstrap, plan.bootstrap) {
+            response.bootstrap = Some(BootstrapOut::new(ci, options.seed));
+        }
+        if let (Some(pa), Some(options)) = (&analysis.parallel_analysis, plan.parallel_analysis) {
+            response.parallel_analysis = Some(ParallelAnalysisOut::new(pa, options.seed));
+        }
+        Ok(response)
     }
-    let plan = plan(&leaderboard.options, &request, limits)?;
-    let leaderboard_absent = leaderboard.absent_models.clone();
-    let missing = leaderboard.options.missing();
-    let (matrix, _) = leaderboard.into_matrix()?;
-    let supplementary = request
-        .supplementary
-        .map(|s| fit::supplementary(&matrix, s.models, s.scores.0))
-        .transpose()?;
-    let analysis = fit::analyse(&matrix, supplementary.as_ref(), &plan)?;
-
-    // What reads the matrix comes first: the answer then takes its labels.
-    // The groups of the models kept, in their order.
-    let groups = request.groups.map(|mut groups| {
-        let kept = &analysis.fit.completed.rows;
-        kept.iter().map(|&i| groups[i].take()).collect::<Vec<_>>()
-    });
-    let charts = (request.charts.unwrap_or(false))
-        .then(|| charts::pca(&matrix, &analysis.fit, groups.as_deref()));
-    let basis = request.return_basis.unwrap_or(false).then(|| {
-        let basis = FittedBasis::of_fit(matrix.benchmarks(), &analysis.fit, plan.params.sign());
-        Basis::new(&basis)
-    });
-    let supplementary_out = match (&supplementary, &analysis.supplementary) {
-        (Some(extra), Some(placed)) => Some(SupplementaryOut::new(extra, placed)),
-        _ => None,
-    };
-    let mut response = PcaResponse::of_owned(matrix, &analysis.fit, missing);
-    response.add_absent(leaderboard_absent);
-    response.supplementary = supplementary_out;
-    response.groups = groups;
-    response.charts = charts;
-    response.basis = basis;
-    if let (Some(ci), Some(options)) = (&analysis.bootstrap, plan.bootstrap) {
-        response.bootstrap = Some(BootstrapOut::new(ci, options.seed));
-    }
-    if let (Some(pa), Some(options)) = (&analysis.parallel_analysis, plan.parallel_analysis) {
-        response.parallel_analysis = Some(ParallelAnalysisOut::new(pa, options.seed));
-    }
-    Ok(response)
 }
 
 /// The checked options of the analysis.
-fn plan(
-    options: &AnalysisOptions,
-    request: &PcaRequest,
-    limits: &Limits,
-) -> Result<PcaPlan, ApiError> {
-    let (params, components) = options.pca_params_or_auto(NComponents::All)?;
-    let parallel_analysis = match (&request.parallel_analysis, components) {
+fn plan(options: &PcaOptions, limits: &Limits) -> Result<PcaPlan, ApiError> {
+    let (params, components) = options.analysis.pca_params_or_auto(NComponents::All)?;
+    let parallel_analysis = match (&options.parallel_analysis, components) {
         (None, ComponentChoice::Fixed) => None,
         (options, _) => {
             let o = options.clone().unwrap_or_default();
@@ -418,7 +418,7 @@ fn plan(
             )?)
         }
     };
-    let bootstrap = match &request.bootstrap {
+    let bootstrap = match &options.bootstrap {
         None => None,
         Some(o) => Some(resampling(
             ResamplingFields::BOOTSTRAP,
@@ -432,7 +432,7 @@ fn plan(
     Ok(PcaPlan {
         params,
         components,
-        missing: options.missing_policy(limits.max_iterations)?,
+        missing: options.analysis.missing_policy(limits.max_iterations)?,
         parallel_analysis,
         bootstrap,
     })
@@ -602,12 +602,6 @@ impl PcaResponse {
     )),
     responses(
         (status = 200, description = "The PCA of the leaderboard", body = PcaResponse),
-        (status = 400, description = "`malformed_json`: the body is not JSON",
-            body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large` (body, or a Parquet file's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)",
-            body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: the body is not application/json, text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream, or has an unsupported Content-Encoding",
-            body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Well-formed but unanswerable. `invalid_request`, `unknown_field`, \
             `invalid_query`, `number_out_of_range`, `shape_mismatch` (a score row per model, a value per \
             benchmark, a group per model), `empty_label`, `duplicate_model`, `duplicate_benchmark`, `no_benchmarks`, \
@@ -625,10 +619,8 @@ impl PcaResponse {
             pair with two scores, duplicates=reject), `conflicting_metadata` (a long table's model with two \
             labels in `group_column`)",
             body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS",
-            body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "`internal_error`",
-            body = Problem, content_type = "application/problem+json"),
+        LeaderboardBodyErrors,
+        ComputeErrors,
     )
 )]
 #[post("/v1/pca")]
@@ -637,14 +629,5 @@ pub async fn post_pca(
     payload: web::Payload,
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
-    let query: PcaQuery = query::parse(req.query_string())?;
-    let limits = **limits;
-    answer(
-        &req,
-        payload,
-        limits,
-        move |format, body| parse_pca(format, body, &query, &limits),
-        move |request| answer_request(request, &limits),
-    )
-    .await
+    endpoint::serve::<PcaEndpoint>(req, payload, limits).await
 }

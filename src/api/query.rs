@@ -9,15 +9,15 @@
 //! its own. Macros rather than `#[serde(flatten)]`, which would lose
 //! `deny_unknown_fields`: a misspelt parameter must be an error.
 
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use utoipa::ToSchema;
 
-use super::body::{BodyFormat, Limits};
 use super::error::{ApiError, ErrorCode};
 use super::options::{
     AnalysisOptions, ImputationOptions, Missing, NComponentsField, SentNumber, Sign, Spelling,
 };
-use super::table::csv::CsvTable;
-use super::table::{Duplicates, Layout, LongColumns, Selection, Table, arrow, parquet};
+use crate::ingest::{self, Benchmarks, LongSpec, PerModelColumns, ReadSpec};
 
 /// Defines a query type: the table parameters, then (when the invocation
 /// starts with `n_components;`, with the attributes given to it) the PCA and
@@ -101,7 +101,7 @@ macro_rules! table_query {
             /// `long`: a row per (model, benchmark, score); other columns are
             /// ignored, and per-model columns must agree across a model's rows.
             #[param(inline)]
-            pub layout: Option<$crate::api::table::Layout>,
+            pub layout: Option<$crate::api::query::Layout>,
             /// The column holding the model names. Default: the first column
             /// (wide), `model` (long).
             #[param(min_length = 1)]
@@ -116,7 +116,7 @@ macro_rules! table_query {
             /// refused (`reject`, default: 422 `duplicate_score`), or takes
             /// their `mean` or the `last` one.
             #[param(inline)]
-            pub duplicates: Option<$crate::api::table::Duplicates>,
+            pub duplicates: Option<$crate::api::query::Duplicates>,
             /// Benchmarks: every score column (wide) or benchmark value
             /// (long) that starts with this, in table order.
             #[param(min_length = 1)]
@@ -185,7 +185,7 @@ pub trait TableQuery: DeserializeOwned {
 
     /// The options as a JSON body would carry them (the defaults when the
     /// endpoint has none).
-    fn options(&self) -> Result<AnalysisOptions, ApiError> {
+    fn analysis_options(&self) -> Result<AnalysisOptions, ApiError> {
         self.option_params()
             .map_or(Ok(AnalysisOptions::default()), |o| o.options())
     }
@@ -223,7 +223,7 @@ pub fn parse<T: TableQuery>(query: &str) -> Result<T, ApiError> {
         ApiError::new(ErrorCode::InvalidQuery, detail)
     })?;
     parsed.table().validate()?;
-    parsed.options()?;
+    parsed.analysis_options()?;
     Ok(parsed)
 }
 
@@ -327,7 +327,8 @@ impl<'q> TableParams<'q> {
         self.delimiter_byte().map(|_| ())
     }
 
-    fn delimiter_byte(&self) -> Result<u8, ApiError> {
+    /// The field delimiter of a CSV body.
+    pub fn delimiter_byte(&self) -> Result<u8, ApiError> {
         match self.delimiter {
             None | Some(",") => Ok(b','),
             Some(";") => Ok(b';'),
@@ -338,56 +339,77 @@ impl<'q> TableParams<'q> {
         }
     }
 
-    /// Reads a table body. A typed format (Parquet, Arrow) decodes only
-    /// the columns `selection` can use (every flat column without one).
-    pub fn read(
-        &self,
-        format: BodyFormat,
-        body: &[u8],
-        selection: Option<&Selection<'_>>,
-        limits: &Limits,
-    ) -> Result<Box<dyn Table>, ApiError> {
-        let wanted = |index: usize, name: &str, numeric: bool| {
-            selection.is_none_or(|s| s.wants(index, name, numeric))
+    /// How a table body is read: as these parameters say, with the
+    /// per-model columns `per_model`.
+    pub fn spec(&self, per_model: PerModelColumns) -> Result<ReadSpec, ApiError> {
+        let benchmarks = match (self.benchmark_prefix, self.benchmarks) {
+            (Some(prefix), _) => Benchmarks::Prefix(prefix.to_owned()),
+            (None, Some(names)) => Benchmarks::Named(list("benchmarks", names)?),
+            (None, None) => Benchmarks::Numeric,
         };
-        match format {
-            BodyFormat::Csv => Ok(Box::new(CsvTable::read(body, self.delimiter_byte()?)?)),
-            BodyFormat::Parquet => Ok(Box::new(parquet::read(body, &wanted, limits)?)),
-            BodyFormat::Arrow => Ok(Box::new(arrow::read(body, &wanted, limits)?)),
-            BodyFormat::Json => Err(ApiError::new(
-                ErrorCode::InternalError,
-                "a JSON body is not a table",
-            )),
-            BodyFormat::Multipart => Err(ApiError::new(
-                ErrorCode::UnsupportedMediaType,
-                "multipart/form-data is taken by /v1/pca/transform and /v1/scaling/predict only; \
-                 send this endpoint application/json or text/csv",
-            )),
+        Ok(ReadSpec {
+            delimiter: self.delimiter_byte()?,
+            model_column: self.model_column.map(str::to_owned),
+            benchmarks,
+            long: (self.layout == Some(Layout::Long)).then(|| LongSpec {
+                benchmark_column: self.benchmark_column.unwrap_or("benchmark").to_owned(),
+                score_column: self.score_column.unwrap_or("score").to_owned(),
+                duplicates: self.duplicates.unwrap_or_default().into(),
+            }),
+            per_model,
+        })
+    }
+}
+
+/// How a table lays out its leaderboard.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, serde::Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Layout {
+    /// A row per model, a column per benchmark.
+    #[default]
+    Wide,
+    /// A row per (model, benchmark, score), as evaluation harnesses write results.
+    Long,
+}
+
+impl From<Layout> for ingest::Layout {
+    fn from(layout: Layout) -> Self {
+        match layout {
+            Layout::Wide => ingest::Layout::Wide,
+            Layout::Long => ingest::Layout::Long,
         }
     }
+}
 
-    /// The selection these parameters make, with `reserved` per-model
-    /// columns, within `limits`.
-    pub fn selection(
-        &self,
-        reserved: Vec<String>,
-        limits: &Limits,
-    ) -> Result<Selection<'q>, ApiError> {
-        Ok(Selection {
-            model_column: self.model_column,
-            benchmark_prefix: self.benchmark_prefix,
-            benchmarks: self
-                .benchmarks
-                .map(|names| list("benchmarks", names))
-                .transpose()?,
-            reserved,
-            long: (self.layout == Some(Layout::Long)).then(|| LongColumns {
-                benchmark_column: self.benchmark_column.unwrap_or("benchmark"),
-                score_column: self.score_column.unwrap_or("score"),
-                duplicates: self.duplicates.unwrap_or_default(),
-            }),
-            max_cells: limits.max_cells,
-        })
+impl From<ingest::Layout> for Layout {
+    fn from(layout: ingest::Layout) -> Self {
+        match layout {
+            ingest::Layout::Wide => Layout::Wide,
+            ingest::Layout::Long => Layout::Long,
+        }
+    }
+}
+
+/// What a long table does with a (model, benchmark) pair that has two scores.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Duplicates {
+    /// 422 `duplicate_score` naming the pair.
+    #[default]
+    Reject,
+    /// Their mean.
+    Mean,
+    /// The one in the last row.
+    Last,
+}
+
+impl From<Duplicates> for ingest::Duplicates {
+    fn from(duplicates: Duplicates) -> Self {
+        match duplicates {
+            Duplicates::Reject => ingest::Duplicates::Reject,
+            Duplicates::Mean => ingest::Duplicates::Mean,
+            Duplicates::Last => ingest::Duplicates::Last,
+        }
     }
 }
 
@@ -474,7 +496,7 @@ mod tests {
         let q =
             query("n_components=0.9&missing=iterative_pca&imputation_bounds=0,1&family_column=F")
                 .unwrap();
-        let options = q.options().unwrap();
+        let options = q.analysis_options().unwrap();
         assert_eq!(
             options.n_components,
             Some(NComponentsField::Fraction(

@@ -12,16 +12,17 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::basis::{self, Basis};
-use super::body::{ARROW_STREAM, BodyFormat, Limits, PARQUET, answer, body_format, parse_json};
-use super::error::{ApiError, ErrorCode, Problem};
-use super::multipart;
+use super::body::{BodyFormat, Limits};
+use super::endpoint::{self, Body, Endpoint};
+use super::error::{ApiError, Problem};
 use super::pca::{ImputedCellOut, SupplementaryOut, rows};
-use super::query::{self, TableQuery, table_query};
+use super::query::{TableQuery, table_query};
+use super::responses::{ComputeErrors, PlacementBodyErrors};
 use super::schemas;
-use super::scores::{ScoresField, TopLevelScores};
-use super::table::{self, Selection};
-use crate::analysis::matrix::ScoreRows;
 use crate::analysis::pca::basis::Basis as FittedBasis;
+use crate::ingest::multipart::{self, Part};
+use crate::ingest::scores::{ScoresField, TopLevelScores};
+use crate::ingest::{self, Benchmarks, Leaderboard, PerModelColumns, json};
 
 table_query! {
     /// Query parameters: the table ones apply to the `scores` part of a
@@ -41,12 +42,12 @@ pub struct TransformRequest {
     #[schema(value_type = Basis)]
     pub basis: Value,
     #[schema(schema_with = schemas::placed_models)]
-    #[serde(deserialize_with = "crate::api::request::label_list")]
+    #[serde(deserialize_with = "crate::ingest::json::label_list")]
     pub models: Vec<String>,
     /// The benchmarks of the columns of `scores`, matched to the basis's by
     /// name in any order; columns the basis does not know are ignored.
     #[schema(schema_with = schemas::benchmarks)]
-    #[serde(deserialize_with = "crate::api::request::label_list")]
+    #[serde(deserialize_with = "crate::ingest::json::label_list")]
     pub benchmarks: Vec<String>,
     #[schema(schema_with = schemas::scores)]
     pub scores: ScoresField,
@@ -88,9 +89,10 @@ pub struct TransformResponse {
     pub ignored_benchmarks: Vec<String>,
 }
 
-/// The parts of a JSON request that places models on a basis.
+/// The parts of a JSON request that places models on a basis: the basis,
+/// and the new models as a leaderboard.
 pub(crate) trait PlacementRequest: DeserializeOwned + TopLevelScores {
-    fn into_parts(self) -> (Value, NewModels);
+    fn into_parts(self) -> (Value, Leaderboard);
 }
 
 impl TopLevelScores for TransformRequest {
@@ -100,65 +102,45 @@ impl TopLevelScores for TransformRequest {
 }
 
 impl PlacementRequest for TransformRequest {
-    fn into_parts(self) -> (Value, NewModels) {
-        let new = NewModels {
+    fn into_parts(self) -> (Value, Leaderboard) {
+        let new = Leaderboard {
             models: self.models,
             benchmarks: self.benchmarks,
             scores: self.scores.0,
-            unread: vec![],
+            ..Default::default()
         };
         (self.basis, new)
     }
 }
 
-/// New models as sent, before they are matched to the basis.
-#[derive(Debug)]
-pub(crate) struct NewModels {
-    pub models: Vec<String>,
-    pub benchmarks: Vec<String>,
-    pub scores: ScoreRows,
-    /// Table columns left unread (neither the model column nor a benchmark of the basis).
-    pub unread: Vec<String>,
-}
-
-/// The boundary of a form body (`None` for JSON); 415 for anything else,
-/// before the body is read.
-pub(crate) fn form_boundary(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    match body_format(req)? {
-        BodyFormat::Json => Ok(None),
-        BodyFormat::Multipart => multipart::boundary(req).map(Some),
-        BodyFormat::Csv | BodyFormat::Parquet | BodyFormat::Arrow => Err(ApiError::new(
-            ErrorCode::UnsupportedMediaType,
-            "send the basis with the models: application/json, or multipart/form-data with a \
-             basis part (JSON) and a scores part (a table: CSV, Parquet or Arrow)",
-        )),
-    }
-}
+/// The parts of a form that places models on a basis.
+pub(crate) const FORM: [(&str, &str); 2] = [
+    ("basis", "the basis, as JSON"),
+    ("scores", "the models, as a table"),
+];
 
 /// The basis (checked by `check`, whose benchmarks `benchmarks_of` gives)
 /// and the new models, from a JSON body or a form.
-pub(crate) fn read_placement<R: PlacementRequest, B, Q: TableQuery>(
-    format: BodyFormat,
-    body: &[u8],
-    boundary: Option<&str>,
-    query: &Q,
+pub(crate) fn read_placement<R: PlacementRequest, B>(
+    body: Body<'_>,
+    query: &impl TableQuery,
     limits: &Limits,
     check: impl FnOnce(&Value) -> Result<B, ApiError>,
     benchmarks_of: fn(&B) -> &[String],
-) -> Result<(B, NewModels), ApiError> {
-    let (basis, new) = match (format, boundary) {
+) -> Result<(B, Leaderboard), ApiError> {
+    let (basis, new) = match (body.format, body.boundary) {
         (BodyFormat::Multipart, Some(boundary)) => {
-            let (basis_part, scores_part) = form_parts(body, boundary)?;
-            let basis = check(&form_basis(basis_part)?)?;
-            let new = read_table(scores_part, query, benchmarks_of(&basis), limits)?;
+            let [basis_part, scores_part] = multipart::fields(body.bytes, boundary, FORM)?;
+            let basis = check(&form_basis(basis_part.body)?)?;
+            let new = read_models(&scores_part, query, benchmarks_of(&basis), limits)?;
             (basis, new)
         }
         _ => {
-            let (value, new) = parse_json::<R>(body)?.into_parts();
+            let (value, new) = json::parse::<R>(body.bytes)?.into_parts();
             (check(&value)?, new)
         }
     };
-    limits.check_cells(new.scores.values.len())?;
+    limits.check_cells(new.cells())?;
     Ok((basis, new))
 }
 
@@ -170,132 +152,62 @@ pub(crate) fn form_basis(part: &[u8]) -> Result<Value, ApiError> {
     })
 }
 
-/// The `basis` and `scores` parts of a form.
-pub(crate) fn form_parts<'a>(
-    body: &'a [u8],
-    boundary: &str,
-) -> Result<(&'a [u8], multipart::Part<'a>), ApiError> {
-    let (mut basis, mut scores) = (None, None);
-    for part in multipart::parse(body, boundary)? {
-        let slot = match part.name.as_str() {
-            "basis" => &mut basis,
-            "scores" => &mut scores,
-            other => {
-                return Err(ApiError::new(
-                    ErrorCode::UnknownField,
-                    format!("the form has a part '{other}'; it takes 'basis' and 'scores'"),
-                ));
-            }
-        };
-        let name = part.name.clone();
-        if slot.replace(part).is_some() {
-            return Err(ApiError::new(
-                ErrorCode::InvalidRequest,
-                format!("the form has two '{name}' parts"),
-            ));
-        }
-    }
-    fn needed<'a>(
-        part: Option<multipart::Part<'a>>,
-        name: &str,
-        what: &str,
-    ) -> Result<multipart::Part<'a>, ApiError> {
-        part.ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::InvalidRequest,
-                format!("the form has no '{name}' part ({what})"),
-            )
-        })
-    }
-    Ok((
-        needed(basis, "basis", "the basis, as JSON")?.body,
-        needed(scores, "scores", "the models, as a table")?,
-    ))
-}
-
-/// The reader of a `scores` part, chosen by its media type as the other
-/// endpoints choose theirs by the body's: CSV when the part names none (or
-/// names the generic `application/octet-stream` or `text/plain` that form
-/// clients write for a file of unknown type).
-pub(crate) fn part_format(part: &multipart::Part<'_>) -> Result<BodyFormat, ApiError> {
-    match part.content_type.as_deref() {
-        None | Some("text/csv" | "text/plain" | "application/octet-stream") => Ok(BodyFormat::Csv),
-        Some(PARQUET) => Ok(BodyFormat::Parquet),
-        Some(ARROW_STREAM) => Ok(BodyFormat::Arrow),
-        Some(other) => Err(ApiError::new(
-            ErrorCode::UnsupportedMediaType,
-            format!("the scores part is {other}; it takes text/csv, {PARQUET} or {ARROW_STREAM}"),
-        )),
-    }
-}
-
 /// The models of the `scores` part, read by the same table readers as every
-/// other endpoint's body (CSV, Parquet, Arrow; wide or long, as the query
-/// says). In a wide table without `benchmarks` or `benchmark_prefix`, the
-/// columns named as the basis's benchmarks are read and the others are
-/// ignored; a long table gives every benchmark it names, and those the
-/// basis does not know are ignored when the models are matched to it.
-fn read_table<Q: TableQuery>(
-    part: multipart::Part<'_>,
-    query: &Q,
+/// other endpoint's body (CSV, Parquet, Arrow by the part's media type;
+/// wide or long, as the query says). In a wide table without `benchmarks`
+/// or `benchmark_prefix`, the columns named as the basis's benchmarks are
+/// read and the others are ignored; a long table gives every benchmark it
+/// names, and those the basis does not know are ignored when the models
+/// are matched to it.
+fn read_models(
+    part: &Part<'_>,
+    query: &impl TableQuery,
     basis_benchmarks: &[String],
     limits: &Limits,
-) -> Result<NewModels, ApiError> {
-    let format = part_format(&part)?;
-    let params = query.table();
-    let mut selection: Selection<'_> = params.selection(vec![], limits)?;
-    let by_basis = selection.long.is_none()
-        && selection.benchmark_prefix.is_none()
-        && selection.benchmarks.is_none();
-    if by_basis {
-        // A typed format decodes the model column and the basis's columns only.
-        selection.benchmarks = Some(basis_benchmarks.to_vec());
+) -> Result<Leaderboard, ApiError> {
+    let format = part.table_format()?;
+    let mut spec = query.table().spec(PerModelColumns::default())?;
+    if spec.benchmarks == Benchmarks::Numeric {
+        spec.benchmarks = Benchmarks::Known(basis_benchmarks.to_vec());
     }
-    let table = params.read(format, part.body, Some(&selection), limits)?;
-    let mut unread = vec![];
-    if by_basis {
-        let columns = table.columns();
-        let model_column = match selection.model_column {
-            Some(name) => table.find(name)?,
-            None => 0,
-        };
-        let (known, other): (Vec<usize>, Vec<usize>) = (0..columns.len())
-            .filter(|&c| c != model_column)
-            .partition(|&c| basis_benchmarks.contains(&columns[c]));
-        if known.is_empty() {
-            return Err(ApiError::new(
-                ErrorCode::NoMatchingColumns,
-                "no column of the table is named as a benchmark of the basis",
-            ));
-        }
-        selection.benchmarks = Some(known.iter().map(|&c| columns[c].clone()).collect());
-        unread = other.iter().map(|&c| columns[c].clone()).collect();
-    }
-    let picked = table::pick(table.as_ref(), &selection)?;
-    Ok(NewModels {
-        models: picked.models,
-        benchmarks: picked.benchmarks,
-        scores: picked.scores,
-        unread,
-    })
+    Ok(ingest::read(format, part.body, &spec, &limits.read())?)
 }
 
 fn pca_benchmarks(basis: &(FittedBasis, String)) -> &[String] {
     basis.0.benchmarks()
 }
 
-/// Parse, check the basis, match, place: the whole request, independent of actix.
-pub fn transform_answer(
-    format: BodyFormat,
-    body: &[u8],
-    boundary: Option<&str>,
+/// `POST /v1/pca/transform`: the body's parts are read as the answer needs
+/// them, so reading the body answers it.
+pub struct TransformEndpoint;
+
+impl Endpoint for TransformEndpoint {
+    type Query = PlacementQuery;
+    type Input = TransformResponse;
+    type Answer = TransformResponse;
+    const FORMS: bool = true;
+
+    fn read(
+        body: Body<'_>,
+        query: &PlacementQuery,
+        limits: &Limits,
+    ) -> Result<TransformResponse, ApiError> {
+        transform_answer(body, query, limits)
+    }
+
+    fn answer(answer: TransformResponse, _: &Limits) -> Result<TransformResponse, ApiError> {
+        Ok(answer)
+    }
+}
+
+/// Parse, check the basis, match, place: the whole request.
+fn transform_answer(
+    body: Body<'_>,
     query: &PlacementQuery,
     limits: &Limits,
 ) -> Result<TransformResponse, ApiError> {
-    let ((basis, fingerprint), new) = read_placement::<TransformRequest, _, _>(
-        format,
+    let ((basis, fingerprint), new) = read_placement::<TransformRequest, _>(
         body,
-        boundary,
         query,
         limits,
         |value| basis::read_basis(value, limits.max_iterations),
@@ -345,15 +257,6 @@ pub fn transform_example() -> Value {
     )),
     responses(
         (status = 200, description = "The models on the basis's components", body = TransformResponse),
-        (status = 400, description = "`malformed_json` (the body, or the basis part, is not JSON), \
-            `invalid_multipart` (a form body that cannot be read: no boundary, a part without a name, \
-            cut short)", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large` (body, or a Parquet part's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)",
-            body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: neither application/json nor \
-            multipart/form-data, an unsupported Content-Encoding, or a scores part that is not \
-            text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream",
-            body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_basis` (an unknown `format`, a member missing or of \
             the wrong type, inconsistent lengths, a number that is not finite, components not \
             orthonormal to 1e-8, a scale not positive, an imputation rank, tol, max_iter or bounds \
@@ -368,10 +271,8 @@ pub fn transform_example() -> Value {
             `unknown_column`, `no_matching_columns`, `invalid_score`, `duplicate_score` (a long \
             table's pair with two scores, duplicates=reject)",
             body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS",
-            body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "`internal_error`",
-            body = Problem, content_type = "application/problem+json"),
+        PlacementBodyErrors,
+        ComputeErrors,
     )
 )]
 #[post("/v1/pca/transform")]
@@ -380,17 +281,5 @@ pub async fn post_transform(
     payload: web::Payload,
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
-    let query: PlacementQuery = query::parse(req.query_string())?;
-    let boundary = form_boundary(&req)?;
-    let limits = **limits;
-    // The body's parts are read as the answer needs them, so parsing and
-    // answering are one step and the compute step passes the answer on.
-    answer(
-        &req,
-        payload,
-        limits,
-        move |format, body| transform_answer(format, body, boundary.as_deref(), &query, &limits),
-        Ok,
-    )
-    .await
+    endpoint::serve::<TransformEndpoint>(req, payload, limits).await
 }

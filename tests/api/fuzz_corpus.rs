@@ -13,9 +13,10 @@ use std::time::{Duration, Instant};
 
 use obscaling::analysis::budget;
 use obscaling::api::body::{BodyFormat, Limits, guarded};
+use obscaling::api::endpoint::{self, Body};
 use obscaling::api::error::{ApiError, ErrorCode};
-use obscaling::api::inspect::{InspectQuery, inspect_answer};
-use obscaling::api::pca::{PcaQuery, pca_answer};
+use obscaling::api::inspect::{InspectEndpoint, InspectQuery};
+use obscaling::api::pca::{PcaEndpoint, PcaQuery};
 use obscaling::api::query;
 use obscaling::plumbing::config::Config;
 
@@ -66,12 +67,16 @@ fn replay(what: &str, format: BodyFormat, query: &str, body: &[u8]) -> Result<()
     let deadline = || Some(Instant::now() + limits.deadline);
     let pca = guarded(|| {
         let query = query::parse::<PcaQuery>(query)?;
-        budget::with_deadline(deadline(), || pca_answer(format, &query, body, &limits)).map(|_| ())
+        budget::with_deadline(deadline(), || {
+            endpoint::run::<PcaEndpoint>(Body::new(format, body), &query, &limits)
+        })
+        .map(|_| ())
     });
     check(&format!("{what} (pca)"), pca)?;
     let inspect = guarded(|| {
         budget::with_deadline(deadline(), || {
-            inspect_answer(format, &InspectQuery::default(), body, &limits)
+            let query = InspectQuery::default();
+            endpoint::run::<InspectEndpoint>(Body::new(format, body), &query, &limits)
         })
         .map(|_| ())
     });

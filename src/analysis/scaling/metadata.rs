@@ -4,20 +4,10 @@
 //! index it by model without checking again.
 
 use crate::analysis::AnalysisError;
-use crate::analysis::matrix::BenchmarkMatrix;
+use crate::analysis::matrix::{BenchmarkMatrix, check_per_model};
 
 fn check_length(what: &str, got: usize, matrix: &BenchmarkMatrix) -> Result<(), AnalysisError> {
-    if got == matrix.n_models() {
-        Ok(())
-    } else {
-        Err(AnalysisError::ShapeMismatch {
-            what: what.into(),
-            got,
-            unit: "values",
-            expected: matrix.n_models(),
-            expected_from: "models",
-        })
-    }
+    check_per_model(what, got, matrix.n_models())
 }
 
 /// The family of every model of a leaderboard, where it has one.
@@ -70,6 +60,32 @@ pub enum Compute {
         params: Vec<Option<f64>>,
         tokens: Vec<Option<f64>>,
     },
+}
+
+impl Compute {
+    /// The compute a leaderboard gives per model: `flops`, or `params` and
+    /// `tokens` (FLOPs = 6 N D), or none.
+    pub fn of(
+        flops: Option<Vec<Option<f64>>>,
+        params: Option<Vec<Option<f64>>>,
+        tokens: Option<Vec<Option<f64>>>,
+    ) -> Result<Option<Self>, AnalysisError> {
+        let invalid = |msg: &str| Err(AnalysisError::InvalidCompute(msg.into()));
+        match (flops, params, tokens) {
+            (None, None, None) => Ok(None),
+            (Some(flops), None, None) => Ok(Some(Compute::Flops(flops))),
+            (None, Some(params), Some(tokens)) => {
+                Ok(Some(Compute::ParamsTokens { params, tokens }))
+            }
+            (Some(_), _, _) => invalid("give flops, or params and tokens, not both"),
+            _ => invalid("params and tokens go together"),
+        }
+    }
+
+    /// The error of an analysis that needs compute and is given none.
+    pub fn missing() -> AnalysisError {
+        AnalysisError::InvalidCompute("give flops, or params and tokens".into())
+    }
 }
 
 /// log10 of every model's training compute, `None` where unknown; every
@@ -139,6 +155,28 @@ impl Target {
             )));
         }
         Ok(Self { name, values })
+    }
+
+    /// Several targets, each checked as [`Target::new`] checks one, once a
+    /// name given twice has been refused.
+    pub fn list(
+        named: Vec<(String, Vec<Option<f64>>)>,
+        matrix: &BenchmarkMatrix,
+    ) -> Result<Vec<Self>, AnalysisError> {
+        if let Some((name, _)) = named
+            .iter()
+            .enumerate()
+            .find(|&(i, (name, _))| named[..i].iter().any(|(other, _)| other == name))
+            .map(|(_, named)| named)
+        {
+            return Err(AnalysisError::InvalidTarget(format!(
+                "target '{name}' is given twice"
+            )));
+        }
+        named
+            .into_iter()
+            .map(|(name, values)| Self::new(name, values, matrix))
+            .collect()
     }
 
     pub fn name(&self) -> &str {

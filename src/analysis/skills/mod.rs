@@ -20,6 +20,7 @@ pub mod baselines;
 pub mod basis;
 pub mod evaluate;
 pub mod isotonic;
+mod leaderboard;
 pub mod link;
 pub mod lm;
 mod model;

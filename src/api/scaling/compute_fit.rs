@@ -5,19 +5,21 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{ModelColumns, read_table, required};
+use super::required;
 use crate::analysis::scaling::compute_fit::{self, ComputeFit, ComputeFitSpec};
-use crate::analysis::scaling::metadata::{Families, LogCompute};
+use crate::analysis::scaling::metadata::{Compute, Families, LogCompute};
 use crate::analysis::{BenchmarkMatrix, NComponents};
-use crate::api::body::{BodyFormat, Limits, answer};
+use crate::api::body::Limits;
+use crate::api::endpoint::{self, Analysis, LeaderboardQuery};
 use crate::api::error::{ApiError, ErrorCode, Problem};
-use crate::api::options::{Missing, SentNumber};
+use crate::api::options::{AnalysisOptions, Missing, SentNumber};
 use crate::api::pca::PcaResponse;
 use crate::api::query::{self, TableQuery, table_query};
-use crate::api::request::{FromTable, leaderboard_request, parse_request};
+use crate::api::request::{self, JsonRequest, leaderboard_request};
+use crate::api::responses::{ComputeErrors, LeaderboardBodyErrors};
 use crate::api::schemas::{self, ArrowStream, ParquetFile};
-use crate::api::scores::ScoresField;
 use crate::charts;
+use crate::ingest::{Leaderboard, PerModelColumns};
 
 leaderboard_request! {
     /// A leaderboard, each model's family and compute, and the PCA options.
@@ -141,9 +143,40 @@ table_query! {
     }
 }
 
-impl ComputeFitQuery {
-    /// The rules of the endpoint's own parameters, whatever the body.
-    fn validate(&self) -> Result<(), ApiError> {
+/// `POST /v1/scaling/compute-fit`.
+pub struct ComputeFitEndpoint;
+
+/// What /v1/scaling/compute-fit is asked besides the leaderboard and its
+/// per-model columns.
+#[derive(Debug)]
+pub struct ComputeFitOptions {
+    pub analysis: AnalysisOptions,
+    pub min_family_size: Option<SentNumber>,
+    pub charts: bool,
+}
+
+impl JsonRequest for ComputeFitRequest {
+    type Options = ComputeFitOptions;
+
+    fn into_parts(mut self) -> Result<(Leaderboard, ComputeFitOptions), ApiError> {
+        let (mut leaderboard, analysis) = self.take_leaderboard();
+        let per_model = &mut leaderboard.per_model;
+        per_model.families = Some(self.families);
+        (per_model.flops, per_model.params, per_model.tokens) =
+            (self.flops, self.params, self.tokens);
+        let options = ComputeFitOptions {
+            analysis,
+            min_family_size: self.min_family_size,
+            charts: self.charts.unwrap_or(false),
+        };
+        Ok((leaderboard, options))
+    }
+}
+
+impl LeaderboardQuery for ComputeFitQuery {
+    type Options = ComputeFitOptions;
+
+    fn check(&self) -> Result<(), ApiError> {
         query::within(
             "min_family_size",
             self.min_family_size,
@@ -152,93 +185,72 @@ impl ComputeFitQuery {
         )
     }
 
-    fn columns(&self) -> ModelColumns<'_> {
-        ModelColumns {
-            family: self.family_column.as_deref(),
-            flops: self.flops_column.as_deref(),
-            params: self.params_column.as_deref(),
-            tokens: self.tokens_column.as_deref(),
-        }
+    fn per_model(&self) -> Result<PerModelColumns, ApiError> {
+        required(self.family_column.as_deref(), "family_column")?;
+        Ok(PerModelColumns {
+            family: self.family_column.clone(),
+            flops: self.flops_column.clone(),
+            params: self.params_column.clone(),
+            tokens: self.tokens_column.clone(),
+            ..Default::default()
+        })
     }
-}
 
-impl FromTable for ComputeFitRequest {
-    type Query = ComputeFitQuery;
-
-    fn from_table(
-        format: BodyFormat,
-        body: &[u8],
-        query: &ComputeFitQuery,
-        limits: &Limits,
-    ) -> Result<Self, ApiError> {
-        required(query.family_column.as_deref(), "family_column")?;
-        let columns = query.columns();
-        let (table, picked) = read_table(format, body, query, columns.names(), limits)?;
-        let values = columns.read(table.as_ref(), &picked)?;
-        let leaderboard = picked.into_fields(query.options()?);
-        Ok(Self {
-            models: leaderboard.models,
-            benchmarks: leaderboard.benchmarks,
-            scores: ScoresField(leaderboard.scores),
-            n_components: leaderboard.options.n_components,
-            standardize: leaderboard.options.standardize,
-            sign: leaderboard.options.sign,
-            missing: leaderboard.options.missing,
-            imputation: leaderboard.options.imputation,
-            absent_models: leaderboard.absent_models,
-            families: values.families.unwrap_or_default(),
-            flops: values.flops,
-            params: values.params,
-            tokens: values.tokens,
-            min_family_size: query.min_family_size.map(SentNumber::from),
-            charts: query.charts,
+    fn options(&self) -> Result<ComputeFitOptions, ApiError> {
+        Ok(ComputeFitOptions {
+            analysis: self.analysis_options()?,
+            min_family_size: self.min_family_size.map(SentNumber::from),
+            charts: self.charts.unwrap_or(false),
         })
     }
 }
 
-fn compute_fit_answer(
-    mut r: ComputeFitRequest,
-    limits: &Limits,
-) -> Result<ComputeFitResponse, ApiError> {
-    let min_family_size = match &r.min_family_size {
-        None => 3,
-        Some(m) => {
-            let rule = "a whole number, at least 2 (a line needs two points)";
-            let m = m.whole_in(
-                "min_family_size",
-                2..=i64::MAX,
-                rule,
-                ErrorCode::InvalidRequest,
-            )?;
-            usize::try_from(m).unwrap_or(usize::MAX)
+impl Analysis for ComputeFitEndpoint {
+    type Query = ComputeFitQuery;
+    type Request = ComputeFitRequest;
+    type Options = ComputeFitOptions;
+    type Answer = ComputeFitResponse;
+
+    fn answer(
+        leaderboard: Leaderboard,
+        options: ComputeFitOptions,
+        limits: &Limits,
+    ) -> Result<ComputeFitResponse, ApiError> {
+        let min_family_size = match &options.min_family_size {
+            None => 3,
+            Some(m) => {
+                let rule = "a whole number, at least 2 (a line needs two points)";
+                let m = m.whole_in(
+                    "min_family_size",
+                    2..=i64::MAX,
+                    rule,
+                    ErrorCode::InvalidRequest,
+                )?;
+                usize::try_from(m).unwrap_or(usize::MAX)
+            }
+        };
+        let analysis = &options.analysis;
+        request::check(&leaderboard, analysis, limits, 0)?;
+        let (matrix, per_model, absent) = leaderboard.into_matrix()?;
+        let families = Families::new(per_model.families.unwrap_or_default(), &matrix)?;
+        let compute = Compute::of(per_model.flops, per_model.params, per_model.tokens)?
+            .ok_or_else(Compute::missing)?;
+        let compute = LogCompute::new(compute, &matrix)?;
+        let spec = ComputeFitSpec {
+            pca: analysis.pca_params(NComponents::Count(3))?,
+            missing: analysis.missing_policy(limits.max_iterations)?,
+            min_family_size,
+        };
+        let result = compute_fit::compute_fit(&matrix, &families, &compute, &spec)?;
+        let mut response = ComputeFitResponse::new(&matrix, &result, analysis.missing());
+        response.pca.add_absent(absent);
+        if options.charts {
+            response.charts = Some(charts::compute_fit::compute_fit(
+                &matrix, &families, &compute, &result,
+            ));
         }
-    };
-    let mut leaderboard = r.take_leaderboard();
-    leaderboard.check(limits, 0)?;
-    let absent = std::mem::take(&mut leaderboard.absent_models);
-    let (matrix, options) = leaderboard.into_matrix()?;
-    let families = Families::new(r.families, &matrix)?;
-    let compute = super::compute(r.flops, r.params, r.tokens)?.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::InvalidCompute,
-            "give flops, or params and tokens",
-        )
-    })?;
-    let compute = LogCompute::new(compute, &matrix)?;
-    let spec = ComputeFitSpec {
-        pca: options.pca_params(NComponents::Count(3))?,
-        missing: options.missing_policy(limits.max_iterations)?,
-        min_family_size,
-    };
-    let result = compute_fit::compute_fit(&matrix, &families, &compute, &spec)?;
-    let mut response = ComputeFitResponse::new(&matrix, &result, options.missing());
-    response.pca.add_absent(absent);
-    if r.charts.unwrap_or(false) {
-        response.charts = Some(charts::compute_fit::compute_fit(
-            &matrix, &families, &compute, &result,
-        ));
+        Ok(response)
     }
-    Ok(response)
 }
 
 impl ComputeFitResponse {
@@ -298,15 +310,12 @@ impl ComputeFitResponse {
     )),
     responses(
         (status = 200, description = "Per-family fits of PC scores on log-compute", body = ComputeFitResponse),
-        (status = 400, description = "`malformed_json`", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large` (body, or a Parquet file's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: not application/json, text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca, and `invalid_compute` (no compute, flops together \
             with params/tokens, a non-positive value), `shape_mismatch` (families or compute not one per model); \
             for a table also `invalid_query` (no family_column), `conflicting_metadata` (a long table's model whose rows disagree on its family or compute)",
             body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
+        LeaderboardBodyErrors,
+        ComputeErrors,
     )
 )]
 #[post("/v1/scaling/compute-fit")]
@@ -315,15 +324,5 @@ pub async fn post_compute_fit(
     payload: web::Payload,
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
-    let query: ComputeFitQuery = query::parse(req.query_string())?;
-    query.validate()?;
-    let limits = **limits;
-    answer(
-        &req,
-        payload,
-        limits,
-        move |format, body| parse_request(format, body, &query, &limits),
-        move |request| compute_fit_answer(request, &limits),
-    )
-    .await
+    endpoint::serve::<ComputeFitEndpoint>(req, payload, limits).await
 }

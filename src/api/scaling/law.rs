@@ -5,22 +5,24 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ModelColumns, read_table, required};
+use super::required;
 use crate::analysis::scaling::basis::LawBasis as FittedLawBasis;
 use crate::analysis::scaling::law::{self, LawFit, LawParams, Role, Split};
-use crate::analysis::scaling::metadata::{Families, LogCompute, Target as TargetValues};
+use crate::analysis::scaling::metadata::{Compute, Families, LogCompute, Target as TargetValues};
 use crate::analysis::scaling::sigmoid::Loss;
 use crate::analysis::{BenchmarkMatrix, NComponents, ParamGuard};
 use crate::api::basis::LawBasis;
-use crate::api::body::{BodyFormat, Limits, answer};
-use crate::api::error::{ApiError, ErrorCode, Problem};
-use crate::api::options::Missing;
+use crate::api::body::Limits;
+use crate::api::endpoint::{self, Analysis, LeaderboardQuery};
+use crate::api::error::{ApiError, ErrorCode, Problem, field_rule};
+use crate::api::options::{AnalysisOptions, Missing};
 use crate::api::pca::{ImputedCellOut, PcaResponse};
 use crate::api::query::{self, TableQuery, table_query};
-use crate::api::request::{FromTable, leaderboard_request, parse_request};
+use crate::api::request::{self, JsonRequest, leaderboard_request};
+use crate::api::responses::{ComputeErrors, LeaderboardBodyErrors};
 use crate::api::schemas::{self, ArrowStream, ParquetFile};
-use crate::api::scores::ScoresField;
 use crate::charts::law::{LawCharts, TargetLaw};
+use crate::ingest::{Leaderboard, PerModelColumns, TargetValues as Column};
 
 /// The benchmark to predict.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -106,8 +108,8 @@ leaderboard_request! {
         pub loss: Option<LossName>,
         /// Huber's delta (scipy's f_scale), in target units after normalisation. Default 0.1.
         #[serde(default)]
-        #[schema(exclusive_minimum = 0)]
-        pub huber_delta: Option<f64>,
+        #[schema(value_type = Option<f64>, exclusive_minimum = 0)]
+        pub huber_delta: Option<HuberDelta>,
         /// Upper bound of the floor b (lower bound 0). Default 0.2.
         #[serde(default)]
         #[schema(minimum = 0, exclusive_maximum = 1)]
@@ -116,7 +118,7 @@ leaderboard_request! {
         /// multiple choice. Predictions and metrics are reported in the target's own units.
         #[serde(default)]
         #[schema(schema_with = schemas::range)]
-        pub target_range: Option<Vec<f64>>,
+        pub target_range: Option<TargetRange>,
         /// A family (e.g. "Llama-2") whose compute-capability line converts every
         /// model's capability to `equivalent_log10_flops`.
         #[serde(default)]
@@ -133,6 +135,48 @@ leaderboard_request! {
         /// curve per target, at the top level of the answer.
         #[serde(default)]
         pub charts: Option<bool>,
+    }
+}
+
+/// Huber's delta: positive and finite.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HuberDelta(f64);
+
+impl HuberDelta {
+    pub fn new(delta: f64) -> Result<Self, ApiError> {
+        Self::checked(delta).map_err(|detail| ApiError::new(ErrorCode::InvalidLaw, detail))
+    }
+
+    // The schema states the rule whatever the loss.
+    fn checked(delta: f64) -> Result<Self, String> {
+        if delta > 0.0 && delta.is_finite() {
+            Ok(Self(delta))
+        } else {
+            Err(format!("huber_delta must be positive, got {delta}"))
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for HuberDelta {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Self::checked(f64::deserialize(deserializer)?)
+            .map_err(|detail| field_rule(ErrorCode::InvalidLaw, detail))
+    }
+}
+
+/// `target_range`: a pair [lo, hi] (the law checks lo < hi).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TargetRange(f64, f64);
+
+impl<'de> Deserialize<'de> for TargetRange {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        match Vec::<f64>::deserialize(deserializer)?.as_slice() {
+            &[lo, hi] => Ok(Self(lo, hi)),
+            other => Err(field_rule(
+                ErrorCode::InvalidTarget,
+                format!("target_range must be [lo, hi] with lo < hi, got {other:?}"),
+            )),
+        }
     }
 }
 
@@ -308,9 +352,70 @@ pub enum SplitBy {
     TargetRank,
 }
 
-impl LawQuery {
-    /// The rules of the law's own parameters, whatever the body.
-    fn validate(&self) -> Result<(), ApiError> {
+/// `POST /v1/scaling/law`.
+pub struct LawEndpoint;
+
+/// What /v1/scaling/law is asked besides the leaderboard and its per-model
+/// columns (the targets among them).
+#[derive(Debug)]
+pub struct LawOptions {
+    pub analysis: AnalysisOptions,
+    /// Whether the targets were asked for as a list (answered as `results`).
+    pub several: bool,
+    pub split: Option<SplitSpec>,
+    pub loss: Option<LossName>,
+    pub huber_delta: Option<HuberDelta>,
+    pub floor_max: Option<f64>,
+    pub target_range: Option<TargetRange>,
+    pub reference_family: Option<String>,
+    pub return_basis: bool,
+    pub charts: bool,
+}
+
+impl JsonRequest for ScalingLawRequest {
+    type Options = LawOptions;
+
+    fn into_parts(mut self) -> Result<(Leaderboard, LawOptions), ApiError> {
+        let (mut leaderboard, analysis) = self.take_leaderboard();
+        let several = self.targets.is_some();
+        let targets = match (self.target, self.targets) {
+            (Some(target), None) => vec![target],
+            (None, Some(targets)) if !targets.is_empty() => targets,
+            (None, None) => return Err(invalid_target("give target or targets")),
+            (None, Some(_)) => return Err(invalid_target("targets must name at least one target")),
+            (Some(_), Some(_)) => return Err(invalid_target("give target or targets, not both")),
+        };
+        let per_model = &mut leaderboard.per_model;
+        per_model.targets = targets
+            .into_iter()
+            .map(|t| Column {
+                name: t.name,
+                values: t.values,
+            })
+            .collect();
+        (per_model.flops, per_model.params, per_model.tokens) =
+            (self.flops, self.params, self.tokens);
+        per_model.families = self.families;
+        let options = LawOptions {
+            analysis,
+            several,
+            split: self.split,
+            loss: self.loss,
+            huber_delta: self.huber_delta,
+            floor_max: self.floor_max,
+            target_range: self.target_range,
+            reference_family: self.reference_family,
+            return_basis: self.return_basis.unwrap_or(false),
+            charts: self.charts.unwrap_or(false),
+        };
+        Ok((leaderboard, options))
+    }
+}
+
+impl LeaderboardQuery for LawQuery {
+    type Options = LawOptions;
+
+    fn check(&self) -> Result<(), ApiError> {
         query::within(
             "max_train_flops",
             self.max_train_flops,
@@ -334,13 +439,39 @@ impl LawQuery {
         self.split().map(drop)
     }
 
-    fn columns(&self) -> ModelColumns<'_> {
-        ModelColumns {
-            family: self.family_column.as_deref(),
-            flops: self.flops_column.as_deref(),
-            params: self.params_column.as_deref(),
-            tokens: self.tokens_column.as_deref(),
-        }
+    fn per_model(&self) -> Result<PerModelColumns, ApiError> {
+        Ok(PerModelColumns {
+            family: self.family_column.clone(),
+            flops: self.flops_column.clone(),
+            params: self.params_column.clone(),
+            tokens: self.tokens_column.clone(),
+            targets: self.targets()?,
+            ..Default::default()
+        })
+    }
+
+    fn options(&self) -> Result<LawOptions, ApiError> {
+        let target_range = query::pair("target_range", self.target_range.as_deref())?;
+        Ok(LawOptions {
+            analysis: self.analysis_options()?,
+            several: self.targets()?.len() != 1,
+            split: self.split()?,
+            loss: self.loss,
+            huber_delta: self.huber_delta.map(HuberDelta::new).transpose()?,
+            floor_max: self.floor_max,
+            target_range: target_range.map(|range| TargetRange(range[0], range[1])),
+            reference_family: self.reference_family.clone(),
+            return_basis: self.return_basis.unwrap_or(false),
+            charts: self.charts.unwrap_or(false),
+        })
+    }
+}
+
+impl LawQuery {
+    /// The columns to predict, which a table body needs.
+    fn targets(&self) -> Result<Vec<String>, ApiError> {
+        let names = required(self.target_columns.as_deref(), "target_columns")?;
+        query::list("target_columns", names)
     }
 
     /// The split as the JSON body states it.
@@ -370,199 +501,116 @@ impl LawQuery {
     }
 }
 
-impl FromTable for ScalingLawRequest {
+impl Analysis for LawEndpoint {
     type Query = LawQuery;
+    type Request = ScalingLawRequest;
+    type Options = LawOptions;
+    type Answer = LawAnswer;
 
-    fn from_table(
-        format: BodyFormat,
-        body: &[u8],
-        query: &LawQuery,
+    fn answer(
+        leaderboard: Leaderboard,
+        options: LawOptions,
         limits: &Limits,
-    ) -> Result<Self, ApiError> {
-        let names = query::list(
-            "target_columns",
-            required(query.target_columns.as_deref(), "target_columns")?,
-        )?;
-        let split = query.split()?;
-        let target_range = query::pair("target_range", query.target_range.as_deref())?;
-        let columns = query.columns();
-        let mut reserved = columns.names();
-        reserved.extend(names.iter().cloned());
-        let (table, picked) = read_table(format, body, query, reserved, limits)?;
-        let values = columns.read(table.as_ref(), &picked)?;
-        let mut targets = names
-            .into_iter()
-            .map(|name| {
-                let values = picked.numbers(table.as_ref(), &name)?;
-                Ok(Target { name, values })
-            })
-            .collect::<Result<Vec<_>, ApiError>>()?;
-        let (target, targets) = match targets.len() {
-            1 => (targets.pop(), None),
-            _ => (None, Some(targets)),
+    ) -> Result<LawAnswer, ApiError> {
+        let analysis = &options.analysis;
+        request::check(&leaderboard, analysis, limits, 0)?;
+        let missing = analysis.missing();
+        let loss = match options.loss.unwrap_or_default() {
+            LossName::LeastSquares => Loss::LeastSquares,
+            LossName::Huber => Loss::Huber {
+                delta: options.huber_delta.map_or(0.1, |HuberDelta(delta)| delta),
+            },
         };
-        let leaderboard = picked.into_fields(query.options()?);
-        Ok(Self {
-            models: leaderboard.models,
-            benchmarks: leaderboard.benchmarks,
-            scores: ScoresField(leaderboard.scores),
-            n_components: leaderboard.options.n_components,
-            standardize: leaderboard.options.standardize,
-            sign: leaderboard.options.sign,
-            missing: leaderboard.options.missing,
-            imputation: leaderboard.options.imputation,
-            absent_models: leaderboard.absent_models,
-            target,
-            targets,
-            flops: values.flops,
-            params: values.params,
-            tokens: values.tokens,
-            families: values.families,
-            split,
-            loss: query.loss,
-            huber_delta: query.huber_delta,
-            floor_max: query.floor_max,
-            target_range,
-            reference_family: query.reference_family.clone(),
-            return_basis: query.return_basis,
-            charts: query.charts,
-        })
-    }
-}
-
-fn law_answer(mut r: ScalingLawRequest, limits: &Limits) -> Result<LawAnswer, ApiError> {
-    let mut leaderboard = r.take_leaderboard();
-    leaderboard.check(limits, 0)?;
-    let absent = std::mem::take(&mut leaderboard.absent_models);
-    let missing = leaderboard.options.missing();
-    let target_range = match r.target_range.as_deref() {
-        None => None,
-        Some(&[lo, hi]) => Some((lo, hi)),
-        Some(other) => {
-            return Err(ApiError::new(
-                ErrorCode::InvalidTarget,
-                format!("target_range must be [lo, hi] with lo < hi, got {other:?}"),
-            ));
-        }
-    };
-    // The schema states huber_delta's rule whatever the loss.
-    if let Some(delta) = r.huber_delta
-        && !(delta > 0.0 && delta.is_finite())
-    {
-        return Err(ApiError::new(
-            ErrorCode::InvalidLaw,
-            format!("huber_delta must be positive, got {delta}"),
-        ));
-    }
-    let loss = match r.loss.unwrap_or_default() {
-        LossName::LeastSquares => Loss::LeastSquares,
-        LossName::Huber => Loss::Huber {
-            delta: r.huber_delta.unwrap_or(0.1),
-        },
-    };
-    let split = match r.split {
-        None => Split::None,
-        Some(SplitSpec::Flops { max_train_flops }) => Split::Flops {
-            max_train: max_train_flops,
-        },
-        Some(SplitSpec::TargetRank { test_fraction }) => Split::TargetRank { test_fraction },
-    };
-    let spec = LawParams::new(
-        leaderboard.options.pca_params(NComponents::Count(3))?,
-        leaderboard.options.missing_policy(limits.max_iterations)?,
-    )
-    .split(split)
-    .loss(loss)
-    .floor_max(r.floor_max.unwrap_or(0.2))
-    .target_range(target_range)
-    .reference_family(r.reference_family.clone())
-    .check()?;
-    let (matrix, _) = leaderboard.into_matrix()?;
-    let families = r.families.map(|f| Families::new(f, &matrix)).transpose()?;
-    let several = r.targets.is_some();
-    let targets = match (r.target, r.targets) {
-        (Some(target), None) => vec![target],
-        (None, Some(targets)) if !targets.is_empty() => targets,
-        (None, None) => return Err(invalid_target("give target or targets")),
-        (None, Some(_)) => return Err(invalid_target("targets must name at least one target")),
-        (Some(_), Some(_)) => return Err(invalid_target("give target or targets, not both")),
-    };
-    if let Some(name) = targets.iter().enumerate().find_map(|(i, t)| {
-        targets[..i]
-            .iter()
-            .any(|u| u.name == t.name)
-            .then_some(&t.name)
-    }) {
-        return Err(invalid_target(&format!("target '{name}' is given twice")));
-    }
-    let targets = targets
-        .into_iter()
-        .map(|t| TargetValues::new(t.name, t.values, &matrix))
-        .collect::<Result<Vec<_>, _>>()?;
-    let compute = super::compute(r.flops, r.params, r.tokens)?
-        .map(|c| LogCompute::new(c, &matrix))
-        .transpose()?;
-    let fits = if several {
-        law::fit_laws(
-            &matrix,
-            &targets,
-            compute.as_ref(),
-            families.as_ref(),
-            &spec,
-        )?
-    } else {
-        vec![law::fit_law(
-            &matrix,
-            &targets[0],
-            compute.as_ref(),
-            families.as_ref(),
-            &spec,
-        )?]
-    };
-    let return_basis = r.return_basis.unwrap_or(false);
-    let mut results: Vec<ScalingLawResponse> = targets
-        .iter()
-        .zip(&fits)
-        .map(|(target, fit)| {
-            let mut response = ScalingLawResponse::new(
+        let split = match options.split {
+            None => Split::None,
+            Some(SplitSpec::Flops { max_train_flops }) => Split::Flops {
+                max_train: max_train_flops,
+            },
+            Some(SplitSpec::TargetRank { test_fraction }) => Split::TargetRank { test_fraction },
+        };
+        let spec = LawParams::new(
+            analysis.pca_params(NComponents::Count(3))?,
+            analysis.missing_policy(limits.max_iterations)?,
+        )
+        .split(split)
+        .loss(loss)
+        .floor_max(options.floor_max.unwrap_or(0.2))
+        .target_range(options.target_range.map(|TargetRange(lo, hi)| (lo, hi)))
+        .reference_family(options.reference_family.clone())
+        .check()?;
+        let (matrix, per_model, absent) = leaderboard.into_matrix()?;
+        let families = per_model
+            .families
+            .map(|f| Families::new(f, &matrix))
+            .transpose()?;
+        let targets = per_model
+            .targets
+            .into_iter()
+            .map(|t| (t.name, t.values))
+            .collect();
+        let targets = TargetValues::list(targets, &matrix)?;
+        let compute = Compute::of(per_model.flops, per_model.params, per_model.tokens)?
+            .map(|c| LogCompute::new(c, &matrix))
+            .transpose()?;
+        let fits = if options.several {
+            law::fit_laws(
                 &matrix,
-                target,
-                fit,
-                r.loss.unwrap_or_default(),
-                r.reference_family.clone(),
-                missing,
-            );
-            if return_basis {
-                let basis = FittedLawBasis::of_fit(matrix.benchmarks(), target.name(), fit, &spec);
-                response.basis = Some(LawBasis::new(&basis));
-            }
-            response
-        })
-        .map(|mut result| {
-            result.pca.add_absent(absent.clone());
-            result
-        })
-        .collect();
-    let charts = r.charts.unwrap_or(false).then(|| {
-        let laws: Vec<TargetLaw> = targets
+                &targets,
+                compute.as_ref(),
+                families.as_ref(),
+                &spec,
+            )?
+        } else {
+            vec![law::fit_law(
+                &matrix,
+                &targets[0],
+                compute.as_ref(),
+                families.as_ref(),
+                &spec,
+            )?]
+        };
+        let mut results: Vec<ScalingLawResponse> = targets
             .iter()
             .zip(&fits)
-            .map(|(target, fit)| TargetLaw { target, fit })
+            .map(|(target, fit)| {
+                let mut response = ScalingLawResponse::new(
+                    &matrix,
+                    target,
+                    fit,
+                    options.loss.unwrap_or_default(),
+                    options.reference_family.clone(),
+                    missing,
+                );
+                if options.return_basis {
+                    let basis =
+                        FittedLawBasis::of_fit(matrix.benchmarks(), target.name(), fit, &spec);
+                    response.basis = Some(LawBasis::new(&basis));
+                }
+                response.pca.add_absent(absent.clone());
+                response
+            })
             .collect();
-        LawCharts {
-            matrix: &matrix,
-            spec: &spec,
-            families: families.as_ref(),
-        }
-        .specs(&laws)
-    });
-    Ok(if several {
-        LawAnswer::Several(ScalingLawResults { results, charts })
-    } else {
-        let mut one = results.remove(0);
-        one.charts = charts;
-        LawAnswer::One(Box::new(one))
-    })
+        let charts = options.charts.then(|| {
+            let laws: Vec<TargetLaw> = targets
+                .iter()
+                .zip(&fits)
+                .map(|(target, fit)| TargetLaw { target, fit })
+                .collect();
+            LawCharts {
+                matrix: &matrix,
+                spec: &spec,
+                families: families.as_ref(),
+            }
+            .specs(&laws)
+        });
+        Ok(if options.several {
+            LawAnswer::Several(ScalingLawResults { results, charts })
+        } else {
+            let mut one = results.remove(0);
+            one.charts = charts;
+            LawAnswer::One(Box::new(one))
+        })
+    }
 }
 
 /// The spec's example request: thirteen of the paper's models on four
@@ -662,9 +710,6 @@ impl ScalingLawResponse {
     responses(
         (status = 200, description = "The fitted law, its predictions and holdout errors (with `targets`: \
             `results`, one such answer per target)", body = LawAnswer),
-        (status = 400, description = "`malformed_json`", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large` (body, or a Parquet file's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: not application/json, text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca, and `invalid_compute`, `invalid_target` \
             (neither or both of target and targets, a target named twice, a non-finite value, a value \
             outside [0, 1] without target_range or outside [min(lo, 0), hi] with it, the same value for \
@@ -678,8 +723,8 @@ impl ScalingLawResponse {
             parameter without its partner), `conflicting_metadata` (a long table's model whose rows disagree \
             on a per-model column), `duplicate_score` (a target read from a long table's benchmark values)",
             body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
+        LeaderboardBodyErrors,
+        ComputeErrors,
     )
 )]
 #[post("/v1/scaling/law")]
@@ -688,15 +733,5 @@ pub async fn post_law(
     payload: web::Payload,
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
-    let query: LawQuery = query::parse(req.query_string())?;
-    query.validate()?;
-    let limits = **limits;
-    answer(
-        &req,
-        payload,
-        limits,
-        move |format, body| parse_request(format, body, &query, &limits),
-        move |request| law_answer(request, &limits),
-    )
-    .await
+    endpoint::serve::<LawEndpoint>(req, payload, limits).await
 }

@@ -8,24 +8,22 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::ModelColumns;
+use super::required;
 use super::skills::OutsideFittedRange;
-use crate::analysis::AnalysisError;
 use crate::analysis::scaling::basis::LawBasis as FittedLawBasis;
 use crate::analysis::skills::NewModel;
 use crate::api::basis::{self, LawBasis, SkillsBasis};
-use crate::api::body::{BodyFormat, Limits, answer};
+use crate::api::body::{BodyFormat, Limits};
+use crate::api::endpoint::{self, Body, Endpoint};
 use crate::api::error::{ApiError, ErrorCode, Problem};
-use crate::api::multipart;
 use crate::api::pca::{ImputedCellOut, SupplementaryOut};
-use crate::api::query::{self, TableQuery, table_query};
+use crate::api::query::{TableQuery, table_query};
+use crate::api::responses::{ComputeErrors, PlacementBodyErrors};
 use crate::api::schemas;
-use crate::api::scores::{ScoresField, TopLevelScores};
-use crate::api::table;
-use crate::api::transform::{
-    NewModels, PlacementForm, PlacementRequest, form_basis, form_boundary, form_parts, part_format,
-    read_placement,
-};
+use crate::api::transform::{FORM, PlacementForm, PlacementRequest, form_basis, read_placement};
+use crate::ingest::multipart::{self, Part};
+use crate::ingest::scores::{ScoresField, TopLevelScores};
+use crate::ingest::{self, Benchmarks, Leaderboard, PerModel, PerModelColumns};
 
 table_query! {
     /// Query parameters: the table ones apply to the `scores` part of a
@@ -49,12 +47,12 @@ table_query! {
 }
 
 impl PredictQuery {
-    fn columns(&self) -> ModelColumns<'_> {
-        ModelColumns {
-            family: self.family_column.as_deref(),
-            params: self.params_column.as_deref(),
-            tokens: self.tokens_column.as_deref(),
-            flops: None,
+    fn columns(&self) -> PerModelColumns {
+        PerModelColumns {
+            family: self.family_column.clone(),
+            params: self.params_column.clone(),
+            tokens: self.tokens_column.clone(),
+            ..Default::default()
         }
     }
 }
@@ -68,12 +66,12 @@ pub struct PredictRequest {
     #[schema(value_type = LawBasis)]
     pub basis: Value,
     #[schema(schema_with = schemas::placed_models)]
-    #[serde(deserialize_with = "crate::api::request::label_list")]
+    #[serde(deserialize_with = "crate::ingest::json::label_list")]
     pub models: Vec<String>,
     /// The benchmarks of the columns of `scores`, matched to the basis's by
     /// name in any order; columns the basis does not know are ignored.
     #[schema(schema_with = schemas::benchmarks)]
-    #[serde(deserialize_with = "crate::api::request::label_list")]
+    #[serde(deserialize_with = "crate::ingest::json::label_list")]
     pub benchmarks: Vec<String>,
     #[schema(schema_with = schemas::scores)]
     pub scores: ScoresField,
@@ -86,12 +84,12 @@ impl TopLevelScores for PredictRequest {
 }
 
 impl PlacementRequest for PredictRequest {
-    fn into_parts(self) -> (Value, NewModels) {
-        let new = NewModels {
+    fn into_parts(self) -> (Value, Leaderboard) {
+        let new = Leaderboard {
             models: self.models,
             benchmarks: self.benchmarks,
             scores: self.scores.0,
-            unread: vec![],
+            ..Default::default()
         };
         (self.basis, new)
     }
@@ -107,7 +105,7 @@ pub struct SkillsPredictRequest {
     #[schema(value_type = SkillsBasis)]
     pub basis: Value,
     #[schema(schema_with = schemas::placed_models)]
-    #[serde(deserialize_with = "crate::api::request::label_list")]
+    #[serde(deserialize_with = "crate::ingest::json::label_list")]
     pub models: Vec<String>,
     /// Parameters per model, in billions (> 0).
     #[schema(schema_with = schemas::positive_per_model)]
@@ -118,6 +116,24 @@ pub struct SkillsPredictRequest {
     /// The family of each model, one of the basis's.
     #[schema(schema_with = schemas::model_families)]
     pub families: Vec<Option<String>>,
+}
+
+impl SkillsPredictRequest {
+    /// The basis, and the models as a leaderboard of per-model columns.
+    fn into_parts(self) -> (Value, Leaderboard) {
+        let per_model = PerModel {
+            params: Some(self.params),
+            tokens: Some(self.tokens),
+            families: Some(self.families),
+            ..Default::default()
+        };
+        let models = Leaderboard {
+            models: self.models,
+            per_model,
+            ..Default::default()
+        };
+        (self.basis, models)
+    }
 }
 
 /// What /v1/scaling/predict takes: a law basis with the new models'
@@ -243,29 +259,22 @@ fn holds_skills_basis(body: &[u8]) -> bool {
             .is_some_and(|format| basis::is_skills_format(&format))
 }
 
-/// A skills form: the basis part, and the models' table read as the
-/// query's table parameters and per-model columns say, into the request a
-/// JSON body would have made.
+/// A skills form's models: the table of the scores part read as the query's
+/// table parameters and per-model columns say, one row per model.
 fn skills_form(
-    basis: Value,
-    part: multipart::Part<'_>,
+    part: &Part<'_>,
     query: &PredictQuery,
     limits: &Limits,
-) -> Result<SkillsPredictRequest, ApiError> {
-    let columns = query.columns();
+) -> Result<Leaderboard, ApiError> {
     for (value, name) in [
-        (columns.params, "params_column"),
-        (columns.tokens, "tokens_column"),
-        (columns.family, "family_column"),
+        (&query.params_column, "params_column"),
+        (&query.tokens_column, "tokens_column"),
+        (&query.family_column, "family_column"),
     ] {
-        super::required(value, name)?;
+        required(value.as_deref(), name)?;
     }
-    let params = query.table();
-    let mut selection = params.selection(columns.names(), limits)?;
-    if selection.long.is_some()
-        || selection.benchmarks.is_some()
-        || selection.benchmark_prefix.is_some()
-    {
+    let mut spec = query.table().spec(query.columns())?;
+    if spec.long.is_some() || spec.benchmarks != Benchmarks::Numeric {
         return Err(ApiError::new(
             ErrorCode::InvalidQuery,
             "a skills basis predicts from one row per model (params, tokens and family): \
@@ -273,79 +282,28 @@ fn skills_form(
         ));
     }
     // No scores: the model column and the per-model columns only.
-    selection.benchmarks = Some(Vec::new());
-    let table = params.read(part_format(&part)?, part.body, Some(&selection), limits)?;
-    let picked = table::pick(table.as_ref(), &selection)?;
-    let values = columns.read(table.as_ref(), &picked)?;
-    Ok(SkillsPredictRequest {
-        basis,
-        models: picked.models,
-        params: values.params.unwrap_or_default(),
-        tokens: values.tokens.unwrap_or_default(),
-        families: values.families.unwrap_or_default(),
-    })
+    spec.benchmarks = Benchmarks::Named(Vec::new());
+    Ok(ingest::read(
+        part.table_format()?,
+        part.body,
+        &spec,
+        &limits.read(),
+    )?)
 }
 
 /// A skills request: the basis checked, the models checked, predicted.
-fn skills_predict_answer(r: SkillsPredictRequest) -> Result<SkillsPredictResponse, ApiError> {
-    let (law, fingerprint) = basis::read_skills_basis(&r.basis)?;
-    for (what, got) in [
-        ("params", r.params.len()),
-        ("tokens", r.tokens.len()),
-        ("families", r.families.len()),
-    ] {
-        if got != r.models.len() {
-            return Err(AnalysisError::ShapeMismatch {
-                what: what.into(),
-                got,
-                unit: "values",
-                expected: r.models.len(),
-                expected_from: "models",
-            }
-            .into());
-        }
-    }
-    let mut models = Vec::with_capacity(r.models.len());
-    for (i, (((name, params), tokens), family)) in r
-        .models
-        .into_iter()
-        .zip(r.params)
-        .zip(r.tokens)
-        .zip(r.families)
-        .enumerate()
-    {
-        if name.is_empty() {
-            return Err(AnalysisError::EmptyModelLabel { index: i }.into());
-        }
-        if let Some(first) = models.iter().position(|m: &NewModel| m.name == name) {
-            return Err(AnalysisError::DuplicateModel {
-                label: name,
-                first,
-                second: i,
-            }
-            .into());
-        }
-        let missing = |what: &str| {
-            ApiError::new(
-                ErrorCode::InvalidCompute,
-                format!("model '{name}' has no {what} (null)"),
-            )
-        };
-        let params = params.ok_or_else(|| missing("params"))?;
-        let tokens = tokens.ok_or_else(|| missing("tokens"))?;
-        let family = family.filter(|f| !f.is_empty()).ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::InvalidSkills,
-                format!("model '{name}' has no family (null or empty)"),
-            )
-        })?;
-        models.push(NewModel {
-            name,
-            params,
-            tokens,
-            family,
-        });
-    }
+fn skills_predict_answer(
+    basis: &Value,
+    models: Leaderboard,
+) -> Result<SkillsPredictResponse, ApiError> {
+    let (law, fingerprint) = basis::read_skills_basis(basis)?;
+    let per_model = models.per_model;
+    let models = NewModel::list(
+        models.models,
+        per_model.params.unwrap_or_default(),
+        per_model.tokens.unwrap_or_default(),
+        per_model.families.unwrap_or_default(),
+    )?;
     let placed = law.predict(&models)?;
     Ok(SkillsPredictResponse {
         fingerprint,
@@ -366,40 +324,54 @@ fn skills_predict_answer(r: SkillsPredictRequest) -> Result<SkillsPredictRespons
     })
 }
 
-/// Parse, check the basis, match, place, predict: the whole request.
-pub fn predict_answer(
-    format: BodyFormat,
-    body: &[u8],
-    boundary: Option<&str>,
-    query: &PredictQuery,
-    limits: &Limits,
-) -> Result<PredictAnswer, ApiError> {
-    let skills = match (format, boundary) {
-        (BodyFormat::Multipart, Some(boundary)) => {
-            let (basis_part, scores_part) = form_parts(body, boundary)?;
-            let value = form_basis(basis_part)?;
-            basis::format_of(&value)
-                .is_some_and(basis::is_skills_format)
-                .then(|| skills_form(value, scores_part, query, limits))
-                .transpose()?
+/// `POST /v1/scaling/predict`: the body's parts are read as the answer
+/// needs them, so reading the body answers it.
+pub struct PredictEndpoint;
+
+impl Endpoint for PredictEndpoint {
+    type Query = PredictQuery;
+    type Input = PredictAnswer;
+    type Answer = PredictAnswer;
+    const FORMS: bool = true;
+
+    fn read(
+        body: Body<'_>,
+        query: &PredictQuery,
+        limits: &Limits,
+    ) -> Result<PredictAnswer, ApiError> {
+        let skills = match (body.format, body.boundary) {
+            (BodyFormat::Multipart, Some(boundary)) => {
+                let [basis_part, scores_part] = multipart::fields(body.bytes, boundary, FORM)?;
+                let value = form_basis(basis_part.body)?;
+                match basis::format_of(&value).is_some_and(basis::is_skills_format) {
+                    true => Some((value, skills_form(&scores_part, query, limits)?)),
+                    false => None,
+                }
+            }
+            // No scores to read fast: serde alone (the body is an object, as
+            // the peek found).
+            (BodyFormat::Json, _) if holds_skills_basis(body.bytes) => {
+                let request: SkillsPredictRequest =
+                    serde_json::from_slice(body.bytes).map_err(|err| ApiError::from_json(&err))?;
+                Some(request.into_parts())
+            }
+            _ => None,
+        };
+        match skills {
+            Some((basis, models)) => {
+                skills_predict_answer(&basis, models).map(PredictAnswer::Skills)
+            }
+            None => law_predict_answer(body, query, limits).map(PredictAnswer::Law),
         }
-        // No scores to read fast: serde alone (the body is an object, as
-        // the peek found).
-        (BodyFormat::Json, _) if holds_skills_basis(body) => {
-            Some(serde_json::from_slice(body).map_err(|err| ApiError::from_json(&err))?)
-        }
-        _ => None,
-    };
-    match skills {
-        Some(request) => skills_predict_answer(request).map(PredictAnswer::Skills),
-        None => law_predict_answer(format, body, boundary, query, limits).map(PredictAnswer::Law),
+    }
+
+    fn answer(answer: PredictAnswer, _: &Limits) -> Result<PredictAnswer, ApiError> {
+        Ok(answer)
     }
 }
 
 fn law_predict_answer(
-    format: BodyFormat,
-    body: &[u8],
-    boundary: Option<&str>,
+    body: Body<'_>,
     query: &PredictQuery,
     limits: &Limits,
 ) -> Result<PredictResponse, ApiError> {
@@ -412,10 +384,8 @@ fn law_predict_answer(
             ),
         ));
     }
-    let ((law, fingerprint), new) = read_placement::<PredictRequest, _, _>(
-        format,
+    let ((law, fingerprint), new) = read_placement::<PredictRequest, _>(
         body,
-        boundary,
         query,
         limits,
         |value| basis::read_law_basis(value, limits.max_iterations),
@@ -465,9 +435,6 @@ fn law_predict_answer(
     responses(
         (status = 200, description = "The law's predictions for the new models (with a skills \
             basis: every benchmark per model)", body = PredictAnswer),
-        (status = 400, description = "`malformed_json`, `invalid_multipart`", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large` (body, or a Parquet part's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: neither application/json nor multipart/form-data, a scores part that is not text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca/transform; `invalid_basis` also for a law \
             basis whose weights are not one per component, whose floor is outside [0, 1), whose \
             target_range is not lo < hi or whose reference line has no slope, and for a skills basis \
@@ -480,8 +447,8 @@ fn law_predict_answer(
             family_column; layout=long, benchmarks or benchmark_prefix) and the table readers' codes; \
             `invalid_query` also for those columns with a law basis",
             body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
+        PlacementBodyErrors,
+        ComputeErrors,
     )
 )]
 #[post("/v1/scaling/predict")]
@@ -490,17 +457,5 @@ pub async fn post_predict(
     payload: web::Payload,
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
-    let query: PredictQuery = query::parse(req.query_string())?;
-    let boundary = form_boundary(&req)?;
-    let limits = **limits;
-    // The body's parts are read as the answer needs them, so parsing and
-    // answering are one step and the compute step passes the answer on.
-    answer(
-        &req,
-        payload,
-        limits,
-        move |format, body| predict_answer(format, body, boundary.as_deref(), &query, &limits),
-        Ok,
-    )
-    .await
+    endpoint::serve::<PredictEndpoint>(req, payload, limits).await
 }

@@ -5,19 +5,21 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ModelColumns, read_table, required};
+use super::required;
 use crate::analysis::scaling::design::{self, DesignSpec, FamilySelection};
 use crate::analysis::scaling::metadata::Families;
 use crate::analysis::{BenchmarkMatrix, NComponents};
-use crate::api::body::{BodyFormat, Limits, answer};
+use crate::api::body::Limits;
+use crate::api::endpoint::{self, Analysis, LeaderboardQuery};
 use crate::api::error::{ApiError, ErrorCode, Problem};
-use crate::api::options::{Missing, ResamplingFields, SentNumber, resampling};
+use crate::api::options::{AnalysisOptions, Missing, ResamplingFields, SentNumber, resampling};
 use crate::api::pca::PcaResponse;
 use crate::api::query::{self, TableQuery, table_query};
-use crate::api::request::{FromTable, leaderboard_request, parse_request};
+use crate::api::request::{self, JsonRequest, leaderboard_request};
+use crate::api::responses::{ComputeErrors, LeaderboardBodyErrors};
 use crate::api::schemas::{self, ArrowStream, ParquetFile};
-use crate::api::scores::ScoresField;
 use crate::charts;
+use crate::ingest::{Leaderboard, PerModelColumns};
 
 /// One budget or several, as sent.
 #[derive(Debug, Clone)]
@@ -157,9 +159,45 @@ table_query! {
     }
 }
 
-impl SelectFamiliesQuery {
-    /// The rules of the endpoint's own parameters, whatever the body.
-    fn validate(&self) -> Result<(), ApiError> {
+/// `POST /v1/scaling/select-families`.
+pub struct SelectFamiliesEndpoint;
+
+/// What /v1/scaling/select-families is asked besides the leaderboard and
+/// its families.
+#[derive(Debug)]
+pub struct SelectFamiliesOptions {
+    pub analysis: AnalysisOptions,
+    pub max_models: Budgets,
+    pub required_families: Option<Vec<String>>,
+    pub top: Option<SentNumber>,
+    pub baseline_samples: Option<SentNumber>,
+    pub seed: Option<SentNumber>,
+    pub charts: bool,
+}
+
+impl JsonRequest for SelectFamiliesRequest {
+    type Options = SelectFamiliesOptions;
+
+    fn into_parts(mut self) -> Result<(Leaderboard, SelectFamiliesOptions), ApiError> {
+        let (mut leaderboard, analysis) = self.take_leaderboard();
+        leaderboard.per_model.families = Some(self.families);
+        let options = SelectFamiliesOptions {
+            analysis,
+            max_models: self.max_models,
+            required_families: self.required_families,
+            top: self.top,
+            baseline_samples: self.baseline_samples,
+            seed: self.seed,
+            charts: self.charts.unwrap_or(false),
+        };
+        Ok((leaderboard, options))
+    }
+}
+
+impl LeaderboardQuery for SelectFamiliesQuery {
+    type Options = SelectFamiliesOptions;
+
+    fn check(&self) -> Result<(), ApiError> {
         query::within("top", self.top, |v| (1..=100).contains(&v), "in 1..=100")?;
         query::within(
             "baseline_samples",
@@ -169,19 +207,17 @@ impl SelectFamiliesQuery {
         )?;
         query::within("seed", self.seed, |v| v >= 0, "at least 0")
     }
-}
 
-impl FromTable for SelectFamiliesRequest {
-    type Query = SelectFamiliesQuery;
+    fn per_model(&self) -> Result<PerModelColumns, ApiError> {
+        let family = required(self.family_column.as_deref(), "family_column")?;
+        Ok(PerModelColumns {
+            family: Some(family.to_owned()),
+            ..Default::default()
+        })
+    }
 
-    fn from_table(
-        format: BodyFormat,
-        body: &[u8],
-        query: &SelectFamiliesQuery,
-        limits: &Limits,
-    ) -> Result<Self, ApiError> {
-        let family = required(query.family_column.as_deref(), "family_column")?;
-        let text = required(query.max_models.as_deref(), "max_models")?;
+    fn options(&self) -> Result<SelectFamiliesOptions, ApiError> {
+        let text = required(self.max_models.as_deref(), "max_models")?;
         let budgets: Vec<SentNumber> = text
             .split(',')
             .map(|b| SentNumber::parse(b).filter(SentNumber::is_whole))
@@ -192,107 +228,98 @@ impl FromTable for SelectFamiliesRequest {
                     format!("max_models must be whole numbers, comma-separated, got {text:?}"),
                 )
             })?;
-        let columns = ModelColumns {
-            family: Some(family),
-            ..Default::default()
-        };
-        let (table, picked) = read_table(format, body, query, columns.names(), limits)?;
-        let values = columns.read(table.as_ref(), &picked)?;
-        let leaderboard = picked.into_fields(query.options()?);
-        Ok(Self {
-            models: leaderboard.models,
-            benchmarks: leaderboard.benchmarks,
-            scores: ScoresField(leaderboard.scores),
-            n_components: leaderboard.options.n_components,
-            standardize: leaderboard.options.standardize,
-            sign: leaderboard.options.sign,
-            missing: leaderboard.options.missing,
-            imputation: leaderboard.options.imputation,
-            absent_models: leaderboard.absent_models,
-            families: values.families.unwrap_or_default(),
+        Ok(SelectFamiliesOptions {
+            analysis: self.analysis_options()?,
             max_models: match <[SentNumber; 1]>::try_from(budgets) {
                 Ok([one]) => Budgets::One(one),
                 Err(budgets) => Budgets::Many(budgets),
             },
-            required_families: query
+            required_families: self
                 .required_families
                 .as_deref()
                 .map(|names| query::list("required_families", names))
                 .transpose()?,
-            top: query.top.map(SentNumber::from),
-            baseline_samples: query.baseline_samples.map(SentNumber::from),
-            seed: query.seed.map(SentNumber::from),
-            charts: query.charts,
+            top: self.top.map(SentNumber::from),
+            baseline_samples: self.baseline_samples.map(SentNumber::from),
+            seed: self.seed.map(SentNumber::from),
+            charts: self.charts.unwrap_or(false),
         })
     }
 }
 
-fn select_families_answer(
-    mut r: SelectFamiliesRequest,
-    limits: &Limits,
-) -> Result<SelectFamiliesResponse, ApiError> {
-    let code = ErrorCode::InvalidDesign;
-    let budgets: Vec<SentNumber> = match r.max_models {
-        Budgets::One(ref b) => vec![b.clone()],
-        Budgets::Many(ref b) => b.clone(),
-    };
-    if budgets.is_empty() || budgets.len() > 100 {
-        return Err(ApiError::new(
-            code,
-            format!("max_models must be 1 to 100 budgets, got {}", budgets.len()),
-        ));
-    }
-    let budgets = budgets
-        .iter()
-        .map(|b| {
-            b.whole_in(
-                "max_models",
-                1..=i64::MAX,
-                "whole numbers, each at least 1",
+impl Analysis for SelectFamiliesEndpoint {
+    type Query = SelectFamiliesQuery;
+    type Request = SelectFamiliesRequest;
+    type Options = SelectFamiliesOptions;
+    type Answer = SelectFamiliesResponse;
+
+    fn answer(
+        leaderboard: Leaderboard,
+        options: SelectFamiliesOptions,
+        limits: &Limits,
+    ) -> Result<SelectFamiliesResponse, ApiError> {
+        let code = ErrorCode::InvalidDesign;
+        let budgets: Vec<SentNumber> = match options.max_models {
+            Budgets::One(ref b) => vec![b.clone()],
+            Budgets::Many(ref b) => b.clone(),
+        };
+        if budgets.is_empty() || budgets.len() > 100 {
+            return Err(ApiError::new(
                 code,
-            )
-        })
-        .collect::<Result<Vec<i64>, _>>()?;
-    let top = match &r.top {
-        None => 5,
-        Some(top) => top.whole_in("top", 1..=100, "a whole number between 1 and 100", code)?,
-    };
-    // The baseline's options belong to the design: its code, its names.
-    let fields = ResamplingFields {
-        count: "baseline_samples",
-        level: None,
-        seed: "seed",
-        code,
-    };
-    let baseline = resampling(
-        fields,
-        r.baseline_samples.as_ref(),
-        (1000, 1),
-        None,
-        r.seed.as_ref(),
-        limits.max_resamples,
-    )?;
-    let mut leaderboard = r.take_leaderboard();
-    leaderboard.check(limits, 0)?;
-    let absent = std::mem::take(&mut leaderboard.absent_models);
-    let (matrix, options) = leaderboard.into_matrix()?;
-    let families = Families::new(r.families, &matrix)?;
-    let spec = DesignSpec {
-        pca: options.pca_params(NComponents::Count(3))?,
-        missing: options.missing_policy(limits.max_iterations)?,
-        budgets: budgets.iter().map(|&b| b as usize).collect(),
-        required_families: r.required_families.unwrap_or_default(),
-        top: top as usize,
-        baseline_samples: baseline.count,
-        seed: baseline.seed,
-    };
-    let selection = design::select_families(&matrix, &families, &spec)?;
-    let mut response = SelectFamiliesResponse::new(&matrix, &selection, options.missing());
-    response.pca.add_absent(absent);
-    if r.charts.unwrap_or(false) {
-        response.charts = Some(charts::design::select_families(&selection));
+                format!("max_models must be 1 to 100 budgets, got {}", budgets.len()),
+            ));
+        }
+        let budgets = budgets
+            .iter()
+            .map(|b| {
+                b.whole_in(
+                    "max_models",
+                    1..=i64::MAX,
+                    "whole numbers, each at least 1",
+                    code,
+                )
+            })
+            .collect::<Result<Vec<i64>, _>>()?;
+        let top = match &options.top {
+            None => 5,
+            Some(top) => top.whole_in("top", 1..=100, "a whole number between 1 and 100", code)?,
+        };
+        // The baseline's options belong to the design: its code, its names.
+        let fields = ResamplingFields {
+            count: "baseline_samples",
+            level: None,
+            seed: "seed",
+            code,
+        };
+        let baseline = resampling(
+            fields,
+            options.baseline_samples.as_ref(),
+            (1000, 1),
+            None,
+            options.seed.as_ref(),
+            limits.max_resamples,
+        )?;
+        let analysis = &options.analysis;
+        request::check(&leaderboard, analysis, limits, 0)?;
+        let (matrix, per_model, absent) = leaderboard.into_matrix()?;
+        let families = Families::new(per_model.families.unwrap_or_default(), &matrix)?;
+        let spec = DesignSpec {
+            pca: analysis.pca_params(NComponents::Count(3))?,
+            missing: analysis.missing_policy(limits.max_iterations)?,
+            budgets: budgets.iter().map(|&b| b as usize).collect(),
+            required_families: options.required_families.unwrap_or_default(),
+            top: top as usize,
+            baseline_samples: baseline.count,
+            seed: baseline.seed,
+        };
+        let selection = design::select_families(&matrix, &families, &spec)?;
+        let mut response = SelectFamiliesResponse::new(&matrix, &selection, analysis.missing());
+        response.pca.add_absent(absent);
+        if options.charts {
+            response.charts = Some(charts::design::select_families(&selection));
+        }
+        Ok(response)
     }
-    Ok(response)
 }
 
 impl SelectFamiliesResponse {
@@ -346,17 +373,14 @@ impl SelectFamiliesResponse {
     )),
     responses(
         (status = 200, description = "The best family subsets per budget", body = SelectFamiliesResponse),
-        (status = 400, description = "`malformed_json`", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large` (body, or a Parquet file's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: not application/json, text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The codes of /v1/pca, and `too_many_families` (more than 20 optional \
             families), `invalid_design` (budgets, top, baseline_samples outside 1..=MAX_RESAMPLES, a \
             negative seed, an unknown required family), `shape_mismatch` (families not one per model); for a table \
             also `invalid_query` (no family_column or max_models), `conflicting_metadata` (a long table's model \
             whose rows disagree on its family)",
             body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
+        LeaderboardBodyErrors,
+        ComputeErrors,
     )
 )]
 #[post("/v1/scaling/select-families")]
@@ -365,15 +389,5 @@ pub async fn post_select_families(
     payload: web::Payload,
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
-    let query: SelectFamiliesQuery = query::parse(req.query_string())?;
-    query.validate()?;
-    let limits = **limits;
-    answer(
-        &req,
-        payload,
-        limits,
-        move |format, body| parse_request(format, body, &query, &limits),
-        move |request| select_families_answer(request, &limits),
-    )
-    .await
+    endpoint::serve::<SelectFamiliesEndpoint>(req, payload, limits).await
 }

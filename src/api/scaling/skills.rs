@@ -8,54 +8,24 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ModelColumns, read_table, required};
-use crate::analysis::BenchmarkMatrix;
+use super::required;
+use crate::analysis::ParamGuard;
 use crate::analysis::skills::SkillsBasis as FittedSkillsBasis;
 use crate::analysis::skills::{
     self, BaselineScores, FittedRange, Link, OutsideRange, ProtocolScores, Size, SkillsData,
-    SkillsEvaluation, SkillsFit, SkillsModel, SkillsParams,
+    SkillsEvaluation, SkillsFit, SkillsParams,
 };
-use crate::analysis::{AnalysisError, ParamGuard};
 use crate::api::basis::{SkillsBasis, SkillsFittedRange};
-use crate::api::body::{BodyFormat, Limits, answer};
+use crate::api::body::Limits;
+use crate::api::endpoint::{self, Analysis, LeaderboardQuery};
 use crate::api::error::{ApiError, ErrorCode, Problem};
-use crate::api::options::SentNumber;
-use crate::api::query::{self, TableQuery, table_query};
-use crate::api::request::{FromTable, leaderboard_request, parse_request};
+use crate::api::options::{LinkName, SentNumber};
+use crate::api::query::{self, table_query};
+use crate::api::request::{self, JsonRequest, leaderboard_request};
+use crate::api::responses::{ComputeErrors, LeaderboardBodyErrors};
 use crate::api::schemas::{self, ArrowStream, ParquetFile};
-use crate::api::scores::ScoresField;
 use crate::charts;
-
-/// How the skills reach the scores.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, Default, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum LinkName {
-    /// Per benchmark, g = sigmoid(psi) sigmoid(eta)^exp(kappa) (a ceiling
-    /// and an asymmetric bend) averaged half and half with an isotonic
-    /// regression of the benchmark's scores on eta.
-    #[default]
-    Monotone,
-    /// g = sigmoid(eta), the paper's simple link.
-    Sigmoid,
-}
-
-impl From<Link> for LinkName {
-    fn from(link: Link) -> LinkName {
-        match link {
-            Link::Monotone => LinkName::Monotone,
-            Link::Sigmoid => LinkName::Sigmoid,
-        }
-    }
-}
-
-impl From<LinkName> for Link {
-    fn from(link: LinkName) -> Link {
-        match link {
-            LinkName::Monotone => Link::Monotone,
-            LinkName::Sigmoid => Link::Sigmoid,
-        }
-    }
-}
+use crate::ingest::{Leaderboard, PerModelColumns};
 
 /// The paper's protocol: for each group of families, fit on every other
 /// family plus each group family's `n_train_models` smallest scored models
@@ -360,9 +330,47 @@ table_query! {
     }
 }
 
-impl SkillsQuery {
-    /// The rules of the endpoint's own parameters, whatever the body.
-    fn validate(&self) -> Result<(), ApiError> {
+/// `POST /v1/scaling/skills`.
+pub struct SkillsEndpoint;
+
+/// What /v1/scaling/skills is asked besides the leaderboard and its
+/// per-model columns.
+#[derive(Debug)]
+pub struct SkillsOptions {
+    pub floors: Option<Vec<f64>>,
+    pub skills: Option<SentNumber>,
+    pub link: Option<LinkName>,
+    pub seed: Option<SentNumber>,
+    pub evaluate: Option<EvaluateSpec>,
+    pub return_basis: bool,
+    pub charts: bool,
+}
+
+impl JsonRequest for SkillsRequest {
+    type Options = SkillsOptions;
+
+    fn into_parts(mut self) -> Result<(Leaderboard, SkillsOptions), ApiError> {
+        let (mut leaderboard, _) = self.take_leaderboard();
+        let per_model = &mut leaderboard.per_model;
+        (per_model.params, per_model.tokens) = (Some(self.params), Some(self.tokens));
+        per_model.families = Some(self.families);
+        let options = SkillsOptions {
+            floors: self.floors,
+            skills: self.skills,
+            link: self.link,
+            seed: self.seed,
+            evaluate: self.evaluate,
+            return_basis: self.return_basis.unwrap_or(false),
+            charts: self.charts.unwrap_or(false),
+        };
+        Ok((leaderboard, options))
+    }
+}
+
+impl LeaderboardQuery for SkillsQuery {
+    type Options = SkillsOptions;
+
+    fn check(&self) -> Result<(), ApiError> {
         query::within("skills", self.skills, |v| v >= 1, "at least 1")?;
         query::within("seed", self.seed, |v| v >= 0, "at least 0")?;
         query::within(
@@ -375,15 +383,29 @@ impl SkillsQuery {
         self.evaluate().map(drop)
     }
 
-    fn columns(&self) -> ModelColumns<'_> {
-        ModelColumns {
-            family: self.family_column.as_deref(),
-            params: self.params_column.as_deref(),
-            tokens: self.tokens_column.as_deref(),
-            flops: None,
-        }
+    fn per_model(&self) -> Result<PerModelColumns, ApiError> {
+        Ok(PerModelColumns {
+            params: Some(required(self.params_column.as_deref(), "params_column")?.to_owned()),
+            tokens: Some(required(self.tokens_column.as_deref(), "tokens_column")?.to_owned()),
+            family: Some(required(self.family_column.as_deref(), "family_column")?.to_owned()),
+            ..Default::default()
+        })
     }
 
+    fn options(&self) -> Result<SkillsOptions, ApiError> {
+        Ok(SkillsOptions {
+            floors: self.floors()?,
+            skills: self.skills.map(SentNumber::from),
+            link: self.link,
+            seed: self.seed.map(SentNumber::from),
+            evaluate: self.evaluate()?,
+            return_basis: self.return_basis.unwrap_or(false),
+            charts: self.charts.unwrap_or(false),
+        })
+    }
+}
+
+impl SkillsQuery {
     fn floors(&self) -> Result<Option<Vec<f64>>, ApiError> {
         let Some(text) = self.floors.as_deref() else {
             return Ok(None);
@@ -419,206 +441,78 @@ impl SkillsQuery {
     }
 }
 
-impl FromTable for SkillsRequest {
+impl Analysis for SkillsEndpoint {
     type Query = SkillsQuery;
+    type Request = SkillsRequest;
+    type Options = SkillsOptions;
+    type Answer = SkillsResponse;
 
-    fn from_table(
-        format: BodyFormat,
-        body: &[u8],
-        query: &SkillsQuery,
+    fn answer(
+        leaderboard: Leaderboard,
+        options: SkillsOptions,
         limits: &Limits,
-    ) -> Result<Self, ApiError> {
-        required(query.params_column.as_deref(), "params_column")?;
-        required(query.tokens_column.as_deref(), "tokens_column")?;
-        required(query.family_column.as_deref(), "family_column")?;
-        let columns = query.columns();
-        let (table, picked) = read_table(format, body, query, columns.names(), limits)?;
-        let values = columns.read(table.as_ref(), &picked)?;
-        let leaderboard = picked.into_fields(query.options()?);
-        Ok(Self {
-            models: leaderboard.models,
-            benchmarks: leaderboard.benchmarks,
-            scores: ScoresField(leaderboard.scores),
-            absent_models: leaderboard.absent_models,
-            params: values.params.unwrap_or_default(),
-            tokens: values.tokens.unwrap_or_default(),
-            families: values.families.unwrap_or_default(),
-            floors: query.floors()?,
-            skills: query.skills.map(SentNumber::from),
-            link: query.link,
-            seed: query.seed.map(SentNumber::from),
-            evaluate: query.evaluate()?,
-            return_basis: query.return_basis,
-            charts: query.charts,
-        })
-    }
-}
-
-fn invalid(detail: String) -> ApiError {
-    ApiError::new(ErrorCode::InvalidSkills, detail)
-}
-
-/// One value per model, or a `shape_mismatch` naming `what`.
-fn per_model<T>(what: &str, values: &[T], matrix: &BenchmarkMatrix) -> Result<(), ApiError> {
-    if values.len() == matrix.n_models() {
-        Ok(())
-    } else {
-        Err(AnalysisError::ShapeMismatch {
-            what: what.into(),
-            got: values.len(),
-            unit: "values",
-            expected: matrix.n_models(),
-            expected_from: "models",
+    ) -> Result<SkillsResponse, ApiError> {
+        request::check(&leaderboard, &Default::default(), limits, 0)?;
+        let code = ErrorCode::InvalidSkills;
+        if let Some(seed) = &options.seed {
+            seed.whole_in("seed", 0..=i64::MAX, "a whole number, at least 0", code)?;
         }
-        .into())
-    }
-}
-
-/// The request's leaderboard as the skills law takes it: every model with
-/// its positive params and tokens, its family and its scores (missing
-/// cells as `None`); and the models left out, in request order, for want of
-/// params, tokens or a family (null or an empty cell), as compute-fit
-/// leaves out a model without compute or family: a real leaderboard lacks
-/// some, and they cannot be placed. A value that is there but not a
-/// positive number is an error.
-fn skills_data(
-    matrix: &BenchmarkMatrix,
-    params: Vec<Option<f64>>,
-    tokens: Vec<Option<f64>>,
-    families: Vec<Option<String>>,
-    floors: Option<Vec<f64>>,
-) -> Result<(SkillsData, Vec<String>), ApiError> {
-    per_model("params", &params, matrix)?;
-    per_model("tokens", &tokens, matrix)?;
-    per_model("families", &families, matrix)?;
-    let scores = matrix.scores();
-    let mut models = Vec::with_capacity(matrix.n_models());
-    let mut left_out = Vec::new();
-    for (i, ((name, (s, t)), family)) in matrix
-        .models()
-        .iter()
-        .zip(params.into_iter().zip(tokens))
-        .zip(families)
-        .enumerate()
-    {
-        for (what, value) in [("params", s), ("tokens", t)] {
-            if let Some(v) = value
-                && !(v > 0.0 && v.is_finite())
-            {
-                return Err(ApiError::new(
-                    ErrorCode::InvalidCompute,
-                    format!("model '{name}' has {what} {v}; it must be a positive number"),
-                ));
-            }
+        let skills = options
+            .skills
+            .as_ref()
+            .map(|d| d.whole_in("skills", 1..=i64::MAX, "a whole number, at least 1", code))
+            .transpose()?
+            .map(|d| usize::try_from(d).unwrap_or(usize::MAX));
+        let link = options.link.unwrap_or_default();
+        let spec = SkillsParams::new()
+            .skills(skills)
+            .link(link.into())
+            .check()?;
+        let (matrix, per_model, mut dropped_models) = leaderboard.into_matrix()?;
+        let (data, left_out) = SkillsData::of_leaderboard(
+            &matrix,
+            per_model.params.unwrap_or_default(),
+            per_model.tokens.unwrap_or_default(),
+            per_model.families.unwrap_or_default(),
+            options.floors,
+        )?;
+        dropped_models.extend(left_out);
+        let evaluate = options
+            .evaluate
+            .map(|e| {
+                let n_train_models = match &e.n_train_models {
+                    None => 1,
+                    Some(n) => n.whole_in(
+                        "evaluate.n_train_models",
+                        1..=i64::MAX,
+                        "a whole number, at least 1",
+                        code,
+                    )? as usize,
+                };
+                data.check_groups(&e.groups)?;
+                Ok::<_, ApiError>((e.groups, n_train_models))
+            })
+            .transpose()?;
+        let fit = skills::fit_skills(&data, &spec)?;
+        let evaluation = evaluate
+            .map(|(groups, n_train_models)| skills::evaluate(&data, &spec, &groups, n_train_models))
+            .transpose()?;
+        let mut response = SkillsResponse::new(
+            &data,
+            &fit,
+            link,
+            options.skills.is_none(),
+            dropped_models,
+            evaluation.as_ref(),
+        );
+        if options.return_basis {
+            response.basis = Some(SkillsBasis::new(&FittedSkillsBasis::of_fit(&fit)));
         }
-        let family = family
-            .map(|f| f.trim().to_owned())
-            .filter(|f| !f.is_empty());
-        let (Some(params), Some(tokens), Some(family)) = (s, t, family) else {
-            left_out.push(name.clone());
-            continue;
-        };
-        models.push(SkillsModel {
-            name: name.clone(),
-            params,
-            tokens,
-            family,
-            scores: scores
-                .row(i)
-                .iter()
-                .map(|&v| (!v.is_nan()).then_some(v))
-                .collect(),
-        });
-    }
-    if models.is_empty() && !left_out.is_empty() {
-        return Err(invalid(format!(
-            "no model has params, tokens and a family ({} left out)",
-            left_out.len()
-        )));
-    }
-    let floors = floors.unwrap_or_else(|| vec![0.0; matrix.n_benchmarks()]);
-    let data = SkillsData::new(matrix.benchmarks().to_vec(), floors, models)?;
-    Ok((data, left_out))
-}
-
-/// The evaluation's groups, each family checked against the leaderboard's.
-fn evaluation_groups(
-    data: &SkillsData,
-    spec: &EvaluateSpec,
-) -> Result<(Vec<Vec<String>>, usize), ApiError> {
-    let n_train_models = match &spec.n_train_models {
-        None => 1,
-        Some(n) => n.whole_in(
-            "evaluate.n_train_models",
-            1..=i64::MAX,
-            "a whole number, at least 1",
-            ErrorCode::InvalidSkills,
-        )?,
-    };
-    if spec.groups.is_empty() {
-        return Err(invalid("evaluate.groups names no group".into()));
-    }
-    let (known, _) = data.family_index();
-    for (g, group) in spec.groups.iter().enumerate() {
-        if group.is_empty() {
-            return Err(invalid(format!("evaluate group {} names no family", g + 1)));
+        if options.charts {
+            response.charts = Some(charts::skills::skills(&data, &fit, evaluation.as_ref()));
         }
-        if let Some(unknown) = group.iter().find(|f| !known.contains(f)) {
-            return Err(invalid(format!(
-                "evaluate group {} names family '{unknown}', which no model has",
-                g + 1
-            )));
-        }
+        Ok(response)
     }
-    Ok((spec.groups.clone(), n_train_models as usize))
-}
-
-fn skills_answer(mut r: SkillsRequest, limits: &Limits) -> Result<SkillsResponse, ApiError> {
-    let mut leaderboard = r.take_leaderboard();
-    leaderboard.check(limits, 0)?;
-    let mut dropped_models = std::mem::take(&mut leaderboard.absent_models);
-    let code = ErrorCode::InvalidSkills;
-    if let Some(seed) = &r.seed {
-        seed.whole_in("seed", 0..=i64::MAX, "a whole number, at least 0", code)?;
-    }
-    let skills = r
-        .skills
-        .as_ref()
-        .map(|d| d.whole_in("skills", 1..=i64::MAX, "a whole number, at least 1", code))
-        .transpose()?
-        .map(|d| usize::try_from(d).unwrap_or(usize::MAX));
-    let link = r.link.unwrap_or_default();
-    let spec = SkillsParams::new()
-        .skills(skills)
-        .link(link.into())
-        .check()?;
-    let (matrix, _) = leaderboard.into_matrix()?;
-    let (data, left_out) = skills_data(&matrix, r.params, r.tokens, r.families, r.floors)?;
-    dropped_models.extend(left_out);
-    let evaluate = r
-        .evaluate
-        .as_ref()
-        .map(|e| evaluation_groups(&data, e))
-        .transpose()?;
-    let fit = skills::fit_skills(&data, &spec)?;
-    let evaluation = evaluate
-        .map(|(groups, n_train_models)| skills::evaluate(&data, &spec, &groups, n_train_models))
-        .transpose()?;
-    let mut response = SkillsResponse::new(
-        &data,
-        &fit,
-        link,
-        r.skills.is_none(),
-        dropped_models,
-        evaluation.as_ref(),
-    );
-    if r.return_basis.unwrap_or(false) {
-        response.basis = Some(SkillsBasis::new(&FittedSkillsBasis::of_fit(&fit)));
-    }
-    if r.charts.unwrap_or(false) {
-        response.charts = Some(charts::skills::skills(&data, &fit, evaluation.as_ref()));
-    }
-    Ok(response)
 }
 
 fn pp(fraction: f64) -> f64 {
@@ -774,9 +668,6 @@ impl SkillsResponse {
     responses(
         (status = 200, description = "The fitted skills law, every model's prediction and, with \
             `evaluate`, the protocol's errors", body = SkillsResponse),
-        (status = 400, description = "`malformed_json`", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "`payload_too_large` (body, or a Parquet file's decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "`unsupported_media_type`: not application/json, text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream, or an unsupported Content-Encoding", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`invalid_request`, `unknown_field`, `number_out_of_range`, \
             `empty_label`, `duplicate_model`, `duplicate_benchmark`, `no_benchmarks`, `non_finite_score` \
             as for /v1/pca; `shape_mismatch` (scores, params, tokens, families or floors not one per \
@@ -794,8 +685,8 @@ impl SkillsResponse {
             n_train_models without evaluate_groups), `conflicting_metadata` (a long table's model \
             whose rows disagree on a per-model column), and the table codes of /v1/pca",
             body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "`deadline_exceeded`: the computation ran past COMPUTE_DEADLINE_MS", body = Problem, content_type = "application/problem+json"),
-        (status = 500, description = "`internal_error`", body = Problem, content_type = "application/problem+json"),
+        LeaderboardBodyErrors,
+        ComputeErrors,
     )
 )]
 #[post("/v1/scaling/skills")]
@@ -804,16 +695,5 @@ pub async fn post_skills(
     payload: web::Payload,
     limits: web::Data<Limits>,
 ) -> Result<HttpResponse, ApiError> {
-    let query: SkillsQuery = query::parse(req.query_string())?;
-    query.validate()?;
-    let limits = **limits;
-    // Seconds of fitting from a few kilobytes: never on an HTTP worker.
-    answer(
-        &req,
-        payload,
-        limits,
-        move |format, body| parse_request(format, body, &query, &limits),
-        move |request| skills_answer(request, &limits),
-    )
-    .await
+    endpoint::serve::<SkillsEndpoint>(req, payload, limits).await
 }

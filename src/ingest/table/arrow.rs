@@ -29,8 +29,7 @@ use arrow_schema::{DataType, Schema, SchemaRef};
 
 use super::guard::Guard;
 use super::{Cell, Table};
-use crate::api::body::Limits;
-use crate::api::error::{ApiError, ErrorCode};
+use crate::ingest::{IngestError, ReadLimits};
 
 /// One record batch's slice of a column, by its type.
 #[derive(Debug)]
@@ -273,7 +272,7 @@ impl ArrowTable {
         read: &[bool],
         batches: &[RecordBatch],
         what: &'static str,
-    ) -> Result<Self, ApiError> {
+    ) -> Result<Self, IngestError> {
         let mut data: Vec<Option<Vec<Chunk>>> = read
             .iter()
             .map(|&r| r.then(|| Vec::with_capacity(batches.len())))
@@ -283,9 +282,8 @@ impl ArrowTable {
         let mut n_rows = 0usize;
         for batch in batches {
             if batch.num_columns() != read_columns.len() {
-                return Err(ApiError::new(
-                    ErrorCode::InternalError,
-                    "a record batch does not have the columns asked for",
+                return Err(IngestError::Internal(
+                    "a record batch does not have the columns asked for".into(),
                 ));
             }
             starts.push(n_rows);
@@ -349,11 +347,10 @@ impl Table for ArrowTable {
     }
 }
 
-fn invalid_arrow(detail: impl std::fmt::Display) -> ApiError {
-    ApiError::new(
-        ErrorCode::InvalidArrow,
-        format!("the body cannot be read as an Arrow IPC stream or file: {detail}"),
-    )
+fn invalid_arrow(detail: impl std::fmt::Display) -> IngestError {
+    IngestError::InvalidArrow(format!(
+        "the body cannot be read as an Arrow IPC stream or file: {detail}"
+    ))
 }
 
 /// The magic an Arrow IPC file starts and ends with (a stream has none).
@@ -363,7 +360,7 @@ const FILE_MAGIC: &[u8; 6] = b"ARROW1";
 /// the body itself, or the stream an IPC file embeds after its leading magic
 /// and padding, which ends with an end-of-stream marker before the footer. The footer repeats the stream's schema and indexes its batches
 /// for random access, which a body read whole does not need.
-fn ipc_stream(body: &[u8]) -> Result<(&[u8], bool), ApiError> {
+fn ipc_stream(body: &[u8]) -> Result<(&[u8], bool), IngestError> {
     if !body.starts_with(FILE_MAGIC) {
         return Ok((body, false));
     }
@@ -413,8 +410,8 @@ fn ipc_stream(body: &[u8]) -> Result<(&[u8], bool), ApiError> {
 pub fn read(
     body: &[u8],
     wanted: &dyn Fn(usize, &str, bool) -> bool,
-    limits: &Limits,
-) -> Result<ArrowTable, ApiError> {
+    limits: &ReadLimits,
+) -> Result<ArrowTable, IngestError> {
     let mut guard = Guard::new(limits);
     let (stream, file) = ipc_stream(body)?;
     let data = Buffer::from(stream.to_vec());
@@ -549,7 +546,7 @@ fn next_message<'a>(
     data: &'a Buffer,
     at: &mut usize,
     file: bool,
-) -> Result<Option<(ipc::Message<'a>, Buffer)>, ApiError> {
+) -> Result<Option<(ipc::Message<'a>, Buffer)>, IngestError> {
     let bytes = data.as_slice();
     if *at == bytes.len() {
         return Ok(None);
@@ -630,7 +627,7 @@ impl Batch {
         fields: &[(&DataType, bool, &str)],
         body: &[u8],
         guard: &mut Guard,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), IngestError> {
         let compressed = match batch.compression() {
             None => false,
             Some(compression) => match compression.codec() {
@@ -682,7 +679,7 @@ impl Batch {
         Ok(())
     }
 
-    fn next_node(&mut self, name: &str) -> Result<ipc::FieldNode, ApiError> {
+    fn next_node(&mut self, name: &str) -> Result<ipc::FieldNode, IngestError> {
         let node = (self.node < self.nodes.len())
             .then(|| self.nodes[self.node])
             .ok_or_else(|| invalid_arrow(format!("the batch has no field node for {name}")))?;
@@ -690,7 +687,7 @@ impl Batch {
         Ok(node)
     }
 
-    fn next_buffer(&mut self, name: &str) -> Result<ipc::Buffer, ApiError> {
+    fn next_buffer(&mut self, name: &str) -> Result<ipc::Buffer, IngestError> {
         let buffer = (self.buffer < self.buffers.len())
             .then(|| self.buffers[self.buffer])
             .ok_or_else(|| invalid_arrow(format!("the batch has too few buffers for {name}")))?;
@@ -698,7 +695,7 @@ impl Batch {
         Ok(buffer)
     }
 
-    fn variadic_count(&mut self, name: &str) -> Result<usize, ApiError> {
+    fn variadic_count(&mut self, name: &str) -> Result<usize, IngestError> {
         self.variadic
             .pop_front()
             .and_then(|count| usize::try_from(count).ok())
@@ -708,7 +705,7 @@ impl Batch {
 
     /// Steps over a column that is not read, as the decoder does (it only
     /// counts its nodes and buffers).
-    fn skip(&mut self, data_type: &DataType, name: &str) -> Result<(), ApiError> {
+    fn skip(&mut self, data_type: &DataType, name: &str) -> Result<(), IngestError> {
         use DataType as T;
         self.next_node(name)?;
         let buffers = match data_type {
@@ -752,7 +749,7 @@ impl Batch {
         self.skip_buffers(buffers, name)
     }
 
-    fn skip_buffers(&mut self, n: usize, name: &str) -> Result<(), ApiError> {
+    fn skip_buffers(&mut self, n: usize, name: &str) -> Result<(), IngestError> {
         for _ in 0..n {
             self.next_buffer(name)?;
         }
@@ -766,7 +763,7 @@ impl Batch {
         name: &str,
         body: &[u8],
         guard: &mut Guard,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), IngestError> {
         let node = self.next_node(name)?;
         let (length, nulls) = (node.length(), node.null_count());
         if length < 0 || nulls < 0 || nulls > length {
@@ -778,10 +775,9 @@ impl Batch {
             return Ok(());
         }
         if is_nested(data_type) {
-            return Err(ApiError::new(
-                ErrorCode::InternalError,
-                format!("{name} is nested and was to be read"),
-            ));
+            return Err(IngestError::Internal(format!(
+                "{name} is nested and was to be read"
+            )));
         }
         let validity = self.next_buffer(name)?;
         self.buffer_len(&validity, name, body, guard)?;
@@ -818,7 +814,7 @@ impl Batch {
         name: &str,
         body: &[u8],
         guard: &mut Guard,
-    ) -> Result<u64, ApiError> {
+    ) -> Result<u64, IngestError> {
         // Within the body: checked for every buffer first.
         let (offset, length) = (buffer.offset() as usize, buffer.length() as usize);
         if !self.compressed || length == 0 {

@@ -15,12 +15,7 @@ pub mod parquet;
 
 use std::borrow::Cow;
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-use super::error::{ApiError, ErrorCode};
-use super::options::AnalysisOptions;
-use super::request::LeaderboardFields;
+use super::{IngestError, PerModel, PerModelColumns, TargetValues};
 use crate::analysis::matrix::ScoreRows;
 
 /// One cell as a format stores it.
@@ -89,20 +84,17 @@ pub trait Table {
 
     /// The column's position, or `unknown_column` naming it. Names are
     /// labels: compared without their leading and trailing white space.
-    fn find(&self, name: &str) -> Result<usize, ApiError> {
+    fn find(&self, name: &str) -> Result<usize, IngestError> {
         let name = name.trim();
         self.columns()
             .iter()
             .position(|c| c.trim() == name)
             .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::UnknownColumn,
-                    format!(
-                        "there is no column '{name}' in the table{}",
-                        self.hint()
-                            .map_or(String::new(), |hint| format!("; {hint}"))
-                    ),
-                )
+                IngestError::UnknownColumn(format!(
+                    "there is no column '{name}' in the table{}",
+                    self.hint()
+                        .map_or(String::new(), |hint| format!("; {hint}"))
+                ))
             })
     }
 }
@@ -119,8 +111,7 @@ pub fn is_missing_token(text: &str) -> bool {
 /// Text that is no number as this service reads one (a decimal point, an
 /// optional exponent), but that a spreadsheet or a locale writes for one:
 /// the cells a column of scores holds when it was exported another way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NearNumber {
     /// `0,1`: a decimal comma.
     DecimalComma,
@@ -215,7 +206,7 @@ pub fn near_numbers(table: &dyn Table, column: usize) -> Option<(NearNumber, usi
 
 /// A cell read as a label: text without its leading and trailing white
 /// space (the rule for every label, JSON included: see
-/// [`crate::api::request::trim_label`]), an integer as its decimal text.
+/// [`crate::ingest::json::trim_label`]), an integer as its decimal text.
 pub(crate) fn label(cell: Cell<'_>) -> Option<Cow<'_, str>> {
     match cell {
         Cell::Text(text) => Some(Cow::Borrowed(text.trim())),
@@ -225,9 +216,12 @@ pub(crate) fn label(cell: Cell<'_>) -> Option<Cow<'_, str>> {
     }
 }
 
-/// A cell read as a number: `None` when missing; otherwise the error's code
-/// and what was wrong with the value.
-pub(crate) fn number(cell: Cell<'_>) -> Result<Option<f64>, (ErrorCode, String)> {
+/// The error of a cell that is no number, given where the cell is.
+pub(crate) type BadCell = (fn(String) -> IngestError, String);
+
+/// A cell read as a number: `None` when missing; otherwise the error (to
+/// be given the cell's place) and what was wrong with the value.
+pub(crate) fn number(cell: Cell<'_>) -> Result<Option<f64>, BadCell> {
     let value = match cell {
         Cell::Missing => return Ok(None),
         Cell::Float(value) => value,
@@ -241,7 +235,7 @@ pub(crate) fn number(cell: Cell<'_>) -> Result<Option<f64>, (ErrorCode, String)>
                 Ok(value) if value.is_finite() => value,
                 Ok(_) => {
                     return Err((
-                        ErrorCode::NonFiniteScore,
+                        IngestError::NonFiniteScore,
                         format!("'{text}' is not a finite number"),
                     ));
                 }
@@ -250,7 +244,7 @@ pub(crate) fn number(cell: Cell<'_>) -> Result<Option<f64>, (ErrorCode, String)>
                         format!(": it looks like {}", near.describe())
                     });
                     return Err((
-                        ErrorCode::InvalidScore,
+                        IngestError::InvalidScore,
                         format!("'{text}' is not a number{hint}"),
                     ));
                 }
@@ -258,7 +252,7 @@ pub(crate) fn number(cell: Cell<'_>) -> Result<Option<f64>, (ErrorCode, String)>
         }
         Cell::Other(type_name) => {
             return Err((
-                ErrorCode::InvalidScore,
+                IngestError::InvalidScore,
                 format!("a value of type {type_name} is not a number"),
             ));
         }
@@ -267,7 +261,7 @@ pub(crate) fn number(cell: Cell<'_>) -> Result<Option<f64>, (ErrorCode, String)>
         Ok(Some(value))
     } else {
         Err((
-            ErrorCode::NonFiniteScore,
+            IngestError::NonFiniteScore,
             format!("{value} is not a finite number"),
         ))
     }
@@ -275,21 +269,19 @@ pub(crate) fn number(cell: Cell<'_>) -> Result<Option<f64>, (ErrorCode, String)>
 
 /// A column of a declared non-numeric type (text, dates, lists) cannot be
 /// read as scores: `invalid_score` naming it.
-fn numeric_column(table: &dyn Table, column: usize) -> Result<(), ApiError> {
+fn numeric_column(table: &dyn Table, column: usize) -> Result<(), IngestError> {
     if table.numeric_type(column) == Some(false) {
         let name = &table.columns()[column];
         let kind = table.column_type(column).unwrap_or_default();
-        return Err(ApiError::new(
-            ErrorCode::InvalidScore,
-            format!("column '{name}' is of type {kind}, not a number type"),
-        ));
+        return Err(IngestError::InvalidScore(format!(
+            "column '{name}' is of type {kind}, not a number type"
+        )));
     }
     Ok(())
 }
 
 /// How a table lays out its leaderboard.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Layout {
     /// A row per model, a column per benchmark.
     #[default]
@@ -299,8 +291,7 @@ pub enum Layout {
 }
 
 /// What a long table does with a (model, benchmark) pair that has two scores.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Duplicates {
     /// 422 `duplicate_score` naming the pair.
     #[default]
@@ -408,14 +399,14 @@ pub struct Picked {
 }
 
 /// Picks models, benchmarks and scores as `selection` says.
-pub fn pick(table: &dyn Table, selection: &Selection<'_>) -> Result<Picked, ApiError> {
+pub fn pick(table: &dyn Table, selection: &Selection<'_>) -> Result<Picked, IngestError> {
     match &selection.long {
         Some(columns) => long::pick(table, selection, columns),
         None => pick_wide(table, selection),
     }
 }
 
-fn pick_wide(table: &dyn Table, selection: &Selection<'_>) -> Result<Picked, ApiError> {
+fn pick_wide(table: &dyn Table, selection: &Selection<'_>) -> Result<Picked, IngestError> {
     let model_column = match selection.model_column {
         Some(name) => table.find(name)?,
         None => 0,
@@ -433,10 +424,9 @@ fn pick_wide(table: &dyn Table, selection: &Selection<'_>) -> Result<Picked, Api
             .filter(|&c| columns[c].trim_start().starts_with(prefix))
             .collect();
         if picked.is_empty() {
-            return Err(ApiError::new(
-                ErrorCode::NoMatchingColumns,
-                format!("no column header starts with '{prefix}'"),
-            ));
+            return Err(IngestError::NoMatchingColumns(format!(
+                "no column header starts with '{prefix}'"
+            )));
         }
         picked
     } else if let Some(names) = &selection.benchmarks {
@@ -445,14 +435,11 @@ fn pick_wide(table: &dyn Table, selection: &Selection<'_>) -> Result<Picked, Api
             .map(|name| table.find(name))
             .collect::<Result<_, _>>()?;
         if let Some(&c) = picked.iter().find(|&&c| !candidate(&c)) {
-            return Err(ApiError::new(
-                ErrorCode::InvalidQuery,
-                format!(
-                    "column '{}' is named as a benchmark and as the model column or a per-model \
+            return Err(IngestError::InvalidSelection(format!(
+                "column '{}' is named as a benchmark and as the model column or a per-model \
                      column (family, compute or target)",
-                    columns[c]
-                ),
-            ));
+                columns[c]
+            )));
         }
         picked
     } else {
@@ -470,14 +457,11 @@ fn pick_wide(table: &dyn Table, selection: &Selection<'_>) -> Result<Picked, Api
         if let Some((c, (kind, count, first))) = near
             && kind != NearNumber::SemicolonSeparated
         {
-            return Err(ApiError::new(
-                ErrorCode::InvalidScore,
-                format!(
-                    "column '{}' holds no number, but its {count} values look like numbers                      written another way: '{first}' looks like {}. Fix them, or pick the                      benchmarks with benchmarks= or benchmark_prefix=",
-                    columns[c],
-                    kind.describe()
-                ),
-            ));
+            return Err(IngestError::InvalidScore(format!(
+                "column '{}' holds no number, but its {count} values look like numbers                      written another way: '{first}' looks like {}. Fix them, or pick the                      benchmarks with benchmarks= or benchmark_prefix=",
+                columns[c],
+                kind.describe()
+            )));
         }
         if picked.is_empty() {
             let hint = table.hint().or_else(|| {
@@ -485,13 +469,10 @@ fn pick_wide(table: &dyn Table, selection: &Selection<'_>) -> Result<Picked, Api
                     .find_map(|c| near_numbers(table, c))
                     .map(|(kind, _, first)| format!("'{first}' looks like {}", kind.describe()))
             });
-            return Err(ApiError::new(
-                ErrorCode::NoMatchingColumns,
-                format!(
-                    "no column other than the model column holds a number{}",
-                    hint.map_or(String::new(), |hint| format!("; {hint}"))
-                ),
-            ));
+            return Err(IngestError::NoMatchingColumns(format!(
+                "no column other than the model column holds a number{}",
+                hint.map_or(String::new(), |hint| format!("; {hint}"))
+            )));
         }
         picked
     };
@@ -510,15 +491,12 @@ fn pick_wide(table: &dyn Table, selection: &Selection<'_>) -> Result<Picked, Api
         // other label rules.
         let model = label(table.cell(row, model_column)).map_or_else(String::new, Cow::into_owned);
         for &c in &score_columns {
-            let value = number(table.cell(row, c)).map_err(|(code, what)| {
-                ApiError::new(
-                    code,
-                    format!(
-                        "{}, column '{}' (model '{model}'): {what}",
-                        table.row_name(row),
-                        columns[c]
-                    ),
-                )
+            let value = number(table.cell(row, c)).map_err(|(error, what)| {
+                error(format!(
+                    "{}, column '{}' (model '{model}'): {what}",
+                    table.row_name(row),
+                    columns[c]
+                ))
             })?;
             scores.values.push(value.unwrap_or(f64::NAN));
         }
@@ -539,21 +517,53 @@ fn pick_wide(table: &dyn Table, selection: &Selection<'_>) -> Result<Picked, Api
 }
 
 impl Picked {
-    /// The leaderboard, as a request's fields with `options`.
-    pub fn into_fields(self, options: AnalysisOptions) -> LeaderboardFields {
-        LeaderboardFields {
-            models: self.models,
-            benchmarks: self.benchmarks,
-            scores: self.scores,
-            options,
-            absent_models: self.dropped,
-        }
+    /// The per-model columns `columns` names, read for each picked model
+    /// in the order of [`PerModelColumns::names`].
+    pub fn per_model(
+        &self,
+        table: &dyn Table,
+        columns: &PerModelColumns,
+    ) -> Result<PerModel, IngestError> {
+        let labels = |column: &Option<String>| {
+            column
+                .as_deref()
+                .map(|name| self.labels(table, name))
+                .transpose()
+        };
+        let numbers = |column: &Option<String>| {
+            column
+                .as_deref()
+                .map(|name| self.numbers(table, name))
+                .transpose()
+        };
+        Ok(PerModel {
+            families: labels(&columns.family)?,
+            groups: labels(&columns.group)?,
+            flops: numbers(&columns.flops)?,
+            params: numbers(&columns.params)?,
+            tokens: numbers(&columns.tokens)?,
+            targets: columns
+                .targets
+                .iter()
+                .map(|name| {
+                    let values = self.numbers(table, name)?;
+                    Ok(TargetValues {
+                        name: name.clone(),
+                        values,
+                    })
+                })
+                .collect::<Result<_, IngestError>>()?,
+        })
     }
 
     /// Each model's label in `column` (e.g. its family); `None` where every
     /// row of the model has it missing or empty. The model's rows must agree
     /// (`conflicting_metadata`).
-    pub fn labels(&self, table: &dyn Table, column: &str) -> Result<Vec<Option<String>>, ApiError> {
+    pub fn labels(
+        &self,
+        table: &dyn Table,
+        column: &str,
+    ) -> Result<Vec<Option<String>>, IngestError> {
         let c = table.find(column)?;
         self.rows
             .iter()
@@ -584,7 +594,11 @@ impl Picked {
     /// missing. The model's rows must agree (`conflicting_metadata`). In a
     /// long table, a name that is no column is looked up as a benchmark
     /// value: the model's score on it, duplicates as the query says.
-    pub fn numbers(&self, table: &dyn Table, column: &str) -> Result<Vec<Option<f64>>, ApiError> {
+    pub fn numbers(
+        &self,
+        table: &dyn Table,
+        column: &str,
+    ) -> Result<Vec<Option<f64>>, IngestError> {
         let c = match (table.find(column), &self.long) {
             (Ok(c), _) => c,
             (Err(_), Some(pivot)) => return pivot.numbers(table, &self.rows, &self.models, column),
@@ -597,14 +611,11 @@ impl Picked {
             .map(|(rows, model)| {
                 let mut found: Option<(usize, f64)> = None;
                 for &row in rows {
-                    let value = number(table.cell(row, c)).map_err(|(code, what)| {
-                        ApiError::new(
-                            code,
-                            format!(
-                                "{}, column '{column}' (model '{model}'): {what}",
-                                table.row_name(row)
-                            ),
-                        )
+                    let value = number(table.cell(row, c)).map_err(|(error, what)| {
+                        error(format!(
+                            "{}, column '{column}' (model '{model}'): {what}",
+                            table.row_name(row)
+                        ))
                     })?;
                     match (value, found) {
                         (None, _) => {}
@@ -638,15 +649,12 @@ fn conflict(
     seen: &str,
     row: usize,
     value: &str,
-) -> ApiError {
-    ApiError::new(
-        ErrorCode::ConflictingMetadata,
-        format!(
-            "model '{model}' has two values in column '{column}': '{seen}' ({}) and '{value}' ({})",
-            table.row_name(first),
-            table.row_name(row)
-        ),
-    )
+) -> IngestError {
+    IngestError::ConflictingMetadata(format!(
+        "model '{model}' has two values in column '{column}': '{seen}' ({}) and '{value}' ({})",
+        table.row_name(first),
+        table.row_name(row)
+    ))
 }
 
 #[cfg(test)]
@@ -716,15 +724,18 @@ mod tests {
             reserved: strings(&["Target"]),
             ..Default::default()
         };
-        assert_eq!(pick(&t, &named).unwrap_err().code, ErrorCode::InvalidQuery);
+        assert!(matches!(
+            pick(&t, &named).unwrap_err(),
+            IngestError::InvalidSelection(_)
+        ));
         let unknown = Selection {
             reserved: strings(&["Params"]),
             ..Default::default()
         };
-        assert_eq!(
-            pick(&t, &unknown).unwrap_err().code,
-            ErrorCode::UnknownColumn
-        );
+        assert!(matches!(
+            pick(&t, &unknown).unwrap_err(),
+            IngestError::UnknownColumn(_)
+        ));
     }
 
     #[test]
@@ -732,11 +743,11 @@ mod tests {
         let t = table();
         let picked = pick(&t, &Selection::default()).unwrap();
         let err = picked.numbers(&t, "Family").unwrap_err();
-        assert_eq!(err.code, ErrorCode::InvalidScore);
+        assert!(matches!(err, IngestError::InvalidScore(_)), "{err}");
         assert!(
-            err.detail.contains("row 0, column 'Family' (model 'a')"),
-            "{}",
-            err.detail
+            err.to_string()
+                .contains("row 0, column 'Family' (model 'a')"),
+            "{err}"
         );
     }
 }

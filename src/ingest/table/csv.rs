@@ -5,7 +5,7 @@
 use csv::StringRecord;
 
 use super::{Cell, Table};
-use crate::api::error::{ApiError, ErrorCode};
+use crate::ingest::IngestError;
 
 /// A CSV body, read whole: the header and every record with its line number.
 #[derive(Debug)]
@@ -16,14 +16,14 @@ pub struct CsvTable {
     hint: Option<String>,
 }
 
-fn invalid_csv(detail: String) -> ApiError {
-    ApiError::new(ErrorCode::InvalidCsv, detail)
+fn invalid_csv(detail: String) -> IngestError {
+    IngestError::InvalidCsv(detail)
 }
 
 impl CsvTable {
     /// Reads the body with the given field delimiter; a ragged line is an
     /// error naming it.
-    pub fn read(body: &[u8], delimiter: u8) -> Result<Self, ApiError> {
+    pub fn read(body: &[u8], delimiter: u8) -> Result<Self, IngestError> {
         let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
         let hint = delimiter_hint(body, delimiter);
         let mut reader = csv::ReaderBuilder::new()
@@ -139,7 +139,7 @@ impl Table for CsvTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::table::{Selection, pick};
+    use crate::ingest::table::{Selection, pick};
 
     #[test]
     fn auto_selects_numeric_columns_and_reads_missing_tokens() {
@@ -177,27 +177,29 @@ mod tests {
             &named(vec!["MMLU"]),
         )
         .unwrap_err();
-        assert_eq!(err.code, ErrorCode::InvalidScore);
+        assert!(matches!(err, IngestError::InvalidScore(_)), "{err}");
         assert!(
-            err.detail.contains("line 3") && err.detail.contains("MMLU"),
-            "{}",
-            err.detail
+            err.to_string().contains("line 3") && err.to_string().contains("MMLU"),
+            "{err}"
         );
         let ragged = read("Model,MMLU\na,0.5,0.7\n").unwrap_err();
-        assert_eq!(ragged.code, ErrorCode::InvalidCsv);
-        assert!(ragged.detail.contains("line 2"));
+        assert!(matches!(ragged, IngestError::InvalidCsv(_)), "{ragged}");
+        assert!(ragged.to_string().contains("line 2"));
         let table = read("Model,MMLU\na,0.5\n").unwrap();
         let unknown = pick(&table, &named(vec!["ARC"])).unwrap_err();
-        assert_eq!(unknown.code, ErrorCode::UnknownColumn);
+        assert!(
+            matches!(unknown, IngestError::UnknownColumn(_)),
+            "{unknown}"
+        );
         let prefix = Selection {
             benchmark_prefix: Some("GLP_"),
             ..Default::default()
         };
-        assert_eq!(
-            pick(&table, &prefix).unwrap_err().code,
-            ErrorCode::NoMatchingColumns
-        );
+        assert!(matches!(
+            pick(&table, &prefix).unwrap_err(),
+            IngestError::NoMatchingColumns(_)
+        ));
         let inf = pick(&read("Model,MMLU\na,inf\n").unwrap(), &Selection::default());
-        assert_eq!(inf.unwrap_err().code, ErrorCode::NonFiniteScore);
+        assert!(matches!(inf.unwrap_err(), IngestError::NonFiniteScore(_)));
     }
 }

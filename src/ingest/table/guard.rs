@@ -15,8 +15,7 @@
 //! So a table costs at most its body, one more body of expansion, and what
 //! its accepted cells need.
 
-use crate::api::body::Limits;
-use crate::api::error::{ApiError, ErrorCode};
+use crate::ingest::{IngestError, ReadLimits};
 
 /// What a table reader may still allocate.
 #[derive(Debug)]
@@ -28,7 +27,7 @@ pub struct Guard {
 }
 
 impl Guard {
-    pub fn new(limits: &Limits) -> Self {
+    pub fn new(limits: &ReadLimits) -> Self {
         Self {
             claimed: 0,
             max_bytes: limits.max_body_bytes as u64,
@@ -38,19 +37,16 @@ impl Guard {
 
     /// Claims `bytes` of expansion for `what` (e.g. "the dictionary page of
     /// column 'MMLU'"), before they are allocated.
-    pub fn claim(&mut self, bytes: u64, what: impl FnOnce() -> String) -> Result<(), ApiError> {
+    pub fn claim(&mut self, bytes: u64, what: impl FnOnce() -> String) -> Result<(), IngestError> {
         self.claimed = self.claimed.saturating_add(bytes);
         if self.claimed > self.max_bytes {
-            return Err(ApiError::new(
-                ErrorCode::PayloadTooLarge,
-                format!(
-                    "the table expands to at least {} bytes once decoded ({} declares {bytes}), \
+            return Err(IngestError::TooLarge(format!(
+                "the table expands to at least {} bytes once decoded ({} declares {bytes}), \
                      more than the limit of {} bytes (MAX_BODY_BYTES)",
-                    self.claimed,
-                    what(),
-                    self.max_bytes
-                ),
-            ));
+                self.claimed,
+                what(),
+                self.max_bytes
+            )));
         }
         Ok(())
     }
@@ -62,7 +58,7 @@ impl Guard {
 
     /// 413 `too_many_cells` once `rows` rows of `columns` read columns are
     /// more cells than the limit allows.
-    pub fn cells(&self, rows: usize, columns: usize) -> Result<(), ApiError> {
+    pub fn cells(&self, rows: usize, columns: usize) -> Result<(), IngestError> {
         check_read_cells(rows, columns, self.max_cells)
     }
 }
@@ -73,16 +69,13 @@ pub(crate) fn check_read_cells(
     rows: usize,
     columns: usize,
     max_cells: usize,
-) -> Result<(), ApiError> {
+) -> Result<(), IngestError> {
     let cells = rows.saturating_mul(columns);
     if cells > max_cells {
-        return Err(ApiError::new(
-            ErrorCode::TooManyCells,
-            format!(
-                "the table has {rows} rows of {columns} columns to read, {cells} cells, more than \
+        return Err(IngestError::TooManyCells(format!(
+            "the table has {rows} rows of {columns} columns to read, {cells} cells, more than \
                  the limit of {max_cells} (MAX_CELLS)"
-            ),
-        ));
+        )));
     }
     Ok(())
 }
@@ -90,16 +83,11 @@ pub(crate) fn check_read_cells(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
-    fn limits(bytes: usize, cells: usize) -> Limits {
-        Limits {
+    fn limits(bytes: usize, cells: usize) -> ReadLimits {
+        ReadLimits {
             max_body_bytes: bytes,
             max_cells: cells,
-            max_iterations: 1,
-            deadline: Duration::from_secs(1),
-            max_resamples: 1,
-            body_timeout: Duration::from_secs(1),
         }
     }
 
@@ -110,9 +98,9 @@ mod tests {
         assert_eq!(guard.free(), 40);
         guard.claim(40, || "b".into()).unwrap();
         let err = guard.claim(1, || "page 3".into()).unwrap_err();
-        assert_eq!(err.code, ErrorCode::PayloadTooLarge);
-        assert!(err.detail.contains("page 3 declares 1"), "{}", err.detail);
-        assert!(err.detail.contains("at least 101 bytes"), "{}", err.detail);
+        assert!(matches!(err, IngestError::TooLarge(_)), "{err}");
+        assert!(err.to_string().contains("page 3 declares 1"), "{err}");
+        assert!(err.to_string().contains("at least 101 bytes"), "{err}");
         // A claim that overflows is refused, not wrapped.
         let mut guard = Guard::new(&limits(100, 10));
         assert!(guard.claim(u64::MAX, || "x".into()).is_err());
@@ -123,13 +111,13 @@ mod tests {
     fn cells_are_rows_times_columns() {
         let guard = Guard::new(&limits(100, 10));
         guard.cells(5, 2).unwrap();
-        assert_eq!(
-            guard.cells(11, 1).unwrap_err().code,
-            ErrorCode::TooManyCells
-        );
-        assert_eq!(
-            guard.cells(usize::MAX, 2).unwrap_err().code,
-            ErrorCode::TooManyCells
-        );
+        assert!(matches!(
+            guard.cells(11, 1).unwrap_err(),
+            IngestError::TooManyCells(_)
+        ));
+        assert!(matches!(
+            guard.cells(usize::MAX, 2).unwrap_err(),
+            IngestError::TooManyCells(_)
+        ));
     }
 }

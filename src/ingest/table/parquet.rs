@@ -38,17 +38,15 @@ use parquet::schema::types::ColumnDescriptor;
 
 use super::arrow::{ArrowTable, wanted_columns};
 use super::guard::Guard;
-use crate::api::body::Limits;
-use crate::api::error::{ApiError, ErrorCode};
+use crate::ingest::{IngestError, ReadLimits};
 
 /// Rows per decoded batch.
 const BATCH_ROWS: usize = 8192;
 
-fn invalid_parquet(detail: impl std::fmt::Display) -> ApiError {
-    ApiError::new(
-        ErrorCode::InvalidParquet,
-        format!("the body cannot be read as a Parquet file: {detail}"),
-    )
+fn invalid_parquet(detail: impl std::fmt::Display) -> IngestError {
+    IngestError::InvalidParquet(format!(
+        "the body cannot be read as a Parquet file: {detail}"
+    ))
 }
 
 /// Reads a Parquet file, decoding the columns `wanted(index, name, numeric)`
@@ -56,8 +54,8 @@ fn invalid_parquet(detail: impl std::fmt::Display) -> ApiError {
 pub fn read(
     body: &[u8],
     wanted: &dyn Fn(usize, &str, bool) -> bool,
-    limits: &Limits,
-) -> Result<ArrowTable, ApiError> {
+    limits: &ReadLimits,
+) -> Result<ArrowTable, IngestError> {
     let mut guard = Guard::new(limits);
     check_footer(body, &mut guard)?;
     let bytes = Bytes::copy_from_slice(body);
@@ -130,7 +128,7 @@ const FOOTER_BYTES_PER_CHUNK: u64 = 1024;
 /// ends, its length, and what decoding it will cost: its schema elements and
 /// column chunks, claimed from `guard`. A schema element's child count must
 /// be one the schema can hold (the parquet crate reserves room for it).
-fn check_footer(body: &[u8], guard: &mut Guard) -> Result<(), ApiError> {
+fn check_footer(body: &[u8], guard: &mut Guard) -> Result<(), IngestError> {
     let head = body.get(..4).unwrap_or(body);
     if head == b"PARE" || body.ends_with(b"PARE") {
         return Err(invalid_parquet(
@@ -251,7 +249,7 @@ fn check_pages(
     leaves: &[usize],
     body: &[u8],
     guard: &mut Guard,
-) -> Result<(), ApiError> {
+) -> Result<(), IngestError> {
     let rows: i64 = metadata
         .row_groups()
         .iter()

@@ -19,7 +19,7 @@ use super::{
     numeric_column,
 };
 use crate::analysis::matrix::ScoreRows;
-use crate::api::error::{ApiError, ErrorCode};
+use crate::ingest::IngestError;
 
 /// Where a long table's scores are, for per-model lookups by benchmark value.
 #[derive(Debug, Clone, Copy)]
@@ -42,7 +42,7 @@ pub(super) fn pick(
     table: &dyn Table,
     selection: &Selection<'_>,
     long: &LongColumns<'_>,
-) -> Result<Picked, ApiError> {
+) -> Result<Picked, IngestError> {
     let model_name = selection.model_column.unwrap_or(LONG_MODEL_COLUMN);
     let model_column = table.find(model_name)?;
     let benchmark_column = table.find(long.benchmark_column)?;
@@ -51,9 +51,9 @@ pub(super) fn pick(
         || model_column == score_column
         || benchmark_column == score_column
     {
-        return Err(ApiError::new(
-            ErrorCode::InvalidQuery,
-            "model_column, benchmark_column and score_column must name three different columns",
+        return Err(IngestError::InvalidSelection(
+            "model_column, benchmark_column and score_column must name three different columns"
+                .into(),
         ));
     }
     numeric_column(table, score_column)?;
@@ -133,13 +133,10 @@ pub(super) fn pick(
     if let Some(prefix) = selection.benchmark_prefix
         && benchmarks.is_empty()
     {
-        return Err(ApiError::new(
-            ErrorCode::NoMatchingColumns,
-            format!(
-                "no value of column '{}' starts with '{prefix}'",
-                long.benchmark_column
-            ),
-        ));
+        return Err(IngestError::NoMatchingColumns(format!(
+            "no value of column '{}' starts with '{prefix}'",
+            long.benchmark_column
+        )));
     }
     if let Some(names) = &selection.benchmarks {
         let mut seen = vec![false; benchmarks.len()];
@@ -147,13 +144,10 @@ pub(super) fn pick(
             seen[entry.benchmark] = true;
         }
         if let Some(b) = seen.iter().position(|s| !s) {
-            return Err(ApiError::new(
-                ErrorCode::NoMatchingColumns,
-                format!(
-                    "benchmark '{}' is named in benchmarks but no row of column '{}' has it",
-                    names[b], long.benchmark_column
-                ),
-            ));
+            return Err(IngestError::NoMatchingColumns(format!(
+                "benchmark '{}' is named in benchmarks but no row of column '{}' has it",
+                names[b], long.benchmark_column
+            )));
         }
     }
 
@@ -177,14 +171,11 @@ pub(super) fn pick(
     let (n, p) = (kept_models.len(), benchmarks.len());
     let cells = n.saturating_mul(p);
     if cells > selection.max_cells {
-        return Err(ApiError::new(
-            ErrorCode::TooManyCells,
-            format!(
-                "the long table pivots to {n} models x {p} benchmarks = {cells} score cells, \
+        return Err(IngestError::TooManyCells(format!(
+            "the long table pivots to {n} models x {p} benchmarks = {cells} score cells, \
                  more than the limit of {} (MAX_CELLS)",
-                selection.max_cells
-            ),
-        ));
+            selection.max_cells
+        )));
     }
     let pivot = Pivot {
         benchmark_column,
@@ -246,7 +237,7 @@ impl Pivot {
         rows: &[Vec<usize>],
         models: &[String],
         name: &str,
-    ) -> Result<Vec<Option<f64>>, ApiError> {
+    ) -> Result<Vec<Option<f64>>, IngestError> {
         let mut any = false;
         let values = rows
             .iter()
@@ -279,15 +270,12 @@ impl Pivot {
                     _ => v,
                 }))
             })
-            .collect::<Result<Vec<_>, ApiError>>()?;
+            .collect::<Result<Vec<_>, IngestError>>()?;
         if !any {
-            return Err(ApiError::new(
-                ErrorCode::UnknownColumn,
-                format!(
-                    "there is no column '{name}' in the table, and no row of the kept models \
+            return Err(IngestError::UnknownColumn(format!(
+                "there is no column '{name}' in the table, and no row of the kept models \
                      has it as its benchmark"
-                ),
-            ));
+            )));
         }
         Ok(values)
     }
@@ -298,24 +286,21 @@ fn score(
     row: usize,
     column: usize,
     model: &str,
-) -> Result<Option<f64>, ApiError> {
-    number(table.cell(row, column)).map_err(|(code, what)| {
-        ApiError::new(
-            code,
-            format!(
-                "{}, column '{}' (model '{model}'): {what}",
-                table.row_name(row),
-                table.columns()[column]
-            ),
-        )
+) -> Result<Option<f64>, IngestError> {
+    number(table.cell(row, column)).map_err(|(error, what)| {
+        error(format!(
+            "{}, column '{}' (model '{model}'): {what}",
+            table.row_name(row),
+            table.columns()[column]
+        ))
     })
 }
 
-fn no_label(table: &dyn Table, row: usize, column: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::EmptyLabel,
-        format!("{}: column '{column}' is empty", table.row_name(row)),
-    )
+fn no_label(table: &dyn Table, row: usize, column: &str) -> IngestError {
+    IngestError::EmptyLabel(format!(
+        "{}: column '{column}' is empty",
+        table.row_name(row)
+    ))
 }
 
 fn duplicate(
@@ -324,14 +309,11 @@ fn duplicate(
     benchmark: &str,
     first: usize,
     row: usize,
-) -> ApiError {
-    ApiError::new(
-        ErrorCode::DuplicateScore,
-        format!(
-            "model '{model}' has two scores on benchmark '{benchmark}' ({} and {}); \
+) -> IngestError {
+    IngestError::DuplicateScore(format!(
+        "model '{model}' has two scores on benchmark '{benchmark}' ({} and {}); \
              send duplicates=mean or duplicates=last to combine them",
-            table.row_name(first),
-            table.row_name(row)
-        ),
-    )
+        table.row_name(first),
+        table.row_name(row)
+    ))
 }

@@ -8,10 +8,9 @@
 //! times), stops at [`MAX_PARTS`] parts, and checks the request's deadline
 //! between parts.
 
-use actix_web::{HttpMessage, HttpRequest};
 use memchr::memmem;
 
-use super::error::{ApiError, ErrorCode};
+use super::{ARROW_STREAM, Format, IngestError, PARQUET};
 use crate::analysis::budget;
 
 /// The most parts a form may have. The forms this service reads have two
@@ -29,21 +28,15 @@ pub struct Part<'a> {
     pub body: &'a [u8],
 }
 
-fn malformed(detail: impl Into<String>) -> ApiError {
-    ApiError::new(ErrorCode::InvalidMultipart, detail)
+fn malformed(detail: impl Into<String>) -> IngestError {
+    IngestError::InvalidMultipart(detail.into())
 }
 
-/// The boundary of a `multipart/form-data` request, or a 400 without one.
-pub fn boundary(req: &HttpRequest) -> Result<String, ApiError> {
-    let mime = req
-        .mime_type()
-        .ok()
-        .flatten()
-        .ok_or_else(|| malformed("the Content-Type cannot be read"))?;
-    match mime.get_param("boundary") {
-        Some(boundary) if !boundary.as_str().is_empty() && boundary.as_str().len() <= 70 => {
-            Ok(boundary.as_str().to_owned())
-        }
+/// A form's boundary, the `boundary` parameter of its Content-Type (none
+/// when the parameter is missing): 1 to 70 characters, as RFC 2046 says.
+pub fn boundary(param: Option<&str>) -> Result<String, IngestError> {
+    match param {
+        Some(boundary) if !boundary.is_empty() && boundary.len() <= 70 => Ok(boundary.to_owned()),
         _ => Err(malformed(
             "multipart/form-data needs a boundary parameter of 1 to 70 characters",
         )),
@@ -52,7 +45,7 @@ pub fn boundary(req: &HttpRequest) -> Result<String, ApiError> {
 
 /// The parts of `body`, in order. Line breaks may be CRLF (as RFC 7578
 /// says) or bare LF (as some hand-written clients send).
-pub fn parse<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, ApiError> {
+pub fn parse<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, IngestError> {
     let delimiter = format!("--{boundary}");
     let delimiter = delimiter.as_bytes();
     // The first delimiter starts the body or a line (a preamble may precede it).
@@ -109,8 +102,69 @@ pub fn parse<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, ApiErr
     }
 }
 
+/// The parts of a form that takes exactly the parts `fields` (each a name
+/// and what it holds, for the error naming it when it is missing), once
+/// each, in that order.
+pub fn fields<'a, const N: usize>(
+    body: &'a [u8],
+    boundary: &str,
+    fields: [(&str, &str); N],
+) -> Result<[Part<'a>; N], IngestError> {
+    let mut slots: [Option<Part<'a>>; N] = std::array::from_fn(|_| None);
+    for part in parse(body, boundary)? {
+        let Some(slot) = fields.iter().position(|(name, _)| *name == part.name) else {
+            return Err(IngestError::UnknownField(format!(
+                "the form has a part '{}'; it takes {}",
+                part.name,
+                names(&fields)
+            )));
+        };
+        let name = part.name.clone();
+        if slots[slot].replace(part).is_some() {
+            return Err(IngestError::InvalidRequest(format!(
+                "the form has two '{name}' parts"
+            )));
+        }
+    }
+    for (slot, (name, what)) in slots.iter().zip(fields) {
+        if slot.is_none() {
+            return Err(IngestError::InvalidRequest(format!(
+                "the form has no '{name}' part ({what})"
+            )));
+        }
+    }
+    Ok(slots.map(|slot| slot.expect("every slot was checked")))
+}
+
+/// `'a' and 'b'`, `'a', 'b' and 'c'`.
+fn names(fields: &[(&str, &str)]) -> String {
+    let quoted: Vec<String> = fields.iter().map(|(name, _)| format!("'{name}'")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => quoted.concat(),
+    }
+}
+
+impl Part<'_> {
+    /// The format of a part that holds a table, by its media type as a
+    /// body's is: CSV when the part names none (or names the generic
+    /// `application/octet-stream` or `text/plain` that form clients write
+    /// for a file of unknown type).
+    pub fn table_format(&self) -> Result<Format, IngestError> {
+        match self.content_type.as_deref() {
+            None | Some("text/csv" | "text/plain" | "application/octet-stream") => Ok(Format::Csv),
+            Some(PARQUET) => Ok(Format::Parquet),
+            Some(ARROW_STREAM) => Ok(Format::Arrow),
+            Some(other) => Err(IngestError::UnsupportedFormat(format!(
+                "the {} part is {other}; it takes text/csv, {PARQUET} or {ARROW_STREAM}",
+                self.name
+            ))),
+        }
+    }
+}
+
 /// The header block of a part and where its content starts.
-fn split_headers(part: &[u8]) -> Result<(&str, usize), ApiError> {
+fn split_headers(part: &[u8]) -> Result<(&str, usize), IngestError> {
     if part.starts_with(b"\r\n") || part.starts_with(b"\n") {
         return Err(malformed("a part has no Content-Disposition header"));
     }
@@ -145,7 +199,7 @@ fn content_type(headers: &str) -> Option<String> {
 }
 
 /// The `name` of a part's `Content-Disposition: form-data`.
-fn field_name(headers: &str) -> Result<String, ApiError> {
+fn field_name(headers: &str) -> Result<String, IngestError> {
     let disposition = headers
         .lines()
         .filter_map(|line| line.split_once(':'))
@@ -178,7 +232,7 @@ impl Params<'_> {
         (!token.is_empty()).then_some(token)
     }
 
-    fn next_param(&mut self) -> Result<Option<(String, String)>, ApiError> {
+    fn next_param(&mut self) -> Result<Option<(String, String)>, IngestError> {
         let rest = self.0.trim_start_matches([';', ' ', '\t']);
         if rest.is_empty() {
             return Ok(None);
@@ -207,6 +261,7 @@ impl Params<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::AnalysisError;
 
     fn names_and_bodies(parts: &[Part<'_>]) -> Vec<(String, String)> {
         parts
@@ -272,8 +327,8 @@ mod tests {
         };
         assert_eq!(parse(&form(MAX_PARTS), "b").unwrap().len(), MAX_PARTS);
         let err = parse(&form(MAX_PARTS + 1), "b").unwrap_err();
-        assert_eq!(err.code, ErrorCode::InvalidMultipart);
-        assert!(err.detail.contains("more than 16 parts"), "{}", err.detail);
+        assert!(matches!(err, IngestError::InvalidMultipart(_)), "{err}");
+        assert!(err.to_string().contains("more than 16 parts"), "{err}");
         // One part followed by 200k bytes of body: the header search stops
         // at the part's own blank line (a search per kind of blank line read
         // to the end of the body, for every part).
@@ -288,7 +343,10 @@ mod tests {
         let body = b"--b\r\nContent-Disposition: form-data; name=x\r\n\r\nx\r\n--b--";
         let past = std::time::Instant::now() - std::time::Duration::from_millis(1);
         let err = budget::with_deadline(Some(past), || parse(body, "b")).unwrap_err();
-        assert_eq!(err.code, ErrorCode::DeadlineExceeded);
+        assert!(
+            matches!(err, IngestError::Analysis(AnalysisError::DeadlineExceeded)),
+            "{err}"
+        );
     }
 
     #[test]
@@ -315,8 +373,8 @@ mod tests {
             (b"--b", "inside a boundary line"),
         ] {
             let err = parse(body, "b").unwrap_err();
-            assert_eq!(err.code, ErrorCode::InvalidMultipart);
-            assert!(err.detail.contains(needle), "{} lacks {needle}", err.detail);
+            assert!(matches!(err, IngestError::InvalidMultipart(_)), "{err}");
+            assert!(err.to_string().contains(needle), "{err} lacks {needle}");
         }
     }
 }

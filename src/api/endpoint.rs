@@ -1,0 +1,187 @@
+//! The one scaffold every endpoint with a body runs: the query parsed and
+//! checked, the body's type (and a form's boundary) checked before the body
+//! is read, the body read under the limits, then parsed and answered on the
+//! compute pool under the deadline ([`answer`]). An endpoint says only what
+//! is its own ([`Endpoint`]); one that analyses a leaderboard says less
+//! still ([`Analysis`]): how its query and its JSON body give their options,
+//! and the answer.
+
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use super::body::{BodyFormat, Limits, answer, body_format};
+use super::error::{ApiError, ErrorCode};
+use super::query::{self, TableQuery};
+use super::request::JsonRequest;
+use crate::ingest::{self, Leaderboard, PerModelColumns, json, multipart};
+
+/// A request body as it arrived: its format, a form's boundary, its bytes
+/// (decoded).
+#[derive(Debug, Clone, Copy)]
+pub struct Body<'a> {
+    pub format: BodyFormat,
+    /// The boundary of a form body (for an endpoint that takes forms).
+    pub boundary: Option<&'a str>,
+    pub bytes: &'a [u8],
+}
+
+impl<'a> Body<'a> {
+    /// A body that is no form.
+    pub fn new(format: BodyFormat, bytes: &'a [u8]) -> Self {
+        Self {
+            format,
+            boundary: None,
+            bytes,
+        }
+    }
+}
+
+/// What an endpoint with a body is.
+pub trait Endpoint {
+    /// The query string's parameters.
+    type Query: TableQuery + Send + 'static;
+    /// What the body is read into.
+    type Input;
+    type Answer: Serialize;
+    /// Whether the body may be a form, whose boundary is read (and a body of
+    /// another type refused) before the body.
+    const FORMS: bool = false;
+
+    /// The rules of the query's own parameters, checked before the body is
+    /// read.
+    fn check(_query: &Self::Query) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    fn read(body: Body<'_>, query: &Self::Query, limits: &Limits) -> Result<Self::Input, ApiError>;
+
+    fn answer(input: Self::Input, limits: &Limits) -> Result<Self::Answer, ApiError>;
+}
+
+/// Answers a request to endpoint `E`.
+pub async fn serve<E: Endpoint + 'static>(
+    req: HttpRequest,
+    payload: web::Payload,
+    limits: web::Data<Limits>,
+) -> Result<HttpResponse, ApiError> {
+    let query: E::Query = query::parse(req.query_string())?;
+    E::check(&query)?;
+    let boundary = if E::FORMS { form_boundary(&req)? } else { None };
+    let limits = **limits;
+    answer(
+        &req,
+        payload,
+        limits,
+        move |format, bytes| {
+            let body = Body {
+                format,
+                boundary: boundary.as_deref(),
+                bytes,
+            };
+            E::read(body, &query, &limits)
+        },
+        move |input| E::answer(input, &limits),
+    )
+    .await
+}
+
+/// What [`serve`] answers for a body that has arrived, without HTTP (the
+/// fuzz targets and the in-process tests).
+pub fn run<E: Endpoint>(
+    body: Body<'_>,
+    query: &E::Query,
+    limits: &Limits,
+) -> Result<E::Answer, ApiError> {
+    E::answer(E::read(body, query, limits)?, limits)
+}
+
+/// The boundary of a form body (`None` for JSON); 415 for anything else,
+/// before the body is read.
+fn form_boundary(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    match body_format(req)? {
+        BodyFormat::Json => Ok(None),
+        BodyFormat::Multipart => {
+            // `body_format` has read the Content-Type.
+            let mime = req.mime_type().ok().flatten();
+            let param = mime.as_ref().and_then(|m| m.get_param("boundary"));
+            Ok(Some(multipart::boundary(param.map(|b| b.as_str()))?))
+        }
+        BodyFormat::Csv | BodyFormat::Parquet | BodyFormat::Arrow => Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "send the basis with the models: application/json, or multipart/form-data with a \
+             basis part (JSON) and a scores part (a table: CSV, Parquet or Arrow)",
+        )),
+    }
+}
+
+/// The table format of a body that is no JSON; 415 for a form, which only
+/// the endpoints that place models on a basis take.
+pub fn table_format(format: BodyFormat) -> Result<ingest::Format, ApiError> {
+    format.table().ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "multipart/form-data is taken by /v1/pca/transform and /v1/scaling/predict only; \
+             send this endpoint application/json or text/csv",
+        )
+    })
+}
+
+/// An endpoint that analyses a leaderboard: a JSON body, or a table whose
+/// options come in the query string. Both become the same leaderboard and
+/// the same options before the analysis sees them.
+pub trait Analysis {
+    type Query: LeaderboardQuery<Options = Self::Options> + Send + 'static;
+    type Request: JsonRequest<Options = Self::Options>;
+    type Options;
+    type Answer: Serialize;
+
+    fn answer(
+        leaderboard: Leaderboard,
+        options: Self::Options,
+        limits: &Limits,
+    ) -> Result<Self::Answer, ApiError>;
+}
+
+/// The query of an [`Analysis`]: what it asks of a table body.
+pub trait LeaderboardQuery: TableQuery {
+    type Options;
+
+    /// The rules of the endpoint's own parameters, whatever the body.
+    fn check(&self) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    /// The per-model columns a table body is read with, once the parameters
+    /// a table body needs are checked.
+    fn per_model(&self) -> Result<PerModelColumns, ApiError> {
+        Ok(PerModelColumns::default())
+    }
+
+    /// The options, as the query gives them.
+    fn options(&self) -> Result<Self::Options, ApiError>;
+}
+
+impl<A: Analysis> Endpoint for A {
+    type Query = A::Query;
+    type Input = (Leaderboard, A::Options);
+    type Answer = A::Answer;
+
+    fn check(query: &A::Query) -> Result<(), ApiError> {
+        query.check()
+    }
+
+    fn read(body: Body<'_>, query: &A::Query, limits: &Limits) -> Result<Self::Input, ApiError> {
+        if body.format == BodyFormat::Json {
+            return json::parse::<A::Request>(body.bytes)?.into_parts();
+        }
+        let format = table_format(body.format)?;
+        let spec = query.table().spec(query.per_model()?)?;
+        let options = query.options()?;
+        let leaderboard = ingest::read(format, body.bytes, &spec, &limits.read())?;
+        Ok((leaderboard, options))
+    }
+
+    fn answer((leaderboard, options): Self::Input, limits: &Limits) -> Result<A::Answer, ApiError> {
+        A::answer(leaderboard, options, limits)
+    }
+}
