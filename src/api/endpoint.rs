@@ -85,6 +85,89 @@ pub async fn serve<E: Endpoint + 'static>(
     .await
 }
 
+/// Defines a handler: its route, whose body is the one scaffold ([`serve`]
+/// for `$endpoint`), and its OpenAPI operation: the doc comment, the tag,
+/// the query, the request bodies, its 200, its own 422 codes, and the
+/// shared error responses of its kind of body ([`super::responses`]). A
+/// leaderboard endpoint (`leaderboard(Query, Request, csv = "example")`)
+/// takes JSON and tables, one that places models on a basis
+/// (`placement(Query, Request)`) JSON and forms; another lists its bodies
+/// and errors itself.
+macro_rules! handler {
+    (
+        $(#[$doc:meta])*
+        post $route:tt => $name:ident($endpoint:ty), tag $tag:tt,
+        leaderboard($query:ident, $request:ident, csv = $csv:tt),
+        ok($($ok:tt)*),
+        unanswerable $unanswerable:tt $(,)?
+    ) => {
+        $crate::api::endpoint::handler! {
+            $(#[$doc])*
+            post $route => $name($endpoint), tag $tag, query $query,
+            bodies(
+                ($request = "application/json"),
+                (String = "text/csv", example = $csv),
+                (crate::api::schemas::ParquetFile = "application/vnd.apache.parquet"),
+                (crate::api::schemas::ArrowStream = "application/vnd.apache.arrow.stream"),
+            ),
+            errors(crate::api::responses::LeaderboardBodyErrors),
+            ok($($ok)*),
+            unanswerable $unanswerable
+        }
+    };
+    (
+        $(#[$doc:meta])*
+        post $route:tt => $name:ident($endpoint:ty), tag $tag:tt,
+        placement($query:ident, $request:ident),
+        ok($($ok:tt)*),
+        unanswerable $unanswerable:tt $(,)?
+    ) => {
+        $crate::api::endpoint::handler! {
+            $(#[$doc])*
+            post $route => $name($endpoint), tag $tag, query $query,
+            bodies(
+                ($request = "application/json"),
+                (crate::api::transform::PlacementForm = "multipart/form-data"),
+            ),
+            errors(crate::api::responses::PlacementBodyErrors),
+            ok($($ok)*),
+            unanswerable $unanswerable
+        }
+    };
+    (
+        $(#[$doc:meta])*
+        post $route:tt => $name:ident($endpoint:ty), tag $tag:tt, query $query:ident,
+        bodies($($body:tt)*),
+        errors($($errors:tt)*),
+        ok($($ok:tt)*),
+        unanswerable $unanswerable:tt $(,)?
+    ) => {
+        $(#[$doc])*
+        #[utoipa::path(
+            tag = $tag,
+            params($query),
+            request_body(content($($body)*)),
+            responses(
+                (status = 200, $($ok)*),
+                (status = 422, description = $unanswerable,
+                    body = crate::api::error::Problem, content_type = "application/problem+json"),
+                $($errors)*,
+                crate::api::responses::ComputeErrors,
+            )
+        )]
+        #[post($route)]
+        pub async fn $name(
+            req: actix_web::HttpRequest,
+            payload: actix_web::web::Payload,
+            limits: actix_web::web::Data<$crate::api::body::Limits>,
+        ) -> Result<actix_web::HttpResponse, $crate::api::error::ApiError> {
+            $crate::api::endpoint::serve::<$endpoint>(req, payload, limits).await
+        }
+    };
+}
+
+pub(crate) use handler;
+
 /// What [`serve`] answers for a body that has arrived, without HTTP (the
 /// fuzz targets and the in-process tests).
 pub fn run<E: Endpoint>(

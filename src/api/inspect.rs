@@ -5,16 +5,16 @@
 //! file. Any table body the analysis endpoints take (CSV, Parquet, an Arrow
 //! stream), read exactly as they read it.
 
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::post;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
 use super::body::{BodyFormat, Limits};
-use super::endpoint::{self, Body, Endpoint};
-use super::error::{ApiError, ErrorCode, Problem};
+use super::endpoint::{self, Body, Endpoint, handler};
+use super::error::{ApiError, ErrorCode};
 use super::query::{Layout, TableParams, TableQuery};
-use super::responses::{ComputeErrors, TableBodyErrors};
+use super::responses::TableBodyErrors;
 use super::schemas::{ArrowStream, CsvText, ParquetFile};
 use crate::ingest::inspect::{self, Column, Delimiter, Example, InspectSpec};
 use crate::ingest::{self, NearNumber as Looks};
@@ -220,36 +220,24 @@ impl From<Column> for InspectColumn {
     }
 }
 
-/// What a table body holds.
-///
-/// Reads a CSV, Parquet or Arrow stream body exactly as the analysis
-/// endpoints read it, and answers its row count, the layout it looks like,
-/// and for every column its type, whether it is numeric, how many cells are
-/// missing, how many distinct values it holds and the first few of them
-/// (`max_examples`): what a page needs to offer column
-/// pickers (`model_column`, `benchmarks`, `family_column`, ...), and what a
-/// user needs to check a file before analysing it.
-#[utoipa::path(
-    tag = "tables",
-    params(InspectQuery),
-    request_body(content(
+handler! {
+    /// What a table body holds.
+    ///
+    /// Reads a CSV, Parquet or Arrow stream body exactly as the analysis
+    /// endpoints read it, and answers its row count, the layout it looks like,
+    /// and for every column its type, whether it is numeric, how many cells are
+    /// missing, how many distinct values it holds and the first few of them
+    /// (`max_examples`): what a page needs to offer column
+    /// pickers (`model_column`, `benchmarks`, `family_column`, ...), and what a
+    /// user needs to check a file before analysing it.
+    post "/v1/inspect" => post_inspect(InspectEndpoint), tag "tables",
+    query InspectQuery,
+    bodies(
         (CsvText = "text/csv", example = "model,benchmark,score\nmeta-llama/Llama-2-7b-hf,MMLU,0.438\nmeta-llama/Llama-2-7b-hf,GSM8K,0.1448\nEleutherAI/pythia-1b-deduped,MMLU,0.2427\n"),
         (ParquetFile = "application/vnd.apache.parquet"),
         (ArrowStream = "application/vnd.apache.arrow.stream"),
-    )),
-    responses(
-        (status = 200, description = "The table's rows, guessed layout and columns", body = InspectResponse),
-        (status = 422, description = "`invalid_csv`, `invalid_parquet`, `invalid_arrow` (the body cannot be read), `invalid_query`, `unknown_field`",
-            body = Problem, content_type = "application/problem+json"),
-        TableBodyErrors,
-        ComputeErrors,
-    )
-)]
-#[post("/v1/inspect")]
-pub async fn post_inspect(
-    req: HttpRequest,
-    payload: web::Payload,
-    limits: web::Data<Limits>,
-) -> Result<HttpResponse, ApiError> {
-    endpoint::serve::<InspectEndpoint>(req, payload, limits).await
+    ),
+    errors(TableBodyErrors),
+    ok(description = "The table's rows, guessed layout and columns", body = InspectResponse),
+    unanswerable "`invalid_csv`, `invalid_parquet`, `invalid_arrow` (the body cannot be read), `invalid_query`, `unknown_field`",
 }

@@ -1,22 +1,21 @@
 //! `POST /v1/pca`: a leaderboard in (JSON or CSV), its principal components out.
 
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::post;
 use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize, Serializer};
 use utoipa::ToSchema;
 
 use super::basis::Basis;
 use super::body::Limits;
-use super::endpoint::{self, Analysis, LeaderboardQuery};
-use super::error::{ApiError, ErrorCode, Problem};
+use super::endpoint::{Analysis, LeaderboardQuery, handler};
+use super::error::{ApiError, ErrorCode};
 use super::options::{
     AnalysisOptions, BootstrapOptions, Missing, ParallelAnalysisOptions, ResamplingFields,
     resampling,
 };
 use super::query::{TableQuery, table_query};
 use super::request::{self, JsonRequest, leaderboard_request};
-use super::responses::{ComputeErrors, LeaderboardBodyErrors};
-use super::schemas::{self, ArrowStream, ParquetFile};
+use super::schemas;
 use crate::analysis::pca::basis::Basis as FittedBasis;
 use crate::analysis::pca::fit::{self, ComponentChoice, PcaFit, PcaPlan, Placement};
 use crate::analysis::pca::uncertainty::{BootstrapIntervals, ParallelAnalysis};
@@ -582,27 +581,20 @@ impl PcaResponse {
     }
 }
 
-/// Principal components of a leaderboard.
-///
-/// Centres (and optionally standardises) each benchmark and returns the PCA
-/// exactly as scikit-learn's `PCA(svd_solver="full")` computes it: loadings,
-/// explained variance and its ratio to the total variance of all benchmarks,
-/// singular values and the projection of every model. Missing cells are
-/// rejected, dropped with their model, or imputed (`missing`). The body is
-/// JSON, or a table (CSV, Parquet, an Arrow stream; wide or long) with its
-/// options in the query string.
-#[utoipa::path(
-    tag = "pca",
-    params(PcaQuery),
-    request_body(content(
-        (PcaRequest = "application/json"),
-        (String = "text/csv", example = "Model,MMLU,ARC-C,GSM8K\nmeta-llama/Llama-2-7b-hf,0.438,0.5307,0.1448\nmeta-llama/Llama-2-70b-hf,0.6983,0.6732,0.5406\nEleutherAI/pythia-1b-deduped,0.2427,0.291,0.0114\n"),
-        (ParquetFile = "application/vnd.apache.parquet"),
-        (ArrowStream = "application/vnd.apache.arrow.stream"),
-    )),
-    responses(
-        (status = 200, description = "The PCA of the leaderboard", body = PcaResponse),
-        (status = 422, description = "Well-formed but unanswerable. `invalid_request`, `unknown_field`, \
+handler! {
+    /// Principal components of a leaderboard.
+    ///
+    /// Centres (and optionally standardises) each benchmark and returns the PCA
+    /// exactly as scikit-learn's `PCA(svd_solver="full")` computes it: loadings,
+    /// explained variance and its ratio to the total variance of all benchmarks,
+    /// singular values and the projection of every model. Missing cells are
+    /// rejected, dropped with their model, or imputed (`missing`). The body is
+    /// JSON, or a table (CSV, Parquet, an Arrow stream; wide or long) with its
+    /// options in the query string.
+    post "/v1/pca" => post_pca(PcaEndpoint), tag "pca",
+    leaderboard(PcaQuery, PcaRequest, csv = "Model,MMLU,ARC-C,GSM8K\nmeta-llama/Llama-2-7b-hf,0.438,0.5307,0.1448\nmeta-llama/Llama-2-70b-hf,0.6983,0.6732,0.5406\nEleutherAI/pythia-1b-deduped,0.2427,0.291,0.0114\n"),
+    ok(description = "The PCA of the leaderboard", body = PcaResponse),
+    unanswerable "Well-formed but unanswerable. `invalid_request`, `unknown_field`, \
             `invalid_query`, `number_out_of_range`, `shape_mismatch` (a score row per model, a value per \
             benchmark, a group per model), `empty_label`, `duplicate_model`, `duplicate_benchmark`, `no_benchmarks`, \
             `non_finite_score`, `missing_scores` (lists the cells), `unobserved_benchmark`, \
@@ -618,16 +610,4 @@ impl PcaResponse {
             `empty_label` (a long table's row without model or benchmark), `duplicate_score` (a long table's \
             pair with two scores, duplicates=reject), `conflicting_metadata` (a long table's model with two \
             labels in `group_column`)",
-            body = Problem, content_type = "application/problem+json"),
-        LeaderboardBodyErrors,
-        ComputeErrors,
-    )
-)]
-#[post("/v1/pca")]
-pub async fn post_pca(
-    req: HttpRequest,
-    payload: web::Payload,
-    limits: web::Data<Limits>,
-) -> Result<HttpResponse, ApiError> {
-    endpoint::serve::<PcaEndpoint>(req, payload, limits).await
 }

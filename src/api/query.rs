@@ -21,8 +21,22 @@ use crate::ingest::{self, Benchmarks, LongSpec, PerModelColumns, ReadSpec};
 
 /// Defines a query type: the table parameters, then (when the invocation
 /// starts with `n_components;`, with the attributes given to it) the PCA and
-/// missing-score options, then the endpoint's own parameters.
+/// missing-score options, then (in `columns { ... }`, each with its
+/// documentation) the per-model columns the endpoint reads, then the
+/// endpoint's own parameters.
 macro_rules! table_query {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            $(#[$n_components:meta])* n_components;
+            columns { $($columns:tt)* }
+            $($rest:tt)*
+        }
+    ) => {
+        $crate::api::query::table_query! {
+            @options [$(#[$attr])*] $name [$(#[$n_components])*] [$($columns)*] { $($rest)* }
+        }
+    };
     (
         $(#[$attr:meta])*
         pub struct $name:ident {
@@ -31,10 +45,37 @@ macro_rules! table_query {
         }
     ) => {
         $crate::api::query::table_query! {
-            @struct
-            $(#[$attr])*
-            pub struct $name {
-                $(#[$n_components])*
+            @options [$(#[$attr])*] $name [$(#[$n_components])*] [] { $($rest)* }
+        }
+    };
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            columns { $($columns:tt)* }
+            $($rest:tt)*
+        }
+    ) => {
+        $crate::api::query::table_query! {
+            @plain [$(#[$attr])*] $name [$($columns)*] { $($rest)* }
+        }
+    };
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            $($rest:tt)*
+        }
+    ) => {
+        $crate::api::query::table_query! {
+            @plain [$(#[$attr])*] $name [] { $($rest)* }
+        }
+    };
+    (
+        @options [$($attr:tt)*] $name:ident [$($n_components:tt)*] [$($columns:tt)*]
+        { $($rest:tt)* }
+    ) => {
+        $crate::api::query::table_query! {
+            @struct [$($attr)*] $name [
+                $($n_components)*
                 pub n_components: Option<String>,
                 /// As `standardize` in the JSON body.
                 pub standardize: Option<bool>,
@@ -56,8 +97,7 @@ macro_rules! table_query {
                 /// As `imputation.bounds`, written `lo,hi`.
                 #[param(pattern = r"^\s*[-+0-9.eE]+\s*,\s*[-+0-9.eE]+\s*$")]
                 pub imputation_bounds: Option<String>,
-                $($rest)*
-            }
+            ] [$($columns)*] { $($rest)* }
         }
 
         impl $crate::api::query::TableQuery for $name {
@@ -79,10 +119,21 @@ macro_rules! table_query {
             }
         }
     };
+    (@plain [$($attr:tt)*] $name:ident [$($columns:tt)*] { $($rest:tt)* }) => {
+        $crate::api::query::table_query! {
+            @struct [$($attr)*] $name [] [$($columns)*] { $($rest)* }
+        }
+
+        impl $crate::api::query::TableQuery for $name {
+            fn table(&self) -> $crate::api::query::TableParams<'_> {
+                self.table_params()
+            }
+        }
+    };
     (
-        @struct
-        $(#[$attr:meta])*
-        pub struct $name:ident {
+        @struct [$(#[$attr:meta])*] $name:ident [$($options:tt)*]
+        [$($(#[$column_attr:meta])* $column:ident),* $(,)?]
+        {
             $(
                 $(#[$field_attr:meta])*
                 pub $field:ident : $type:ty
@@ -129,6 +180,12 @@ macro_rules! table_query {
             /// first appearance.
             #[param(min_length = 1)]
             pub benchmarks: Option<String>,
+            $($options)*
+            $(
+                $(#[$column_attr])*
+                #[param(min_length = 1)]
+                pub $column: Option<String>,
+            )*
             $(
                 $(#[$field_attr])*
                 pub $field: $type,
@@ -147,26 +204,6 @@ macro_rules! table_query {
                     benchmark_prefix: self.benchmark_prefix.as_deref(),
                     benchmarks: self.benchmarks.as_deref(),
                 }
-            }
-        }
-    };
-    (
-        $(#[$attr:meta])*
-        pub struct $name:ident {
-            $($rest:tt)*
-        }
-    ) => {
-        $crate::api::query::table_query! {
-            @struct
-            $(#[$attr])*
-            pub struct $name {
-                $($rest)*
-            }
-        }
-
-        impl $crate::api::query::TableQuery for $name {
-            fn table(&self) -> $crate::api::query::TableParams<'_> {
-                self.table_params()
             }
         }
     };

@@ -38,9 +38,7 @@ macro_rules! leaderboard_request {
         }
     ) => {
         $crate::api::request::leaderboard_request! {
-            @struct
-            $(#[$attr])*
-            pub struct $name {
+            @fields $name [$(#[$attr])*] [] models [] {
                 $(#[$n_components])*
                 #[serde(default)]
                 pub n_components: Option<$crate::api::options::NComponentsField>,
@@ -85,9 +83,7 @@ macro_rules! leaderboard_request {
         }
     ) => {
         $crate::api::request::leaderboard_request! {
-            @struct
-            $(#[$attr])*
-            pub struct $name {
+            @fields $name [$(#[$attr])*] [] models [] {
                 $($fields)*
             }
         }
@@ -102,10 +98,12 @@ macro_rules! leaderboard_request {
             }
         }
     };
+    // The struct: `$lead` fields, then the models (with the schema
+    // `schemas::$models`), the benchmarks (with `$benchmarks` attributes)
+    // and the scores, then the endpoint's fields.
     (
-        @struct
-        $(#[$attr:meta])*
-        pub struct $name:ident {
+        @fields $name:ident [$(#[$attr:meta])*] [$($lead:tt)*] $models:ident
+        [$(#[$benchmarks:meta])*] {
             $(
                 $(#[$field_attr:meta])*
                 pub $field:ident : $type:ty
@@ -116,9 +114,11 @@ macro_rules! leaderboard_request {
         #[serde(deny_unknown_fields)]
         $(#[$attr])*
         pub struct $name {
-            #[schema(schema_with = $crate::api::schemas::models)]
+            $($lead)*
+            #[schema(schema_with = $crate::api::schemas::$models)]
             #[serde(deserialize_with = "crate::ingest::json::label_list")]
             pub models: Vec<String>,
+            $(#[$benchmarks])*
             #[schema(schema_with = $crate::api::schemas::benchmarks)]
             #[serde(deserialize_with = "crate::ingest::json::label_list")]
             pub benchmarks: Vec<String>,
@@ -138,7 +138,7 @@ macro_rules! leaderboard_request {
 
         impl $name {
             /// The labels and scores, moved out.
-            fn take_scores(&mut self) -> $crate::ingest::Leaderboard {
+            pub(crate) fn take_scores(&mut self) -> $crate::ingest::Leaderboard {
                 $crate::ingest::Leaderboard {
                     models: std::mem::take(&mut self.models),
                     benchmarks: std::mem::take(&mut self.benchmarks),

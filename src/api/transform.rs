@@ -4,7 +4,7 @@
 //! new models, as one JSON object or as a `multipart/form-data` form of a
 //! JSON basis and a CSV table.
 
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::post;
 use ndarray::Array2;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -13,15 +13,13 @@ use utoipa::ToSchema;
 
 use super::basis::{self, Basis};
 use super::body::{BodyFormat, Limits};
-use super::endpoint::{self, Body, Endpoint};
-use super::error::{ApiError, Problem};
+use super::endpoint::{Body, Endpoint, handler};
+use super::error::ApiError;
 use super::pca::{ImputedCellOut, SupplementaryOut, rows};
 use super::query::{TableQuery, table_query};
-use super::responses::{ComputeErrors, PlacementBodyErrors};
-use super::schemas;
 use crate::analysis::pca::basis::Basis as FittedBasis;
 use crate::ingest::multipart::{self, Part};
-use crate::ingest::scores::{ScoresField, TopLevelScores};
+use crate::ingest::scores::TopLevelScores;
 use crate::ingest::{self, Benchmarks, Leaderboard, PerModelColumns, json};
 
 table_query! {
@@ -33,24 +31,42 @@ table_query! {
     pub struct PlacementQuery {}
 }
 
-/// A basis and the models to place on it.
-#[derive(Debug, serde::Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!(transform_example()))]
-pub struct TransformRequest {
-    /// A basis exactly as /v1/pca answered it with `return_basis`.
-    #[schema(value_type = Basis)]
-    pub basis: Value,
-    #[schema(schema_with = schemas::placed_models)]
-    #[serde(deserialize_with = "crate::ingest::json::label_list")]
-    pub models: Vec<String>,
-    /// The benchmarks of the columns of `scores`, matched to the basis's by
-    /// name in any order; columns the basis does not know are ignored.
-    #[schema(schema_with = schemas::benchmarks)]
-    #[serde(deserialize_with = "crate::ingest::json::label_list")]
-    pub benchmarks: Vec<String>,
-    #[schema(schema_with = schemas::scores)]
-    pub scores: ScoresField,
+/// Defines the JSON request of an endpoint that places models on a basis:
+/// `basis` (with the attributes given: its documentation and schema), then
+/// the models with their scores; the type is a [`PlacementRequest`].
+macro_rules! placement_request {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            $(#[$basis:meta])* basis
+        }
+    ) => {
+        $crate::api::request::leaderboard_request! {
+            @fields $name [$(#[$attr])*] [$(#[$basis])* pub basis: serde_json::Value,] placed_models [
+                /// The benchmarks of the columns of `scores`, matched to the basis's by
+                /// name in any order; columns the basis does not know are ignored.
+            ] {}
+        }
+
+        impl $crate::api::transform::PlacementRequest for $name {
+            fn into_parts(mut self) -> (serde_json::Value, $crate::ingest::Leaderboard) {
+                let new = self.take_scores();
+                (self.basis, new)
+            }
+        }
+    };
+}
+
+pub(crate) use placement_request;
+
+placement_request! {
+    /// A basis and the models to place on it.
+    #[schema(example = json!(transform_example()))]
+    pub struct TransformRequest {
+        /// A basis exactly as /v1/pca answered it with `return_basis`.
+        #[schema(value_type = Basis)]
+        basis
+    }
 }
 
 /// The multipart/form-data form of a request that places models on a basis.
@@ -93,24 +109,6 @@ pub struct TransformResponse {
 /// and the new models as a leaderboard.
 pub(crate) trait PlacementRequest: DeserializeOwned + TopLevelScores {
     fn into_parts(self) -> (Value, Leaderboard);
-}
-
-impl TopLevelScores for TransformRequest {
-    fn scores_mut(&mut self) -> &mut ScoresField {
-        &mut self.scores
-    }
-}
-
-impl PlacementRequest for TransformRequest {
-    fn into_parts(self) -> (Value, Leaderboard) {
-        let new = Leaderboard {
-            models: self.models,
-            benchmarks: self.benchmarks,
-            scores: self.scores.0,
-            ..Default::default()
-        };
-        (self.basis, new)
-    }
 }
 
 /// The parts of a form that places models on a basis.
@@ -240,24 +238,19 @@ pub fn transform_example() -> Value {
     })
 }
 
-/// Places new models on a fitted basis.
-///
-/// scikit-learn's `transform` after `fit`: the basis that /v1/pca answered
-/// with `return_basis` (kept by the client; the service stores nothing)
-/// places each new model exactly as `supplementary` placed it at fit time.
-/// Benchmarks are matched by name; a basis benchmark the rows lack is a
-/// missing cell, filled by the basis's missing-score model (row by row, so
-/// a model's scores never depend on the others sent with it).
-#[utoipa::path(
-    tag = "pca",
-    params(PlacementQuery),
-    request_body(content(
-        (TransformRequest = "application/json"),
-        (PlacementForm = "multipart/form-data"),
-    )),
-    responses(
-        (status = 200, description = "The models on the basis's components", body = TransformResponse),
-        (status = 422, description = "`invalid_basis` (an unknown `format`, a member missing or of \
+handler! {
+    /// Places new models on a fitted basis.
+    ///
+    /// scikit-learn's `transform` after `fit`: the basis that /v1/pca answered
+    /// with `return_basis` (kept by the client; the service stores nothing)
+    /// places each new model exactly as `supplementary` placed it at fit time.
+    /// Benchmarks are matched by name; a basis benchmark the rows lack is a
+    /// missing cell, filled by the basis's missing-score model (row by row, so
+    /// a model's scores never depend on the others sent with it).
+    post "/v1/pca/transform" => post_transform(TransformEndpoint), tag "pca",
+    placement(PlacementQuery, TransformRequest),
+    ok(description = "The models on the basis's components", body = TransformResponse),
+    unanswerable "`invalid_basis` (an unknown `format`, a member missing or of \
             the wrong type, inconsistent lengths, a number that is not finite, components not \
             orthonormal to 1e-8, a scale not positive, an imputation rank, tol, max_iter or bounds \
             a fit could not have, or a `fingerprint` that does not match the content: the detail names \
@@ -270,16 +263,4 @@ pub fn transform_example() -> Value {
             `invalid_csv`, `invalid_parquet`, `invalid_arrow` (the part cannot be read), \
             `unknown_column`, `no_matching_columns`, `invalid_score`, `duplicate_score` (a long \
             table's pair with two scores, duplicates=reject)",
-            body = Problem, content_type = "application/problem+json"),
-        PlacementBodyErrors,
-        ComputeErrors,
-    )
-)]
-#[post("/v1/pca/transform")]
-pub async fn post_transform(
-    req: HttpRequest,
-    payload: web::Payload,
-    limits: web::Data<Limits>,
-) -> Result<HttpResponse, ApiError> {
-    endpoint::serve::<TransformEndpoint>(req, payload, limits).await
 }

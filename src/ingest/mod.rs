@@ -32,6 +32,7 @@ pub use table::{Duplicates, Layout, NearNumber};
 use crate::analysis::matrix::ScoreRows;
 use crate::analysis::{AnalysisError, BenchmarkMatrix};
 use table::csv::CsvTable;
+use table::guard::Guard;
 use table::{LongColumns, Selection, Table, arrow, parquet};
 
 /// The media type of a Parquet body.
@@ -243,8 +244,8 @@ pub fn read_table(
     };
     Ok(match format {
         Format::Csv => Box::new(CsvTable::read(body, delimiter)?),
-        Format::Parquet => Box::new(parquet::read(body, &wanted, limits)?),
-        Format::Arrow => Box::new(arrow::read(body, &wanted, limits)?),
+        Format::Parquet => Box::new(parquet::read(body, &wanted, Guard::new(limits))?),
+        Format::Arrow => Box::new(arrow::read(body, &wanted, Guard::new(limits))?),
     })
 }
 

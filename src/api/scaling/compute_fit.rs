@@ -1,7 +1,7 @@
 //! `POST /v1/scaling/compute-fit`: how each family's capabilities grow with
 //! compute (the paper's Figure 3).
 
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::post;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -10,14 +10,13 @@ use crate::analysis::scaling::compute_fit::{self, ComputeFit, ComputeFitSpec};
 use crate::analysis::scaling::metadata::{Compute, Families, LogCompute};
 use crate::analysis::{BenchmarkMatrix, NComponents};
 use crate::api::body::Limits;
-use crate::api::endpoint::{self, Analysis, LeaderboardQuery};
-use crate::api::error::{ApiError, ErrorCode, Problem};
+use crate::api::endpoint::{Analysis, LeaderboardQuery, handler};
+use crate::api::error::{ApiError, ErrorCode};
 use crate::api::options::{AnalysisOptions, Missing, SentNumber};
 use crate::api::pca::PcaResponse;
 use crate::api::query::{self, TableQuery, table_query};
 use crate::api::request::{self, JsonRequest, leaderboard_request};
-use crate::api::responses::{ComputeErrors, LeaderboardBodyErrors};
-use crate::api::schemas::{self, ArrowStream, ParquetFile};
+use crate::api::schemas;
 use crate::charts;
 use crate::ingest::{Leaderboard, PerModelColumns};
 
@@ -122,19 +121,17 @@ table_query! {
         /// As `n_components` in the JSON body.
         #[param(schema_with = schemas::n_components_fixed)]
         n_components;
-        /// The column of each model's family (needed for a table body); an
-        /// empty cell means no family.
-        #[param(min_length = 1)]
-        pub family_column: Option<String>,
-        /// The column of each model's training compute, in any unit (e.g. `FLOPs (1E21)`).
-        #[param(min_length = 1)]
-        pub flops_column: Option<String>,
-        /// The column of each model's parameters (with `tokens_column`: FLOPs = 6 N D).
-        #[param(min_length = 1)]
-        pub params_column: Option<String>,
-        /// The column of each model's training tokens (with `params_column`).
-        #[param(min_length = 1)]
-        pub tokens_column: Option<String>,
+        columns {
+            /// The column of each model's family (needed for a table body); an
+            /// empty cell means no family.
+            family_column,
+            /// The column of each model's training compute, in any unit (e.g. `FLOPs (1E21)`).
+            flops_column,
+            /// The column of each model's parameters (with `tokens_column`: FLOPs = 6 N D).
+            params_column,
+            /// The column of each model's training tokens (with `params_column`).
+            tokens_column,
+        }
         /// As `min_family_size` in the JSON body.
         #[param(minimum = 2)]
         pub min_family_size: Option<i64>,
@@ -294,35 +291,16 @@ impl ComputeFitResponse {
     }
 }
 
-/// Compute efficiency of each model family.
-///
-/// Fits the PCA (default 3 components) and, within every family with at
-/// least `min_family_size` models of known compute, regresses each PC score
-/// on log10(FLOPs) by ordinary least squares, as the paper's Figure 3.
-#[utoipa::path(
-    tag = "scaling",
-    params(ComputeFitQuery),
-    request_body(content(
-        (ComputeFitRequest = "application/json"),
-        (String = "text/csv", example = "Model,Model Family,FLOPs (1E21),MMLU,ARC-C,HellaSwag\nmeta-llama/Llama-2-7b-hf,Llama-2,84.0,0.438,0.5307,0.7774\nmeta-llama/Llama-2-13b-hf,Llama-2,156.0,0.5434,0.5811,0.8097\nmeta-llama/Llama-2-70b-hf,Llama-2,840.0,0.6983,0.6732,0.8733\n"),
-        (ParquetFile = "application/vnd.apache.parquet"),
-        (ArrowStream = "application/vnd.apache.arrow.stream"),
-    )),
-    responses(
-        (status = 200, description = "Per-family fits of PC scores on log-compute", body = ComputeFitResponse),
-        (status = 422, description = "The codes of /v1/pca, and `invalid_compute` (no compute, flops together \
+handler! {
+    /// Compute efficiency of each model family.
+    ///
+    /// Fits the PCA (default 3 components) and, within every family with at
+    /// least `min_family_size` models of known compute, regresses each PC score
+    /// on log10(FLOPs) by ordinary least squares, as the paper's Figure 3.
+    post "/v1/scaling/compute-fit" => post_compute_fit(ComputeFitEndpoint), tag "scaling",
+    leaderboard(ComputeFitQuery, ComputeFitRequest, csv = "Model,Model Family,FLOPs (1E21),MMLU,ARC-C,HellaSwag\nmeta-llama/Llama-2-7b-hf,Llama-2,84.0,0.438,0.5307,0.7774\nmeta-llama/Llama-2-13b-hf,Llama-2,156.0,0.5434,0.5811,0.8097\nmeta-llama/Llama-2-70b-hf,Llama-2,840.0,0.6983,0.6732,0.8733\n"),
+    ok(description = "Per-family fits of PC scores on log-compute", body = ComputeFitResponse),
+    unanswerable "The codes of /v1/pca, and `invalid_compute` (no compute, flops together \
             with params/tokens, a non-positive value), `shape_mismatch` (families or compute not one per model); \
             for a table also `invalid_query` (no family_column), `conflicting_metadata` (a long table's model whose rows disagree on its family or compute)",
-            body = Problem, content_type = "application/problem+json"),
-        LeaderboardBodyErrors,
-        ComputeErrors,
-    )
-)]
-#[post("/v1/scaling/compute-fit")]
-pub async fn post_compute_fit(
-    req: HttpRequest,
-    payload: web::Payload,
-    limits: web::Data<Limits>,
-) -> Result<HttpResponse, ApiError> {
-    endpoint::serve::<ComputeFitEndpoint>(req, payload, limits).await
 }

@@ -1,7 +1,7 @@
 //! `POST /v1/scaling/law`: the paper's sigmoid scaling law, fitted on
 //! weaker models and used to predict stronger ones.
 
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::post;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -13,14 +13,13 @@ use crate::analysis::scaling::sigmoid::Loss;
 use crate::analysis::{BenchmarkMatrix, NComponents, ParamGuard};
 use crate::api::basis::LawBasis;
 use crate::api::body::Limits;
-use crate::api::endpoint::{self, Analysis, LeaderboardQuery};
-use crate::api::error::{ApiError, ErrorCode, Problem, field_rule};
+use crate::api::endpoint::{Analysis, LeaderboardQuery, handler};
+use crate::api::error::{ApiError, ErrorCode, field_rule};
 use crate::api::options::{AnalysisOptions, Missing};
 use crate::api::pca::{ImputedCellOut, PcaResponse};
 use crate::api::query::{self, TableQuery, table_query};
 use crate::api::request::{self, JsonRequest, leaderboard_request};
-use crate::api::responses::{ComputeErrors, LeaderboardBodyErrors};
-use crate::api::schemas::{self, ArrowStream, ParquetFile};
+use crate::api::schemas;
 use crate::charts::law::{LawCharts, TargetLaw};
 use crate::ingest::{Leaderboard, PerModelColumns, TargetValues as Column};
 
@@ -295,23 +294,20 @@ table_query! {
         /// As `n_components` in the JSON body.
         #[param(schema_with = schemas::n_components_fixed)]
         n_components;
-        /// The column(s) to predict, comma-separated (a name with a comma in
-        /// double quotes): one is `target`, several are `targets`. Needed for
-        /// a table body.
-        #[param(min_length = 1)]
-        pub target_columns: Option<String>,
-        /// The column of each model's family; an empty cell means no family.
-        #[param(min_length = 1)]
-        pub family_column: Option<String>,
-        /// The column of each model's training compute, in any unit (e.g. `FLOPs (1E21)`).
-        #[param(min_length = 1)]
-        pub flops_column: Option<String>,
-        /// The column of each model's parameters (with `tokens_column`: FLOPs = 6 N D).
-        #[param(min_length = 1)]
-        pub params_column: Option<String>,
-        /// The column of each model's training tokens (with `params_column`).
-        #[param(min_length = 1)]
-        pub tokens_column: Option<String>,
+        columns {
+            /// The column(s) to predict, comma-separated (a name with a comma in
+            /// double quotes): one is `target`, several are `targets`. Needed for
+            /// a table body.
+            target_columns,
+            /// The column of each model's family; an empty cell means no family.
+            family_column,
+            /// The column of each model's training compute, in any unit (e.g. `FLOPs (1E21)`).
+            flops_column,
+            /// The column of each model's parameters (with `tokens_column`: FLOPs = 6 N D).
+            params_column,
+            /// The column of each model's training tokens (with `params_column`).
+            tokens_column,
+        }
         /// As `split.by`: `flops` (with `max_train_flops`) or `target_rank`
         /// (with `test_fraction`). Default: the one whose parameter is given.
         #[param(inline)]
@@ -692,25 +688,18 @@ impl ScalingLawResponse {
     }
 }
 
-/// Sigmoid scaling law from PC scores, with a holdout.
-///
-/// The paper's observational scaling law: y = (1 - b) sigmoid(w . s + c) + b
-/// with s a model's PC scores, fitted on the training models (missing-cell
-/// imputation and PCA fitted on them alone), then used to predict every
-/// other model with that fit held fixed.
-#[utoipa::path(
-    tag = "scaling",
-    params(LawQuery),
-    request_body(content(
-        (ScalingLawRequest = "application/json"),
-        (String = "text/csv", example = "Model,Model Family,FLOPs (1E21),MMLU,ARC-C,GSM8K\nmeta-llama/Llama-2-7b-hf,Llama-2,84.0,0.438,0.5307,0.1448\nmeta-llama/Llama-2-13b-hf,Llama-2,156.0,0.5434,0.5811,0.2282\n"),
-        (ParquetFile = "application/vnd.apache.parquet"),
-        (ArrowStream = "application/vnd.apache.arrow.stream"),
-    )),
-    responses(
-        (status = 200, description = "The fitted law, its predictions and holdout errors (with `targets`: \
+handler! {
+    /// Sigmoid scaling law from PC scores, with a holdout.
+    ///
+    /// The paper's observational scaling law: y = (1 - b) sigmoid(w . s + c) + b
+    /// with s a model's PC scores, fitted on the training models (missing-cell
+    /// imputation and PCA fitted on them alone), then used to predict every
+    /// other model with that fit held fixed.
+    post "/v1/scaling/law" => post_law(LawEndpoint), tag "scaling",
+    leaderboard(LawQuery, ScalingLawRequest, csv = "Model,Model Family,FLOPs (1E21),MMLU,ARC-C,GSM8K\nmeta-llama/Llama-2-7b-hf,Llama-2,84.0,0.438,0.5307,0.1448\nmeta-llama/Llama-2-13b-hf,Llama-2,156.0,0.5434,0.5811,0.2282\n"),
+    ok(description = "The fitted law, its predictions and holdout errors (with `targets`: \
             `results`, one such answer per target)", body = LawAnswer),
-        (status = 422, description = "The codes of /v1/pca, and `invalid_compute`, `invalid_target` \
+    unanswerable "The codes of /v1/pca, and `invalid_compute`, `invalid_target` \
             (neither or both of target and targets, a target named twice, a non-finite value, a value \
             outside [0, 1] without target_range or outside [min(lo, 0), hi] with it, the same value for \
             every training model, target_range not lo < hi with a finite width), `invalid_split` (a split \
@@ -722,16 +711,4 @@ impl ScalingLawResponse {
             compute not one per model); for a table also `invalid_query` (no target_columns, a split \
             parameter without its partner), `conflicting_metadata` (a long table's model whose rows disagree \
             on a per-model column), `duplicate_score` (a target read from a long table's benchmark values)",
-            body = Problem, content_type = "application/problem+json"),
-        LeaderboardBodyErrors,
-        ComputeErrors,
-    )
-)]
-#[post("/v1/scaling/law")]
-pub async fn post_law(
-    req: HttpRequest,
-    payload: web::Payload,
-    limits: web::Data<Limits>,
-) -> Result<HttpResponse, ApiError> {
-    endpoint::serve::<LawEndpoint>(req, payload, limits).await
 }

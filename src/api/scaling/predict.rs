@@ -3,7 +3,7 @@
 //! nothing refitted. The basis's `format` says which: a law basis predicts
 //! from benchmark scores, a skills basis from params, tokens and family.
 
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::post;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -14,15 +14,13 @@ use crate::analysis::scaling::basis::LawBasis as FittedLawBasis;
 use crate::analysis::skills::NewModel;
 use crate::api::basis::{self, LawBasis, SkillsBasis};
 use crate::api::body::{BodyFormat, Limits};
-use crate::api::endpoint::{self, Body, Endpoint};
-use crate::api::error::{ApiError, ErrorCode, Problem};
+use crate::api::endpoint::{Body, Endpoint, handler};
+use crate::api::error::{ApiError, ErrorCode};
 use crate::api::pca::{ImputedCellOut, SupplementaryOut};
 use crate::api::query::{TableQuery, table_query};
-use crate::api::responses::{ComputeErrors, PlacementBodyErrors};
 use crate::api::schemas;
-use crate::api::transform::{FORM, PlacementForm, PlacementRequest, form_basis, read_placement};
+use crate::api::transform::{FORM, form_basis, placement_request, read_placement};
 use crate::ingest::multipart::{self, Part};
-use crate::ingest::scores::{ScoresField, TopLevelScores};
 use crate::ingest::{self, Benchmarks, Leaderboard, PerModel, PerModelColumns};
 
 table_query! {
@@ -34,15 +32,14 @@ table_query! {
     /// read). With a skills basis, it holds one row per model (wide) with
     /// the three columns below; any other column is ignored.
     pub struct PredictQuery {
-        /// With a skills basis: the column of each model's parameters, in billions.
-        #[param(min_length = 1)]
-        pub params_column: Option<String>,
-        /// With a skills basis: the column of each model's training tokens, in trillions.
-        #[param(min_length = 1)]
-        pub tokens_column: Option<String>,
-        /// With a skills basis: the column of each model's family.
-        #[param(min_length = 1)]
-        pub family_column: Option<String>,
+        columns {
+            /// With a skills basis: the column of each model's parameters, in billions.
+            params_column,
+            /// With a skills basis: the column of each model's training tokens, in trillions.
+            tokens_column,
+            /// With a skills basis: the column of each model's family.
+            family_column,
+        }
     }
 }
 
@@ -57,41 +54,13 @@ impl PredictQuery {
     }
 }
 
-/// A law basis and the models to predict.
-#[derive(Debug, serde::Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!(predict_example()))]
-pub struct PredictRequest {
-    /// A law basis exactly as /v1/scaling/law answered it with `return_basis`.
-    #[schema(value_type = LawBasis)]
-    pub basis: Value,
-    #[schema(schema_with = schemas::placed_models)]
-    #[serde(deserialize_with = "crate::ingest::json::label_list")]
-    pub models: Vec<String>,
-    /// The benchmarks of the columns of `scores`, matched to the basis's by
-    /// name in any order; columns the basis does not know are ignored.
-    #[schema(schema_with = schemas::benchmarks)]
-    #[serde(deserialize_with = "crate::ingest::json::label_list")]
-    pub benchmarks: Vec<String>,
-    #[schema(schema_with = schemas::scores)]
-    pub scores: ScoresField,
-}
-
-impl TopLevelScores for PredictRequest {
-    fn scores_mut(&mut self) -> &mut ScoresField {
-        &mut self.scores
-    }
-}
-
-impl PlacementRequest for PredictRequest {
-    fn into_parts(self) -> (Value, Leaderboard) {
-        let new = Leaderboard {
-            models: self.models,
-            benchmarks: self.benchmarks,
-            scores: self.scores.0,
-            ..Default::default()
-        };
-        (self.basis, new)
+placement_request! {
+    /// A law basis and the models to predict.
+    #[schema(example = json!(predict_example()))]
+    pub struct PredictRequest {
+        /// A law basis exactly as /v1/scaling/law answered it with `return_basis`.
+        #[schema(value_type = LawBasis)]
+        basis
     }
 }
 
@@ -416,26 +385,21 @@ fn law_predict_answer(
     })
 }
 
-/// Predicts new models with a fitted scaling law or skills law.
-///
-/// The law basis that /v1/scaling/law answered with `return_basis` (kept by
-/// the client) places each new model on the training models' PCA, with
-/// their missing-score model held fixed, and predicts it exactly as the law
-/// request predicted its test models. A skills basis from /v1/scaling/skills
-/// predicts every benchmark of models of its families from their
-/// params and tokens, exactly as the skills request predicted its models;
-/// in a form, the models are a table with the columns the query names.
-#[utoipa::path(
-    tag = "scaling",
-    params(PredictQuery),
-    request_body(content(
-        (PredictBody = "application/json"),
-        (PlacementForm = "multipart/form-data"),
-    )),
-    responses(
-        (status = 200, description = "The law's predictions for the new models (with a skills \
+handler! {
+    /// Predicts new models with a fitted scaling law or skills law.
+    ///
+    /// The law basis that /v1/scaling/law answered with `return_basis` (kept by
+    /// the client) places each new model on the training models' PCA, with
+    /// their missing-score model held fixed, and predicts it exactly as the law
+    /// request predicted its test models. A skills basis from /v1/scaling/skills
+    /// predicts every benchmark of models of its families from their
+    /// params and tokens, exactly as the skills request predicted its models;
+    /// in a form, the models are a table with the columns the query names.
+    post "/v1/scaling/predict" => post_predict(PredictEndpoint), tag "scaling",
+    placement(PredictQuery, PredictBody),
+    ok(description = "The law's predictions for the new models (with a skills \
             basis: every benchmark per model)", body = PredictAnswer),
-        (status = 422, description = "The codes of /v1/pca/transform; `invalid_basis` also for a law \
+    unanswerable "The codes of /v1/pca/transform; `invalid_basis` also for a law \
             basis whose weights are not one per component, whose floor is outside [0, 1), whose \
             target_range is not lo < hi or whose reference line has no slope, and for a skills basis \
             whose sizes disagree, whose numbers are not finite, whose floors are outside [0, 1), whose \
@@ -446,16 +410,4 @@ fn law_predict_answer(
             not have), and in a form `invalid_query` (no params_column, tokens_column or \
             family_column; layout=long, benchmarks or benchmark_prefix) and the table readers' codes; \
             `invalid_query` also for those columns with a law basis",
-            body = Problem, content_type = "application/problem+json"),
-        PlacementBodyErrors,
-        ComputeErrors,
-    )
-)]
-#[post("/v1/scaling/predict")]
-pub async fn post_predict(
-    req: HttpRequest,
-    payload: web::Payload,
-    limits: web::Data<Limits>,
-) -> Result<HttpResponse, ApiError> {
-    endpoint::serve::<PredictEndpoint>(req, payload, limits).await
 }

@@ -1,7 +1,7 @@
 //! `POST /v1/scaling/select-families`: which models to evaluate next, by
 //! the paper's V-optimal design over whole families.
 
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::post;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -10,14 +10,13 @@ use crate::analysis::scaling::design::{self, DesignSpec, FamilySelection};
 use crate::analysis::scaling::metadata::Families;
 use crate::analysis::{BenchmarkMatrix, NComponents};
 use crate::api::body::Limits;
-use crate::api::endpoint::{self, Analysis, LeaderboardQuery};
-use crate::api::error::{ApiError, ErrorCode, Problem};
+use crate::api::endpoint::{Analysis, LeaderboardQuery, handler};
+use crate::api::error::{ApiError, ErrorCode};
 use crate::api::options::{AnalysisOptions, Missing, ResamplingFields, SentNumber, resampling};
 use crate::api::pca::PcaResponse;
 use crate::api::query::{self, TableQuery, table_query};
 use crate::api::request::{self, JsonRequest, leaderboard_request};
-use crate::api::responses::{ComputeErrors, LeaderboardBodyErrors};
-use crate::api::schemas::{self, ArrowStream, ParquetFile};
+use crate::api::schemas;
 use crate::charts;
 use crate::ingest::{Leaderboard, PerModelColumns};
 
@@ -134,10 +133,11 @@ table_query! {
         /// As `n_components` in the JSON body.
         #[param(schema_with = schemas::n_components_fixed)]
         n_components;
-        /// The column of each model's family (needed for a table body); an
-        /// empty cell means no family.
-        #[param(min_length = 1)]
-        pub family_column: Option<String>,
+        columns {
+            /// The column of each model's family (needed for a table body); an
+            /// empty cell means no family.
+            family_column,
+        }
         /// As `max_models` in the JSON body: one budget, or several comma-separated.
         #[param(pattern = r"^\s*[0-9]+\s*(,\s*[0-9]+\s*)*$")]
         pub max_models: Option<String>,
@@ -355,39 +355,20 @@ impl SelectFamiliesResponse {
     }
 }
 
-/// Which model families to evaluate (V-optimal design).
-///
-/// The paper's selection of models to evaluate: among subsets of whole
-/// families within a budget of models, the ones minimising
-/// trace(X_all^T X_all (X_S^T X_S)^-1) on the first PC scores, by
-/// exhaustive search (at most 20 optional families), with a random-subset
-/// baseline.
-#[utoipa::path(
-    tag = "scaling",
-    params(SelectFamiliesQuery),
-    request_body(content(
-        (SelectFamiliesRequest = "application/json"),
-        (String = "text/csv", example = "Model,Model Family,MMLU,ARC-C,HellaSwag\nmeta-llama/Llama-2-7b-hf,Llama-2,0.438,0.5307,0.7774\nmeta-llama/Llama-2-13b-hf,Llama-2,0.5434,0.5811,0.8097\nEleutherAI/pythia-410m-deduped,Pythia,0.2599,0.2602,0.4049\nEleutherAI/pythia-1.4b-deduped,Pythia,0.2556,0.2935,0.5208\n"),
-        (ParquetFile = "application/vnd.apache.parquet"),
-        (ArrowStream = "application/vnd.apache.arrow.stream"),
-    )),
-    responses(
-        (status = 200, description = "The best family subsets per budget", body = SelectFamiliesResponse),
-        (status = 422, description = "The codes of /v1/pca, and `too_many_families` (more than 20 optional \
+handler! {
+    /// Which model families to evaluate (V-optimal design).
+    ///
+    /// The paper's selection of models to evaluate: among subsets of whole
+    /// families within a budget of models, the ones minimising
+    /// trace(X_all^T X_all (X_S^T X_S)^-1) on the first PC scores, by
+    /// exhaustive search (at most 20 optional families), with a random-subset
+    /// baseline.
+    post "/v1/scaling/select-families" => post_select_families(SelectFamiliesEndpoint), tag "scaling",
+    leaderboard(SelectFamiliesQuery, SelectFamiliesRequest, csv = "Model,Model Family,MMLU,ARC-C,HellaSwag\nmeta-llama/Llama-2-7b-hf,Llama-2,0.438,0.5307,0.7774\nmeta-llama/Llama-2-13b-hf,Llama-2,0.5434,0.5811,0.8097\nEleutherAI/pythia-410m-deduped,Pythia,0.2599,0.2602,0.4049\nEleutherAI/pythia-1.4b-deduped,Pythia,0.2556,0.2935,0.5208\n"),
+    ok(description = "The best family subsets per budget", body = SelectFamiliesResponse),
+    unanswerable "The codes of /v1/pca, and `too_many_families` (more than 20 optional \
             families), `invalid_design` (budgets, top, baseline_samples outside 1..=MAX_RESAMPLES, a \
             negative seed, an unknown required family), `shape_mismatch` (families not one per model); for a table \
             also `invalid_query` (no family_column or max_models), `conflicting_metadata` (a long table's model \
             whose rows disagree on its family)",
-            body = Problem, content_type = "application/problem+json"),
-        LeaderboardBodyErrors,
-        ComputeErrors,
-    )
-)]
-#[post("/v1/scaling/select-families")]
-pub async fn post_select_families(
-    req: HttpRequest,
-    payload: web::Payload,
-    limits: web::Data<Limits>,
-) -> Result<HttpResponse, ApiError> {
-    endpoint::serve::<SelectFamiliesEndpoint>(req, payload, limits).await
 }

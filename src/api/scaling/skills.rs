@@ -4,7 +4,7 @@
 //! models from its smallest one; with `evaluate`, the paper's
 //! leave-family-group-out protocol and its two baselines in the same run.
 
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::post;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -17,13 +17,12 @@ use crate::analysis::skills::{
 };
 use crate::api::basis::{SkillsBasis, SkillsFittedRange};
 use crate::api::body::Limits;
-use crate::api::endpoint::{self, Analysis, LeaderboardQuery};
-use crate::api::error::{ApiError, ErrorCode, Problem};
+use crate::api::endpoint::{Analysis, LeaderboardQuery, handler};
+use crate::api::error::{ApiError, ErrorCode};
 use crate::api::options::{LinkName, SentNumber};
 use crate::api::query::{self, table_query};
 use crate::api::request::{self, JsonRequest, leaderboard_request};
-use crate::api::responses::{ComputeErrors, LeaderboardBodyErrors};
-use crate::api::schemas::{self, ArrowStream, ParquetFile};
+use crate::api::schemas;
 use crate::charts;
 use crate::ingest::{Leaderboard, PerModelColumns};
 
@@ -294,15 +293,14 @@ table_query! {
     /// table bodies (a CSV export); a JSON body carries its options itself.
     /// They are validated on every request, whatever the body.
     pub struct SkillsQuery {
-        /// The column of each model's parameters, in billions (needed for a table body).
-        #[param(min_length = 1)]
-        pub params_column: Option<String>,
-        /// The column of each model's training tokens, in trillions (needed for a table body).
-        #[param(min_length = 1)]
-        pub tokens_column: Option<String>,
-        /// The column of each model's family (needed for a table body).
-        #[param(min_length = 1)]
-        pub family_column: Option<String>,
+        columns {
+            /// The column of each model's parameters, in billions (needed for a table body).
+            params_column,
+            /// The column of each model's training tokens, in trillions (needed for a table body).
+            tokens_column,
+            /// The column of each model's family (needed for a table body).
+            family_column,
+        }
         /// As `floors` in the JSON body, comma-separated, one per benchmark
         /// in the order the benchmarks are read.
         #[param(min_length = 1)]
@@ -646,29 +644,22 @@ impl SkillsResponse {
     }
 }
 
-/// The skills scaling law (Sloth): every benchmark from size, tokens and family.
-///
-/// A few latent skills per model, z = A [ln S, ln T, ln S ln T] + e_family
-/// (S parameters, T training tokens, e the family's efficiency), read by
-/// each benchmark through a monotone link: y_j = c_j + (1 - c_j)
-/// g_j(w_j . z + b_j). Fitted on the scored models; a model whose scores are
-/// all null is predicted from its params, tokens and family, so one scored
-/// model of a new family predicts its larger ones. With `evaluate`, the
-/// paper's leave-family-group-out protocol and two baselines in the same
-/// run. The same request gives the same answer, bit for bit.
-#[utoipa::path(
-    tag = "scaling",
-    params(SkillsQuery),
-    request_body(content(
-        (SkillsRequest = "application/json"),
-        (String = "text/csv", example = "Model,Family,Params,Tokens,IFEval,BBH,MMLU-PRO\nqwen2-0.5b,qwen2,0.5,12,0.19,0.33,0.17\nqwen2-7b,qwen2,7,7,,,\nolmo-1b,olmo,1,3,0.22,0.31,0.12\nolmo-7b,olmo,7,2.5,0.27,0.33,0.12\n"),
-        (ParquetFile = "application/vnd.apache.parquet"),
-        (ArrowStream = "application/vnd.apache.arrow.stream"),
-    )),
-    responses(
-        (status = 200, description = "The fitted skills law, every model's prediction and, with \
+handler! {
+    /// The skills scaling law (Sloth): every benchmark from size, tokens and family.
+    ///
+    /// A few latent skills per model, z = A [ln S, ln T, ln S ln T] + e_family
+    /// (S parameters, T training tokens, e the family's efficiency), read by
+    /// each benchmark through a monotone link: y_j = c_j + (1 - c_j)
+    /// g_j(w_j . z + b_j). Fitted on the scored models; a model whose scores are
+    /// all null is predicted from its params, tokens and family, so one scored
+    /// model of a new family predicts its larger ones. With `evaluate`, the
+    /// paper's leave-family-group-out protocol and two baselines in the same
+    /// run. The same request gives the same answer, bit for bit.
+    post "/v1/scaling/skills" => post_skills(SkillsEndpoint), tag "scaling",
+    leaderboard(SkillsQuery, SkillsRequest, csv = "Model,Family,Params,Tokens,IFEval,BBH,MMLU-PRO\nqwen2-0.5b,qwen2,0.5,12,0.19,0.33,0.17\nqwen2-7b,qwen2,7,7,,,\nolmo-1b,olmo,1,3,0.22,0.31,0.12\nolmo-7b,olmo,7,2.5,0.27,0.33,0.12\n"),
+    ok(description = "The fitted skills law, every model's prediction and, with \
             `evaluate`, the protocol's errors", body = SkillsResponse),
-        (status = 422, description = "`invalid_request`, `unknown_field`, `number_out_of_range`, \
+    unanswerable "`invalid_request`, `unknown_field`, `number_out_of_range`, \
             `empty_label`, `duplicate_model`, `duplicate_benchmark`, `no_benchmarks`, `non_finite_score` \
             as for /v1/pca; `shape_mismatch` (scores, params, tokens, families or floors not one per \
             model or benchmark), `unobserved_benchmark` (a benchmark no model has a score on), \
@@ -684,16 +675,4 @@ impl SkillsResponse {
             `invalid_query` (no params_column, tokens_column or family_column, floors not numbers, \
             n_train_models without evaluate_groups), `conflicting_metadata` (a long table's model \
             whose rows disagree on a per-model column), and the table codes of /v1/pca",
-            body = Problem, content_type = "application/problem+json"),
-        LeaderboardBodyErrors,
-        ComputeErrors,
-    )
-)]
-#[post("/v1/scaling/skills")]
-pub async fn post_skills(
-    req: HttpRequest,
-    payload: web::Payload,
-    limits: web::Data<Limits>,
-) -> Result<HttpResponse, ApiError> {
-    endpoint::serve::<SkillsEndpoint>(req, payload, limits).await
 }

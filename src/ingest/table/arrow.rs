@@ -28,8 +28,8 @@ use arrow_ipc::reader::{read_dictionary, read_record_batch};
 use arrow_schema::{DataType, Schema, SchemaRef};
 
 use super::guard::Guard;
-use super::{Cell, Table};
-use crate::ingest::{IngestError, ReadLimits};
+use super::{Cell, Table, Wanted};
+use crate::ingest::IngestError;
 
 /// One record batch's slice of a column, by its type.
 #[derive(Debug)]
@@ -407,12 +407,7 @@ fn ipc_stream(body: &[u8]) -> Result<(&[u8], bool), IngestError> {
 /// holds (MAX_BODY_BYTES). Only the columns read are decoded (and the
 /// dictionaries they use); each decoded column is then validated whole
 /// (offsets, UTF-8, dictionary keys) before its cells are read.
-pub fn read(
-    body: &[u8],
-    wanted: &dyn Fn(usize, &str, bool) -> bool,
-    limits: &ReadLimits,
-) -> Result<ArrowTable, IngestError> {
-    let mut guard = Guard::new(limits);
+pub fn read(body: &[u8], wanted: Wanted<'_>, mut guard: Guard) -> Result<ArrowTable, IngestError> {
     let (stream, file) = ipc_stream(body)?;
     let data = Buffer::from(stream.to_vec());
     let mut at = 0usize;

@@ -18,6 +18,9 @@ use std::borrow::Cow;
 use super::{IngestError, PerModel, PerModelColumns, TargetValues};
 use crate::analysis::matrix::ScoreRows;
 
+/// Which columns a typed format decodes: `wanted(index, name, numeric)`.
+pub type Wanted<'a> = &'a dyn Fn(usize, &str, bool) -> bool;
+
 /// One cell as a format stores it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Cell<'a> {

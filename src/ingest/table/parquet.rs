@@ -36,9 +36,10 @@ use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData};
 use parquet::file::serialized_reader::SerializedPageReader;
 use parquet::schema::types::ColumnDescriptor;
 
+use super::Wanted;
 use super::arrow::{ArrowTable, wanted_columns};
 use super::guard::Guard;
-use crate::ingest::{IngestError, ReadLimits};
+use crate::ingest::IngestError;
 
 /// Rows per decoded batch.
 const BATCH_ROWS: usize = 8192;
@@ -51,12 +52,7 @@ fn invalid_parquet(detail: impl std::fmt::Display) -> IngestError {
 
 /// Reads a Parquet file, decoding the columns `wanted(index, name, numeric)`
 /// asks for.
-pub fn read(
-    body: &[u8],
-    wanted: &dyn Fn(usize, &str, bool) -> bool,
-    limits: &ReadLimits,
-) -> Result<ArrowTable, IngestError> {
-    let mut guard = Guard::new(limits);
+pub fn read(body: &[u8], wanted: Wanted<'_>, mut guard: Guard) -> Result<ArrowTable, IngestError> {
     check_footer(body, &mut guard)?;
     let bytes = Bytes::copy_from_slice(body);
     let options = || ArrowReaderOptions::new().with_page_index_policy(PageIndexPolicy::Skip);
