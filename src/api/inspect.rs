@@ -49,7 +49,7 @@ pub struct InspectQuery {
 impl TableQuery for InspectQuery {
     fn table(&self) -> TableParams<'_> {
         TableParams {
-            // `auto` is inspect's own: resolved from the body, in `inspect_answer`.
+            // `auto` is inspect's own: the body is sniffed (`InspectEndpoint::read`).
             delimiter: self.delimiter.as_deref().filter(|&d| d != "auto"),
             layout: self.layout,
             ..TableParams::default()
