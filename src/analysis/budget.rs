@@ -139,6 +139,12 @@ pub fn check() -> Result<(), AnalysisError> {
     }
 }
 
+/// The error of a deadline that passed, for a caller that noticed it by a
+/// timer of its own (a request answered while its work still runs).
+pub fn exceeded() -> AnalysisError {
+    AnalysisError::DeadlineExceeded
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::analysis::{AnalysisError, Cell};
+use crate::analysis::{AnalysisError, Cell, budget};
 use crate::ingest::IngestError;
 use crate::ingest::scores::NON_FINITE_SCORE;
 
@@ -222,7 +222,7 @@ impl ApiError {
     /// 503 `deadline_exceeded`, for a request answered before its work
     /// noticed its deadline.
     pub fn deadline_exceeded() -> Self {
-        Self::from(AnalysisError::DeadlineExceeded)
+        Self::from(budget::exceeded())
     }
 }
 
@@ -339,6 +339,37 @@ mod tests {
             assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
             assert!(code.status().is_client_error() || code.status().is_server_error());
         }
+    }
+
+    #[test]
+    fn a_fields_rule_keeps_its_code_and_detail() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Odd(#[allow(dead_code)] u32);
+        #[derive(Debug, serde::Deserialize)]
+        struct Request {
+            #[serde(deserialize_with = "odd")]
+            #[allow(dead_code)]
+            n: Odd,
+        }
+        fn odd<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Odd, D::Error> {
+            let n = <u32 as serde::Deserialize>::deserialize(d)?;
+            match n % 2 {
+                1 => Ok(Odd(n)),
+                _ => Err(field_rule(
+                    ErrorCode::InvalidLaw,
+                    format!("n must be odd, got {n}"),
+                )),
+            }
+        }
+        let err = serde_json::from_str::<Request>(r#"{"n": 4}"#).unwrap_err();
+        let err = ApiError::from_json(&err);
+        assert_eq!(err.code, ErrorCode::InvalidLaw);
+        assert_eq!(err.detail, "n must be odd, got 4");
+        // Other failures of the same body keep serde's words and position.
+        let err = serde_json::from_str::<Request>(r#"{"n": "x"}"#).unwrap_err();
+        let err = ApiError::from_json(&err);
+        assert_eq!(err.code, ErrorCode::InvalidRequest);
+        assert!(err.detail.contains("line 1 column"), "{}", err.detail);
     }
 
     #[test]

@@ -596,6 +596,139 @@ fn routed_cases() -> Vec<Routed> {
             &["top must be", "got 101"],
         ),
         r(
+            "law: huber_delta not positive",
+            law_path,
+            law_with(&|b| {
+                b["loss"] = json!("huber");
+                b["huber_delta"] = json!(-1);
+            }),
+            "invalid_law",
+            &["huber_delta must be positive, got -1"],
+        ),
+        r(
+            "law: target_range of three numbers",
+            law_path,
+            law_with(&|b| b["target_range"] = json!([0, 0.5, 1])),
+            "invalid_target",
+            &["target_range must be [lo, hi] with lo < hi, got [0.0, 0.5, 1.0]"],
+        ),
+        r(
+            "law: neither target nor targets",
+            law_path,
+            law_with(&|b| {
+                b.as_object_mut().unwrap().remove("target");
+            }),
+            "invalid_target",
+            &["give target or targets"],
+        ),
+        r(
+            "law: target and targets",
+            law_path,
+            law_with(&|b| {
+                let target = b["target"].clone();
+                b["targets"] = json!([target]);
+            }),
+            "invalid_target",
+            &["give target or targets, not both"],
+        ),
+        r(
+            "law: targets empty",
+            law_path,
+            law_with(&|b| {
+                b.as_object_mut().unwrap().remove("target");
+                b["targets"] = json!([]);
+            }),
+            "invalid_target",
+            &["targets must name at least one target"],
+        ),
+        r(
+            "law: a target named twice",
+            law_path,
+            law_with(&|b| {
+                let target = b.as_object_mut().unwrap().remove("target").unwrap();
+                b["targets"] = json!([target.clone(), target]);
+            }),
+            "invalid_target",
+            &["is given twice"],
+        ),
+        r(
+            "law: flops with params",
+            law_path,
+            law_with(&|b| {
+                let flops = b["flops"].clone();
+                b["params"] = flops;
+            }),
+            "invalid_compute",
+            &["give flops, or params and tokens, not both"],
+        ),
+        r(
+            "law: params without tokens",
+            law_path,
+            law_with(&|b| {
+                let flops = b.as_object_mut().unwrap().remove("flops").unwrap();
+                b["params"] = flops;
+            }),
+            "invalid_compute",
+            &["params and tokens go together"],
+        ),
+        r(
+            "compute-fit: no compute",
+            "/v1/scaling/compute-fit",
+            design_with(&|b| {
+                b.as_object_mut().unwrap().remove("max_models");
+            }),
+            "invalid_compute",
+            &["give flops, or params and tokens"],
+        ),
+        r(
+            "skills: params not positive",
+            skills_path,
+            skills_with(&|b| b["params"][0] = json!(-1)),
+            "invalid_compute",
+            &["model 'pythia-160m' has params -1; it must be a positive number"],
+        ),
+        r(
+            "skills: params not one per model",
+            skills_path,
+            skills_with(&|b| {
+                b["params"].as_array_mut().unwrap().pop();
+            }),
+            "shape_mismatch",
+            &["params has", "but models gives"],
+        ),
+        r(
+            "skills: no model with a family",
+            skills_path,
+            skills_with(&|b| {
+                for family in b["families"].as_array_mut().unwrap() {
+                    *family = Value::Null;
+                }
+            }),
+            "invalid_skills",
+            &["no model has params, tokens and a family ("],
+        ),
+        r(
+            "skills: evaluate names no group",
+            skills_path,
+            skills_with(&|b| b["evaluate"] = json!({"groups": []})),
+            "invalid_skills",
+            &["evaluate.groups names no group"],
+        ),
+        r(
+            "skills: an empty evaluate group",
+            skills_path,
+            skills_with(&|b| b["evaluate"] = json!({"groups": [["pythia"], []]})),
+            "invalid_skills",
+            &["evaluate group 2 names no family"],
+        ),
+        r(
+            "skills: an evaluate group of an unknown family",
+            skills_path,
+            skills_with(&|b| b["evaluate"] = json!({"groups": [["nope"]]})),
+            "invalid_skills",
+            &["evaluate group 1 names family 'nope', which no model has"],
+        ),
+        r(
             "compute-fit: min_family_size beyond an i64",
             "/v1/scaling/compute-fit",
             design_with(&|b| {

@@ -914,6 +914,24 @@ async fn skills_basis_refuses_what_it_cannot_predict() {
             "duplicate_model",
             "'a'",
         ),
+        (
+            with("models", json!(["a", ""])),
+            422,
+            "empty_label",
+            "position 1",
+        ),
+        (
+            with("params", json!([7.0, null])),
+            422,
+            "invalid_compute",
+            "has no params (null)",
+        ),
+        (
+            with("families", json!(["falcon", ""])),
+            422,
+            "invalid_skills",
+            "has no family (null or empty)",
+        ),
         (with("basis", edited), 422, "invalid_basis", "fingerprint"),
         (with("basis", broken), 422, "invalid_basis", "loadings[2]"),
     ];
