@@ -85,6 +85,10 @@ leaderboard_request! {
         #[serde(default)]
         #[schema(value_type = Option<Vec<Option<String>>>)]
         pub groups: Option<Vec<Option<String>>>,
+        /// The table column `groups` were read from, which titles the
+        /// scatter's legend (a JSON body has none).
+        #[serde(skip)]
+        pub group_column: Option<String>,
     }
 }
 
@@ -144,6 +148,7 @@ impl PcaRequest {
             charts: query.charts,
             return_basis: query.return_basis,
             groups,
+            group_column: query.group_column.clone(),
         })
     }
 }
@@ -371,7 +376,14 @@ fn answer_request(mut request: PcaRequest, limits: &Limits) -> Result<PcaRespons
         kept.iter().map(|&i| groups[i].take()).collect::<Vec<_>>()
     });
     let charts = (request.charts.unwrap_or(false))
-        .then(|| charts::pca(&matrix, &analysis.fit, groups.as_deref()));
+        .then(|| {
+            charts::pca(
+                &matrix,
+                &analysis.fit,
+                groups.as_deref(),
+                request.group_column.as_deref(),
+            )
+        });
     let basis = request.return_basis.unwrap_or(false).then(|| {
         let basis = FittedBasis::of_fit(matrix.benchmarks(), &analysis.fit, plan.params.sign());
         Basis::new(&basis)

@@ -1,0 +1,37 @@
+// #compute-fit: within each family, each PC score against log10 compute
+// (POST /v1/scaling/compute-fit).
+
+import { $, plural } from '../dom.js';
+import { sharedParams } from '../requests.js';
+import { familyAndCompute, presetColumns, runScaling } from './scaling.js';
+
+const scaling = {
+  endpoint: '/v1/scaling/compute-fit',
+  busy: 'Fitting each family\'s PC scores against compute…',
+  params() {
+    const params = sharedParams();
+    familyAndCompute(params, { familyRequired: true, compute: 'required' });
+    const size = $('min-family-size').value.trim();
+    if (size) params.set('min_family_size', size);
+    return params;
+  },
+  output: (b) => ({
+    summary: Array.isArray(b.families)
+      ? `${plural(b.families.length, 'family', 'families')} fitted, ${b.excluded_families?.length ?? 0} excluded` : '',
+  }),
+};
+
+const PAPER = { family: 'Model Family', flops: 'FLOPs (1E21)' };
+
+export default {
+  id: 'compute-fit',
+  name: 'Compute fit',
+  status: 'Pick the family and compute columns, then fit the PCs against compute.',
+  button: 'run-compute-fit',
+  run: () => runScaling('compute-fit', scaling),
+  presets: { paper: PAPER, tasks: { ...PAPER, autorun: true } },
+  preset(p) {
+    presetColumns(p);
+    $('min-family-size').value = '';
+  },
+};
