@@ -4,7 +4,7 @@
 use ndarray::ArrayView2;
 use serde_json::{Value, json};
 
-use super::{SCHEMA, pc_name};
+use super::{SCHEMA, extent, pc_name};
 use crate::analysis::BenchmarkMatrix;
 use crate::analysis::pca::fit::PcaFit;
 
@@ -294,6 +294,18 @@ fn scatter(
         {"calculate": "datum['PC' + x_pc]", "as": "x"},
         {"calculate": "datum['PC' + y_pc]", "as": "y"},
     ]);
+    // Each component's range over the models, for the axes' domains.
+    let ranges: Vec<(f64, f64)> = projections
+        .columns()
+        .into_iter()
+        .map(|scores| extent(scores.iter().copied()).unwrap_or((0.0, 1.0)))
+        .collect();
+    let axis = |field: &str, param: &str| {
+        json!({
+            "field": field, "type": "quantitative", "title": null,
+            "scale": {"domain": {"expr": picked_domain(param, &ranges)}, "zero": false, "nice": true},
+        })
+    };
     // The placed models: each datum of `placed` is an answer of
     // /v1/pca/transform, flattened to one record per model with the same
     // PC fields as the fitted models'.
@@ -314,11 +326,7 @@ fn scatter(
         "data": {"values": values},
         "datasets": {PLACED: []},
         "params": [picker("x_pc", 1, "x axis "), picker("y_pc", 2, "y axis ")],
-        "encoding": {
-            "x": {"field": "x", "type": "quantitative", "title": null, "scale": {"zero": false}},
-            "y": {"field": "y", "type": "quantitative", "title": null, "scale": {"zero": false}},
-            "tooltip": tooltip,
-        },
+        "encoding": {"x": axis("x", "x_pc"), "y": axis("y", "y_pc"), "tooltip": tooltip},
         "layer": [
             {
                 "transform": picked_axes,
@@ -340,6 +348,28 @@ fn scatter(
             },
         ],
     })
+}
+
+/// The domain of an axis showing component `param` (a parameter holding its
+/// number): the models' range on it, widened to the placed models'.
+///
+/// It is an expression rather than the fields' extent Vega-Lite would take
+/// from both layers' data: the `placed` layer is empty until a client fills
+/// it, and the extent of an empty dataset makes Vega warn. The dataset
+/// holds an answer of /v1/pca/transform; its `projections` are the placed
+/// models' rows.
+fn picked_domain(param: &str, ranges: &[(f64, f64)]) -> String {
+    let list = |bound: fn(&(f64, f64)) -> f64| {
+        let values: Vec<String> = ranges.iter().map(|r| bound(r).to_string()).collect();
+        format!("[{}][{param} - 1]", values.join(", "))
+    };
+    let (lo, hi) = (list(|r| r.0), list(|r| r.1));
+    let rows = format!("data('{PLACED}')[0].projections");
+    let placed = format!("extent(pluck({rows}, '' + ({param} - 1)))");
+    format!(
+        "length(data('{PLACED}')) && length({rows}) \
+         ? [min({lo}, {placed}[0]), max({hi}, {placed}[1])] : [{lo}, {hi}]"
+    )
 }
 
 #[cfg(test)]
@@ -488,6 +518,20 @@ mod tests {
         );
         assert_eq!(&transform[3..], spec["layer"][0]["transform"].as_array().unwrap());
         assert_eq!(placed["encoding"]["tooltip"][0]["title"], "Placed model");
+        // The axes span the models' range on the picked components (PC1 in
+        // [-1, 1], PC2 in [-0.5, 0.5]) and the placed models'.
+        let domain = spec["encoding"]["x"]["scale"]["domain"]["expr"]
+            .as_str()
+            .unwrap();
+        assert_eq!(domain, picked_domain("x_pc", &[(-1.0, 1.0), (-0.5, 0.5)]));
+        assert!(domain.ends_with(": [[-1, -0.5][x_pc - 1], [1, 0.5][x_pc - 1]]"));
+        assert!(domain.contains("extent(pluck(data('placed')[0].projections, '' + (x_pc - 1)))"));
+        assert!(
+            spec["encoding"]["y"]["scale"]["domain"]["expr"]
+                .as_str()
+                .unwrap()
+                .contains("[1, 0.5][y_pc - 1]")
+        );
     }
 
     #[test]

@@ -578,6 +578,24 @@ describe('dashboard', { timeout: 540_000 }, () => {
     await page.waitForFunction(() => document.querySelectorAll('#scatter svg g.mark-symbol.role-mark > path').length === 79);
     assert.equal(await count('#scatter svg g.mark-symbol.role-mark'), 2, 'a layer of its own');
     assert.match(await page.textContent('#placed-summary'), /2 models placed/);
+    // Each diamond sits on the point of the model whose scores it copies,
+    // on the components picked, before and after another is picked.
+    const positions = () => page.$$eval('#scatter svg g.mark-symbol.role-mark', (groups) => groups
+      .map((g) => [...g.children].map((p) => p.getAttribute('transform').match(/translate\(([^,]+),([^)]+)\)/).slice(1).map(Number))));
+    const onTheirModels = async () => {
+      const [points, diamonds] = await positions();
+      picked.forEach((cells, i) => {
+        // The placed projections equal the fitted ones to 1e-9 (above): a pixel's millionth here.
+        const point = points[result.models.indexOf(cells[0])];
+        diamonds[i].forEach((v, axis) => assert.ok(Math.abs(v - point[axis]) < 1e-6, `new-${i}: ${diamonds[i]} vs ${point}`));
+      });
+    };
+    await onTheirModels();
+    await page.selectOption('#scatter .vega-bindings select[name="x_pc"]', '3');
+    await page.waitForFunction(() => document.querySelector('#scatter svg .role-title-text text')?.textContent === 'PC3 vs PC2');
+    await onTheirModels();
+    await page.selectOption('#scatter .vega-bindings select[name="x_pc"]', '1');
+    await page.waitForFunction(() => document.querySelector('#scatter svg .role-title-text text')?.textContent === 'PC1 vs PC2');
   });
 
   it("shows the API's error in words", async () => {
