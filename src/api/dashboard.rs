@@ -445,7 +445,10 @@ mod tests {
             for line in text.lines().filter(|l| l.starts_with("import ")) {
                 let target = line.rsplit(" from ").next().unwrap();
                 let target = target.trim_end_matches(';').trim_matches('\'');
-                assert!(target.starts_with("./") || target.starts_with("../"), "{module}: {line}");
+                assert!(
+                    target.starts_with("./") || target.starts_with("../"),
+                    "{module}: {line}"
+                );
                 let mut parts: Vec<&str> = folder.iter().map(|p| p.to_str().unwrap()).collect();
                 for part in target.split('/') {
                     match part {

@@ -309,12 +309,15 @@ fn scatter(
     // The placed models: each datum of `placed` is an answer of
     // /v1/pca/transform, flattened to one record per model with the same
     // PC fields as the fitted models'.
-    let mut placed_transform = vec![json!({"flatten": ["models", "projections"], "as": ["model", "projection"]})];
+    let mut placed_transform =
+        vec![json!({"flatten": ["models", "projections"], "as": ["model", "projection"]})];
     placed_transform.extend(
-        (0..k).map(|c| json!({"calculate": format!("datum.projection[{c}]"), "as": pc_name(c + 1)})),
+        (0..k)
+            .map(|c| json!({"calculate": format!("datum.projection[{c}]"), "as": pc_name(c + 1)})),
     );
     placed_transform.extend(picked_axes.as_array().into_iter().flatten().cloned());
-    let mut placed_tooltip = vec![json!({"field": "model", "type": "nominal", "title": "Placed model"})];
+    let mut placed_tooltip =
+        vec![json!({"field": "model", "type": "nominal", "title": "Placed model"})];
     placed_tooltip.extend(tooltip_pcs);
     json!({
         "$schema": SCHEMA,
@@ -516,7 +519,10 @@ mod tests {
             transform[2],
             json!({"calculate": "datum.projection[1]", "as": "PC2"})
         );
-        assert_eq!(&transform[3..], spec["layer"][0]["transform"].as_array().unwrap());
+        assert_eq!(
+            &transform[3..],
+            spec["layer"][0]["transform"].as_array().unwrap()
+        );
         assert_eq!(placed["encoding"]["tooltip"][0]["title"], "Placed model");
         // The axes span the models' range on the picked components (PC1 in
         // [-1, 1], PC2 in [-0.5, 0.5]) and the placed models'.
@@ -538,7 +544,12 @@ mod tests {
     fn groups_colour_the_models_under_their_column_name() {
         let v = example();
         let mut spec = v["scatter"].clone();
-        let groups = [Some("x".to_owned()), None, Some("y".to_owned()), Some("x".to_owned())];
+        let groups = [
+            Some("x".to_owned()),
+            None,
+            Some("y".to_owned()),
+            Some("x".to_owned()),
+        ];
         colour_by_group(&mut spec, &groups, "Model Family");
         assert_eq!(spec["encoding"]["color"]["field"], "group");
         assert_eq!(spec["encoding"]["color"]["title"], "Model Family");
@@ -547,7 +558,10 @@ mod tests {
         assert_eq!(values(&spec)[1]["group"], "(none)");
         assert_eq!(spec["layer"][0]["params"][0]["name"], "picked");
         // The placed models keep their own colour.
-        assert_eq!(spec["layer"][1]["encoding"]["color"], json!({"value": "#111111"}));
+        assert_eq!(
+            spec["layer"][1]["encoding"]["color"],
+            json!({"value": "#111111"})
+        );
     }
 
     #[test]

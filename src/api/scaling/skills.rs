@@ -692,9 +692,8 @@ impl SkillsResponse {
                 .map(|(i, m)| ObservedScores {
                     model: m.name.clone(),
                     scores: m.scores.clone(),
-                    held_out: evaluation.is_some_and(|e| {
-                        e.groups.iter().any(|g| g.test_models.contains(&i))
-                    }),
+                    held_out: evaluation
+                        .is_some_and(|e| e.groups.iter().any(|g| g.test_models.contains(&i))),
                 })
                 .collect(),
             training_error: TrainingError {
