@@ -577,7 +577,10 @@ async fn pca_groups_from_csv_equal_json_and_colour_the_scatter() {
         .collect();
     assert_eq!(groups, [&json!("A"), &json!("(none)"), &json!("A")]);
     // Groups without a name: the legend's default title.
-    assert_eq!(answer["charts"]["scatter"]["encoding"]["color"]["title"], "Group");
+    assert_eq!(
+        answer["charts"]["scatter"]["encoding"]["color"]["title"],
+        "Group"
+    );
 
     let mut short = small.clone();
     short["groups"] = json!(["A"]);
