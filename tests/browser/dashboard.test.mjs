@@ -3,7 +3,7 @@
 // service at http://127.0.0.1:$PORT. Fails on any request to another origin,
 // on any console error and on any Content-Security-Policy violation; saves
 // screenshots of the paper example, a leaderboard with Japanese headers, the
-// scaling law and the skills view.
+// scaling law, the design view and the skills view.
 //
 //   PORT=8080 node --test dashboard.test.mjs
 //
@@ -774,7 +774,7 @@ describe('dashboard', { timeout: 540_000 }, () => {
           // Beside the chart, a table names each design's families and its models.
           const table = await page.$$eval('[data-testid="design-table"] tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
           assert.deepEqual(table, body.budgets[0].best.map((best, i) => [
-            '≤ 25', `best #${i + 1}`, best.families.join(', '), String(best.n_models), best.criterion.toFixed(3)]));
+            `≤ 25 models, best #${i + 1}`, String(best.n_models), best.criterion.toFixed(3), best.families.join(', ')]));
           for (const best of body.budgets[0].best) {
             const models = rows.filter((r) => best.families.includes(r['Model Family'])).length;
             assert.equal(best.n_models, models, `${best.families}: every model of its families`);
@@ -816,10 +816,10 @@ describe('dashboard', { timeout: 540_000 }, () => {
       }
       await check(answer.body, counts);
       assert.equal(await page.locator('#error').isHidden(), true, `${view}: no error`);
-      if (view === 'law') {
+      if (view === 'law' || view === 'design') {
         await mkdir(SCREENSHOT_DIR, { recursive: true });
         await page.mouse.move(0, 0);
-        const file = join(SCREENSHOT_DIR, 'dashboard-law.png');
+        const file = join(SCREENSHOT_DIR, `dashboard-${view}.png`);
         await page.screenshot({ path: file, fullPage: false });
         console.log(`screenshot: ${file}`);
       }

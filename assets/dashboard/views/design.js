@@ -13,14 +13,15 @@ import { familyAndCompute, runScaling } from './scaling.js';
 function designTable(body) {
   const rows = [];
   for (const budget of body.budgets) {
-    if (budget.best.length === 0) rows.push([`≤ ${budget.max_models}`, '–', 'no design fits the budget', undefined, undefined]);
+    const budgetLabel = `≤ ${budget.max_models} models`;
+    if (budget.best.length === 0) rows.push([budgetLabel, undefined, undefined, 'no design fits the budget']);
     budget.best.forEach((design, i) => {
-      rows.push([`≤ ${budget.max_models}`, `best #${i + 1}`, design.families.join(', '), design.n_models, design.criterion]);
+      rows.push([`${budgetLabel}, best #${i + 1}`, design.n_models, design.criterion, design.families.join(', ')]);
     });
   }
   const columns = [
-    { label: 'Budget (models)' }, { label: 'Design' }, { label: 'Families to evaluate' },
-    { label: 'Models', num: true, format: String }, { label: 'Criterion', num: true, format: (v) => fixed(v, 3) },
+    { label: 'Design', wrap: true }, { label: 'Models', num: true, format: String },
+    { label: 'Criterion', num: true, format: (v) => fixed(v, 3) }, { label: 'Families to evaluate', wrap: true },
   ];
   return tablePanel('The designs', 'Evaluate every model of these families: lower criteria predict all models better.',
     'design-table', simpleTable(columns, rows));

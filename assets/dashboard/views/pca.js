@@ -4,7 +4,7 @@
 // `placed` dataset.
 
 import { drawChart, specButton, viewIn } from '../charts.js';
-import { $, fixed, pct, plural } from '../dom.js';
+import { $, element, fixed, pct, plural, sortableTable } from '../dom.js';
 import { baseName, downloadCsv, downloadJson } from '../downloads.js';
 import { clearError, setStatus, showError } from '../messages.js';
 import { fillSelect, GUESS, onTable } from '../pickers.js';
@@ -131,74 +131,33 @@ async function placeModels() {
 
 function drawTable() {
   const r = pca.result;
-  const k = r.n_components;
   const groups = pca.groups;
   const imputedBy = new Map();
   for (const cell of r.imputed) {
     if (!imputedBy.has(cell.model)) imputedBy.set(cell.model, []);
     imputedBy.get(cell.model).push(`${cell.benchmark} = ${fixed(cell.value, 3)}`);
   }
+  // The model's name, marked when some of its scores were imputed.
+  const modelCell = (td, i) => {
+    td.className = 'model';
+    td.textContent = r.models[i];
+    td.title = r.models[i];
+    const filled = imputedBy.get(r.models[i]);
+    if (filled) {
+      const mark = element('span', 'imputed-mark', 'imputed');
+      mark.title = ['Imputed scores', ...filled].join('\n');
+      td.append(mark);
+    }
+  };
   const columns = [
-    { key: 'index', label: '#', num: true, value: (i) => i },
-    { key: 'model', label: 'Model', num: false, value: (i) => r.models[i] },
+    { key: 'index', label: '#', num: true, value: (i) => i, cell: (td, i) => { td.textContent = String(i + 1); } },
+    { key: 'model', label: 'Model', value: (i) => r.models[i], cell: modelCell },
   ];
-  if (groups) columns.push({ key: 'group', label: groups.column, num: false, value: (i) => groups.byIndex[i] });
-  for (let c = 0; c < k; c += 1) {
+  if (groups) columns.push({ key: 'group', label: groups.column, value: (i) => groups.byIndex[i] });
+  for (let c = 0; c < r.n_components; c += 1) {
     columns.push({ key: `pc${c}`, label: pcName(c), num: true, value: (i) => r.projections[i][c] });
   }
-
-  const order = r.models.map((_, i) => i);
-  const col = columns.find((c) => c.key === pca.sort.key) || columns[0];
-  const dir = pca.sort.dir;
-  order.sort((a, b) => {
-    const va = col.value(a);
-    const vb = col.value(b);
-    const cmp = col.num ? va - vb : String(va).localeCompare(String(vb), undefined, { numeric: true });
-    return cmp * dir || a - b;
-  });
-
-  const table = document.createElement('table');
-  const hr = table.createTHead().insertRow();
-  for (const c of columns) {
-    const th = document.createElement('th');
-    th.scope = 'col';
-    th.dataset.key = c.key;
-    if (c.num) th.className = 'num';
-    th.setAttribute('aria-sort', c.key === col.key ? (dir > 0 ? 'ascending' : 'descending') : 'none');
-    const button = document.createElement('button');
-    button.type = 'button';
-    button.textContent = c.label;
-    button.addEventListener('click', () => {
-      pca.sort = { key: c.key, dir: pca.sort.key === c.key ? -pca.sort.dir : 1 };
-      drawTable();
-    });
-    th.append(button);
-    hr.append(th);
-  }
-  const tbody = table.createTBody();
-  for (const i of order) {
-    const tr = tbody.insertRow();
-    tr.dataset.index = i;
-    for (const c of columns) {
-      const td = tr.insertCell();
-      if (c.key === 'index') { td.textContent = String(i + 1); td.className = 'num'; }
-      else if (c.key === 'model') {
-        td.className = 'model';
-        td.textContent = r.models[i];
-        td.title = r.models[i];
-        const filled = imputedBy.get(r.models[i]);
-        if (filled) {
-          const mark = document.createElement('span');
-          mark.className = 'imputed-mark';
-          mark.textContent = 'imputed';
-          mark.title = ['Imputed scores', ...filled].join('\n');
-          td.append(mark);
-        }
-      } else if (c.num) { td.className = 'num'; td.textContent = fixed(c.value(i), 4); }
-      else td.textContent = c.value(i);
-    }
-  }
-  $('projections').replaceChildren(table);
+  $('projections').replaceChildren(sortableTable(columns, r.models.length, pca.sort, drawTable));
 }
 
 function downloadProjections() {
