@@ -3,7 +3,7 @@
 
 import { $, plural } from '../dom.js';
 import { sharedParams } from '../requests.js';
-import { familyAndCompute, presetColumns, runScaling } from './scaling.js';
+import { familyAndCompute, runScaling } from './scaling.js';
 
 const scaling = {
   endpoint: '/v1/scaling/compute-fit',
@@ -21,17 +21,15 @@ const scaling = {
   }),
 };
 
-const PAPER = { family: 'Model Family', flops: 'FLOPs (1E21)' };
-
 export default {
   id: 'compute-fit',
   name: 'Compute fit',
   status: 'Pick the family and compute columns, then fit the PCs against compute.',
   button: 'run-compute-fit',
   run: () => runScaling('compute-fit', scaling),
-  presets: { paper: PAPER, tasks: { ...PAPER, autorun: true } },
-  preset(p) {
-    presetColumns(p);
+  // The family and compute columns are the examples' own (examples.js).
+  presets: { tasks: { autorun: true } },
+  preset() {
     $('min-family-size').value = '';
   },
 };

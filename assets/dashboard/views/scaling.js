@@ -34,18 +34,6 @@ export function familyAndCompute(params, { familyRequired, compute }) {
   }
 }
 
-// Step 4's columns as an example names them (`family`, and `flops` or
-// `params` and `tokens`); the compute source follows.
-export function presetColumns({ family, flops, params, tokens }) {
-  if (family) $('family-column').value = family;
-  if (flops) {
-    $('compute-source').value = 'flops';
-    $('flops-column').value = flops;
-  }
-  if (params) $('params-column').value = params;
-  if (tokens) $('tokens-column').value = tokens;
-}
-
 // A view's output: a summary, the JSON download and any `buttons` of the
 // view's own, its `panels`, then a figure per returned chart with the
 // `beside` panels in the same row.
