@@ -86,6 +86,11 @@ leaderboard_request! {
         #[serde(default)]
         #[schema(value_type = Option<Vec<Option<String>>>)]
         pub groups: Option<Vec<Option<String>>>,
+        /// With `groups`: the name of what they are (the table column they
+        /// come from), the title of the scatter chart's legend. Default
+        /// `Group`; a table body's groups are named by its `group_column`.
+        #[serde(default)]
+        pub group_column: Option<String>,
     }
 }
 
@@ -145,6 +150,7 @@ impl PcaRequest {
             charts: query.charts,
             return_basis: query.return_basis,
             groups,
+            group_column: query.group_column.clone(),
         })
     }
 }
@@ -372,8 +378,14 @@ fn answer_request(mut request: PcaRequest, limits: &Limits) -> Result<PcaRespons
         let kept = &analysis.fit.completed.rows;
         kept.iter().map(|&i| groups[i].take()).collect::<Vec<_>>()
     });
-    let charts = (request.charts.unwrap_or(false))
-        .then(|| charts::pca(&matrix, &analysis.fit, groups.as_deref()));
+    let charts = (request.charts.unwrap_or(false)).then(|| {
+        charts::pca(
+            &matrix,
+            &analysis.fit,
+            groups.as_deref(),
+            request.group_column.as_deref(),
+        )
+    });
     let basis = request.return_basis.unwrap_or(false).then(|| {
         let basis = FittedBasis::of_fit(matrix.benchmarks(), &analysis.fit, plan.params.sign());
         Basis::new(&basis)
