@@ -3,7 +3,8 @@
 # Debian's chromium (headless, via playwright-core from tests/browser) through
 # every view, the examples and a leaderboard with Japanese headers; the
 # screenshots land in $SCREENSHOT_DIR (default tests/browser/artifacts:
-# dashboard.png, dashboard-ja.png, dashboard-law.png, dashboard-skills.png).
+# dashboard.png, dashboard-ja.png, dashboard-law.png, dashboard-design.png,
+# dashboard-skills.png).
 # Installs chromium, a CJK font (Noto Sans CJK, so Japanese labels draw as
 # glyphs, not boxes) and the npm packages if they are missing. Every step is
 # bounded in time.

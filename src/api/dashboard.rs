@@ -88,14 +88,41 @@ static INDEX: Asset = Asset::new(
     "text/html; charset=utf-8",
 );
 
+/// A module of the page's script (`assets/dashboard/`), served under its
+/// path there: `app.js` imports the others by relative paths.
+macro_rules! page_module {
+    ($path:literal) => {
+        (
+            $path,
+            Asset::new(
+                include_bytes!(concat!("../../assets/dashboard/", $path)),
+                JAVASCRIPT,
+            ),
+        )
+    };
+}
+
 /// The files under `/assets/`: a fixed allow-list, nothing read from disk.
 /// The chart runtime is stored as published and compressed per response by
 /// the server's `Compress` middleware (about a quarter of its size in gzip).
-static ASSETS: [(&str, Asset); 12] = [
-    (
-        "app.js",
-        Asset::new(include_bytes!("../../assets/dashboard/app.js"), JAVASCRIPT),
-    ),
+static ASSETS: [(&str, Asset); 28] = [
+    page_module!("app.js"),
+    page_module!("charts.js"),
+    page_module!("dom.js"),
+    page_module!("downloads.js"),
+    page_module!("examples.js"),
+    page_module!("messages.js"),
+    page_module!("pickers.js"),
+    page_module!("requests.js"),
+    page_module!("run.js"),
+    page_module!("state.js"),
+    page_module!("table.js"),
+    page_module!("views/compute-fit.js"),
+    page_module!("views/design.js"),
+    page_module!("views/law.js"),
+    page_module!("views/pca.js"),
+    page_module!("views/scaling.js"),
+    page_module!("views/skills.js"),
     (
         "style.css",
         Asset::new(
@@ -371,6 +398,71 @@ mod tests {
         )
         .await;
         assert_eq!(resp.status(), 304);
+    }
+
+    /// The page's modules under `assets/dashboard/`, by their paths there.
+    fn page_modules(dir: &std::path::Path, under: &str, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+            if path.is_dir() {
+                page_modules(&path, &format!("{under}{name}/"), found);
+            } else if name.ends_with(".js") {
+                found.push(format!("{under}{name}"));
+            }
+        }
+    }
+
+    /// Every module on disk is served as JavaScript, revalidated, and every
+    /// module a module imports is one of them (a file left out of the
+    /// allow-list would break the page with a 404).
+    #[actix_web::test]
+    async fn serves_every_module_of_the_page_and_what_each_imports() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/dashboard");
+        let mut modules = Vec::new();
+        page_modules(&dir, "", &mut modules);
+        modules.sort();
+        assert!(modules.len() > 5 && modules.contains(&"views/pca.js".to_owned()));
+        let app = actix_test::init_service(App::new().configure(configure)).await;
+        for module in &modules {
+            let uri = format!("/assets/{module}");
+            let resp = actix_test::call_service(
+                &app,
+                actix_test::TestRequest::get().uri(&uri).to_request(),
+            )
+            .await;
+            assert_eq!(resp.status(), 200, "{uri}");
+            let h = resp.headers();
+            assert_eq!(h.get(header::CONTENT_TYPE).unwrap(), JAVASCRIPT, "{uri}");
+            assert_eq!(h.get(header::CACHE_CONTROL).unwrap(), "no-cache", "{uri}");
+            assert!(h.contains_key(header::ETAG), "{uri}");
+            let served = body::to_bytes(resp.into_body()).await.unwrap();
+            assert_eq!(served, std::fs::read(dir.join(module)).unwrap(), "{uri}");
+
+            // `import ... from './x.js';` resolved against the module's folder.
+            let text = std::str::from_utf8(&served).unwrap();
+            let folder = std::path::Path::new(module).parent().unwrap();
+            for line in text.lines().filter(|l| l.starts_with("import ")) {
+                let target = line.rsplit(" from ").next().unwrap();
+                let target = target.trim_end_matches(';').trim_matches('\'');
+                assert!(
+                    target.starts_with("./") || target.starts_with("../"),
+                    "{module}: {line}"
+                );
+                let mut parts: Vec<&str> = folder.iter().map(|p| p.to_str().unwrap()).collect();
+                for part in target.split('/') {
+                    match part {
+                        "." => {}
+                        ".." => assert!(parts.pop().is_some(), "{module}: {line}"),
+                        name => parts.push(name),
+                    }
+                }
+                let resolved = parts.join("/");
+                assert!(modules.contains(&resolved), "{module} imports {resolved}");
+            }
+        }
+        let html = std::str::from_utf8(INDEX.body).unwrap();
+        assert!(html.contains(r#"<script type="module" src="/assets/app.js"></script>"#));
     }
 
     /// Every vendored build the page loads is served, and each carries its

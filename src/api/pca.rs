@@ -87,6 +87,11 @@ leaderboard_request! {
         #[serde(default)]
         #[schema(value_type = Option<Vec<Option<String>>>)]
         pub groups: Option<Vec<Option<String>>>,
+        /// With `groups`: the name of what they are (the table column they
+        /// come from), the title of the scatter chart's legend. Default
+        /// `Group`; a table body's groups are named by its `group_column`.
+        #[serde(default)]
+        pub group_column: Option<String>,
     }
 }
 
@@ -122,6 +127,8 @@ pub struct PcaOptions {
     pub parallel_analysis: Option<ParallelAnalysisOptions>,
     pub charts: bool,
     pub return_basis: bool,
+    /// The name of the groups: the legend's title.
+    pub group_column: Option<String>,
 }
 
 impl JsonRequest for PcaRequest {
@@ -137,6 +144,7 @@ impl JsonRequest for PcaRequest {
             parallel_analysis: self.parallel_analysis,
             charts: self.charts.unwrap_or(false),
             return_basis: self.return_basis.unwrap_or(false),
+            group_column: self.group_column,
         };
         Ok((leaderboard, options))
     }
@@ -160,6 +168,7 @@ impl LeaderboardQuery for PcaQuery {
             parallel_analysis: None,
             charts: self.charts.unwrap_or(false),
             return_basis: self.return_basis.unwrap_or(false),
+            group_column: self.group_column.clone(),
         })
     }
 }
@@ -375,7 +384,14 @@ impl Analysis for PcaEndpoint {
         });
         let charts = options
             .charts
-            .then(|| charts::pca(&matrix, &analysis.fit, groups.as_deref()));
+            .then(|| {
+                charts::pca(
+                    &matrix,
+                    &analysis.fit,
+                    groups.as_deref(),
+                    options.group_column.as_deref(),
+                )
+            });
         let basis = options.return_basis.then(|| {
             let basis = FittedBasis::of_fit(matrix.benchmarks(), &analysis.fit, plan.params.sign());
             Basis::new(&basis)

@@ -1,16 +1,32 @@
-//! The charts of `/v1/pca`: scree plot, loadings heatmap and PC1-PC2
-//! scatter.
+//! The charts of `/v1/pca`: scree plot, loadings heatmap and the scatter
+//! of the models on two components.
 
 use ndarray::ArrayView2;
 use serde_json::{Value, json};
 
-use super::{SCHEMA, pc_name};
+use super::{SCHEMA, extent, pc_name};
 use crate::analysis::BenchmarkMatrix;
 use crate::analysis::pca::fit::PcaFit;
 
+/// The named dataset of the scatter's placed-models layer: a client fills
+/// it with answers of `POST /v1/pca/transform` (through the Vega view's
+/// `data` method) and the layer draws their models.
+pub const PLACED: &str = "placed";
+
+/// The legend's title when the groups come without a name (a JSON body's
+/// `groups`).
+const GROUP_TITLE: &str = "Group";
+
 /// `{"scree": spec, "loadings": spec, "scatter": spec}` for `fit`, a PCA of
-/// `matrix`'s kept models; `groups` (one per kept model) colour the scatter.
-pub fn pca(matrix: &BenchmarkMatrix, fit: &PcaFit, groups: Option<&[Option<String>]>) -> Value {
+/// `matrix`'s kept models; `groups` (one per kept model) colour the scatter,
+/// under a legend titled `group_title` (the table column they were read
+/// from) or "Group".
+pub fn pca(
+    matrix: &BenchmarkMatrix,
+    fit: &PcaFit,
+    groups: Option<&[Option<String>]>,
+    group_title: Option<&str>,
+) -> Value {
     let models: Vec<String> = fit
         .completed
         .rows
@@ -27,21 +43,25 @@ pub fn pca(matrix: &BenchmarkMatrix, fit: &PcaFit, groups: Option<&[Option<Strin
         fit.projections.view(),
     );
     if let Some(groups) = groups {
-        colour_by_group(&mut specs["scatter"], groups);
+        colour_by_group(
+            &mut specs["scatter"],
+            groups,
+            group_title.unwrap_or(GROUP_TITLE),
+        );
     }
     specs
 }
 
 /// Colours (and shapes) the scatter's points by their model's group, with
-/// a legend that picks a group (the others fade). A model without a group
-/// is `(none)`.
-fn colour_by_group(spec: &mut Value, groups: &[Option<String>]) {
+/// a legend titled `title` that picks a group (the others fade). A model
+/// without a group is `(none)`.
+fn colour_by_group(spec: &mut Value, groups: &[Option<String>], title: &str) {
     if let Some(values) = spec["data"]["values"].as_array_mut() {
         for (record, group) in values.iter_mut().zip(groups) {
             record["group"] = json!(group.as_deref().unwrap_or("(none)"));
         }
     }
-    let group = json!({"field": "group", "type": "nominal", "title": "Group"});
+    let group = json!({"field": "group", "type": "nominal", "title": title});
     let encoding = &mut spec["encoding"];
     let mut color = group.clone();
     color["scale"] = json!({"scheme": "tableau10"});
@@ -52,9 +72,15 @@ fn colour_by_group(spec: &mut Value, groups: &[Option<String>]) {
     if let Some(tooltip) = encoding["tooltip"].as_array_mut() {
         tooltip.insert(1.min(tooltip.len()), group);
     }
-    spec["params"] = json!([{
+    let picked = json!([{
         "name": "picked", "select": {"type": "point", "fields": ["group"]}, "bind": "legend",
     }]);
+    // A point selection belongs to a single view: in the layered scatter,
+    // the models' layer (the placed models have no group).
+    match spec["layer"].get_mut(0) {
+        Some(models) => models["params"] = picked,
+        None => spec["params"] = picked,
+    }
 }
 
 /// The three specs from the parts of a response: `components` is k x p (one
@@ -196,8 +222,9 @@ fn loadings(names: &[String], benchmarks: &[String], components: ArrayView2<f64>
     })
 }
 
-/// Each model's scores on PC1 and PC2 (or, with one component, PC1 against
-/// the model's row index), with the model's name as tooltip.
+/// Each model's scores on two components, PC1 and PC2 until a reader picks
+/// others (or, with one component, PC1 against the model's row index),
+/// with the model's name as tooltip.
 fn scatter(
     names: &[String],
     models: &[String],
@@ -232,30 +259,120 @@ fn scatter(
         .map(|n| json!({"field": n, "type": "quantitative", "format": ".4f"}))
         .collect();
     let mut tooltip = vec![json!({"field": "model", "type": "nominal", "title": "Model"})];
-    tooltip.extend(tooltip_pcs);
-    let (title, x, y) = if k >= 2 {
-        (
-            json!({"text": "PC1 vs PC2", "subtitle": "Each point is a model"}),
-            json!({"field": "PC1", "type": "quantitative", "title": axis_title(0), "scale": {"zero": false}}),
-            json!({"field": "PC2", "type": "quantitative", "title": axis_title(1), "scale": {"zero": false}}),
-        )
-    } else {
-        (
-            json!({"text": "PC1 by model (only one component kept)", "subtitle": "Each point is a model, in row order"}),
-            json!({"field": "index", "type": "quantitative", "title": "Model (row index)"}),
-            json!({"field": "PC1", "type": "quantitative", "title": axis_title(0), "scale": {"zero": false}}),
-        )
+    tooltip.extend(tooltip_pcs.iter().cloned());
+    if k < 2 {
+        return json!({
+            "$schema": SCHEMA,
+            "title": {"text": "PC1 by model (only one component kept)", "subtitle": "Each point is a model, in row order"},
+            "description": "Projections of the models on the principal components.",
+            "width": 420,
+            "height": 320,
+            "data": {"values": values},
+            "mark": {"type": "point", "filled": true, "size": 60, "opacity": 0.8, "tooltip": true},
+            "encoding": {
+                "x": {"field": "index", "type": "quantitative", "title": "Model (row index)"},
+                "y": {"field": "PC1", "type": "quantitative", "title": axis_title(0), "scale": {"zero": false}},
+                "tooltip": tooltip,
+            },
+        });
+    }
+    // The components on the axes are two parameters bound to menus under
+    // the chart (labelled with each component's share of the variance), so
+    // the spec alone lets any reader of it pick them: `x` and `y` are the
+    // picked components' scores. Vega-Lite's axis titles cannot follow a
+    // parameter; the chart's title names the pair instead.
+    let numbers: Vec<usize> = (1..=k).collect();
+    let labels: Vec<String> = (0..k).map(axis_title).collect();
+    let picker = |name: &str, value: usize, label: &str| {
+        json!({
+            "name": name,
+            "value": value,
+            "bind": {"input": "select", "options": numbers, "labels": labels, "name": label},
+        })
     };
+    let picked_axes = json!([
+        {"calculate": "datum['PC' + x_pc]", "as": "x"},
+        {"calculate": "datum['PC' + y_pc]", "as": "y"},
+    ]);
+    // Each component's range over the models, for the axes' domains.
+    let ranges: Vec<(f64, f64)> = projections
+        .columns()
+        .into_iter()
+        .map(|scores| extent(scores.iter().copied()).unwrap_or((0.0, 1.0)))
+        .collect();
+    let axis = |field: &str, param: &str| {
+        json!({
+            "field": field, "type": "quantitative", "title": null,
+            "scale": {"domain": {"expr": picked_domain(param, &ranges)}, "zero": false, "nice": true},
+        })
+    };
+    // The placed models: each datum of `placed` is an answer of
+    // /v1/pca/transform, flattened to one record per model with the same
+    // PC fields as the fitted models'.
+    let mut placed_transform =
+        vec![json!({"flatten": ["models", "projections"], "as": ["model", "projection"]})];
+    placed_transform.extend(
+        (0..k)
+            .map(|c| json!({"calculate": format!("datum.projection[{c}]"), "as": pc_name(c + 1)})),
+    );
+    placed_transform.extend(picked_axes.as_array().into_iter().flatten().cloned());
+    let mut placed_tooltip =
+        vec![json!({"field": "model", "type": "nominal", "title": "Placed model"})];
+    placed_tooltip.extend(tooltip_pcs);
     json!({
         "$schema": SCHEMA,
-        "title": title,
-        "description": "Projections of the models on the principal components.",
+        "title": {"text": {"expr": "'PC' + x_pc + ' vs PC' + y_pc"}, "subtitle": "Each point is a model"},
+        "description": "Projections of the models on two principal components, picked under the chart; \
+                        the models placed on the components (dataset `placed`) as black diamonds.",
         "width": 420,
         "height": 320,
         "data": {"values": values},
-        "mark": {"type": "point", "filled": true, "size": 60, "opacity": 0.8, "tooltip": true},
-        "encoding": {"x": x, "y": y, "tooltip": tooltip},
+        "datasets": {PLACED: []},
+        "params": [picker("x_pc", 1, "x axis "), picker("y_pc", 2, "y axis ")],
+        "encoding": {"x": axis("x", "x_pc"), "y": axis("y", "y_pc"), "tooltip": tooltip},
+        "layer": [
+            {
+                "transform": picked_axes,
+                "mark": {"type": "point", "filled": true, "size": 60, "opacity": 0.8, "tooltip": true},
+            },
+            {
+                "data": {"name": PLACED},
+                "transform": placed_transform,
+                "mark": {"type": "point", "shape": "diamond", "size": 170, "filled": true,
+                         "color": "#111111", "stroke": "#ffffff", "strokeWidth": 1},
+                // Values, not the models' groups: the models' colour, shape
+                // and legend-driven opacity are not theirs.
+                "encoding": {
+                    "color": {"value": "#111111"},
+                    "shape": {"value": "diamond"},
+                    "opacity": {"value": 1},
+                    "tooltip": placed_tooltip,
+                },
+            },
+        ],
     })
+}
+
+/// The domain of an axis showing component `param` (a parameter holding its
+/// number): the models' range on it, widened to the placed models'.
+///
+/// It is an expression rather than the fields' extent Vega-Lite would take
+/// from both layers' data: the `placed` layer is empty until a client fills
+/// it, and the extent of an empty dataset makes Vega warn. The dataset
+/// holds an answer of /v1/pca/transform; its `projections` are the placed
+/// models' rows.
+fn picked_domain(param: &str, ranges: &[(f64, f64)]) -> String {
+    let list = |bound: fn(&(f64, f64)) -> f64| {
+        let values: Vec<String> = ranges.iter().map(|r| bound(r).to_string()).collect();
+        format!("[{}][{param} - 1]", values.join(", "))
+    };
+    let (lo, hi) = (list(|r| r.0), list(|r| r.1));
+    let rows = format!("data('{PLACED}')[0].projections");
+    let placed = format!("extent(pluck({rows}, '' + ({param} - 1)))");
+    format!(
+        "length(data('{PLACED}')) && length({rows}) \
+         ? [min({lo}, {placed}[0]), max({hi}, {placed}[1])] : [{lo}, {hi}]"
+    )
 }
 
 #[cfg(test)]
@@ -362,15 +479,88 @@ mod tests {
             data[1],
             json!({"model": "b", "index": 1, "PC1": -1.0, "PC2": 0.25})
         );
-        assert_eq!(spec["mark"]["type"], "point");
-        assert_eq!(spec["encoding"]["x"]["field"], "PC1");
-        assert_eq!(spec["encoding"]["y"]["field"], "PC2");
+        assert_eq!(spec["layer"][0]["mark"]["type"], "point");
+        // x and y are the picked components' scores, PC1 and PC2 at first.
+        let [x, y] = [&spec["params"][0], &spec["params"][1]];
+        assert_eq!((&x["name"], &x["value"]), (&json!("x_pc"), &json!(1)));
+        assert_eq!((&y["name"], &y["value"]), (&json!("y_pc"), &json!(2)));
+        assert_eq!(
+            spec["layer"][0]["transform"],
+            json!([
+                {"calculate": "datum['PC' + x_pc]", "as": "x"},
+                {"calculate": "datum['PC' + y_pc]", "as": "y"},
+            ])
+        );
+        assert_eq!(spec["encoding"]["x"]["field"], "x");
+        assert_eq!(spec["encoding"]["y"]["field"], "y");
         assert_eq!(spec["encoding"]["tooltip"][0]["field"], "model");
+        assert_eq!(x["bind"]["options"], json!([1, 2]));
+        assert_eq!(
+            x["bind"]["labels"],
+            json!(["PC1 (70.0% of variance)", "PC2 (20.0% of variance)"])
+        );
+    }
+
+    #[test]
+    fn placed_models_have_a_layer_of_their_own() {
+        let v = example();
+        let spec = &v["scatter"];
+        assert_eq!(spec["datasets"][PLACED], json!([]));
+        let placed = &spec["layer"][1];
+        assert_eq!(placed["data"], json!({"name": PLACED}));
+        assert_eq!(placed["mark"]["shape"], "diamond");
+        // A transform answer's rows become records like the models'.
+        let transform = placed["transform"].as_array().unwrap();
+        assert_eq!(
+            transform[0],
+            json!({"flatten": ["models", "projections"], "as": ["model", "projection"]})
+        );
+        assert_eq!(
+            transform[2],
+            json!({"calculate": "datum.projection[1]", "as": "PC2"})
+        );
+        assert_eq!(
+            &transform[3..],
+            spec["layer"][0]["transform"].as_array().unwrap()
+        );
+        assert_eq!(placed["encoding"]["tooltip"][0]["title"], "Placed model");
+        // The axes span the models' range on the picked components (PC1 in
+        // [-1, 1], PC2 in [-0.5, 0.5]) and the placed models'.
+        let domain = spec["encoding"]["x"]["scale"]["domain"]["expr"]
+            .as_str()
+            .unwrap();
+        assert_eq!(domain, picked_domain("x_pc", &[(-1.0, 1.0), (-0.5, 0.5)]));
+        assert!(domain.ends_with(": [[-1, -0.5][x_pc - 1], [1, 0.5][x_pc - 1]]"));
+        assert!(domain.contains("extent(pluck(data('placed')[0].projections, '' + (x_pc - 1)))"));
         assert!(
-            spec["encoding"]["x"]["title"]
+            spec["encoding"]["y"]["scale"]["domain"]["expr"]
                 .as_str()
                 .unwrap()
-                .contains("70.0%")
+                .contains("[1, 0.5][y_pc - 1]")
+        );
+    }
+
+    #[test]
+    fn groups_colour_the_models_under_their_column_name() {
+        let v = example();
+        let mut spec = v["scatter"].clone();
+        let groups = [
+            Some("x".to_owned()),
+            None,
+            Some("y".to_owned()),
+            Some("x".to_owned()),
+        ];
+        colour_by_group(&mut spec, &groups, "Model Family");
+        assert_eq!(spec["encoding"]["color"]["field"], "group");
+        assert_eq!(spec["encoding"]["color"]["title"], "Model Family");
+        assert_eq!(spec["encoding"]["shape"]["title"], "Model Family");
+        assert_eq!(spec["encoding"]["tooltip"][1]["title"], "Model Family");
+        assert_eq!(values(&spec)[1]["group"], "(none)");
+        assert_eq!(spec["layer"][0]["params"][0]["name"], "picked");
+        // The placed models keep their own colour.
+        assert_eq!(
+            spec["layer"][1]["encoding"]["color"],
+            json!({"value": "#111111"})
         );
     }
 

@@ -506,11 +506,14 @@ async fn pca_groups_from_csv_equal_json_and_colour_the_scatter() {
     let (rows, csv) = joined(&[]);
     let mut request = leaderboard(&rows);
     request["groups"] = families(&rows);
+    // Named as the table's column names them (the legend's title).
+    request["group_column"] = json!("Model Family");
     request["charts"] = json!(true);
     let expected = post_json(&app, "/v1/pca", &request).await;
     assert_eq!(expected["groups"], families(&rows));
     let scatter = &expected["charts"]["scatter"];
     assert_eq!(scatter["encoding"]["color"]["field"], "group");
+    assert_eq!(scatter["encoding"]["color"]["title"], "Model Family");
     for (record, row) in scatter["data"]["values"]
         .as_array()
         .unwrap()
@@ -573,6 +576,11 @@ async fn pca_groups_from_csv_equal_json_and_colour_the_scatter() {
         .map(|r| &r["group"])
         .collect();
     assert_eq!(groups, [&json!("A"), &json!("(none)"), &json!("A")]);
+    // Groups without a name: the legend's default title.
+    assert_eq!(
+        answer["charts"]["scatter"]["encoding"]["color"]["title"],
+        "Group"
+    );
 
     let mut short = small.clone();
     short["groups"] = json!(["A"]);

@@ -3,7 +3,7 @@
 // service at http://127.0.0.1:$PORT. Fails on any request to another origin,
 // on any console error and on any Content-Security-Policy violation; saves
 // screenshots of the paper example, a leaderboard with Japanese headers, the
-// scaling law and the skills view.
+// scaling law, the design view and the skills view.
 //
 //   PORT=8080 node --test dashboard.test.mjs
 //
@@ -13,9 +13,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
@@ -120,6 +120,43 @@ const drawnCounts = (selector) => page.$eval(selector, (el) => {
   return items;
 });
 
+// The title Vega draws for `spec` under Node (a title may be an expression
+// of the spec's parameters, at their first values).
+async function sceneTitle(spec) {
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
+  await view.runAsync();
+  const texts = [];
+  const walk = (node) => {
+    if (node.role === 'title-text') texts.push(...node.items.map((i) => i.text));
+    for (const child of node.items ?? []) walk(child);
+  };
+  walk(view.scenegraph().root);
+  view.finalize();
+  return texts;
+}
+
+// The page's modules on disk (assets/dashboard/**/*.js), as paths under /assets/.
+async function pageModules(dir = join(here, '../../assets/dashboard')) {
+  const entries = await readdir(dir, { recursive: true });
+  return entries.filter((f) => f.endsWith('.js')).map((f) => relative(join(here, '../../assets/dashboard'), join(dir, f))).sort();
+}
+
+// Saves the chart in `chart` (a selector) through vega-embed's action
+// links as `ext` (png or svg). A link gets its image URL on mousedown,
+// which Vega renders, and downloads on the click that follows: the test
+// presses, waits for the URL, and releases, as a person's click would take
+// that long.
+async function saveChart(chart, ext) {
+  const link = page.locator(`${chart} .vega-actions a`, { hasText: `Save as ${ext.toUpperCase()}` });
+  await link.hover();
+  await page.mouse.down();
+  await page.waitForFunction((a) => a.href.startsWith('data:') || a.href.startsWith('blob:'), await link.elementHandle());
+  const [file] = await Promise.all([page.waitForEvent('download'), page.mouse.up()]);
+  const result = { name: file.suggestedFilename(), bytes: await readFile(await file.path()) };
+  await page.waitForTimeout(250); // as download() does
+  return result;
+}
+
 // The rows of a CSV whose cells hold no comma (the tasks example's quoted
 // headers aside): a header -> cell map per row, for counting independently of
 // the service.
@@ -154,7 +191,7 @@ async function visibleView() {
   return shown;
 }
 
-describe('dashboard', { timeout: 300_000 }, () => {
+describe('dashboard', { timeout: 540_000 }, () => {
   before(async () => {
     exampleCsv = await readFile(join(here, '../../assets/examples/paper_set_77.csv'), 'utf8');
     tasksCsv = await readFile(TASKS_EXAMPLE, 'utf8');
@@ -246,6 +283,27 @@ describe('dashboard', { timeout: 300_000 }, () => {
     const missing = await fetch(`${BASE}/assets/secret.txt`);
     assert.equal(missing.status, 404);
     assert.equal(missing.headers.get('content-type'), 'application/problem+json');
+  });
+
+  it('runs the page as ES modules, every one of them served from the binary', async () => {
+    const modules = await pageModules();
+    assert.ok(modules.includes('app.js') && modules.includes('views/pca.js'), modules.join());
+    for (const module of modules) {
+      const r = await fetch(`${BASE}/assets/${module}`);
+      assert.equal(r.status, 200, module);
+      assert.match(r.headers.get('content-type'), /^text\/javascript/, module);
+      assert.equal(r.headers.get('cache-control'), 'no-cache', module);
+      assert.equal(await r.text(), await readFile(join(here, '../../assets/dashboard', module), 'utf8'), module);
+    }
+    await page.goto(`${BASE}/#law`, { waitUntil: 'load' });
+    // The entry module, and through its imports every other one, loaded
+    // (a module left out of the server's list would be a 404 and stop the page).
+    const entry = await page.$eval('script[src="/assets/app.js"]', (el) => el.type);
+    assert.equal(entry, 'module');
+    await page.waitForFunction(() => document.title === 'obscaling · Scaling law');
+    const loaded = await page.evaluate(() => performance.getEntriesByType('resource')
+      .map((e) => new URL(e.name).pathname).filter((path) => path.startsWith('/assets/') && !path.startsWith('/assets/vendor/')));
+    for (const module of modules) assert.ok(loaded.includes(`/assets/${module}`), `the page loaded ${module}`);
   });
 
   it('catches a CSP violation when there is one (the listener works, the policy holds)', async () => {
@@ -368,7 +426,8 @@ describe('dashboard', { timeout: 300_000 }, () => {
     assert.deepEqual([...legend].sort(), [...families].sort(), 'one legend entry per model family');
     assert.deepEqual(await texts('#scatter svg .role-legend-title text'), ['Model Family']);
     const scatterTitle = await texts('#scatter svg .role-title-text text');
-    assert.deepEqual(scatterTitle, [body.charts.scatter.title.text]);
+    assert.deepEqual(scatterTitle, await sceneTitle(body.charts.scatter));
+    assert.deepEqual(scatterTitle, ['PC1 vs PC2']);
 
     assert.equal(await count('#projections table tbody tr'), 77, 'one row per model');
     assert.equal(await page.locator('#error').isHidden(), true);
@@ -418,11 +477,16 @@ describe('dashboard', { timeout: 300_000 }, () => {
     assert.equal(result.projections.length, 77);
 
     for (const chart of ['scree', 'loadings', 'scatter']) {
-      const png = await download(`download-${chart}-png`);
+      // vega-embed's menu: saving as PNG and SVG, nothing that leaves the page.
+      const actions = await page.$$eval(`#${chart} .vega-actions a`, (as) => as.map((a) => a.textContent));
+      assert.deepEqual(actions, ['Save as SVG', 'Save as PNG'], `${chart}: the actions`);
+      const png = await saveChart(`#${chart}`, 'png');
       assert.equal(png.name, `paper_set_77_pca_${chart}.png`);
       assert.deepEqual([...png.bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], `${chart}: PNG`);
       assert.ok(png.bytes.readUInt32BE(16) > 200 && png.bytes.readUInt32BE(20) > 150, `${chart}: PNG size`);
-      const svg = (await download(`download-${chart}-svg`)).bytes.toString('utf8');
+      const svgFile = await saveChart(`#${chart}`, 'svg');
+      assert.equal(svgFile.name, `paper_set_77_pca_${chart}.svg`);
+      const svg = svgFile.bytes.toString('utf8');
       assert.match(svg, /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/, `${chart}: SVG`);
       const spec = JSON.parse((await download(`download-${chart}-spec`)).bytes);
       assert.match(spec.$schema, /vega-lite\/v5/, `${chart}: a Vega-Lite spec`);
@@ -446,12 +510,27 @@ describe('dashboard', { timeout: 300_000 }, () => {
   });
 
   it('moves the scatter to other components', async () => {
-    await page.selectOption('#scatter-x', '2');
-    await page.waitForFunction(() => [...document.querySelectorAll('#scatter svg .role-axis-title text')]
-      .some((t) => t.textContent.startsWith('PC3')));
+    // The spec's own menus (its parameters x_pc and y_pc), under the chart.
+    const x = '#scatter .vega-bindings select[name="x_pc"]';
+    const labels = await page.$$eval(`${x} option`, (os) => os.map((o) => o.textContent));
+    assert.equal(labels.length, 8);
+    assert.match(labels[2], /^PC3 \(\d+\.\d% of variance\)$/);
+    // Each model's x, as drawn (the models' layer, in data order).
+    const xs = () => page.$$eval(MARKS('scatter', 'symbol'), (paths) => paths
+      .map((p) => Number(p.getAttribute('transform').match(/translate\(([-\d.e]+),/)[1])));
+    // Does the drawn x order the models as component `pc` does?
+    const follows = (drawn, pc) => {
+      const values = exampleCharts.scatter.data.values.map((v) => v[pc]);
+      return drawn.length === values.length && drawn.every((xi, i) => drawn.every((xj, j) => (
+        Math.sign(xi - xj) === Math.sign(values[i] - values[j]))));
+    };
+    assert.ok(follows(await xs(), 'PC1'), 'x is PC1 at first');
+    await page.selectOption(x, '3');
+    await page.waitForFunction(() => document.querySelector('#scatter svg .role-title-text text')?.textContent === 'PC3 vs PC2');
     assert.equal(await count(MARKS('scatter', 'symbol')), 77);
     assert.deepEqual(await texts('#scatter svg .role-title-text text'), ['PC3 vs PC2']);
-    await page.selectOption('#scatter-x', '0');
+    assert.ok(follows(await xs(), 'PC3'), 'x is PC3');
+    await page.selectOption(x, '1');
     await page.waitForFunction(() => document.querySelector('#scatter svg .role-title-text text')?.textContent === 'PC1 vs PC2');
   });
 
@@ -499,6 +578,24 @@ describe('dashboard', { timeout: 300_000 }, () => {
     await page.waitForFunction(() => document.querySelectorAll('#scatter svg g.mark-symbol.role-mark > path').length === 79);
     assert.equal(await count('#scatter svg g.mark-symbol.role-mark'), 2, 'a layer of its own');
     assert.match(await page.textContent('#placed-summary'), /2 models placed/);
+    // Each diamond sits on the point of the model whose scores it copies,
+    // on the components picked, before and after another is picked.
+    const positions = () => page.$$eval('#scatter svg g.mark-symbol.role-mark', (groups) => groups
+      .map((g) => [...g.children].map((p) => p.getAttribute('transform').match(/translate\(([^,]+),([^)]+)\)/).slice(1).map(Number))));
+    const onTheirModels = async () => {
+      const [points, diamonds] = await positions();
+      picked.forEach((cells, i) => {
+        // The placed projections equal the fitted ones to 1e-9 (above): a pixel's millionth here.
+        const point = points[result.models.indexOf(cells[0])];
+        diamonds[i].forEach((v, axis) => assert.ok(Math.abs(v - point[axis]) < 1e-6, `new-${i}: ${diamonds[i]} vs ${point}`));
+      });
+    };
+    await onTheirModels();
+    await page.selectOption('#scatter .vega-bindings select[name="x_pc"]', '3');
+    await page.waitForFunction(() => document.querySelector('#scatter svg .role-title-text text')?.textContent === 'PC3 vs PC2');
+    await onTheirModels();
+    await page.selectOption('#scatter .vega-bindings select[name="x_pc"]', '1');
+    await page.waitForFunction(() => document.querySelector('#scatter svg .role-title-text text')?.textContent === 'PC1 vs PC2');
   });
 
   it("shows the API's error in words", async () => {
@@ -549,6 +646,9 @@ describe('dashboard', { timeout: 300_000 }, () => {
         view: 'law', path: '/v1/scaling/law',
         fill: async () => {
           assert.equal(await count('#target-columns input'), 11, 'every numeric column but the model column');
+          // The paper example's preset (GSM8K), replaced.
+          assert.deepEqual(await page.$$eval('#target-columns input:checked', (bs) => bs.map((b) => b.value)), ['GSM8K']);
+          await page.uncheck('#target-columns input[value="GSM8K"]');
           await page.check('#target-columns input[value="HumanEval"]');
           await page.fill('#max-train-flops', '84');
           assert.deepEqual((await texts('#reference-family option')).slice(1).sort(), [...families].sort());
@@ -671,6 +771,18 @@ describe('dashboard', { timeout: 300_000 }, () => {
             assert.ok(best.families.includes('Llama-2') && best.families.includes('Qwen1.5'), best.families.join());
           }
           assert.equal(counts.designs.rect, 3 + 2, 'a bar per design shown and the random mean and median');
+          // Beside the chart, a table names each design's families and its models.
+          const table = await page.$$eval('[data-testid="design-table"] tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+          assert.deepEqual(table, body.budgets[0].best.map((best, i) => [
+            `≤ 25 models, best #${i + 1}`, String(best.n_models), best.criterion.toFixed(3), best.families.join(', ')]));
+          for (const best of body.budgets[0].best) {
+            const models = rows.filter((r) => best.families.includes(r['Model Family'])).length;
+            assert.equal(best.n_models, models, `${best.families}: every model of its families`);
+            assert.ok(models <= 25, 'within the budget');
+          }
+          const chart = await page.locator('[data-testid="design-chart-designs"]').boundingBox();
+          const panel = await page.locator('[data-testid="design-table"]').boundingBox();
+          assert.ok(panel.x >= chart.x + chart.width, `the table is beside the chart: ${JSON.stringify({ chart, panel })}`);
         },
       },
     ];
@@ -704,10 +816,10 @@ describe('dashboard', { timeout: 300_000 }, () => {
       }
       await check(answer.body, counts);
       assert.equal(await page.locator('#error').isHidden(), true, `${view}: no error`);
-      if (view === 'law') {
+      if (view === 'law' || view === 'design') {
         await mkdir(SCREENSHOT_DIR, { recursive: true });
         await page.mouse.move(0, 0);
-        const file = join(SCREENSHOT_DIR, 'dashboard-law.png');
+        const file = join(SCREENSHOT_DIR, `dashboard-${view}.png`);
         await page.screenshot({ path: file, fullPage: false });
         console.log(`screenshot: ${file}`);
       }
@@ -812,6 +924,14 @@ describe('dashboard', { timeout: 300_000 }, () => {
         assert.ok(Math.abs(shown - p.predicted[j]) <= 0.5e-4 + 1e-12, `${p.model} ${b}: ${row[3 + j]} vs ${p.predicted[j]}`);
       });
     });
+    // The answer's observed scores are the CSV's (none held out without an
+    // evaluation), a row per prediction.
+    assert.deepEqual(expected.skills.observed.map((o) => o.model), expected.skills.predictions.map((p) => p.model));
+    for (const o of expected.skills.observed) {
+      const r = rows.find((row) => row.Model === o.model);
+      assert.deepEqual(o.scores, V2_BENCHMARKS.map((b) => (r[b] === '' ? null : Number(r[b]))), o.model);
+      assert.equal(o.held_out, false, o.model);
+    }
     // The family's models in the table: their scores as the CSV has them.
     const observed = await page.$$eval('[data-testid="skills-observed"] tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
     const olmo = rows.filter((r) => r.Family === 'olmo');
@@ -1156,6 +1276,40 @@ describe('dashboard', { timeout: 300_000 }, () => {
       }
       view.finalize();
     }
+  });
+
+  it('draws each view\'s charts from each of its examples with one press of its button', async () => {
+    const examples = ['load-example', 'load-example-tasks', 'load-example-skills'];
+    const run = { pca: ['run', '/v1/pca'], 'compute-fit': ['run-compute-fit', '/v1/scaling/compute-fit'],
+      law: ['run-law', '/v1/scaling/law'], design: ['run-design', '/v1/scaling/select-families'],
+      skills: ['run-skills', '/v1/scaling/skills'] };
+    const tried = [];
+    for (const view of VIEWS) {
+      const [button, path] = run[view];
+      for (const example of examples) {
+        await page.goto(`${BASE}/#${view}`, { waitUntil: 'load' });
+        if (!await page.locator(`#${example}`).isVisible()) continue;
+        tried.push(`${view} ${example}`);
+        const what = `#${view}, ${example}`;
+        await page.click(`#${example}`);
+        // Loaded and preset (and, for a view its example runs, drawn).
+        await page.waitForFunction((b) => /Press |Results for |predicted/.test(document.querySelector('#status').textContent)
+          && !document.getElementById(b).disabled, button, { timeout: 120_000 });
+        assert.equal(await page.locator('#error').isHidden(), true, `${what}: ${await page.textContent('#error')}`);
+        const response = await clickAndCatch(`#${button}`, path);
+        assert.equal(response.status(), 200, `${what}: ${await response.text()}`);
+        const names = Object.keys((await response.json()).charts ?? {});
+        assert.ok(names.length > 0, `${what}: charts`);
+        await page.waitForFunction(({ v, n }) => {
+          const bodies = [...document.querySelectorAll(`[data-testid="view-${v}"] .chart-body`)];
+          return bodies.length === n && bodies.every((c) => c.dataset.rendered === 'true' && c.querySelector('svg'));
+        }, { v: view, n: names.length }, { timeout: 120_000 });
+        await page.waitForFunction((b) => !document.getElementById(b).disabled, button, { timeout: 120_000 });
+        assert.equal(await page.locator('#error').isHidden(), true, `${what}: ${await page.textContent('#error')}`);
+      }
+    }
+    // Both paper examples in every view, and the skills example where it is offered.
+    assert.equal(tried.length, 2 * VIEWS.length + 1, tried.join('; '));
   });
 
   it('made no request to another origin, logged no console error and broke no CSP rule', () => {

@@ -5,6 +5,7 @@
 // and draw the marks `expect` counts from the API's answer:
 // `items` per mark type (points, bars, rules, the vertices of lines) and
 // `marks` per mark type (e.g. one line per fitted family and component).
+// A file's `data` fills named datasets first, as a client would.
 //
 //   SPECS_DIR=specs node --test charts.test.mjs
 //
@@ -57,7 +58,7 @@ describe('chart specifications from the API', () => {
 
   for (const file of files) {
     it(`${file} compiles, renders and draws its marks`, async () => {
-      const { spec, expect } = JSON.parse(await readFile(join(SPECS_DIR, file), 'utf8'));
+      const { spec, expect, data = {} } = JSON.parse(await readFile(join(SPECS_DIR, file), 'utf8'));
       assert.match(spec.$schema, /vega-lite\/v5/);
 
       const compiling = collecting();
@@ -66,6 +67,8 @@ describe('chart specifications from the API', () => {
 
       const rendering = collecting();
       const view = new vega.View(vega.parse(compiled), { renderer: 'none', logger: rendering.logger });
+      // Named datasets a client fills (the scatter's placed models).
+      for (const [name, values] of Object.entries(data)) view.data(name, values);
       await view.runAsync();
       const svg = await view.toSVG();
       assert.deepEqual(rendering.messages, [], 'Vega warnings or errors');

@@ -74,8 +74,19 @@ def post(base, path, params, body):
         raise SystemExit(f"{path}: {error.code} {error.read().decode()}") from error
 
 
-def save(out, name, spec, expect):
-    (out / f"{name}.json").write_text(json.dumps({"spec": spec, "expect": expect}))
+def post_json(base, path, body):
+    request = urllib.request.Request(f"{base}{path}", data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as error:
+        raise SystemExit(f"{path}: {error.code} {error.read().decode()}") from error
+
+
+def save(out, name, spec, expect, data=None):
+    """`data`: named datasets charts.test.mjs fills before rendering."""
+    (out / f"{name}.json").write_text(json.dumps({"spec": spec, "expect": expect, "data": data or {}}))
     print(f"  {name}: expects {expect}")
 
 
@@ -114,6 +125,18 @@ def main():
     # The scatter coloured by family (group_column): still a point per model.
     grouped = post(base, "/v1/pca", {**OPTIONS, "group_column": "Model Family"}, paper)
     save(out, "pca-scatter-grouped", grouped["charts"]["scatter"], expect["scatter"])
+    # Models placed on the basis (/v1/pca/transform), as the page places
+    # them: the answer in the scatter's `placed` dataset, a diamond each.
+    basis = post(base, "/v1/pca", {**OPTIONS, "return_basis": "true"}, paper)["basis"]
+    placed_rows = [r for r in rows if all(r[b] for b in BENCHMARKS)][:3]
+    placed = post_json(base, "/v1/pca/transform", {
+        "basis": basis,
+        "models": [f"placed-{i}" for i in range(len(placed_rows))],
+        "benchmarks": BENCHMARKS,
+        "scores": [[float(r[b]) for b in BENCHMARKS] for r in placed_rows],
+    })
+    save(out, "pca-scatter-placed", grouped["charts"]["scatter"],
+         {"items": {"symbol": n + len(placed["models"])}, "marks": {"symbol": 2}}, {"placed": [placed]})
 
     answer = post(base, "/v1/scaling/compute-fit", {**OPTIONS, **family, **compute}, paper)
     k = answer["pca"]["n_components"]

@@ -173,6 +173,19 @@ fn outside(range: &FittedRange, params: f64, tokens: f64) -> Vec<OutsideFittedRa
         .collect()
 }
 
+/// A model's scores as the law read them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ObservedScores {
+    pub model: String,
+    /// One per benchmark, in the request's order; null where the model has
+    /// no score (a model with none is predicted, not fitted).
+    pub scores: Vec<Option<f64>>,
+    /// true when an evaluation group held these scores out of its fit to
+    /// test on them (the model is in its `test_models`); false without
+    /// `evaluate`. The law itself is fitted on every score.
+    pub held_out: bool,
+}
+
 /// The fit's error on its own scored cells, in percentage points.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TrainingError {
@@ -269,6 +282,9 @@ pub struct SkillsResponse {
     /// Every model, scored or not, in request order, but those in
     /// `dropped_models`.
     pub predictions: Vec<SkillsPrediction>,
+    /// The scores the law was fitted on, a row per entry of `predictions`
+    /// in the same order.
+    pub observed: Vec<ObservedScores>,
     pub training_error: TrainingError,
     /// Models left out, neither fitted nor predicted: those a long table
     /// left with no row once its benchmarks were selected; then those
@@ -630,6 +646,17 @@ impl SkillsResponse {
                     skills: fit.model_skills.row(i).to_vec(),
                     predicted: fit.predictions.row(i).to_vec(),
                     outside_fitted_range: outside(&fit.fitted_range, m.params, m.tokens),
+                })
+                .collect(),
+            observed: data
+                .models()
+                .iter()
+                .enumerate()
+                .map(|(i, m)| ObservedScores {
+                    model: m.name.clone(),
+                    scores: m.scores.clone(),
+                    held_out: evaluation
+                        .is_some_and(|e| e.groups.iter().any(|g| g.test_models.contains(&i))),
                 })
                 .collect(),
             training_error: TrainingError {
