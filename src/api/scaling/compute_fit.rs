@@ -10,7 +10,7 @@ use crate::analysis::scaling::compute_fit::{self, ComputeFit, ComputeFitSpec};
 use crate::analysis::scaling::metadata::{Compute, Families, LogCompute};
 use crate::analysis::{BenchmarkMatrix, NComponents};
 use crate::api::body::Limits;
-use crate::api::endpoint::{Analysis, LeaderboardQuery, handler};
+use crate::api::endpoint::{Analysis, LeaderboardEndpoint, LeaderboardQuery, handler};
 use crate::api::error::{ApiError, ErrorCode};
 use crate::api::options::{AnalysisOptions, Missing, SentNumber};
 use crate::api::pca::PcaResponse;
@@ -141,7 +141,7 @@ table_query! {
 }
 
 /// `POST /v1/scaling/compute-fit`.
-pub struct ComputeFitEndpoint;
+pub type ComputeFitEndpoint = LeaderboardEndpoint<ComputeFitQuery, ComputeFitRequest>;
 
 /// What /v1/scaling/compute-fit is asked besides the leaderboard and its
 /// per-model columns.
@@ -202,18 +202,11 @@ impl LeaderboardQuery for ComputeFitQuery {
     }
 }
 
-impl Analysis for ComputeFitEndpoint {
-    type Query = ComputeFitQuery;
-    type Request = ComputeFitRequest;
-    type Options = ComputeFitOptions;
+impl Analysis for ComputeFitOptions {
     type Answer = ComputeFitResponse;
 
-    fn answer(
-        leaderboard: Leaderboard,
-        options: ComputeFitOptions,
-        limits: &Limits,
-    ) -> Result<ComputeFitResponse, ApiError> {
-        let min_family_size = match &options.min_family_size {
+    fn answer(self, leaderboard: Leaderboard, limits: &Limits) -> Result<Self::Answer, ApiError> {
+        let min_family_size = match &self.min_family_size {
             None => 3,
             Some(m) => {
                 let rule = "a whole number, at least 2 (a line needs two points)";
@@ -226,7 +219,7 @@ impl Analysis for ComputeFitEndpoint {
                 usize::try_from(m).unwrap_or(usize::MAX)
             }
         };
-        let analysis = &options.analysis;
+        let analysis = &self.analysis;
         request::check(&leaderboard, analysis, limits, 0)?;
         let (matrix, per_model, absent) = leaderboard.into_matrix()?;
         let families = Families::new(per_model.families.unwrap_or_default(), &matrix)?;
@@ -241,7 +234,7 @@ impl Analysis for ComputeFitEndpoint {
         let result = compute_fit::compute_fit(&matrix, &families, &compute, &spec)?;
         let mut response = ComputeFitResponse::new(&matrix, &result, analysis.missing());
         response.pca.add_absent(absent);
-        if options.charts {
+        if self.charts {
             response.charts = Some(charts::compute_fit::compute_fit(
                 &matrix, &families, &compute, &result,
             ));

@@ -13,7 +13,7 @@ use crate::analysis::scaling::sigmoid::Loss;
 use crate::analysis::{BenchmarkMatrix, NComponents, ParamGuard};
 use crate::api::basis::LawBasis;
 use crate::api::body::Limits;
-use crate::api::endpoint::{Analysis, LeaderboardQuery, handler};
+use crate::api::endpoint::{Analysis, LeaderboardEndpoint, LeaderboardQuery, handler};
 use crate::api::error::{ApiError, ErrorCode, field_rule};
 use crate::api::options::{AnalysisOptions, Missing};
 use crate::api::pca::{ImputedCellOut, PcaResponse};
@@ -349,7 +349,7 @@ pub enum SplitBy {
 }
 
 /// `POST /v1/scaling/law`.
-pub struct LawEndpoint;
+pub type LawEndpoint = LeaderboardEndpoint<LawQuery, ScalingLawRequest>;
 
 /// What /v1/scaling/law is asked besides the leaderboard and its per-model
 /// columns (the targets among them).
@@ -497,27 +497,20 @@ impl LawQuery {
     }
 }
 
-impl Analysis for LawEndpoint {
-    type Query = LawQuery;
-    type Request = ScalingLawRequest;
-    type Options = LawOptions;
+impl Analysis for LawOptions {
     type Answer = LawAnswer;
 
-    fn answer(
-        leaderboard: Leaderboard,
-        options: LawOptions,
-        limits: &Limits,
-    ) -> Result<LawAnswer, ApiError> {
-        let analysis = &options.analysis;
+    fn answer(self, leaderboard: Leaderboard, limits: &Limits) -> Result<Self::Answer, ApiError> {
+        let analysis = &self.analysis;
         request::check(&leaderboard, analysis, limits, 0)?;
         let missing = analysis.missing();
-        let loss = match options.loss.unwrap_or_default() {
+        let loss = match self.loss.unwrap_or_default() {
             LossName::LeastSquares => Loss::LeastSquares,
             LossName::Huber => Loss::Huber {
-                delta: options.huber_delta.map_or(0.1, |HuberDelta(delta)| delta),
+                delta: self.huber_delta.map_or(0.1, |HuberDelta(delta)| delta),
             },
         };
-        let split = match options.split {
+        let split = match self.split {
             None => Split::None,
             Some(SplitSpec::Flops { max_train_flops }) => Split::Flops {
                 max_train: max_train_flops,
@@ -530,9 +523,9 @@ impl Analysis for LawEndpoint {
         )
         .split(split)
         .loss(loss)
-        .floor_max(options.floor_max.unwrap_or(0.2))
-        .target_range(options.target_range.map(|TargetRange(lo, hi)| (lo, hi)))
-        .reference_family(options.reference_family.clone())
+        .floor_max(self.floor_max.unwrap_or(0.2))
+        .target_range(self.target_range.map(|TargetRange(lo, hi)| (lo, hi)))
+        .reference_family(self.reference_family.clone())
         .check()?;
         let (matrix, per_model, absent) = leaderboard.into_matrix()?;
         let families = per_model
@@ -548,7 +541,7 @@ impl Analysis for LawEndpoint {
         let compute = Compute::of(per_model.flops, per_model.params, per_model.tokens)?
             .map(|c| LogCompute::new(c, &matrix))
             .transpose()?;
-        let fits = if options.several {
+        let fits = if self.several {
             law::fit_laws(
                 &matrix,
                 &targets,
@@ -573,11 +566,11 @@ impl Analysis for LawEndpoint {
                     &matrix,
                     target,
                     fit,
-                    options.loss.unwrap_or_default(),
-                    options.reference_family.clone(),
+                    self.loss.unwrap_or_default(),
+                    self.reference_family.clone(),
                     missing,
                 );
-                if options.return_basis {
+                if self.return_basis {
                     let basis =
                         FittedLawBasis::of_fit(matrix.benchmarks(), target.name(), fit, &spec);
                     response.basis = Some(LawBasis::new(&basis));
@@ -586,7 +579,7 @@ impl Analysis for LawEndpoint {
                 response
             })
             .collect();
-        let charts = options.charts.then(|| {
+        let charts = self.charts.then(|| {
             let laws: Vec<TargetLaw> = targets
                 .iter()
                 .zip(&fits)
@@ -599,7 +592,7 @@ impl Analysis for LawEndpoint {
             }
             .specs(&laws)
         });
-        Ok(if options.several {
+        Ok(if self.several {
             LawAnswer::Several(ScalingLawResults { results, charts })
         } else {
             let mut one = results.remove(0);
