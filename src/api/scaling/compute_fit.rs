@@ -40,21 +40,8 @@ leaderboard_request! {
         sign,
         missing,
         imputation;
-        /// The family of each model (one per model, in order); null or "" for a
-        /// model without one, which is left out of the family fits.
-        pub families: Vec<Option<String>>,
-        /// Training compute per model, in any unit (the paper: 1e21 FLOPs); null if unknown.
-        #[serde(default)]
-        #[schema(schema_with = schemas::compute)]
-        pub flops: Option<Vec<Option<f64>>>,
-        /// Parameters per model (with `tokens`: FLOPs = 6 N D); null if unknown.
-        #[serde(default)]
-        #[schema(schema_with = schemas::compute)]
-        pub params: Option<Vec<Option<f64>>>,
-        /// Training tokens per model (with `params`); null if unknown.
-        #[serde(default)]
-        #[schema(schema_with = schemas::compute)]
-        pub tokens: Option<Vec<Option<f64>>>,
+        families,
+        compute,
         /// Fit only families with at least this many models of known compute. Default 3.
         #[serde(default)]
         #[schema(value_type = Option<i64>, minimum = 2)]
@@ -156,11 +143,7 @@ impl JsonRequest for ComputeFitRequest {
     type Options = ComputeFitOptions;
 
     fn into_parts(mut self) -> Result<(Leaderboard, ComputeFitOptions), ApiError> {
-        let (mut leaderboard, analysis) = self.take_leaderboard();
-        let per_model = &mut leaderboard.per_model;
-        per_model.families = Some(self.families);
-        (per_model.flops, per_model.params, per_model.tokens) =
-            (self.flops, self.params, self.tokens);
+        let (leaderboard, analysis) = self.take_leaderboard();
         let options = ComputeFitOptions {
             analysis,
             min_family_size: self.min_family_size,

@@ -84,22 +84,8 @@ leaderboard_request! {
         #[serde(default)]
         #[schema(min_items = 1)]
         pub targets: Option<Vec<Target>>,
-        /// Training compute per model (any unit); null if unknown.
-        #[serde(default)]
-        #[schema(schema_with = schemas::compute)]
-        pub flops: Option<Vec<Option<f64>>>,
-        /// Parameters per model (with `tokens`: FLOPs = 6 N D).
-        #[serde(default)]
-        #[schema(schema_with = schemas::compute)]
-        pub params: Option<Vec<Option<f64>>>,
-        /// Training tokens per model (with `params`).
-        #[serde(default)]
-        #[schema(schema_with = schemas::compute)]
-        pub tokens: Option<Vec<Option<f64>>>,
-        /// The family of each model (needed for `reference_family`); null or ""
-        /// for a model without one.
-        #[serde(default)]
-        pub families: Option<Vec<Option<String>>>,
+        compute,
+        families?,
         /// Default: train on every labelled model.
         #[serde(default)]
         pub split: Option<SplitSpec>,
@@ -389,9 +375,6 @@ impl JsonRequest for ScalingLawRequest {
                 values: t.values,
             })
             .collect();
-        (per_model.flops, per_model.params, per_model.tokens) =
-            (self.flops, self.params, self.tokens);
-        per_model.families = self.families;
         let options = LawOptions {
             analysis,
             several,

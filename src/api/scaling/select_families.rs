@@ -55,9 +55,7 @@ leaderboard_request! {
         sign,
         missing,
         imputation;
-        /// The family of each model (one per model, in order); null or "" for a
-        /// model without one, which no design includes.
-        pub families: Vec<Option<String>>,
+        families,
         /// The most models to evaluate: one budget, or several (each answered).
         #[schema(schema_with = schemas::budgets)]
         pub max_models: Budgets,
@@ -179,8 +177,7 @@ impl JsonRequest for SelectFamiliesRequest {
     type Options = SelectFamiliesOptions;
 
     fn into_parts(mut self) -> Result<(Leaderboard, SelectFamiliesOptions), ApiError> {
-        let (mut leaderboard, analysis) = self.take_leaderboard();
-        leaderboard.per_model.families = Some(self.families);
+        let (leaderboard, analysis) = self.take_leaderboard();
         let options = SelectFamiliesOptions {
             analysis,
             max_models: self.max_models,

@@ -47,16 +47,7 @@ leaderboard_request! {
     /// each model's size, training tokens and family, and the law's options.
     #[schema(example = json!(skills_request_example()))]
     pub struct SkillsRequest {
-        /// Parameters per model, in billions (> 0).
-        #[schema(schema_with = schemas::positive_per_model)]
-        pub params: Vec<Option<f64>>,
-        /// Training tokens per model, in trillions (> 0).
-        #[schema(schema_with = schemas::positive_per_model)]
-        pub tokens: Vec<Option<f64>>,
-        /// The family of each model: models of a family share an
-        /// efficiency, which the family's scored models pin down.
-        #[schema(schema_with = schemas::model_families)]
-        pub families: Vec<Option<String>>,
+        size_and_family,
         /// Each benchmark's chance floor c in [0, 1) (e.g. 0.25 for four-way
         /// multiple choice): y = c + (1 - c) g(eta). Default 0 for all.
         #[serde(default)]
@@ -364,10 +355,7 @@ impl JsonRequest for SkillsRequest {
     type Options = SkillsOptions;
 
     fn into_parts(mut self) -> Result<(Leaderboard, SkillsOptions), ApiError> {
-        let (mut leaderboard, _) = self.take_leaderboard();
-        let per_model = &mut leaderboard.per_model;
-        (per_model.params, per_model.tokens) = (Some(self.params), Some(self.tokens));
-        per_model.families = Some(self.families);
+        let (leaderboard, _) = self.take_leaderboard();
         let options = SkillsOptions {
             floors: self.floors,
             skills: self.skills,
