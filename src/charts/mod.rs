@@ -72,37 +72,6 @@ fn extent(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
         })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn non_finite_numbers_are_null() {
-        assert_eq!(number(0.5), json!(0.5));
-        assert_eq!(number(f64::NAN), Value::Null);
-        assert_eq!(number(f64::INFINITY), Value::Null);
-        assert_eq!(optional(None), Value::Null);
-        assert_eq!(optional(Some(2.0)), json!(2.0));
-    }
-
-    #[test]
-    fn short_numbers_keep_significant_digits() {
-        assert_eq!(short(0.012345, 3), "0.0123");
-        assert_eq!(short(123.456, 3), "123");
-        assert_eq!(short(0.9271, 2), "0.93");
-        assert_eq!(short(-1.5, 2), "-1.5");
-        assert_eq!(short(0.0, 3), "0");
-        assert_eq!(short(1.234e-7, 3), "1.23e-7");
-        assert_eq!(short(f64::NAN, 3), "n/a");
-    }
-
-    #[test]
-    fn extent_skips_non_finite_values() {
-        assert_eq!(extent([2.0, f64::NAN, -1.0, 3.0]), Some((-1.0, 3.0)));
-        assert_eq!(extent([f64::NAN]), None);
-    }
-}
-
 /// One axis of a [`Heatmap`]: its field in the records, its title, and the
 /// order of its values.
 struct HeatmapAxis<'a> {
@@ -181,5 +150,36 @@ impl Heatmap<'_> {
                 },
             ],
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn non_finite_numbers_are_null() {
+        assert_eq!(number(0.5), json!(0.5));
+        assert_eq!(number(f64::NAN), Value::Null);
+        assert_eq!(number(f64::INFINITY), Value::Null);
+        assert_eq!(optional(None), Value::Null);
+        assert_eq!(optional(Some(2.0)), json!(2.0));
+    }
+
+    #[test]
+    fn short_numbers_keep_significant_digits() {
+        assert_eq!(short(0.012345, 3), "0.0123");
+        assert_eq!(short(123.456, 3), "123");
+        assert_eq!(short(0.9271, 2), "0.93");
+        assert_eq!(short(-1.5, 2), "-1.5");
+        assert_eq!(short(0.0, 3), "0");
+        assert_eq!(short(1.234e-7, 3), "1.23e-7");
+        assert_eq!(short(f64::NAN, 3), "n/a");
+    }
+
+    #[test]
+    fn extent_skips_non_finite_values() {
+        assert_eq!(extent([2.0, f64::NAN, -1.0, 3.0]), Some((-1.0, 3.0)));
+        assert_eq!(extent([f64::NAN]), None);
     }
 }
