@@ -3,8 +3,10 @@
 //! is read, the body read under the limits, then parsed and answered on the
 //! compute pool under the deadline ([`answer`]). An endpoint says only what
 //! is its own ([`Endpoint`]); one that analyses a leaderboard says less
-//! still ([`Analysis`]): how its query and its JSON body give their options,
-//! and the answer.
+//! still ([`LeaderboardEndpoint`]): its query and its JSON body, which give
+//! the same options, and how those options are answered ([`Analysis`]).
+
+use std::marker::PhantomData;
 
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use serde::Serialize;
@@ -209,23 +211,22 @@ pub fn table_format(format: BodyFormat) -> Result<ingest::Format, ApiError> {
     })
 }
 
-/// An endpoint that analyses a leaderboard: a JSON body, or a table whose
-/// options come in the query string. Both become the same leaderboard and
-/// the same options before the analysis sees them.
+/// What an endpoint that analyses a leaderboard is asked besides the
+/// leaderboard: its options, which its JSON body and its query both give.
+/// Answering them on the leaderboard is the endpoint's own work.
 pub trait Analysis {
-    type Query: LeaderboardQuery<Options = Self::Options> + Send + 'static;
-    type Request: JsonRequest<Options = Self::Options>;
-    type Options;
     type Answer: Serialize;
 
-    fn answer(
-        leaderboard: Leaderboard,
-        options: Self::Options,
-        limits: &Limits,
-    ) -> Result<Self::Answer, ApiError>;
+    fn answer(self, leaderboard: Leaderboard, limits: &Limits) -> Result<Self::Answer, ApiError>;
 }
 
-/// The query of an [`Analysis`]: what it asks of a table body.
+/// The endpoint that analyses a leaderboard with query `Q` and JSON request
+/// `R`: a JSON body, or a table whose options come in the query string.
+/// Both become the same leaderboard and the same options (an [`Analysis`])
+/// before the analysis sees them.
+pub struct LeaderboardEndpoint<Q, R>(PhantomData<(Q, R)>);
+
+/// The query of a [`LeaderboardEndpoint`]: what it asks of a table body.
 pub trait LeaderboardQuery: TableQuery {
     type Options;
 
@@ -244,18 +245,22 @@ pub trait LeaderboardQuery: TableQuery {
     fn options(&self) -> Result<Self::Options, ApiError>;
 }
 
-impl<A: Analysis> Endpoint for A {
-    type Query = A::Query;
-    type Input = (Leaderboard, A::Options);
-    type Answer = A::Answer;
+impl<Q, R> Endpoint for LeaderboardEndpoint<Q, R>
+where
+    Q: LeaderboardQuery<Options: Analysis> + Send + 'static,
+    R: JsonRequest<Options = Q::Options>,
+{
+    type Query = Q;
+    type Input = (Leaderboard, Q::Options);
+    type Answer = <Q::Options as Analysis>::Answer;
 
-    fn check(query: &A::Query) -> Result<(), ApiError> {
+    fn check(query: &Q) -> Result<(), ApiError> {
         query.check()
     }
 
-    fn read(body: Body<'_>, query: &A::Query, limits: &Limits) -> Result<Self::Input, ApiError> {
+    fn read(body: Body<'_>, query: &Q, limits: &Limits) -> Result<Self::Input, ApiError> {
         if body.format == BodyFormat::Json {
-            return json::parse::<A::Request>(body.bytes)?.into_parts();
+            return json::parse::<R>(body.bytes)?.into_parts();
         }
         let format = table_format(body.format)?;
         let spec = query.table().spec(query.per_model()?)?;
@@ -264,7 +269,10 @@ impl<A: Analysis> Endpoint for A {
         Ok((leaderboard, options))
     }
 
-    fn answer((leaderboard, options): Self::Input, limits: &Limits) -> Result<A::Answer, ApiError> {
-        A::answer(leaderboard, options, limits)
+    fn answer(
+        (leaderboard, options): Self::Input,
+        limits: &Limits,
+    ) -> Result<Self::Answer, ApiError> {
+        options.answer(leaderboard, limits)
     }
 }

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::basis::Basis;
 use super::body::Limits;
-use super::endpoint::{Analysis, LeaderboardQuery, handler};
+use super::endpoint::{Analysis, LeaderboardEndpoint, LeaderboardQuery, handler};
 use super::error::{ApiError, ErrorCode};
 use super::options::{
     AnalysisOptions, BootstrapOptions, Missing, ParallelAnalysisOptions, ResamplingFields,
@@ -115,7 +115,7 @@ table_query! {
 }
 
 /// `POST /v1/pca`.
-pub struct PcaEndpoint;
+pub type PcaEndpoint = LeaderboardEndpoint<PcaQuery, PcaRequest>;
 
 /// What /v1/pca is asked besides the leaderboard, from a JSON body or a
 /// query string.
@@ -339,22 +339,15 @@ pub(crate) fn rows<S: Serializer>(matrix: &Array2<f64>, serializer: S) -> Result
     seq.end()
 }
 
-impl Analysis for PcaEndpoint {
-    type Query = PcaQuery;
-    type Request = PcaRequest;
-    type Options = PcaOptions;
+impl Analysis for PcaOptions {
     type Answer = PcaResponse;
 
-    fn answer(
-        leaderboard: Leaderboard,
-        options: PcaOptions,
-        limits: &Limits,
-    ) -> Result<PcaResponse, ApiError> {
-        let extra_cells = options
+    fn answer(self, leaderboard: Leaderboard, limits: &Limits) -> Result<Self::Answer, ApiError> {
+        let extra_cells = self
             .supplementary
             .as_ref()
             .map_or(0, |s| s.scores.0.values.len());
-        request::check(&leaderboard, &options.analysis, limits, extra_cells)?;
+        request::check(&leaderboard, &self.analysis, limits, extra_cells)?;
         if let Some(groups) = &leaderboard.per_model.groups
             && groups.len() != leaderboard.models.len()
         {
@@ -367,10 +360,10 @@ impl Analysis for PcaEndpoint {
                 ),
             ));
         }
-        let plan = plan(&options, limits)?;
-        let missing = options.analysis.missing();
+        let plan = plan(&self, limits)?;
+        let missing = self.analysis.missing();
         let (matrix, per_model, absent) = leaderboard.into_matrix()?;
-        let supplementary = options
+        let supplementary = self
             .supplementary
             .map(|s| fit::supplementary(&matrix, s.models, s.scores.0))
             .transpose()?;
@@ -382,15 +375,15 @@ impl Analysis for PcaEndpoint {
             let kept = &analysis.fit.completed.rows;
             kept.iter().map(|&i| groups[i].take()).collect::<Vec<_>>()
         });
-        let charts = options.charts.then(|| {
+        let charts = self.charts.then(|| {
             charts::pca(
                 &matrix,
                 &analysis.fit,
                 groups.as_deref(),
-                options.group_column.as_deref(),
+                self.group_column.as_deref(),
             )
         });
-        let basis = options.return_basis.then(|| {
+        let basis = self.return_basis.then(|| {
             let basis = FittedBasis::of_fit(matrix.benchmarks(), &analysis.fit, plan.params.sign());
             Basis::new(&basis)
         });

@@ -14,14 +14,16 @@ use serde::de::DeserializeOwned;
 use super::body::Limits;
 use super::error::ApiError;
 use super::options::AnalysisOptions;
-use crate::ingest::Leaderboard;
 use crate::ingest::scores::TopLevelScores;
+use crate::ingest::{Leaderboard, PerModelValues};
 
 /// Defines a request type: the shared leaderboard fields, the shared
 /// options (each with the attributes given, e.g. its documentation, and the
-/// schema of `n_components`), then the endpoint's own fields. The type gets
-/// [`TopLevelScores`], so its scores take the fast path, and
-/// `take_leaderboard`, which moves the leaderboard and the options out. An
+/// schema of `n_components`), then the endpoint's own fields, among which
+/// the per-model keywords of [`request_struct!`] (`families`, `compute`,
+/// ...). The type gets [`TopLevelScores`], so its scores take the fast
+/// path, and `take_leaderboard`, which moves the leaderboard (with the
+/// per-model fields as its columns) and the options out. An
 /// endpoint without a PCA (the skills law) leaves out the option list: its
 /// type has the leaderboard fields alone, and `take_leaderboard` gives the
 /// default options.
@@ -100,34 +102,26 @@ macro_rules! leaderboard_request {
     };
     // The struct: `$lead` fields, then the models (with the schema
     // `schemas::$models`), the benchmarks (with `$benchmarks` attributes)
-    // and the scores, then the endpoint's fields.
+    // and the scores, then the endpoint's fields (keywords among them).
     (
         @fields $name:ident [$(#[$attr:meta])*] [$($lead:tt)*] $models:ident
-        [$(#[$benchmarks:meta])*] {
-            $(
-                $(#[$field_attr:meta])*
-                pub $field:ident : $type:ty
-            ),* $(,)?
-        }
+        [$(#[$benchmarks:meta])*] { $($fields:tt)* }
     ) => {
-        #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
-        #[serde(deny_unknown_fields)]
-        $(#[$attr])*
-        pub struct $name {
-            $($lead)*
-            #[schema(schema_with = $crate::api::schemas::$models)]
-            #[serde(deserialize_with = "crate::ingest::json::label_list")]
-            pub models: Vec<String>,
-            $(#[$benchmarks])*
-            #[schema(schema_with = $crate::api::schemas::benchmarks)]
-            #[serde(deserialize_with = "crate::ingest::json::label_list")]
-            pub benchmarks: Vec<String>,
-            #[schema(schema_with = $crate::api::schemas::scores)]
-            pub scores: $crate::ingest::scores::ScoresField,
-            $(
-                $(#[$field_attr])*
-                pub $field: $type,
-            )*
+        $crate::api::request::request_struct! {
+            $(#[$attr])*
+            pub struct $name {
+                $($lead)*
+                #[schema(schema_with = $crate::api::schemas::$models)]
+                #[serde(deserialize_with = "crate::ingest::json::label_list")]
+                pub models: Vec<String>,
+                $(#[$benchmarks])*
+                #[schema(schema_with = $crate::api::schemas::benchmarks)]
+                #[serde(deserialize_with = "crate::ingest::json::label_list")]
+                pub benchmarks: Vec<String>,
+                #[schema(schema_with = $crate::api::schemas::scores)]
+                pub scores: $crate::ingest::scores::ScoresField,
+                $($fields)*
+            }
         }
 
         impl $crate::ingest::scores::TopLevelScores for $name {
@@ -137,12 +131,13 @@ macro_rules! leaderboard_request {
         }
 
         impl $name {
-            /// The labels and scores, moved out.
+            /// The labels, scores and per-model columns, moved out.
             pub(crate) fn take_scores(&mut self) -> $crate::ingest::Leaderboard {
                 $crate::ingest::Leaderboard {
                     models: std::mem::take(&mut self.models),
                     benchmarks: std::mem::take(&mut self.benchmarks),
                     scores: std::mem::take(&mut self.scores).0,
+                    per_model: self.take_per_model(),
                     ..Default::default()
                 }
             }
@@ -151,6 +146,138 @@ macro_rules! leaderboard_request {
 }
 
 pub(crate) use leaderboard_request;
+
+/// Defines a request type (`Deserialize`, `ToSchema`, unknown fields
+/// refused) from its fields in order, among which a keyword stands for
+/// per-model fields that several requests share, so that each is written
+/// (and documented) once:
+/// - `families`: the family of each model, null or "" for none;
+///   `families?`, the same field optional;
+/// - `compute`: `flops`, `params` and `tokens`, each optional (the paper's
+///   compute: FLOPs, or 6 N D);
+/// - `size_and_family`: the skills law's `params`, `tokens` and `families`.
+///
+/// The type gets `take_per_model`, which moves those fields out as the
+/// leaderboard's per-model columns.
+macro_rules! request_struct {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident { $($fields:tt)* }
+    ) => {
+        $crate::api::request::request_struct! {
+            @munch [$(#[$attr])*] $name [] [] { $($fields)* }
+        }
+    };
+    (@munch $attrs:tt $name:ident [$($out:tt)*] [$($per_model:ident)*] { families, $($rest:tt)* }) => {
+        $crate::api::request::request_struct! {
+            @munch $attrs $name [
+                $($out)*
+                /// The family of each model (one per model, in order); null or "" for a
+                /// model without one, which every per-family analysis leaves out.
+                pub families: Vec<Option<String>>,
+            ] [$($per_model)* families] { $($rest)* }
+        }
+    };
+    (@munch $attrs:tt $name:ident [$($out:tt)*] [$($per_model:ident)*] { families?, $($rest:tt)* }) => {
+        $crate::api::request::request_struct! {
+            @munch $attrs $name [
+                $($out)*
+                /// The family of each model (one per model, in order); null or "" for a
+                /// model without one, which every per-family analysis leaves out.
+                #[serde(default)]
+                pub families: Option<Vec<Option<String>>>,
+            ] [$($per_model)* families] { $($rest)* }
+        }
+    };
+    (@munch $attrs:tt $name:ident [$($out:tt)*] [$($per_model:ident)*] { compute, $($rest:tt)* }) => {
+        $crate::api::request::request_struct! {
+            @munch $attrs $name [
+                $($out)*
+                /// Training compute per model, in any unit (the paper: 1e21 FLOPs); null if unknown.
+                #[serde(default)]
+                #[schema(schema_with = $crate::api::schemas::compute)]
+                pub flops: Option<Vec<Option<f64>>>,
+                /// Parameters per model (with `tokens`: FLOPs = 6 N D); null if unknown.
+                #[serde(default)]
+                #[schema(schema_with = $crate::api::schemas::compute)]
+                pub params: Option<Vec<Option<f64>>>,
+                /// Training tokens per model (with `params`); null if unknown.
+                #[serde(default)]
+                #[schema(schema_with = $crate::api::schemas::compute)]
+                pub tokens: Option<Vec<Option<f64>>>,
+            ] [$($per_model)* flops params tokens] { $($rest)* }
+        }
+    };
+    (@munch $attrs:tt $name:ident [$($out:tt)*] [$($per_model:ident)*] { size_and_family, $($rest:tt)* }) => {
+        $crate::api::request::request_struct! {
+            @munch $attrs $name [
+                $($out)*
+                /// Parameters per model, in billions (> 0).
+                #[schema(schema_with = $crate::api::schemas::positive_per_model)]
+                pub params: Vec<Option<f64>>,
+                /// Training tokens per model, in trillions (> 0).
+                #[schema(schema_with = $crate::api::schemas::positive_per_model)]
+                pub tokens: Vec<Option<f64>>,
+                /// The family of each model: models of a family share an
+                /// efficiency, which the family's scored models pin down (a
+                /// basis predicts models of its own families only).
+                #[schema(schema_with = $crate::api::schemas::model_families)]
+                pub families: Vec<Option<String>>,
+            ] [$($per_model)* params tokens families] { $($rest)* }
+        }
+    };
+    (
+        @munch $attrs:tt $name:ident [$($out:tt)*] $per_model:tt
+        { $(#[$field_attr:meta])* pub $field:ident : $type:ty $(, $($rest:tt)*)? }
+    ) => {
+        $crate::api::request::request_struct! {
+            @munch $attrs $name [
+                $($out)*
+                $(#[$field_attr])*
+                pub $field: $type,
+            ] $per_model { $($($rest)*)? }
+        }
+    };
+    (@munch [$(#[$attr:meta])*] $name:ident [$($out:tt)*] [$($per_model:ident)*] {}) => {
+        #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(deny_unknown_fields)]
+        $(#[$attr])*
+        pub struct $name {
+            $($out)*
+        }
+
+        impl $name {
+            /// The per-model fields, moved out as the leaderboard's
+            /// per-model columns.
+            pub(crate) fn take_per_model(&mut self) -> $crate::ingest::PerModel {
+                $crate::ingest::PerModel {
+                    $($per_model: $crate::api::request::PerModelField::take_values(&mut self.$per_model),)*
+                    ..Default::default()
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use request_struct;
+
+/// A per-model field of a request, as the leaderboard's per-model column:
+/// a required field is always present, an optional one may be absent.
+pub trait PerModelField<T> {
+    fn take_values(&mut self) -> PerModelValues<T>;
+}
+
+impl<T> PerModelField<T> for Vec<Option<T>> {
+    fn take_values(&mut self) -> PerModelValues<T> {
+        Some(std::mem::take(self))
+    }
+}
+
+impl<T> PerModelField<T> for Option<Vec<Option<T>>> {
+    fn take_values(&mut self) -> PerModelValues<T> {
+        self.take()
+    }
+}
 
 /// A JSON request body, as what a table body and its query stand for: the
 /// neutral leaderboard, its per-model fields (families, compute, targets,

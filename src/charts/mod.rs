@@ -72,6 +72,87 @@ fn extent(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
         })
 }
 
+/// One axis of a [`Heatmap`]: its field in the records, its title, and the
+/// order of its values.
+struct HeatmapAxis<'a> {
+    field: &'a str,
+    title: &'a str,
+    sort: &'a [String],
+}
+
+/// A heatmap of rows (`y`) by columns (`x`) on a diverging colour scale
+/// centred at 0, each cell labelled with its value: the loadings of a PCA
+/// and those of the skills law, and the families' efficiencies.
+struct Heatmap<'a> {
+    title: &'a str,
+    subtitle: &'a str,
+    /// What the cells are, for the spec's description.
+    description: &'a str,
+    x: HeatmapAxis<'a>,
+    y: HeatmapAxis<'a>,
+    /// The field of the values and their title.
+    value: (&'a str, &'a str),
+    row_height: u32,
+    font_size: u32,
+}
+
+impl Heatmap<'_> {
+    /// The spec of `cells` (x, y, value), one record each in the order
+    /// given. The scale is symmetric about 0 to the largest finite |value|,
+    /// and a label is white on the darker cells beyond 60 % of it.
+    fn spec<'c>(&self, cells: impl IntoIterator<Item = (&'c str, &'c str, f64)>) -> Value {
+        let (x, y, (value, value_title)) = (&self.x, &self.y, self.value);
+        let mut records = Vec::new();
+        let mut max_abs = 0.0_f64;
+        for (column, row, v) in cells {
+            if v.is_finite() {
+                max_abs = max_abs.max(v.abs());
+            }
+            records.push(json!({y.field: row, x.field: column, value: number(v)}));
+        }
+        let m = if max_abs > 0.0 { max_abs } else { 1.0 };
+        json!({
+            "$schema": SCHEMA,
+            "title": {"text": self.title, "subtitle": self.subtitle},
+            "description": format!("{} (diverging colour scale centred at 0).", self.description),
+            "width": {"step": 56},
+            "height": {"step": self.row_height},
+            "data": {"values": records},
+            "encoding": {
+                "x": {"field": x.field, "type": "ordinal", "sort": x.sort, "title": x.title,
+                      "axis": {"orient": "top", "labelAngle": 0}},
+                "y": {"field": y.field, "type": "nominal", "sort": y.sort, "title": y.title},
+            },
+            "layer": [
+                {
+                    "mark": {"type": "rect"},
+                    "encoding": {
+                        "color": {
+                            "field": value, "type": "quantitative", "title": value_title,
+                            "scale": {"scheme": "redblue", "domain": [-m, m], "domainMid": 0},
+                        },
+                        "tooltip": [
+                            tip(y.field, "nominal", y.title, None),
+                            tip(x.field, "ordinal", x.title, None),
+                            tip(value, "quantitative", value_title, Some(".4f")),
+                        ],
+                    },
+                },
+                {
+                    "mark": {"type": "text", "fontSize": self.font_size},
+                    "encoding": {
+                        "text": {"field": value, "type": "quantitative", "format": ".2f"},
+                        "color": {
+                            "condition": {"test": format!("abs(datum.{value}) > {}", 0.6 * m), "value": "white"},
+                            "value": "black",
+                        },
+                    },
+                },
+            ],
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 use ndarray::ArrayView2;
 use serde_json::{Value, json};
 
-use super::{SCHEMA, extent, pc_name};
+use super::{Heatmap, HeatmapAxis, SCHEMA, extent, pc_name};
 use crate::analysis::BenchmarkMatrix;
 use crate::analysis::pca::fit::PcaFit;
 
@@ -163,63 +163,36 @@ fn scree(names: &[String], ratio: &[f64], cumulative: &[f64]) -> Value {
 /// centred at 0, with each value written in its cell.
 fn loadings(names: &[String], benchmarks: &[String], components: ArrayView2<f64>) -> Value {
     // Long ("folded") form: one record per (component, benchmark).
-    let mut values = Vec::with_capacity(components.len());
-    let mut max_abs = 0.0_f64;
-    for (c, row) in components.rows().into_iter().enumerate() {
-        for (b, &loading) in row.iter().enumerate() {
-            if loading.is_finite() {
-                max_abs = max_abs.max(loading.abs());
-            }
-            values.push(json!({
-                "benchmark": benchmarks.get(b).cloned().unwrap_or_default(),
-                "component": names[c],
-                "loading": loading,
-            }));
-        }
+    let cells = components
+        .rows()
+        .into_iter()
+        .enumerate()
+        .flat_map(|(c, row)| {
+            let name = names[c].as_str();
+            row.into_iter().enumerate().map(move |(b, &loading)| {
+                let benchmark = benchmarks.get(b).map_or("", String::as_str);
+                (name, benchmark, loading)
+            })
+        });
+    Heatmap {
+        title: "Loadings",
+        subtitle: "Weight of each benchmark in each component",
+        description: "Loadings of the benchmarks on the principal components",
+        x: HeatmapAxis {
+            field: "component",
+            title: "Component",
+            sort: names,
+        },
+        y: HeatmapAxis {
+            field: "benchmark",
+            title: "Benchmark",
+            sort: benchmarks,
+        },
+        value: ("loading", "Loading"),
+        row_height: 26,
+        font_size: 11,
     }
-    let m = if max_abs > 0.0 { max_abs } else { 1.0 };
-    json!({
-        "$schema": SCHEMA,
-        "title": {
-            "text": "Loadings",
-            "subtitle": "Weight of each benchmark in each component",
-        },
-        "description": "Loadings of the benchmarks on the principal components (diverging colour scale centred at 0).",
-        "width": {"step": 56},
-        "height": {"step": 26},
-        "data": {"values": values},
-        "encoding": {
-            "x": {"field": "component", "type": "ordinal", "sort": names, "title": "Component",
-                  "axis": {"orient": "top", "labelAngle": 0}},
-            "y": {"field": "benchmark", "type": "nominal", "sort": benchmarks, "title": "Benchmark"},
-        },
-        "layer": [
-            {
-                "mark": {"type": "rect"},
-                "encoding": {
-                    "color": {
-                        "field": "loading", "type": "quantitative", "title": "Loading",
-                        "scale": {"scheme": "redblue", "domain": [-m, m], "domainMid": 0},
-                    },
-                    "tooltip": [
-                        {"field": "benchmark", "type": "nominal", "title": "Benchmark"},
-                        {"field": "component", "type": "ordinal", "title": "Component"},
-                        {"field": "loading", "type": "quantitative", "title": "Loading", "format": ".4f"},
-                    ],
-                },
-            },
-            {
-                "mark": {"type": "text", "fontSize": 11},
-                "encoding": {
-                    "text": {"field": "loading", "type": "quantitative", "format": ".2f"},
-                    "color": {
-                        "condition": {"test": format!("abs(datum.loading) > {}", 0.6 * m), "value": "white"},
-                        "value": "black",
-                    },
-                },
-            },
-        ],
-    })
+    .spec(cells)
 }
 
 /// Each model's scores on two components, PC1 and PC2 until a reader picks

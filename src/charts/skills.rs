@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::{SCHEMA, number, tip};
+use super::{Heatmap, HeatmapAxis, SCHEMA, number, tip};
 use crate::analysis::skills::{SkillsData, SkillsEvaluation, SkillsFit};
 
 /// The series of the fit's own predictions of scored models.
@@ -164,56 +164,31 @@ fn heatmap(
 ) -> Value {
     let d = values.first().map_or(0, Vec::len);
     let skills: Vec<String> = (0..d).map(skill_name).collect();
-    let mut records = Vec::with_capacity(rows.len() * d);
-    let mut max_abs = 0.0_f64;
-    for (name, row) in rows.iter().zip(&values) {
-        for (k, &v) in row.iter().enumerate() {
-            if v.is_finite() {
-                max_abs = max_abs.max(v.abs());
-            }
-            records.push(json!({field: name, "skill": skills[k], "value": number(v)}));
-        }
-    }
-    let m = if max_abs > 0.0 { max_abs } else { 1.0 };
-    json!({
-        "$schema": SCHEMA,
-        "title": {"text": title, "subtitle": subtitle},
-        "description": format!("{title}: one cell per {field} and skill (diverging colour scale centred at 0)."),
-        "width": {"step": 56},
-        "height": {"step": 22},
-        "data": {"values": records},
-        "encoding": {
-            "x": {"field": "skill", "type": "ordinal", "sort": skills, "title": "Skill",
-                  "axis": {"orient": "top", "labelAngle": 0}},
-            "y": {"field": field, "type": "nominal", "sort": rows, "title": label},
+    let cells = rows.iter().zip(&values).flat_map(|(name, row)| {
+        let skills = &skills;
+        row.iter()
+            .enumerate()
+            .map(move |(k, &v)| (skills[k].as_str(), name.as_str(), v))
+    });
+    Heatmap {
+        title,
+        subtitle,
+        description: &format!("{title}: one cell per {field} and skill"),
+        x: HeatmapAxis {
+            field: "skill",
+            title: "Skill",
+            sort: &skills,
         },
-        "layer": [
-            {
-                "mark": {"type": "rect"},
-                "encoding": {
-                    "color": {
-                        "field": "value", "type": "quantitative", "title": value_title,
-                        "scale": {"scheme": "redblue", "domain": [-m, m], "domainMid": 0},
-                    },
-                    "tooltip": [
-                        tip(field, "nominal", label, None),
-                        tip("skill", "ordinal", "Skill", None),
-                        tip("value", "quantitative", value_title, Some(".4f")),
-                    ],
-                },
-            },
-            {
-                "mark": {"type": "text", "fontSize": 10},
-                "encoding": {
-                    "text": {"field": "value", "type": "quantitative", "format": ".2f"},
-                    "color": {
-                        "condition": {"test": format!("abs(datum.value) > {}", 0.6 * m), "value": "white"},
-                        "value": "black",
-                    },
-                },
-            },
-        ],
-    })
+        y: HeatmapAxis {
+            field,
+            title: label,
+            sort: rows,
+        },
+        value: ("value", value_title),
+        row_height: 22,
+        font_size: 10,
+    }
+    .spec(cells)
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use super::{SignConvention, project};
 use crate::analysis::AnalysisError;
 use crate::analysis::matrix::{BenchmarkMatrix, ScoreRows};
 use crate::analysis::pca::fit::{PcaFit, Placement};
-use crate::analysis::pca::impute::{FittedMissing, IterativePcaParams};
+use crate::analysis::pca::impute::{FittedIterativePca, FittedMissing, IterativePcaParams};
 
 /// How far the rows of a basis's components may be from orthonormal: a fit
 /// gives them to ~1e-15, and a basis that went through a text format and
@@ -303,20 +303,14 @@ impl Basis {
                 FittedMissing::Mean { mean } => MissingParts::Mean {
                     mean: mean.to_vec(),
                 },
-                FittedMissing::IterativePca {
-                    params,
-                    mean,
-                    std,
-                    z_mean,
-                    basis,
-                } => MissingParts::IterativePca {
-                    mean: mean.to_vec(),
-                    scale: std.to_vec(),
-                    center: z_mean.to_vec(),
-                    components: rows(basis),
-                    tol: params.tol,
-                    max_iter: params.max_iter,
-                    bounds: params.bounds,
+                FittedMissing::IterativePca(fitted) => MissingParts::IterativePca {
+                    mean: fitted.mean.to_vec(),
+                    scale: fitted.std.to_vec(),
+                    center: fitted.z_mean.to_vec(),
+                    components: rows(&fitted.basis),
+                    tol: fitted.params.tol,
+                    max_iter: fitted.params.max_iter,
+                    bounds: fitted.params.bounds,
                 },
             },
             n_models: self.n_models,
@@ -450,7 +444,7 @@ fn fitted_missing(
                     "missing.bounds must be finite with lo < hi, got [{lo}, {hi}]"
                 )));
             }
-            FittedMissing::IterativePca {
+            FittedMissing::IterativePca(FittedIterativePca {
                 params: IterativePcaParams {
                     rank,
                     max_iter,
@@ -461,7 +455,7 @@ fn fitted_missing(
                 std,
                 z_mean,
                 basis,
-            }
+            })
         }
     })
 }

@@ -131,15 +131,19 @@ pub enum FittedMissing {
     Mean {
         mean: Array1<f64>,
     },
-    /// The z-scoring and the rank-r PCA of the completed z-scored matrix.
-    IterativePca {
-        params: IterativePcaParams,
-        mean: Array1<f64>,
-        std: Array1<f64>,
-        z_mean: Array1<f64>,
-        /// r x p orthonormal rows.
-        basis: Array2<f64>,
-    },
+    IterativePca(FittedIterativePca),
+}
+
+/// What `iterative_pca` fitted: the z-scoring and the rank-r PCA of the
+/// completed z-scored matrix, with the iteration's options.
+#[derive(Debug, Clone)]
+pub struct FittedIterativePca {
+    pub params: IterativePcaParams,
+    pub mean: Array1<f64>,
+    pub std: Array1<f64>,
+    pub z_mean: Array1<f64>,
+    /// r x p orthonormal rows.
+    pub basis: Array2<f64>,
 }
 
 /// Applies `policy` to the leaderboard's missing cells, and returns what it
@@ -208,44 +212,48 @@ impl FittedMissing {
                     ..CompletedScores::unchanged(scores)
                 })
             }
-            FittedMissing::IterativePca {
-                params,
-                mean,
-                std,
-                z_mean,
-                basis,
-            } => {
+            FittedMissing::IterativePca(fitted) => {
                 check_every_model_observed(matrix)?;
-                let missing = missing_cells(x);
-                let mut z = z_scores(x, &missing, mean, std)?;
-                // Row by row: each row iterates until its own cells settle,
-                // so a row's completion never depends on the rows sent with
-                // it (a basis places one model as it placed it among many).
-                let mut report = IterationReport {
-                    iterations: 0,
-                    converged: true,
-                    max_change: 0.0,
-                };
-                for cells in missing.chunk_by(|a, b| a.0 == b.0) {
-                    let i = cells[0].0;
-                    let mut row = z.slice(s![i..=i, ..]).to_owned();
-                    let own: Vec<(usize, usize)> = cells.iter().map(|&(_, j)| (0, j)).collect();
-                    let settled = iterate(&mut row, &own, params, |row, _| {
-                        Ok((row - z_mean).dot(&basis.t()).dot(basis) + z_mean)
-                    })?;
-                    z.slice_mut(s![i..=i, ..]).assign(&row);
-                    report.iterations = report.iterations.max(settled.iterations);
-                    report.converged &= settled.converged;
-                    report.max_change = report.max_change.max(settled.max_change);
-                }
-                let (scores, imputed) = unscale(x, &z, &missing, mean, std, params.bounds);
-                Ok(CompletedScores {
-                    imputed,
-                    report: (!missing.is_empty()).then_some(report),
-                    ..CompletedScores::unchanged(scores)
-                })
+                fitted.complete(x)
             }
         }
+    }
+}
+
+impl FittedIterativePca {
+    /// Completes the rows of `x` with the z-scoring and the rank-r PCA held
+    /// fixed.
+    fn complete(&self, x: ArrayView2<'_, f64>) -> Result<CompletedScores, AnalysisError> {
+        let missing = missing_cells(x);
+        let mut z = z_scores(x, &missing, &self.mean, &self.std)?;
+        // Row by row: each row iterates until its own cells settle, so a
+        // row's completion never depends on the rows sent with it (a basis
+        // places one model as it placed it among many).
+        let mut report = IterationReport {
+            iterations: 0,
+            converged: true,
+            max_change: 0.0,
+        };
+        let (z_mean, basis) = (&self.z_mean, &self.basis);
+        for cells in missing.chunk_by(|a, b| a.0 == b.0) {
+            let i = cells[0].0;
+            let mut row = z.slice(s![i..=i, ..]).to_owned();
+            let own: Vec<(usize, usize)> = cells.iter().map(|&(_, j)| (0, j)).collect();
+            let settled = iterate(&mut row, &own, &self.params, |row, _| {
+                Ok((row - z_mean).dot(&basis.t()).dot(basis) + z_mean)
+            })?;
+            z.slice_mut(s![i..=i, ..]).assign(&row);
+            report.iterations = report.iterations.max(settled.iterations);
+            report.converged &= settled.converged;
+            report.max_change = report.max_change.max(settled.max_change);
+        }
+        let bounds = self.params.bounds;
+        let (scores, imputed) = unscale(x, &z, &missing, &self.mean, &self.std, bounds);
+        Ok(CompletedScores {
+            imputed,
+            report: (!missing.is_empty()).then_some(report),
+            ..CompletedScores::unchanged(scores)
+        })
     }
 }
 
@@ -388,13 +396,13 @@ fn iterative_pca(
         report: (!missing.is_empty()).then_some(report),
         ..CompletedScores::unchanged(scores)
     };
-    let fitted = FittedMissing::IterativePca {
+    let fitted = FittedMissing::IterativePca(FittedIterativePca {
         params: params.clone(),
         mean,
         std,
         z_mean,
         basis,
-    };
+    });
     Ok((completed, fitted))
 }
 

@@ -10,7 +10,7 @@ use crate::analysis::scaling::compute_fit::{self, ComputeFit, ComputeFitSpec};
 use crate::analysis::scaling::metadata::{Compute, Families, LogCompute};
 use crate::analysis::{BenchmarkMatrix, NComponents};
 use crate::api::body::Limits;
-use crate::api::endpoint::{Analysis, LeaderboardQuery, handler};
+use crate::api::endpoint::{Analysis, LeaderboardEndpoint, LeaderboardQuery, handler};
 use crate::api::error::{ApiError, ErrorCode};
 use crate::api::options::{AnalysisOptions, Missing, SentNumber};
 use crate::api::pca::PcaResponse;
@@ -40,21 +40,8 @@ leaderboard_request! {
         sign,
         missing,
         imputation;
-        /// The family of each model (one per model, in order); null or "" for a
-        /// model without one, which is left out of the family fits.
-        pub families: Vec<Option<String>>,
-        /// Training compute per model, in any unit (the paper: 1e21 FLOPs); null if unknown.
-        #[serde(default)]
-        #[schema(schema_with = schemas::compute)]
-        pub flops: Option<Vec<Option<f64>>>,
-        /// Parameters per model (with `tokens`: FLOPs = 6 N D); null if unknown.
-        #[serde(default)]
-        #[schema(schema_with = schemas::compute)]
-        pub params: Option<Vec<Option<f64>>>,
-        /// Training tokens per model (with `params`); null if unknown.
-        #[serde(default)]
-        #[schema(schema_with = schemas::compute)]
-        pub tokens: Option<Vec<Option<f64>>>,
+        families,
+        compute,
         /// Fit only families with at least this many models of known compute. Default 3.
         #[serde(default)]
         #[schema(value_type = Option<i64>, minimum = 2)]
@@ -141,7 +128,7 @@ table_query! {
 }
 
 /// `POST /v1/scaling/compute-fit`.
-pub struct ComputeFitEndpoint;
+pub type ComputeFitEndpoint = LeaderboardEndpoint<ComputeFitQuery, ComputeFitRequest>;
 
 /// What /v1/scaling/compute-fit is asked besides the leaderboard and its
 /// per-model columns.
@@ -156,11 +143,7 @@ impl JsonRequest for ComputeFitRequest {
     type Options = ComputeFitOptions;
 
     fn into_parts(mut self) -> Result<(Leaderboard, ComputeFitOptions), ApiError> {
-        let (mut leaderboard, analysis) = self.take_leaderboard();
-        let per_model = &mut leaderboard.per_model;
-        per_model.families = Some(self.families);
-        (per_model.flops, per_model.params, per_model.tokens) =
-            (self.flops, self.params, self.tokens);
+        let (leaderboard, analysis) = self.take_leaderboard();
         let options = ComputeFitOptions {
             analysis,
             min_family_size: self.min_family_size,
@@ -202,18 +185,11 @@ impl LeaderboardQuery for ComputeFitQuery {
     }
 }
 
-impl Analysis for ComputeFitEndpoint {
-    type Query = ComputeFitQuery;
-    type Request = ComputeFitRequest;
-    type Options = ComputeFitOptions;
+impl Analysis for ComputeFitOptions {
     type Answer = ComputeFitResponse;
 
-    fn answer(
-        leaderboard: Leaderboard,
-        options: ComputeFitOptions,
-        limits: &Limits,
-    ) -> Result<ComputeFitResponse, ApiError> {
-        let min_family_size = match &options.min_family_size {
+    fn answer(self, leaderboard: Leaderboard, limits: &Limits) -> Result<Self::Answer, ApiError> {
+        let min_family_size = match &self.min_family_size {
             None => 3,
             Some(m) => {
                 let rule = "a whole number, at least 2 (a line needs two points)";
@@ -226,7 +202,7 @@ impl Analysis for ComputeFitEndpoint {
                 usize::try_from(m).unwrap_or(usize::MAX)
             }
         };
-        let analysis = &options.analysis;
+        let analysis = &self.analysis;
         request::check(&leaderboard, analysis, limits, 0)?;
         let (matrix, per_model, absent) = leaderboard.into_matrix()?;
         let families = Families::new(per_model.families.unwrap_or_default(), &matrix)?;
@@ -241,7 +217,7 @@ impl Analysis for ComputeFitEndpoint {
         let result = compute_fit::compute_fit(&matrix, &families, &compute, &spec)?;
         let mut response = ComputeFitResponse::new(&matrix, &result, analysis.missing());
         response.pca.add_absent(absent);
-        if options.charts {
+        if self.charts {
             response.charts = Some(charts::compute_fit::compute_fit(
                 &matrix, &families, &compute, &result,
             ));

@@ -13,7 +13,7 @@ use crate::analysis::scaling::sigmoid::Loss;
 use crate::analysis::{BenchmarkMatrix, NComponents, ParamGuard};
 use crate::api::basis::LawBasis;
 use crate::api::body::Limits;
-use crate::api::endpoint::{Analysis, LeaderboardQuery, handler};
+use crate::api::endpoint::{Analysis, LeaderboardEndpoint, LeaderboardQuery, handler};
 use crate::api::error::{ApiError, ErrorCode, field_rule};
 use crate::api::options::{AnalysisOptions, Missing};
 use crate::api::pca::{ImputedCellOut, PcaResponse};
@@ -84,22 +84,8 @@ leaderboard_request! {
         #[serde(default)]
         #[schema(min_items = 1)]
         pub targets: Option<Vec<Target>>,
-        /// Training compute per model (any unit); null if unknown.
-        #[serde(default)]
-        #[schema(schema_with = schemas::compute)]
-        pub flops: Option<Vec<Option<f64>>>,
-        /// Parameters per model (with `tokens`: FLOPs = 6 N D).
-        #[serde(default)]
-        #[schema(schema_with = schemas::compute)]
-        pub params: Option<Vec<Option<f64>>>,
-        /// Training tokens per model (with `params`).
-        #[serde(default)]
-        #[schema(schema_with = schemas::compute)]
-        pub tokens: Option<Vec<Option<f64>>>,
-        /// The family of each model (needed for `reference_family`); null or ""
-        /// for a model without one.
-        #[serde(default)]
-        pub families: Option<Vec<Option<String>>>,
+        compute,
+        families?,
         /// Default: train on every labelled model.
         #[serde(default)]
         pub split: Option<SplitSpec>,
@@ -349,7 +335,7 @@ pub enum SplitBy {
 }
 
 /// `POST /v1/scaling/law`.
-pub struct LawEndpoint;
+pub type LawEndpoint = LeaderboardEndpoint<LawQuery, ScalingLawRequest>;
 
 /// What /v1/scaling/law is asked besides the leaderboard and its per-model
 /// columns (the targets among them).
@@ -389,9 +375,6 @@ impl JsonRequest for ScalingLawRequest {
                 values: t.values,
             })
             .collect();
-        (per_model.flops, per_model.params, per_model.tokens) =
-            (self.flops, self.params, self.tokens);
-        per_model.families = self.families;
         let options = LawOptions {
             analysis,
             several,
@@ -497,27 +480,20 @@ impl LawQuery {
     }
 }
 
-impl Analysis for LawEndpoint {
-    type Query = LawQuery;
-    type Request = ScalingLawRequest;
-    type Options = LawOptions;
+impl Analysis for LawOptions {
     type Answer = LawAnswer;
 
-    fn answer(
-        leaderboard: Leaderboard,
-        options: LawOptions,
-        limits: &Limits,
-    ) -> Result<LawAnswer, ApiError> {
-        let analysis = &options.analysis;
+    fn answer(self, leaderboard: Leaderboard, limits: &Limits) -> Result<Self::Answer, ApiError> {
+        let analysis = &self.analysis;
         request::check(&leaderboard, analysis, limits, 0)?;
         let missing = analysis.missing();
-        let loss = match options.loss.unwrap_or_default() {
+        let loss = match self.loss.unwrap_or_default() {
             LossName::LeastSquares => Loss::LeastSquares,
             LossName::Huber => Loss::Huber {
-                delta: options.huber_delta.map_or(0.1, |HuberDelta(delta)| delta),
+                delta: self.huber_delta.map_or(0.1, |HuberDelta(delta)| delta),
             },
         };
-        let split = match options.split {
+        let split = match self.split {
             None => Split::None,
             Some(SplitSpec::Flops { max_train_flops }) => Split::Flops {
                 max_train: max_train_flops,
@@ -530,9 +506,9 @@ impl Analysis for LawEndpoint {
         )
         .split(split)
         .loss(loss)
-        .floor_max(options.floor_max.unwrap_or(0.2))
-        .target_range(options.target_range.map(|TargetRange(lo, hi)| (lo, hi)))
-        .reference_family(options.reference_family.clone())
+        .floor_max(self.floor_max.unwrap_or(0.2))
+        .target_range(self.target_range.map(|TargetRange(lo, hi)| (lo, hi)))
+        .reference_family(self.reference_family.clone())
         .check()?;
         let (matrix, per_model, absent) = leaderboard.into_matrix()?;
         let families = per_model
@@ -548,7 +524,7 @@ impl Analysis for LawEndpoint {
         let compute = Compute::of(per_model.flops, per_model.params, per_model.tokens)?
             .map(|c| LogCompute::new(c, &matrix))
             .transpose()?;
-        let fits = if options.several {
+        let fits = if self.several {
             law::fit_laws(
                 &matrix,
                 &targets,
@@ -573,11 +549,11 @@ impl Analysis for LawEndpoint {
                     &matrix,
                     target,
                     fit,
-                    options.loss.unwrap_or_default(),
-                    options.reference_family.clone(),
+                    self.loss.unwrap_or_default(),
+                    self.reference_family.clone(),
                     missing,
                 );
-                if options.return_basis {
+                if self.return_basis {
                     let basis =
                         FittedLawBasis::of_fit(matrix.benchmarks(), target.name(), fit, &spec);
                     response.basis = Some(LawBasis::new(&basis));
@@ -586,7 +562,7 @@ impl Analysis for LawEndpoint {
                 response
             })
             .collect();
-        let charts = options.charts.then(|| {
+        let charts = self.charts.then(|| {
             let laws: Vec<TargetLaw> = targets
                 .iter()
                 .zip(&fits)
@@ -599,7 +575,7 @@ impl Analysis for LawEndpoint {
             }
             .specs(&laws)
         });
-        Ok(if options.several {
+        Ok(if self.several {
             LawAnswer::Several(ScalingLawResults { results, charts })
         } else {
             let mut one = results.remove(0);

@@ -18,10 +18,11 @@ use crate::api::endpoint::{Body, Endpoint, handler};
 use crate::api::error::{ApiError, ErrorCode};
 use crate::api::pca::{ImputedCellOut, SupplementaryOut};
 use crate::api::query::{TableQuery, table_query};
+use crate::api::request::request_struct;
 use crate::api::schemas;
 use crate::api::transform::{FORM, form_basis, placement_request, read_placement};
 use crate::ingest::multipart::{self, Part};
-use crate::ingest::{self, Benchmarks, Leaderboard, PerModel, PerModelColumns};
+use crate::ingest::{self, Benchmarks, Leaderboard, PerModelColumns};
 
 table_query! {
     /// Query parameters: the table ones apply to the `scores` part of a
@@ -64,41 +65,27 @@ placement_request! {
     }
 }
 
-/// A skills basis and the models to predict with it: their sizes and
-/// families, no scores.
-#[derive(Debug, serde::Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!(skills_predict_example()))]
-pub struct SkillsPredictRequest {
-    /// A skills basis exactly as /v1/scaling/skills answered it with `return_basis`.
-    #[schema(value_type = SkillsBasis)]
-    pub basis: Value,
-    #[schema(schema_with = schemas::placed_models)]
-    #[serde(deserialize_with = "crate::ingest::json::label_list")]
-    pub models: Vec<String>,
-    /// Parameters per model, in billions (> 0).
-    #[schema(schema_with = schemas::positive_per_model)]
-    pub params: Vec<Option<f64>>,
-    /// Training tokens per model, in trillions (> 0).
-    #[schema(schema_with = schemas::positive_per_model)]
-    pub tokens: Vec<Option<f64>>,
-    /// The family of each model, one of the basis's.
-    #[schema(schema_with = schemas::model_families)]
-    pub families: Vec<Option<String>>,
+request_struct! {
+    /// A skills basis and the models to predict with it: their sizes and
+    /// families, no scores.
+    #[schema(example = json!(skills_predict_example()))]
+    pub struct SkillsPredictRequest {
+        /// A skills basis exactly as /v1/scaling/skills answered it with `return_basis`.
+        #[schema(value_type = SkillsBasis)]
+        pub basis: Value,
+        #[schema(schema_with = schemas::placed_models)]
+        #[serde(deserialize_with = "crate::ingest::json::label_list")]
+        pub models: Vec<String>,
+        size_and_family,
+    }
 }
 
 impl SkillsPredictRequest {
     /// The basis, and the models as a leaderboard of per-model columns.
-    fn into_parts(self) -> (Value, Leaderboard) {
-        let per_model = PerModel {
-            params: Some(self.params),
-            tokens: Some(self.tokens),
-            families: Some(self.families),
-            ..Default::default()
-        };
+    fn into_parts(mut self) -> (Value, Leaderboard) {
         let models = Leaderboard {
+            per_model: self.take_per_model(),
             models: self.models,
-            per_model,
             ..Default::default()
         };
         (self.basis, models)

@@ -10,7 +10,7 @@ use crate::analysis::scaling::design::{self, DesignSpec, FamilySelection};
 use crate::analysis::scaling::metadata::Families;
 use crate::analysis::{BenchmarkMatrix, NComponents};
 use crate::api::body::Limits;
-use crate::api::endpoint::{Analysis, LeaderboardQuery, handler};
+use crate::api::endpoint::{Analysis, LeaderboardEndpoint, LeaderboardQuery, handler};
 use crate::api::error::{ApiError, ErrorCode};
 use crate::api::options::{AnalysisOptions, Missing, ResamplingFields, SentNumber, resampling};
 use crate::api::pca::PcaResponse;
@@ -55,9 +55,7 @@ leaderboard_request! {
         sign,
         missing,
         imputation;
-        /// The family of each model (one per model, in order); null or "" for a
-        /// model without one, which no design includes.
-        pub families: Vec<Option<String>>,
+        families,
         /// The most models to evaluate: one budget, or several (each answered).
         #[schema(schema_with = schemas::budgets)]
         pub max_models: Budgets,
@@ -163,7 +161,7 @@ table_query! {
 }
 
 /// `POST /v1/scaling/select-families`.
-pub struct SelectFamiliesEndpoint;
+pub type SelectFamiliesEndpoint = LeaderboardEndpoint<SelectFamiliesQuery, SelectFamiliesRequest>;
 
 /// What /v1/scaling/select-families is asked besides the leaderboard and
 /// its families.
@@ -182,8 +180,7 @@ impl JsonRequest for SelectFamiliesRequest {
     type Options = SelectFamiliesOptions;
 
     fn into_parts(mut self) -> Result<(Leaderboard, SelectFamiliesOptions), ApiError> {
-        let (mut leaderboard, analysis) = self.take_leaderboard();
-        leaderboard.per_model.families = Some(self.families);
+        let (leaderboard, analysis) = self.take_leaderboard();
         let options = SelectFamiliesOptions {
             analysis,
             max_models: self.max_models,
@@ -250,19 +247,12 @@ impl LeaderboardQuery for SelectFamiliesQuery {
     }
 }
 
-impl Analysis for SelectFamiliesEndpoint {
-    type Query = SelectFamiliesQuery;
-    type Request = SelectFamiliesRequest;
-    type Options = SelectFamiliesOptions;
+impl Analysis for SelectFamiliesOptions {
     type Answer = SelectFamiliesResponse;
 
-    fn answer(
-        leaderboard: Leaderboard,
-        options: SelectFamiliesOptions,
-        limits: &Limits,
-    ) -> Result<SelectFamiliesResponse, ApiError> {
+    fn answer(self, leaderboard: Leaderboard, limits: &Limits) -> Result<Self::Answer, ApiError> {
         let code = ErrorCode::InvalidDesign;
-        let budgets: Vec<SentNumber> = match options.max_models {
+        let budgets: Vec<SentNumber> = match self.max_models {
             Budgets::One(ref b) => vec![b.clone()],
             Budgets::Many(ref b) => b.clone(),
         };
@@ -283,7 +273,7 @@ impl Analysis for SelectFamiliesEndpoint {
                 )
             })
             .collect::<Result<Vec<i64>, _>>()?;
-        let top = match &options.top {
+        let top = match &self.top {
             None => 5,
             Some(top) => top.whole_in("top", 1..=100, "a whole number between 1 and 100", code)?,
         };
@@ -296,13 +286,13 @@ impl Analysis for SelectFamiliesEndpoint {
         };
         let baseline = resampling(
             fields,
-            options.baseline_samples.as_ref(),
+            self.baseline_samples.as_ref(),
             (1000, 1),
             None,
-            options.seed.as_ref(),
+            self.seed.as_ref(),
             limits.max_resamples,
         )?;
-        let analysis = &options.analysis;
+        let analysis = &self.analysis;
         request::check(&leaderboard, analysis, limits, 0)?;
         let (matrix, per_model, absent) = leaderboard.into_matrix()?;
         let families = Families::new(per_model.families.unwrap_or_default(), &matrix)?;
@@ -310,7 +300,7 @@ impl Analysis for SelectFamiliesEndpoint {
             pca: analysis.pca_params(NComponents::Count(3))?,
             missing: analysis.missing_policy(limits.max_iterations)?,
             budgets: budgets.iter().map(|&b| b as usize).collect(),
-            required_families: options.required_families.unwrap_or_default(),
+            required_families: self.required_families.unwrap_or_default(),
             top: top as usize,
             baseline_samples: baseline.count,
             seed: baseline.seed,
@@ -318,7 +308,7 @@ impl Analysis for SelectFamiliesEndpoint {
         let selection = design::select_families(&matrix, &families, &spec)?;
         let mut response = SelectFamiliesResponse::new(&matrix, &selection, analysis.missing());
         response.pca.add_absent(absent);
-        if options.charts {
+        if self.charts {
             response.charts = Some(charts::design::select_families(&selection));
         }
         Ok(response)

@@ -17,7 +17,7 @@ use crate::analysis::skills::{
 };
 use crate::api::basis::{SkillsBasis, SkillsFittedRange};
 use crate::api::body::Limits;
-use crate::api::endpoint::{Analysis, LeaderboardQuery, handler};
+use crate::api::endpoint::{Analysis, LeaderboardEndpoint, LeaderboardQuery, handler};
 use crate::api::error::{ApiError, ErrorCode};
 use crate::api::options::{LinkName, SentNumber};
 use crate::api::query::{self, table_query};
@@ -47,16 +47,7 @@ leaderboard_request! {
     /// each model's size, training tokens and family, and the law's options.
     #[schema(example = json!(skills_request_example()))]
     pub struct SkillsRequest {
-        /// Parameters per model, in billions (> 0).
-        #[schema(schema_with = schemas::positive_per_model)]
-        pub params: Vec<Option<f64>>,
-        /// Training tokens per model, in trillions (> 0).
-        #[schema(schema_with = schemas::positive_per_model)]
-        pub tokens: Vec<Option<f64>>,
-        /// The family of each model: models of a family share an
-        /// efficiency, which the family's scored models pin down.
-        #[schema(schema_with = schemas::model_families)]
-        pub families: Vec<Option<String>>,
+        size_and_family,
         /// Each benchmark's chance floor c in [0, 1) (e.g. 0.25 for four-way
         /// multiple choice): y = c + (1 - c) g(eta). Default 0 for all.
         #[serde(default)]
@@ -345,7 +336,7 @@ table_query! {
 }
 
 /// `POST /v1/scaling/skills`.
-pub struct SkillsEndpoint;
+pub type SkillsEndpoint = LeaderboardEndpoint<SkillsQuery, SkillsRequest>;
 
 /// What /v1/scaling/skills is asked besides the leaderboard and its
 /// per-model columns.
@@ -364,10 +355,7 @@ impl JsonRequest for SkillsRequest {
     type Options = SkillsOptions;
 
     fn into_parts(mut self) -> Result<(Leaderboard, SkillsOptions), ApiError> {
-        let (mut leaderboard, _) = self.take_leaderboard();
-        let per_model = &mut leaderboard.per_model;
-        (per_model.params, per_model.tokens) = (Some(self.params), Some(self.tokens));
-        per_model.families = Some(self.families);
+        let (leaderboard, _) = self.take_leaderboard();
         let options = SkillsOptions {
             floors: self.floors,
             skills: self.skills,
@@ -455,29 +443,22 @@ impl SkillsQuery {
     }
 }
 
-impl Analysis for SkillsEndpoint {
-    type Query = SkillsQuery;
-    type Request = SkillsRequest;
-    type Options = SkillsOptions;
+impl Analysis for SkillsOptions {
     type Answer = SkillsResponse;
 
-    fn answer(
-        leaderboard: Leaderboard,
-        options: SkillsOptions,
-        limits: &Limits,
-    ) -> Result<SkillsResponse, ApiError> {
+    fn answer(self, leaderboard: Leaderboard, limits: &Limits) -> Result<Self::Answer, ApiError> {
         request::check(&leaderboard, &Default::default(), limits, 0)?;
         let code = ErrorCode::InvalidSkills;
-        if let Some(seed) = &options.seed {
+        if let Some(seed) = &self.seed {
             seed.whole_in("seed", 0..=i64::MAX, "a whole number, at least 0", code)?;
         }
-        let skills = options
+        let skills = self
             .skills
             .as_ref()
             .map(|d| d.whole_in("skills", 1..=i64::MAX, "a whole number, at least 1", code))
             .transpose()?
             .map(|d| usize::try_from(d).unwrap_or(usize::MAX));
-        let link = options.link.unwrap_or_default();
+        let link = self.link.unwrap_or_default();
         let spec = SkillsParams::new()
             .skills(skills)
             .link(link.into())
@@ -488,10 +469,10 @@ impl Analysis for SkillsEndpoint {
             per_model.params.unwrap_or_default(),
             per_model.tokens.unwrap_or_default(),
             per_model.families.unwrap_or_default(),
-            options.floors,
+            self.floors,
         )?;
         dropped_models.extend(left_out);
-        let evaluate = options
+        let evaluate = self
             .evaluate
             .map(|e| {
                 let n_train_models = match &e.n_train_models {
@@ -515,14 +496,14 @@ impl Analysis for SkillsEndpoint {
             &data,
             &fit,
             link,
-            options.skills.is_none(),
+            self.skills.is_none(),
             dropped_models,
             evaluation.as_ref(),
         );
-        if options.return_basis {
+        if self.return_basis {
             response.basis = Some(SkillsBasis::new(&FittedSkillsBasis::of_fit(&fit)));
         }
-        if options.charts {
+        if self.charts {
             response.charts = Some(charts::skills::skills(&data, &fit, evaluation.as_ref()));
         }
         Ok(response)
