@@ -293,19 +293,25 @@ pub fn sample<const K: usize>(
 }
 
 impl<const K: usize> Samples<K> {
-    /// Posterior mean and sd of z at cell (i, j) over the kept samples.
+    /// Posterior mean and sd of z at cell (i, j) over the kept samples. The
+    /// spread is summed about the first sample: E[P^2] - E[P]^2 about 0
+    /// cancels to rounding noise when the spread is small against the mean,
+    /// and the square root of that noise would reach the interval model.
     pub fn posterior(&self, i: usize, j: usize) -> (f64, f64) {
         let r = &self.rows[i * self.keep..(i + 1) * self.keep];
         let c = &self.cols[j * self.keep..(j + 1) * self.keep];
-        let (mut s1, mut s2) = (0.0, 0.0);
+        let shift = cell(&r[0], &c[0]);
+        let (mut s1, mut d1, mut d2) = (0.0, 0.0, 0.0);
         for (r, c) in r.iter().zip(c) {
             let v = cell(r, c);
             s1 += v;
-            s2 += v * v;
+            let d = v - shift;
+            d1 += d;
+            d2 += d * d;
         }
         let keep = self.keep as f64;
-        let m = s1 / keep;
-        (m, (s2 / keep - m * m).max(0.0).sqrt())
+        let dm = d1 / keep;
+        (s1 / keep, (d2 / keep - dm * dm).max(0.0).sqrt())
     }
 }
 

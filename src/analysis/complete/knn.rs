@@ -321,6 +321,7 @@ pub struct RowScratch {
     /// Weights by [k * H + h].
     wk: Vec<f64>,
     mk: Vec<f64>,
+    eligible: Vec<bool>,
     wr: Vec<f64>,
 }
 
@@ -330,6 +331,7 @@ impl RowScratch {
             acc: Acc::new(n),
             wk: vec![0.0; n * v.knn.len()],
             mk: vec![0.0; n],
+            eligible: vec![false; n],
             wr: vec![0.0; n * v.rknn.len()],
         }
     }
@@ -371,6 +373,7 @@ pub fn predict_row(
         let (n, m, dk, dr) = pair(acc, ku, s.knn_offset_pen);
         let cw = n / (n + c);
         scratch.mk[ku] = m;
+        scratch.eligible[ku] = true;
         let big_k = (n * dk + kap * d0.knn) / (n + kap);
         for (h, &bw) in v.knn.iter().enumerate() {
             scratch.wk[ku * hk + h] = (-big_k / (2.0 * bw * bw * d0.knn)).exp() * cw;
@@ -388,20 +391,27 @@ pub fn predict_row(
         ar.iter_mut().for_each(|x| *x = 0.0);
         let (rows_j, zs_j) = train.col(j);
         let rs_j = &resid.by_col[train.col_range(j)];
+        // The spread is summed about the first neighbour's offset value, so
+        // that neighbours that agree (or a single one) give 0, not the root
+        // of rounding noise.
+        let shift = rows_j
+            .iter()
+            .zip(zs_j)
+            .find(|&(&k, _)| scratch.eligible[k as usize])
+            .map_or(0.0, |(&k, &z)| z + scratch.mk[k as usize]);
         for ((&k, &z), &r) in rows_j.iter().zip(zs_j).zip(rs_j) {
             let ku = k as usize;
             let m = scratch.mk[ku];
+            let y = z + m - shift;
             let ws = &scratch.wk[ku * hk..(ku + 1) * hk];
             for (h, &w) in ws.iter().enumerate() {
-                let wm = w * m;
                 let s = &mut a[h * 6..h * 6 + 6];
                 s[0] += w * z;
-                s[1] += wm;
+                s[1] += w * m;
                 s[2] += w;
                 if v.spread {
-                    s[3] += w * (z * z);
-                    s[4] += wm * z;
-                    s[5] += wm * m;
+                    s[3] += w * y;
+                    s[4] += w * (y * y);
                 }
             }
             let ws = &scratch.wr[ku * hr..(ku + 1) * hr];
@@ -415,7 +425,8 @@ pub fn predict_row(
             let den = s[2];
             out[ci * hk + h] = if den > 1e-300 {
                 let p = (s[0] + s[1]) / den;
-                let var = (s[3] + 2.0 * s[4] + s[5]) / den - p * p;
+                let dm = s[3] / den;
+                let var = s[4] / den - dm * dm;
                 CellKnn {
                     knn: Some(p),
                     spread: var.max(0.0).sqrt(),
@@ -438,6 +449,7 @@ pub fn predict_row(
         scratch.wk[ku * hk..(ku + 1) * hk].fill(0.0);
         scratch.wr[ku * hr..(ku + 1) * hr].fill(0.0);
         scratch.mk[ku] = 0.0;
+        scratch.eligible[ku] = false;
     }
 }
 
