@@ -12,7 +12,7 @@ use arrow_schema::{DataType, Field, Schema};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app_with};
-use crate::skills::{PROTOCOL, protocol_data};
+use crate::sloth::{PROTOCOL, protocol_data};
 
 const PATH: &str = "/v1/scaling/skills";
 const CASES: &str = include_str!("../fixtures/reference/skills_cases.json");
