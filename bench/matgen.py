@@ -1,8 +1,14 @@
-"""Deterministic benchmark matrices, bit-identical to benches/common/matgen.rs.
+"""Deterministic benchmark matrices: the numpy twin of benches/common/matgen.rs, the one
+generator of the Rust tests and benchmarks, bit for bit, for the Python benchmarks
+(bench/core_sklearn.py's scikit-learn timings, bench/make_bodies.py's HTTP bodies).
 
 The generator is the one documented in tests/fixtures/reference/pca_cases.json
 (`generator`): splitmix64 draws A (n x rank), then B (rank x p), then E (n x p);
 X = 0.0 + A[:,0]B[0] + ... + A[:,r-1]B[r-1] + noise (E - 0.5), left to right.
+Running this file checks it against that file's checksum, as tests/api/reference.rs
+checks the Rust one. Other scripts that send leaderboards (scripts/compare-answers.py,
+bench/load/, bench/edge/) draw their own with Python's `random`: their bodies only need
+to be fixed, not equal to anything Rust generates.
 """
 
 import numpy as np

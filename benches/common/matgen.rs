@@ -1,26 +1,25 @@
-//! Deterministic benchmark matrices, shared by `benches/core.rs` and
-//! `examples/fit_timing.rs` (included with `#[path]`).
+//! The one generator of test and benchmark matrices, included by `#[path]`
+//! wherever Rust needs one: the PCA benchmark (benches/core.rs), the timing
+//! example (examples/fit_timing.rs) and the HTTP tests (tests/api/helpers.rs:
+//! the generated reference cases and the heavy requests).
 //!
-//! The generator is the one documented in
-//! tests/fixtures/reference/pca_cases.json (`generator`): splitmix64, A (n x
-//! rank), then B (rank x p), then E (n x p), X = A B + noise (E - 0.5), summed
-//! left to right. `bench/matgen.py` reproduces it bit for bit.
+//! It is the generator documented in tests/fixtures/reference/pca_cases.json
+//! (`generator`), whose script (make_pca_reference.py) defines it and stores
+//! each generated case's checksum, which tests/api/reference.rs checks: a
+//! splitmix64 stream from the seed ([`Rng::from_state`], the core's own
+//! generator) draws A (n x rank), then B (rank x p), then E (n x p), and
+//! X = A B + noise (E - 0.5), summed left to right. bench/matgen.py is its
+//! numpy twin for the Python benchmarks (scikit-learn's timings, the HTTP
+//! bodies), bit for bit, and checks itself against the same checksum.
 
 use ndarray::Array2;
+use obscaling::analysis::numerics::rng::Rng;
 
 pub fn generated_matrix(n: usize, p: usize, rank: usize, noise: f64, seed: u64) -> Array2<f64> {
-    let mut state = seed;
-    let mut uniform = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 * 2f64.powi(-53)
-    };
-    let a: Vec<f64> = (0..n * rank).map(|_| uniform()).collect();
-    let b: Vec<f64> = (0..rank * p).map(|_| uniform()).collect();
-    let e: Vec<f64> = (0..n * p).map(|_| uniform()).collect();
+    let mut rng = Rng::from_state(seed);
+    let a: Vec<f64> = (0..n * rank).map(|_| rng.uniform()).collect();
+    let b: Vec<f64> = (0..rank * p).map(|_| rng.uniform()).collect();
+    let e: Vec<f64> = (0..n * p).map(|_| rng.uniform()).collect();
     Array2::from_shape_fn((n, p), |(i, j)| {
         let mut x = 0.0;
         for r in 0..rank {

@@ -1,7 +1,7 @@
 //! The Sloth leaderboard (tests/fixtures/sloth/) prepared as the research
-//! code's protocol prepares it. Shared by the tests (tests/api/skills.rs),
-//! the skills benchmark and the skills example, which include this file by
-//! `#[path]`.
+//! code's protocol prepares it. Shared by the tests (tests/core/skills.rs,
+//! tests/api/skills_endpoint.rs), the skills benchmark and the skills
+//! example, which include this file by `#[path]`.
 
 use obscaling::analysis::skills::{SkillsData, SkillsModel};
 use serde_json::Value;

@@ -1,7 +1,14 @@
 //! Errors of the analysis core, worded in the user's terms (models,
 //! benchmarks, cells), so the HTTP edge can pass the message on verbatim.
 
-use super::matrix::Cell;
+/// One cell of the leaderboard, by its labels: what an error names (and
+/// [`super::BenchmarkMatrix`] answers), defined here so that the errors
+/// depend on nothing of the matrix that raises them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    pub model: String,
+    pub benchmark: String,
+}
 
 /// Everything that can make a leaderboard unanswerable.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

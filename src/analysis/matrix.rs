@@ -6,16 +6,10 @@ use std::collections::hash_map::Entry;
 use ndarray::{ArcArray2, Array2, ArrayView2};
 
 use super::AnalysisError;
+use super::error::Cell;
 
 /// How many missing cells an error names individually; the count is always exact.
 pub const MAX_CELLS_NAMED: usize = 50;
-
-/// One cell of the leaderboard, by its labels.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cell {
-    pub model: String,
-    pub benchmark: String,
-}
 
 /// Scores as they arrive from a parser: row-major values with the length of
 /// every row, so that ragged input can be reported by row rather than lost in

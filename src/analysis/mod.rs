@@ -21,8 +21,8 @@ pub mod pca;
 pub mod scaling;
 pub mod skills;
 
-pub use error::AnalysisError;
-pub use matrix::{BenchmarkMatrix, Cell};
+pub use error::{AnalysisError, Cell};
+pub use matrix::BenchmarkMatrix;
 pub use pca::impute::{
     CompletedScores, ImputedCell, IterationReport, IterativePcaParams, MissingPolicy,
 };

@@ -106,33 +106,15 @@ pub fn matrix(value: &Value) -> Vec<Vec<f64>> {
     value.as_array().unwrap().iter().map(floats).collect()
 }
 
-/// The splitmix64 matrix generator of tests/fixtures/reference/make_pca_reference.py,
-/// bit for bit (its `generator` field documents it).
+#[path = "../../benches/common/matgen.rs"]
+mod matgen;
+
+/// The matrix generator of the reference cases (benches/common/matgen.rs),
+/// as rows for a JSON body.
 pub fn generated_matrix(n: usize, p: usize, rank: usize, noise: f64, seed: u64) -> Vec<Vec<f64>> {
-    let mut state = seed;
-    let mut uniform = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 * 2f64.powi(-53)
-    };
-    let a: Vec<f64> = (0..n * rank).map(|_| uniform()).collect();
-    let b: Vec<f64> = (0..rank * p).map(|_| uniform()).collect();
-    let e: Vec<f64> = (0..n * p).map(|_| uniform()).collect();
-    (0..n)
-        .map(|i| {
-            (0..p)
-                .map(|j| {
-                    let mut x = 0.0;
-                    for r in 0..rank {
-                        x += a[i * rank + r] * b[r * p + j];
-                    }
-                    x + noise * (e[i * p + j] - 0.5)
-                })
-                .collect()
-        })
+    matgen::generated_matrix(n, p, rank, noise, seed)
+        .outer_iter()
+        .map(|row| row.to_vec())
         .collect()
 }
 

@@ -1,5 +1,6 @@
 //! Integration tests: the real server on port 0, spoken to over HTTP.
-//! One test binary keeps link time down.
+//! One test binary keeps link time down. The core's in-process tests are
+//! the `core` binary (tests/core/).
 
 mod basis;
 mod charts;
@@ -14,11 +15,11 @@ mod linfa_deviations;
 mod openapi;
 mod operations;
 mod paper;
-mod properties;
 mod reference;
 mod reliability;
 mod scaling;
-mod skills;
 mod skills_endpoint;
+#[path = "../../benches/common/sloth.rs"]
+mod sloth;
 mod tables;
 mod uncertainty;

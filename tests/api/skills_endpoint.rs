@@ -12,7 +12,7 @@ use arrow_schema::{DataType, Field, Schema};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, spawn_app_with};
-use crate::skills::{PROTOCOL, protocol_data};
+use crate::sloth::{PROTOCOL, protocol_data};
 
 const PATH: &str = "/v1/scaling/skills";
 const CASES: &str = include_str!("../fixtures/reference/skills_cases.json");
@@ -107,7 +107,7 @@ fn pp(value: &Value) -> f64 {
     value["mae_pp"].as_f64().unwrap()
 }
 
-/// The research code's protocol data (tests/api/skills.rs) as a request,
+/// The research code's protocol data (benches/common/sloth.rs) as a request,
 /// with the protocol's test groups for one training model per family.
 fn protocol_request() -> Value {
     let (data, _, groups) = protocol_data(1);

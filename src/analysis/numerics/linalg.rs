@@ -1,4 +1,5 @@
-//! The decomposition behind every PCA: a thin SVD from `faer`.
+//! The decomposition behind every PCA: a thin SVD from `faer`; and the dense
+//! linear solves of the least-squares fits ([`solve_lu`], [`solve_small`]).
 //!
 //! Why not `linfa-reduction`'s `Pca`: its LOBPCG truncated SVD reports ratios
 //! relative to the kept components only, divides by k-1, silently returns
@@ -14,6 +15,7 @@
 use faer::diag::Diag;
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::matmul::triangular::{self, BlockStructure};
+use faer::linalg::solvers::Solve;
 use faer::linalg::svd::{self, ComputeSvdVectors};
 use faer::{Accum, Side};
 use faer::{Mat, MatRef, Par};
@@ -279,6 +281,45 @@ pub fn gram_right_svd(gram: &Mat<f64>) -> Result<RightSvd, AnalysisError> {
     })
 }
 
+/// Solves `a x = rhs` (each column of `rhs`) by LU with partial pivoting,
+/// as `np.linalg.solve` does: the skills law's start and its damped steps,
+/// ported from numpy code, take the same route.
+pub fn solve_lu(a: &Mat<f64>, rhs: &Mat<f64>) -> Mat<f64> {
+    a.partial_piv_lu().solve(rhs)
+}
+
+/// Solves a small dense system `a x = b` (rows of `a`) by Gaussian
+/// elimination with partial pivoting; `None` when a pivot is below 1e-300
+/// or the solution is not finite. The sigmoid law's damped steps (k + 2
+/// unknowns) are solved so; its answers are those of this elimination,
+/// which is why it is not [`solve_lu`].
+pub fn solve_small(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
+    let m = b.len();
+    for col in 0..m {
+        let pivot = (col..m).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() < 1e-300 {
+            return None;
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        let (upper, lower) = a.split_at_mut(col + 1);
+        let pivot_row = &upper[col];
+        for (offset, row) in lower.iter_mut().enumerate() {
+            let f = row[col] / pivot_row[col];
+            for (x, p) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                *x -= f * p;
+            }
+            b[col + 1 + offset] -= f * b[col];
+        }
+    }
+    let mut x = vec![0.0; m];
+    for row in (0..m).rev() {
+        let tail: f64 = (row + 1..m).map(|c| a[row][c] * x[c]).sum();
+        x[row] = (b[row] - tail) / a[row][row];
+    }
+    x.iter().all(|v| v.is_finite()).then_some(x)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,5 +400,16 @@ mod tests {
         let gram = svd.vt.dot(&svd.vt.t());
         assert_abs_diff_eq!(gram, Array2::eye(3), epsilon = 1e-12);
         assert!(svd.singular_values[1] < 1e-12);
+    }
+
+    #[test]
+    fn solves_small_systems() {
+        let x = solve_small(vec![vec![2.0, 1.0], vec![1.0, 3.0]], vec![3.0, 5.0]).unwrap();
+        assert!((x[0] - 0.8).abs() < 1e-12 && (x[1] - 1.4).abs() < 1e-12);
+        assert!(solve_small(vec![vec![1.0, 2.0], vec![2.0, 4.0]], vec![1.0, 2.0]).is_none());
+        let a = Mat::<f64>::from_fn(2, 2, |i, j| [[2.0, 1.0], [1.0, 3.0]][i][j]);
+        let rhs = Mat::<f64>::from_fn(2, 1, |i, _| [3.0, 5.0][i]);
+        let x = solve_lu(&a, &rhs);
+        assert!((x[(0, 0)] - 0.8).abs() < 1e-12 && (x[(1, 0)] - 1.4).abs() < 1e-12);
     }
 }

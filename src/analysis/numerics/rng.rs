@@ -14,6 +14,14 @@ impl Rng {
         rng
     }
 
+    /// The stream that goes on from `state` as it is (no mixing, nothing
+    /// discarded): the generator of the reference and benchmark matrices
+    /// (tests/fixtures/reference/make_pca_reference.py,
+    /// benches/common/matgen.rs).
+    pub fn from_state(state: u64) -> Self {
+        Rng(state)
+    }
+
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;

@@ -5,13 +5,18 @@
 //! w = 0.03, c = 0, b = 0 (w per power-of-two unit of each column of s;
 //! see [`fit`]).
 //!
-//! The fit is a Levenberg-Marquardt iteration with the floor projected onto
-//! its bounds; Huber loss enters as iteratively re-weighted least squares with
+//! The fit is the core's Levenberg-Marquardt iteration
+//! ([`crate::analysis::numerics::lm`]) with the floor projected onto its
+//! bounds; Huber loss enters as iteratively re-weighted least squares with
 //! scipy's weights (rho'(z) = 1 inside f_scale, 1/sqrt(z) outside).
 
-use ndarray::{Array1, ArrayView1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 
 use crate::analysis::AnalysisError;
+use crate::analysis::numerics::lm::{
+    self, Ceiling, DampedProblem, End, Linearised, Schedule, Singular, Stop,
+};
+use crate::analysis::numerics::{linalg, moments};
 
 /// The loss the law is fitted with.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -60,7 +65,25 @@ impl SigmoidLaw {
     }
 }
 
-const MAX_ITERATIONS: usize = 2000;
+/// The damping schedule of the law's fit (see [`fit`]): at most 2000
+/// iterations and 60 trial steps each, a singular system retried with ten
+/// times the damping, and a fit that stops when the cost falls by less than
+/// 1e-15 of itself or the step is below 1e-12 of the point.
+const SCHEDULE: Schedule = Schedule {
+    max_iterations: 2000,
+    mu0: 1e-3,
+    grow: 4.0,
+    shrink: 3.0,
+    mu_min: 1e-12,
+    ceiling: Ceiling::Above(1e16),
+    singular: Singular::Grow(10.0),
+    max_trials: 60,
+    stop: Stop::DecreaseOrStep {
+        decrease: 1e-15,
+        step: 1e-12,
+    },
+    finite_cost_only: true,
+};
 
 /// The fit has converged when the residuals are this close to orthogonal
 /// to every column of the Jacobian (MINPACK's `gtol`: the cosine of the
@@ -94,32 +117,87 @@ pub fn fit(
     loss: Loss,
 ) -> Result<SigmoidLaw, AnalysisError> {
     let (n, k) = s.dim();
-    let m = k + 2;
     let units: Vec<f64> = (0..k)
-        .map(|j| {
-            crate::analysis::numerics::moments::unit(
-                s.column(j).iter().fold(0.0, |a: f64, v| a.max(v.abs())),
-            )
-        })
+        .map(|j| moments::unit(s.column(j).iter().fold(0.0, |a: f64, v| a.max(v.abs()))))
         .collect();
-    let s = ndarray::Array2::from_shape_fn((n, k), |(i, j)| s[[i, j]] / units[j]);
+    let s = Array2::from_shape_fn((n, k), |(i, j)| s[[i, j]] / units[j]);
     // theta = (w_1..w_k, c, b), the weights in the columns' units, from
     // the paper's start w = 0.03 there: for scores of a few tenths to a few
     // units (PCs of accuracies) about the paper's own, and for scores of
     // any other magnitude a start where the sigmoid is not flat.
-    let mut theta = vec![0.03; k];
-    theta.extend([0.0, 0.0]);
-
-    let residuals = |theta: &[f64]| -> Vec<f64> {
-        (0..n)
-            .map(|i| {
-                let u: f64 = (0..k).map(|j| theta[j] * s[[i, j]]).sum::<f64>() + theta[k];
-                (1.0 - theta[k + 1]) * sigmoid(u) + theta[k + 1] - y[i]
-            })
-            .collect()
+    let mut theta0 = vec![0.03; k];
+    theta0.extend([0.0, 0.0]);
+    let mut problem = LawProblem::new(s, y, floor_max, loss);
+    let out = lm::minimise(&mut problem, &theta0, &SCHEDULE)?;
+    let converged = match out.end {
+        End::Minimum | End::Stopped => true,
+        // No step lowers the cost: a (bounded) minimum if the residuals
+        // are nearly orthogonal to the Jacobian, else a stall.
+        End::NoDecrease => problem.cosine <= STALLED_COSINE && !problem.flat,
+        End::NotFinite | End::MaxIterations => false,
     };
-    let weights = |r: &[f64]| -> Vec<f64> {
-        match loss {
+    let theta = out.theta;
+    Ok(SigmoidLaw {
+        weights: Array1::from_iter((0..k).map(|j| theta[j] / units[j])),
+        intercept: theta[k],
+        floor: theta[k + 1],
+        iterations: out.iterations,
+        converged,
+    })
+}
+
+/// The law's least squares for [`lm::minimise`]: weighted normal equations
+/// of the m = k + 2 parameters, built densely (n is a leaderboard's models).
+struct LawProblem<'a> {
+    /// Scores in their columns' units (n x k), and targets.
+    s: Array2<f64>,
+    y: ArrayView1<'a, f64>,
+    floor_max: f64,
+    loss: Loss,
+    /// The residuals at the current point, and at the last trial.
+    r: Vec<f64>,
+    trial_r: Vec<f64>,
+    /// The linearisation at the current point: J^T W J, J^T W r, whether the
+    /// floor is held at its bound, the gradient's cosine and whether the
+    /// sigmoid is flat at every model.
+    jtj: Vec<Vec<f64>>,
+    jtr: Vec<f64>,
+    floor_held: bool,
+    cosine: f64,
+    flat: bool,
+    largest_curvature: f64,
+}
+
+impl<'a> LawProblem<'a> {
+    fn new(s: Array2<f64>, y: ArrayView1<'a, f64>, floor_max: f64, loss: Loss) -> Self {
+        let (n, k) = s.dim();
+        let m = k + 2;
+        LawProblem {
+            s,
+            y,
+            floor_max,
+            loss,
+            r: vec![0.0; n],
+            trial_r: vec![0.0; n],
+            jtj: vec![vec![0.0; m]; m],
+            jtr: vec![0.0; m],
+            floor_held: false,
+            cosine: f64::INFINITY,
+            flat: false,
+            largest_curvature: 0.0,
+        }
+    }
+
+    fn residuals(&self, theta: &[f64], r: &mut [f64]) {
+        let (n, k) = self.s.dim();
+        for (i, ri) in r.iter_mut().enumerate().take(n) {
+            let u: f64 = (0..k).map(|j| theta[j] * self.s[[i, j]]).sum::<f64>() + theta[k];
+            *ri = (1.0 - theta[k + 1]) * sigmoid(u) + theta[k + 1] - self.y[i];
+        }
+    }
+
+    fn weights(&self, r: &[f64]) -> Vec<f64> {
+        match self.loss {
             Loss::LeastSquares => vec![1.0; r.len()],
             // scipy's min(1, delta / |r|), divided by the largest: a step
             // does not depend on the weights' common factor, and delta
@@ -130,9 +208,80 @@ pub fn fit(
                 clipped.iter().map(|c| smallest / c).collect()
             }
         }
-    };
-    let cost = |r: &[f64]| -> f64 {
-        match loss {
+    }
+}
+
+impl DampedProblem for LawProblem<'_> {
+    fn linearise(&mut self, theta: &[f64]) -> Linearised {
+        let (n, k) = self.s.dim();
+        let m = k + 2;
+        // Jacobian of the model, weighted normal equations.
+        let wts = self.weights(&self.r);
+        let (jtj, jtr, r) = (&mut self.jtj, &mut self.jtr, &self.r);
+        jtj.iter_mut().for_each(|row| row.fill(0.0));
+        jtr.fill(0.0);
+        for i in 0..n {
+            let u: f64 = (0..k).map(|j| theta[j] * self.s[[i, j]]).sum::<f64>() + theta[k];
+            let sg = sigmoid(u);
+            let ds = (1.0 - theta[k + 1]) * sg * (1.0 - sg);
+            let mut row = Vec::with_capacity(m);
+            row.extend((0..k).map(|j| ds * self.s[[i, j]]));
+            row.push(ds);
+            row.push(1.0 - sg);
+            for a in 0..m {
+                jtr[a] += wts[i] * row[a] * r[i];
+                for b in 0..m {
+                    jtj[a][b] += wts[i] * row[a] * row[b];
+                }
+            }
+        }
+        // The floor held at a bound by a gradient that pushes past it is
+        // where the bounded minimum is: its column takes no part.
+        let floor = theta[k + 1];
+        self.floor_held =
+            (floor <= 0.0 && jtr[k + 1] > 0.0) || (floor >= self.floor_max && jtr[k + 1] < 0.0);
+        self.cosine = gradient_cosine(jtj, jtr, &wts, r, self.floor_held.then_some(k + 1));
+        // Where the sigmoid is flat at every model (the intercept moves
+        // nothing), every gradient vanishes without a minimum.
+        self.flat = jtj[k][k] == 0.0;
+        if self.cosine <= GRADIENT_COSINE && !self.flat {
+            return Linearised::Converged;
+        }
+        self.largest_curvature = (0..m).map(|d| jtj[d][d]).fold(0.0, f64::max);
+        Linearised::Step
+    }
+
+    fn step(&mut self, lambda: f64) -> Option<Vec<f64>> {
+        let k = self.s.ncols();
+        let jtj = &self.jtj;
+        let mut a = jtj.clone();
+        for (d, row) in a.iter_mut().enumerate() {
+            row[d] += lambda * jtj[d][d].max(1e-12 * self.largest_curvature);
+        }
+        let mut rhs: Vec<f64> = self.jtr.iter().map(|g| -g).collect();
+        if self.floor_held {
+            // The step of the other parameters with the floor fixed at
+            // its bound: a step that moved it would be cut back to the
+            // bound, and the others would not take their own best step.
+            for (d, row) in a.iter_mut().enumerate() {
+                row[k + 1] = if d == k + 1 { 1.0 } else { 0.0 };
+            }
+            a[k + 1].iter_mut().for_each(|v| *v = 0.0);
+            a[k + 1][k + 1] = 1.0;
+            rhs[k + 1] = 0.0;
+        }
+        linalg::solve_small(a, rhs)
+    }
+
+    fn project(&self, trial: &mut [f64]) {
+        let k = self.s.ncols();
+        trial[k + 1] = trial[k + 1].clamp(0.0, self.floor_max);
+    }
+
+    fn cost(&mut self, theta: &[f64]) -> f64 {
+        let mut r = std::mem::take(&mut self.trial_r);
+        self.residuals(theta, &mut r);
+        let cost = match self.loss {
             Loss::LeastSquares => 0.5 * r.iter().map(|v| v * v).sum::<f64>(),
             // scipy: 0.5 * f_scale^2 * sum(rho((r / f_scale)^2)), rho(z) = z or 2 sqrt(z) - 1,
             // here divided by min(delta, 1).
@@ -150,120 +299,14 @@ pub fn fit(
                     })
                     .sum::<f64>()
             }
-        }
-    };
-
-    let mut r = residuals(&theta);
-    let mut current = cost(&r);
-    let mut lambda = 1e-3;
-    let mut iterations = 0;
-    let mut converged = false;
-    while iterations < MAX_ITERATIONS && current.is_finite() {
-        crate::analysis::budget::check()?;
-        iterations += 1;
-        // Jacobian of the model, weighted normal equations.
-        let wts = weights(&r);
-        let mut jtj = vec![vec![0.0; m]; m];
-        let mut jtr = vec![0.0; m];
-        for i in 0..n {
-            let u: f64 = (0..k).map(|j| theta[j] * s[[i, j]]).sum::<f64>() + theta[k];
-            let sg = sigmoid(u);
-            let ds = (1.0 - theta[k + 1]) * sg * (1.0 - sg);
-            let mut row = Vec::with_capacity(m);
-            row.extend((0..k).map(|j| ds * s[[i, j]]));
-            row.push(ds);
-            row.push(1.0 - sg);
-            for a in 0..m {
-                jtr[a] += wts[i] * row[a] * r[i];
-                for b in 0..m {
-                    jtj[a][b] += wts[i] * row[a] * row[b];
-                }
-            }
-        }
-        // The floor held at a bound by a gradient that pushes past it is
-        // where the bounded minimum is: its column takes no part.
-        let floor = theta[k + 1];
-        let floor_held =
-            (floor <= 0.0 && jtr[k + 1] > 0.0) || (floor >= floor_max && jtr[k + 1] < 0.0);
-        let cosine = gradient_cosine(&jtj, &jtr, &wts, &r, floor_held.then_some(k + 1));
-        // Where the sigmoid is flat at every model (the intercept moves
-        // nothing), every gradient vanishes without a minimum.
-        let flat = jtj[k][k] == 0.0;
-        if cosine <= GRADIENT_COSINE && !flat {
-            converged = true;
-            break;
-        }
-        let largest_curvature = (0..m).map(|d| jtj[d][d]).fold(0.0, f64::max);
-        // Try damped steps until the cost falls (or damping makes the step vanish).
-        let mut improved = false;
-        for _ in 0..60 {
-            let mut a = jtj.clone();
-            for (d, row) in a.iter_mut().enumerate() {
-                row[d] += lambda * jtj[d][d].max(1e-12 * largest_curvature);
-            }
-            let mut rhs: Vec<f64> = jtr.iter().map(|g| -g).collect();
-            if floor_held {
-                // The step of the other parameters with the floor fixed at
-                // its bound: a step that moved it would be cut back to the
-                // bound, and the others would not take their own best step.
-                for (d, row) in a.iter_mut().enumerate() {
-                    row[k + 1] = if d == k + 1 { 1.0 } else { 0.0 };
-                }
-                a[k + 1].iter_mut().for_each(|v| *v = 0.0);
-                a[k + 1][k + 1] = 1.0;
-                rhs[k + 1] = 0.0;
-            }
-            let Some(step) = solve(a, rhs) else {
-                lambda *= 10.0;
-                continue;
-            };
-            let mut trial: Vec<f64> = theta.iter().zip(&step).map(|(t, d)| t + d).collect();
-            trial[k + 1] = trial[k + 1].clamp(0.0, floor_max);
-            let trial_r = residuals(&trial);
-            let trial_cost = cost(&trial_r);
-            if trial_cost.is_finite() && trial_cost <= current {
-                let step_norm: f64 = theta
-                    .iter()
-                    .zip(&trial)
-                    .map(|(a, b)| (a - b).abs())
-                    .fold(0.0, f64::max);
-                let theta_norm: f64 = theta.iter().map(|v| v.abs()).fold(0.0, f64::max);
-                let decrease = current - trial_cost;
-                theta = trial;
-                r = trial_r;
-                let previous = current;
-                current = trial_cost;
-                lambda = (lambda / 3.0).max(1e-12);
-                improved = true;
-                if decrease <= 1e-15 * previous.max(f64::MIN_POSITIVE)
-                    || step_norm <= 1e-12 * (theta_norm + 1e-12)
-                {
-                    converged = true;
-                }
-                break;
-            }
-            lambda *= 4.0;
-            if lambda > 1e16 {
-                break;
-            }
-        }
-        if !improved {
-            // No step lowers the cost: a (bounded) minimum if the residuals
-            // are nearly orthogonal to the Jacobian, else a stall.
-            converged = cosine <= STALLED_COSINE && !flat;
-            break;
-        }
-        if converged {
-            break;
-        }
+        };
+        self.trial_r = r;
+        cost
     }
-    Ok(SigmoidLaw {
-        weights: Array1::from_iter((0..k).map(|j| theta[j] / units[j])),
-        intercept: theta[k],
-        floor: theta[k + 1],
-        iterations,
-        converged,
-    })
+
+    fn accept(&mut self) {
+        std::mem::swap(&mut self.r, &mut self.trial_r);
+    }
 }
 
 /// The largest cosine between the (weighted) residuals and a column of the
@@ -293,34 +336,6 @@ fn gradient_cosine(
         .filter(|&(a, _)| jtj[a][a] > 0.0 && Some(a) != held)
         .map(|(a, g)| g.abs() / (jtj[a][a].sqrt() * residual_norm))
         .fold(0.0, f64::max)
-}
-
-/// Gaussian elimination with partial pivoting on a small dense system.
-fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
-    let m = b.len();
-    for col in 0..m {
-        let pivot = (col..m).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
-        if a[pivot][col].abs() < 1e-300 {
-            return None;
-        }
-        a.swap(col, pivot);
-        b.swap(col, pivot);
-        let (upper, lower) = a.split_at_mut(col + 1);
-        let pivot_row = &upper[col];
-        for (offset, row) in lower.iter_mut().enumerate() {
-            let f = row[col] / pivot_row[col];
-            for (x, p) in row[col..].iter_mut().zip(&pivot_row[col..]) {
-                *x -= f * p;
-            }
-            b[col + 1 + offset] -= f * b[col];
-        }
-    }
-    let mut x = vec![0.0; m];
-    for row in (0..m).rev() {
-        let tail: f64 = (row + 1..m).map(|c| a[row][c] * x[c]).sum();
-        x[row] = (b[row] - tail) / a[row][row];
-    }
-    x.iter().all(|v| v.is_finite()).then_some(x)
 }
 
 #[cfg(test)]
@@ -409,13 +424,5 @@ mod tests {
         let y = array![0.1, 0.5, 0.9];
         let law = fit(s.view(), y.view(), 0.2, Loss::LeastSquares).unwrap();
         assert!(!law.converged, "{law:?}");
-    }
-
-    #[test]
-    fn solves_small_systems() {
-        let x = solve(vec![vec![2.0, 1.0], vec![1.0, 3.0]], vec![3.0, 5.0]).unwrap();
-        assert!((x[0] - 0.8).abs() < 1e-12 && (x[1] - 1.4).abs() < 1e-12);
-        assert!(solve(vec![vec![1.0, 2.0], vec![2.0, 4.0]], vec![1.0, 2.0]).is_none());
-        let _ = array![1.0];
     }
 }

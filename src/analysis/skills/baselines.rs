@@ -17,7 +17,7 @@ use ndarray::{Array2, ArrayView2};
 
 use super::SkillsData;
 use super::link::{expit, logit};
-use super::lm::{Blocks, RowSink, SparseResiduals, lm_huber};
+use super::residuals::{Blocks, RowSink, SparseResiduals, lm_huber};
 use crate::analysis::AnalysisError;
 use crate::analysis::numerics::linalg::right_svd;
 

@@ -1,19 +1,93 @@
-//! A fitted skills law apart from its leaderboard: what predicts a model
-//! from its parameters, tokens and family with nothing refitted. The fit
-//! predicts its own models through this same forward pass
+//! The skills law's definition and a fitted law apart from its leaderboard:
+//! the covariates a model is read by, the links, the range of sizes a law
+//! was fitted on, and what predicts a model from its parameters, tokens and
+//! family with nothing refitted. The fit ([`super::model`]) builds on these
+//! and predicts its own models through this same forward pass
 //! ([`SkillsBasis::skills_of`], [`SkillsBasis::eta`], [`SkillsBasis::score`]),
 //! so a basis sent back predicts a model bit for bit as the fit did.
 
 use ndarray::Array2;
 
+use super::data::SkillsModel;
 use super::isotonic::Isotonic;
 use super::link::LinkKind;
-use super::model::{ISOTONIC_BLEND, covariates};
-use super::{FittedRange, Link, OutsideRange, SkillsFit};
 use crate::analysis::AnalysisError;
 
 /// Covariates per model: ln S, ln T, ln S ln T.
-const P: usize = 3;
+pub(super) const P: usize = 3;
+
+/// A model's covariates, x = [ln S, ln T, ln S ln T].
+pub(super) fn covariates(params: f64, tokens: f64) -> [f64; P] {
+    let (s, t) = (params.ln(), tokens.ln());
+    [s, t, s * t]
+}
+
+/// The `Monotone` link's weight on the isotonic part (cross-validated on
+/// the v2 training families: 0.5 was best for every number of skills).
+pub const ISOTONIC_BLEND: f64 = 0.5;
+
+/// How the skills reach the scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Link {
+    /// g = sigmoid(eta): the paper's simple link, one stage, no isotonic part.
+    Sigmoid,
+    /// The monotone `asym` link sigmoid(psi_j) sigmoid(eta)^exp(kappa_j)
+    /// (a ceiling and an asymmetric bend per benchmark), averaged half and
+    /// half with an isotonic regression of the benchmark on eta.
+    #[default]
+    Monotone,
+}
+
+/// A model's size that a law reads: its parameters or its training tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Size {
+    Params,
+    Tokens,
+}
+
+/// The parameters (billions) and training tokens (trillions) of the models a
+/// law was fitted on, smallest and largest: where its skills are
+/// interpolated rather than extrapolated.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FittedRange {
+    pub params: (f64, f64),
+    pub tokens: (f64, f64),
+}
+
+/// A size of a predicted model outside the fitted range.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OutsideRange {
+    pub size: Size,
+    /// The model's value.
+    pub value: f64,
+    /// The fitted models' smallest and largest values.
+    pub range: (f64, f64),
+}
+
+impl FittedRange {
+    /// The range of the given models' sizes (at least one).
+    pub fn of<'m>(models: impl IntoIterator<Item = &'m SkillsModel>) -> Self {
+        let widen = |(lo, hi): (f64, f64), v: f64| (lo.min(v), hi.max(v));
+        let empty = (f64::INFINITY, f64::NEG_INFINITY);
+        let (params, tokens) = models.into_iter().fold((empty, empty), |(p, t), m| {
+            (widen(p, m.params), widen(t, m.tokens))
+        });
+        FittedRange { params, tokens }
+    }
+
+    /// The sizes of a model with `params` and `tokens` that lie outside,
+    /// params first; empty inside.
+    pub fn outside(&self, params: f64, tokens: f64) -> Vec<OutsideRange> {
+        [
+            (Size::Params, params, self.params),
+            (Size::Tokens, tokens, self.tokens),
+        ]
+        .into_iter()
+        .filter(|&(_, value, (lo, hi))| !(lo..=hi).contains(&value))
+        .map(|(size, value, range)| OutsideRange { size, value, range })
+        .collect()
+    }
+}
 
 /// A fitted skills law: the skills of a model of family f with S billion
 /// parameters and T trillion tokens are z = E_f + A (x - mean) / sd, x =
@@ -124,25 +198,6 @@ fn matrix(name: &str, rows: &[Vec<f64>], r: usize, c: usize) -> Result<Array2<f6
 }
 
 impl SkillsBasis {
-    /// The law a fit found, with its families' efficiencies.
-    pub fn of_fit(fit: &SkillsFit) -> Self {
-        SkillsBasis {
-            benchmarks: fit.benchmarks.clone(),
-            floors: fit.floors.clone(),
-            link: fit.link,
-            skill_weights: fit.skill_weights.clone(),
-            covariate_means: fit.covariate_means,
-            covariate_sds: fit.covariate_sds,
-            fitted_range: Some(fit.fitted_range),
-            families: fit.families.clone(),
-            efficiencies: fit.efficiencies.clone(),
-            loadings: fit.loadings.clone(),
-            intercepts: fit.intercepts.clone(),
-            link_params: fit.link_params.clone(),
-            isotonic: fit.isotonic.clone(),
-        }
-    }
-
     /// A basis from its parts, checked whole: consistent sizes, finite
     /// numbers, floors in [0, 1), positive deviations, unique families,
     /// increasing isotonic knots with non-decreasing values.
@@ -443,5 +498,45 @@ impl SkillsBasis {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(name: &str, params: f64, tokens: f64, scores: Vec<Option<f64>>) -> SkillsModel {
+        SkillsModel {
+            name: name.into(),
+            params,
+            tokens,
+            family: "f".into(),
+            scores,
+        }
+    }
+
+    #[test]
+    fn sizes_outside_the_fitted_ones_are_named_with_the_range() {
+        let fitted = [model("a", 1.0, 2.0, vec![]), model("b", 7.0, 0.5, vec![])];
+        let range = FittedRange::of(&fitted);
+        assert_eq!(range.params, (1.0, 7.0));
+        assert_eq!(range.tokens, (0.5, 2.0));
+        assert_eq!(range.outside(1.0, 2.0), vec![]);
+        assert_eq!(
+            range.outside(0.001, 3.0),
+            vec![
+                OutsideRange {
+                    size: Size::Params,
+                    value: 0.001,
+                    range: (1.0, 7.0)
+                },
+                OutsideRange {
+                    size: Size::Tokens,
+                    value: 3.0,
+                    range: (0.5, 2.0)
+                },
+            ]
+        );
+        assert_eq!(range.outside(3.0, 0.1).len(), 1);
     }
 }

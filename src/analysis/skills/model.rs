@@ -1,16 +1,63 @@
 //! The skills fit itself, a port of `Sloth.fit` of the research code
 //! (tests/fixtures/reference/sloth_reference.py): SVD start, then two
-//! Levenberg-Marquardt stages.
+//! Levenberg-Marquardt stages on the law's definition ([`super::basis`]).
 
 use ndarray::{Array2, ArrayView2};
 
-use super::basis::SkillsBasis;
+use super::basis::{FittedRange, Link, P, SkillsBasis, covariates};
+use super::data::SkillsData;
+use super::hyperparams::SkillsSpec;
 use super::isotonic::Isotonic;
 use super::link::{LinkKind, logit};
-use super::lm::{Blocks, LM_MAX_ITER, LM_REL_TOL, RowSink, SparseResiduals, lm_solve};
-use super::{FittedRange, Link, SkillsData, SkillsFit, SkillsSpec};
-use crate::analysis::numerics::linalg::right_svd;
+use super::residuals::{Blocks, LM_MAX_ITER, LM_REL_TOL, RowSink, SparseResiduals, lm_solve};
+use crate::analysis::numerics::linalg::{right_svd, solve_lu};
 use crate::analysis::{AnalysisError, budget};
+
+/// A fitted skills law, with every model's skills and predicted scores.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SkillsFit {
+    pub benchmarks: Vec<String>,
+    pub floors: Vec<f64>,
+    pub link: Link,
+    /// d, the number of skills.
+    pub skills: usize,
+    /// W (J x d): benchmark j reads W_j . z + b_j.
+    pub loadings: Array2<f64>,
+    /// b (J).
+    pub intercepts: Vec<f64>,
+    /// The asym link's [psi, kappa] per benchmark (J x 2); J x 0 for `Sigmoid`.
+    pub link_params: Array2<f64>,
+    /// A (d x 3): skills per standardised [ln S, ln T, ln S ln T].
+    pub skill_weights: Array2<f64>,
+    /// Mean and population standard deviation of [ln S, ln T, ln S ln T]
+    /// over the fitted models (a zero deviation is replaced by 1).
+    pub covariate_means: [f64; 3],
+    pub covariate_sds: [f64; 3],
+    /// The fitted models' sizes: outside them the law extrapolates.
+    pub fitted_range: FittedRange,
+    /// Family names, in order of first appearance in the input.
+    pub families: Vec<String>,
+    /// E (F x d): each family's skill offsets ("efficiencies").
+    pub efficiencies: Array2<f64>,
+    /// Per model (input order): fitted (at least one score) or only predicted.
+    pub fitted: Vec<bool>,
+    /// z (n x d) for every model, in input order.
+    pub model_skills: Array2<f64>,
+    /// eta (n x J) for every model.
+    pub linear_predictors: Array2<f64>,
+    /// Predicted scores (n x J) for every model.
+    pub predictions: Array2<f64>,
+    /// The isotonic part of the `Monotone` link per benchmark (`None` for
+    /// `Sigmoid`): knots in eta and score.
+    pub isotonic: Vec<Option<Isotonic>>,
+    /// Mean |prediction - score| over the observed cells (a fraction).
+    pub train_mae: f64,
+    /// The same per benchmark, over its observed cells.
+    pub train_mae_per_benchmark: Vec<f64>,
+    /// Levenberg-Marquardt iterations of the sigmoid stage and of the
+    /// monotone stage (0 for `Sigmoid`).
+    pub iterations: [usize; 2],
+}
 
 /// Ridge on the family efficiencies through the logits they move,
 /// lam_e sum_{f,j} (W_j . E_f)^2: small enough to let a family with one
@@ -30,16 +77,6 @@ const LAM_E_RIDGE: f64 = 1e-6;
 const FROZEN: f64 = 1e8;
 /// The logit start clips normalised scores into [EPS, 1 - EPS].
 const EPS: f64 = 0.02;
-/// The `Monotone` link's weight on the isotonic part (cross-validated on
-/// the v2 training families: 0.5 was best for every number of skills).
-pub const ISOTONIC_BLEND: f64 = 0.5;
-/// Covariates per model: ln S, ln T, ln S ln T.
-const P: usize = 3;
-
-pub(super) fn covariates(params: f64, tokens: f64) -> [f64; P] {
-    let (s, t) = (params.ln(), tokens.ln());
-    [s, t, s * t]
-}
 
 /// Parameter vector layout: A (d x 3), E (F x d), W (J x d), b (J), phi (J x L).
 #[derive(Debug, Clone, Copy)]
@@ -231,14 +268,67 @@ impl SparseResiduals for Problem<'_> {
     }
 }
 
-/// Solves the symmetric positive definite system `a x = rhs` (columns of
-/// `rhs`), as `np.linalg.solve` does (LU with partial pivoting).
-fn solve(a: &faer::Mat<f64>, rhs: &faer::Mat<f64>) -> faer::Mat<f64> {
-    use faer::linalg::solvers::Solve;
-    a.partial_piv_lu().solve(rhs)
+/// Fits the skills law to the scored models and predicts every model.
+///
+/// Models without any score take no part in the fit (nor in the
+/// standardisation or the family weights); they are predicted from their
+/// parameters, tokens and family. Partially scored models are fitted on
+/// their observed cells.
+pub fn fit_skills(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, AnalysisError> {
+    let fitted = prepare(data, spec)?;
+    let solved = solve(&fitted, data.floors(), spec.link)?;
+    Ok(finish(data, spec.link, fitted, solved))
 }
 
-pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, AnalysisError> {
+// Here rather than in `basis`, so that the law's definition does not depend
+// on the fit that builds on it.
+impl SkillsBasis {
+    /// The law a fit found, with its families' efficiencies.
+    pub fn of_fit(fit: &SkillsFit) -> Self {
+        SkillsBasis {
+            benchmarks: fit.benchmarks.clone(),
+            floors: fit.floors.clone(),
+            link: fit.link,
+            skill_weights: fit.skill_weights.clone(),
+            covariate_means: fit.covariate_means,
+            covariate_sds: fit.covariate_sds,
+            fitted_range: Some(fit.fitted_range),
+            families: fit.families.clone(),
+            efficiencies: fit.efficiencies.clone(),
+            loadings: fit.loadings.clone(),
+            intercepts: fit.intercepts.clone(),
+            link_params: fit.link_params.clone(),
+            isotonic: fit.isotonic.clone(),
+        }
+    }
+}
+
+/// The fitted rows of a leaderboard as the law reads them: the scored
+/// models' standardised covariates, families, scores with their mask, and
+/// row weights.
+struct FittedRows {
+    /// Skills, d.
+    d: usize,
+    families: Vec<String>,
+    /// Every model's family (an index into `families`).
+    fam_all: Vec<usize>,
+    /// The scored models (indices into the leaderboard), the fitted rows.
+    rows: Vec<usize>,
+    /// Mean and population deviation of the covariates over the rows.
+    mx: [f64; P],
+    sx: [f64; P],
+    /// Per row: standardised covariates, family, and sqrt of its weight.
+    xs: Vec<[f64; P]>,
+    fam: Vec<usize>,
+    sw: Vec<f64>,
+    /// rows x J scores (0 where missing) and mask.
+    y: Vec<f64>,
+    observed: Vec<bool>,
+}
+
+/// Checks that the leaderboard can be fitted with `spec` and prepares its
+/// rows.
+fn prepare(data: &SkillsData, spec: &SkillsSpec) -> Result<FittedRows, AnalysisError> {
     let nj = data.benchmarks().len();
     let d = spec.skills_for(nj);
     if d > nj {
@@ -265,7 +355,6 @@ pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, Ana
             "{d} skills need at least {d} scored models, got {n}"
         )));
     }
-    let floors = data.floors();
 
     // Standardised covariates over the fitted rows (population sd, as numpy).
     let x: Vec<[f64; P]> = rows
@@ -305,8 +394,45 @@ pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, Ana
     let w: Vec<f64> = fam.iter().map(|&f| (count[f] as f64).powf(-FAMW)).collect();
     let w_mean = w.iter().sum::<f64>() / n as f64;
     let sw: Vec<f64> = w.iter().map(|v| (v / w_mean).sqrt()).collect();
+    Ok(FittedRows {
+        d,
+        families,
+        fam_all,
+        rows,
+        mx,
+        sx,
+        xs,
+        fam,
+        sw,
+        y,
+        observed,
+    })
+}
 
-    let final_kind = match spec.link {
+/// The law's parameters as the two stages left them.
+struct Solved {
+    lay: Layout,
+    theta: Vec<f64>,
+    /// Iterations of the sigmoid stage and of the monotone stage.
+    iterations: [usize; 2],
+}
+
+/// The research code's start, then penalised least squares with the
+/// sigmoid link (the asym link's parameters frozen at their prior), then,
+/// for the `Monotone` link, with the asym link from there.
+fn solve(fitted: &FittedRows, floors: &[f64], link: Link) -> Result<Solved, AnalysisError> {
+    let FittedRows {
+        d,
+        ref families,
+        ref xs,
+        ref fam,
+        ref sw,
+        ref y,
+        ref observed,
+        ..
+    } = *fitted;
+    let (nf, nj) = (families.len(), floors.len());
+    let final_kind = match link {
         Link::Sigmoid => LinkKind::Sigmoid,
         Link::Monotone => LinkKind::Asym,
     };
@@ -316,7 +442,7 @@ pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, Ana
         j: nj,
         l: final_kind.n_params(),
     };
-    let mut theta = start(&lay, &xs, &fam, &y, &observed, floors, final_kind)?;
+    let mut theta = start(&lay, xs, fam, y, observed, floors, final_kind)?;
 
     let mut pen = vec![0.0; lay.len()];
     let mut prior = vec![0.0; lay.len()];
@@ -340,11 +466,11 @@ pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, Ana
     let mut problem = Problem {
         lay,
         kind: LinkKind::Sigmoid,
-        xs: &xs,
-        fam: &fam,
-        y: &y,
-        observed: &observed,
-        sw: &sw,
+        xs,
+        fam,
+        y,
+        observed,
+        sw,
         floors,
         sq_lam_e: LAM_E.sqrt(),
     };
@@ -362,7 +488,36 @@ pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, Ana
         theta = stage2.theta;
         iterations[1] = stage2.iterations;
     }
+    Ok(Solved {
+        lay,
+        theta,
+        iterations,
+    })
+}
 
+/// The fitted law as a basis, every model predicted through it (the
+/// `Monotone` link's isotonic part fitted on the rows' eta first), and the
+/// training error.
+fn finish(data: &SkillsData, link: Link, fitted: FittedRows, solved: Solved) -> SkillsFit {
+    let FittedRows {
+        d,
+        families,
+        fam_all,
+        rows,
+        mx,
+        sx,
+        y,
+        observed,
+        ..
+    } = fitted;
+    let Solved {
+        lay,
+        theta,
+        iterations,
+    } = solved;
+    let (nf, nj) = (families.len(), lay.j);
+    let models = data.models();
+    let floors = data.floors();
     // The law, through which every model is predicted (and a basis made
     // of it predicts the same models bit for bit).
     let take = |f: &dyn Fn(usize, usize) -> usize, r: usize, c: usize| {
@@ -371,7 +526,7 @@ pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, Ana
     let mut law = SkillsBasis {
         benchmarks: data.benchmarks().to_vec(),
         floors: floors.to_vec(),
-        link: spec.link,
+        link,
         skill_weights: take(&|k, p| lay.a(k, p), d, P),
         covariate_means: mx,
         covariate_sds: sx,
@@ -398,7 +553,7 @@ pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, Ana
     }
     // The monotone link's isotonic part: each benchmark's scores on the
     // fitted models' eta.
-    if spec.link == Link::Monotone {
+    if link == Link::Monotone {
         law.isotonic = (0..nj)
             .map(|j| {
                 let (mut ex, mut ey) = (Vec::new(), Vec::new());
@@ -415,19 +570,7 @@ pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, Ana
     let predictions = Array2::from_shape_fn((n_all, nj), |(i, j)| {
         law.score(j, linear_predictors[(i, j)])
     });
-    let (mut abs_sum, mut cells) = (0.0, 0usize);
-    let (mut bench_sum, mut bench_cells) = (vec![0.0; nj], vec![0usize; nj]);
-    for (r, &i) in rows.iter().enumerate() {
-        for j in 0..nj {
-            if observed[r * nj + j] {
-                let e = (predictions[(i, j)] - y[r * nj + j]).abs();
-                abs_sum += e;
-                cells += 1;
-                bench_sum[j] += e;
-                bench_cells[j] += 1;
-            }
-        }
-    }
+    let (train_mae, train_mae_per_benchmark) = train_errors(&rows, &observed, &y, &predictions);
 
     let SkillsBasis {
         benchmarks,
@@ -444,7 +587,7 @@ pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, Ana
         link_params,
         isotonic,
     } = law;
-    Ok(SkillsFit {
+    SkillsFit {
         benchmarks,
         floors,
         link,
@@ -463,15 +606,41 @@ pub(super) fn fit(data: &SkillsData, spec: &SkillsSpec) -> Result<SkillsFit, Ana
         linear_predictors,
         predictions,
         isotonic,
-        train_mae: abs_sum / cells as f64,
-        // Every benchmark has an observed cell (checked above).
-        train_mae_per_benchmark: bench_sum
-            .iter()
-            .zip(&bench_cells)
-            .map(|(s, &c)| s / c as f64)
-            .collect(),
+        train_mae,
+        train_mae_per_benchmark,
         iterations,
-    })
+    }
+}
+
+/// Mean |prediction - score| over the fitted rows' observed cells, and per
+/// benchmark.
+fn train_errors(
+    rows: &[usize],
+    observed: &[bool],
+    y: &[f64],
+    predictions: &Array2<f64>,
+) -> (f64, Vec<f64>) {
+    let nj = predictions.ncols();
+    let (mut abs_sum, mut cells) = (0.0, 0usize);
+    let (mut bench_sum, mut bench_cells) = (vec![0.0; nj], vec![0usize; nj]);
+    for (r, &i) in rows.iter().enumerate() {
+        for j in 0..nj {
+            if observed[r * nj + j] {
+                let e = (predictions[(i, j)] - y[r * nj + j]).abs();
+                abs_sum += e;
+                cells += 1;
+                bench_sum[j] += e;
+                bench_cells[j] += 1;
+            }
+        }
+    }
+    // Every benchmark has an observed cell (checked by `prepare`).
+    let per_benchmark = bench_sum
+        .iter()
+        .zip(&bench_cells)
+        .map(|(s, &c)| s / c as f64)
+        .collect();
+    (abs_sum / cells as f64, per_benchmark)
 }
 
 /// The research code's start: per benchmark, logits of the normalised
@@ -542,7 +711,7 @@ fn start(
         (0..n).map(|r| z0(r, a) * q[r * nj + j]).sum()
     });
     budget::check()?;
-    let coef = solve(&gram, &rhs);
+    let coef = solve_lu(&gram, &rhs);
     budget::check()?;
     let fitted = Array2::from_shape_fn((n, nj), |(r, j)| {
         if budget::check().is_err() {

@@ -1,16 +1,23 @@
-//! Dense Levenberg-Marquardt over sparse residual rows, as the research
-//! code's `lm_solve` (the skills fit) and `lm` (the FLOPs-sigmoid baseline).
+//! The skills law's least squares as problems of the core's one
+//! Levenberg-Marquardt iteration ([`crate::analysis::numerics::lm`]): the
+//! research code's `lm_solve` (the skills fit: squares plus a ridge towards
+//! a prior) and `lm` (the FLOPs-sigmoid baseline: squares or Huber's loss
+//! plus a ridge), each with that code's damping schedule.
 //!
-//! The normal equations J^T J are accumulated row by row from each
-//! residual's few non-zero derivatives (a skills residual touches about 25
-//! of the ~200 parameters), never from a dense J; the damped system is
-//! solved densely with faer's partial-pivoting LU (numpy's
-//! `np.linalg.solve`). Everything runs sequentially in a fixed order, so a
-//! fit is bit-for-bit reproducible.
+//! The residuals' Jacobian rows are sparse: the normal equations J^T J are
+//! accumulated row by row from each residual's few non-zero derivatives (a
+//! skills residual touches about 25 of the ~200 parameters), never from a
+//! dense J; the damped system is solved densely with faer's
+//! partial-pivoting LU (numpy's `np.linalg.solve`), or with the family
+//! blocks eliminated by a Schur complement. Everything runs sequentially in
+//! a fixed order, so a fit is bit-for-bit reproducible.
 
 use faer::Mat;
-use faer::linalg::solvers::Solve;
 
+use crate::analysis::numerics::linalg::solve_lu;
+use crate::analysis::numerics::lm::{
+    self, Ceiling, DampedProblem, Linearised, Outcome, Schedule, Singular, Stop,
+};
 use crate::analysis::{AnalysisError, budget};
 
 /// Receives one residual row: (index, r_i, (parameter, d r_i / d theta) pairs).
@@ -42,19 +49,9 @@ pub struct Blocks {
     pub size: usize,
 }
 
-/// Where an iteration ended.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LmOutcome {
-    pub theta: Vec<f64>,
-    pub objective: f64,
-    /// Iterations run (as the research code counts them).
-    pub iterations: usize,
-}
-
-/// Stopping and damping of [`lm_solve`], the research code's defaults.
+/// Stopping of [`lm_solve`], the research code's defaults.
 pub const LM_MAX_ITER: usize = 300;
 pub const LM_REL_TOL: f64 = 1e-10;
-const LM_MU0: f64 = 1e-3;
 
 /// H = sum_i w_i J_i^T J_i (+ diag(pen)) and g = sum_i w_i J_i r_i, from
 /// the sparse rows, into `h` (p x p) and `g` (p); `weight` maps a residual
@@ -121,7 +118,7 @@ fn dense_step(h: &[f64], g: &[f64], damping: &[f64]) -> Option<Vec<f64>> {
         h[i * p + j] + if i == j { damping[i] } else { 0.0 }
     });
     let rhs = Mat::<f64>::from_fn(p, 1, |i, _| -g[i]);
-    let x = a.partial_piv_lu().solve(&rhs);
+    let x = solve_lu(&a, &rhs);
     let step: Vec<f64> = (0..p).map(|i| x[(i, 0)]).collect();
     step.iter().all(|v| v.is_finite()).then_some(step)
 }
@@ -237,7 +234,7 @@ fn schur_step(h: &[f64], g: &[f64], damping: &[f64], b: Blocks) -> Option<Vec<f6
     let xr: Vec<f64> = if nr > 0 {
         let s = Mat::<f64>::from_fn(nr, nr, |x, y| s[x * nr + y]);
         let rhs = Mat::<f64>::from_fn(nr, 1, |x, _| rhs[x]);
-        let xr = s.partial_piv_lu().solve(&rhs);
+        let xr = solve_lu(&s, &rhs);
         (0..nr).map(|x| xr[(x, 0)]).collect()
     } else {
         rhs
@@ -265,138 +262,51 @@ fn schur_step(h: &[f64], g: &[f64], damping: &[f64], b: Blocks) -> Option<Vec<f6
     step.iter().all(|v| v.is_finite()).then_some(step)
 }
 
-/// One iteration's search for a step, shared by both solvers: the damped
-/// system (H + mu diag(dg)) x = -g solved for mu, x4, ... until a trial
-/// theta + x does not raise the objective above `f` (a singular system
-/// counts as a rejection), or `past_ceiling(mu)` after a rejection.
-/// Answers the accepted trial and its objective, and leaves `mu` at the
-/// damping that gave it.
-struct DampedSearch<'a> {
-    h: &'a [f64],
-    g: &'a [f64],
-    dg: &'a [f64],
-    blocks: Option<Blocks>,
-}
-
-impl DampedSearch<'_> {
-    fn run(
-        &self,
-        theta: &[f64],
-        f: f64,
-        mu: &mut f64,
-        past_ceiling: impl Fn(f64) -> bool,
-        mut objective: impl FnMut(&[f64]) -> f64,
-    ) -> Option<(Vec<f64>, f64)> {
-        loop {
-            let damping: Vec<f64> = self.dg.iter().map(|v| *mu * v).collect();
-            if let Some(step) = damped_step(self.h, self.g, &damping, self.blocks) {
-                let trial: Vec<f64> = theta.iter().zip(&step).map(|(t, s)| t + s).collect();
-                let f_trial = objective(&trial);
-                if f_trial <= f {
-                    return Some((trial, f_trial));
-                }
-            }
-            *mu *= 4.0;
-            if past_ceiling(*mu) {
-                return None;
-            }
-        }
-    }
-}
-
 fn sum_sq(r: &[f64]) -> f64 {
     r.iter().map(|v| v * v).sum()
 }
 
-/// Minimises 0.5|r(theta)|^2 + 0.5 sum pen (theta - prior)^2 as `lm_solve`:
-/// damping mu diag(diag(H) + 1e-9), mu x4 on a rejected step (giving up at
-/// mu >= 1e10), mu / 3 (at least 1e-9) on an accepted one, stopping when the
-/// relative decrease falls below `tol` or after `maxit` iterations. Checks
-/// the request's deadline before each iteration.
-pub fn lm_solve<P: SparseResiduals + ?Sized>(
-    problem: &P,
-    theta0: &[f64],
-    pen: &[f64],
-    prior: &[f64],
-    maxit: usize,
-    tol: f64,
-) -> Result<LmOutcome, AnalysisError> {
-    let mut r = vec![0.0; problem.n_residuals()];
-    let objective = |theta: &[f64], r: &mut [f64]| {
-        problem.residuals(theta, r);
-        let penalty: f64 = (0..theta.len())
-            .map(|k| pen[k] * (theta[k] - prior[k]).powi(2))
-            .sum();
-        0.5 * sum_sq(r) + 0.5 * penalty
-    };
-    let mut theta = theta0.to_vec();
-    let mut f = objective(&theta, &mut r);
-    let mut mu = LM_MU0;
-    let mut it = 0;
-    let blocks = problem.diagonal_blocks();
-    let p = theta.len();
-    let (mut h, mut g) = (vec![0.0; p * p], vec![0.0; p]);
-    for iter in 1..=maxit {
-        budget::check()?;
-        it = iter;
-        normal_equations(problem, &theta, &|_| 1.0, &mut h, &mut g);
-        budget::check()?;
-        for k in 0..p {
-            h[k * p + k] += pen[k];
-            g[k] += pen[k] * (theta[k] - prior[k]);
-        }
-        let dg: Vec<f64> = (0..p).map(|k| h[k * p + k] + 1e-9).collect();
-        // mu is below the ceiling here (an accepted step had it below, and
-        // a third of it is), so the search's first trial is always made.
-        let search = DampedSearch {
-            h: &h,
-            g: &g,
-            dg: &dg,
-            blocks,
-        };
-        let Some((trial, f_trial)) = search.run(
-            &theta,
-            f,
-            &mut mu,
-            |mu| mu >= 1e10,
-            |trial| objective(trial, &mut r),
-        ) else {
-            // The search also gives up when the deadline cut its steps.
-            budget::check()?;
-            break;
-        };
-        let rel = (f - f_trial) / f.max(1e-300);
-        theta = trial;
-        f = f_trial;
-        mu = (mu / 3.0).max(1e-9);
-        if rel < tol {
-            break;
-        }
-    }
-    Ok(LmOutcome {
-        theta,
-        objective: f,
-        iterations: it,
-    })
+/// The two objectives, as the research code writes them.
+enum Objective<'a> {
+    /// 0.5 |r|^2 + 0.5 sum pen (theta - prior)^2 (`lm_solve`).
+    Prior { prior: &'a [f64] },
+    /// sum rho(r_i) + 0.5 sum pen theta^2 (`lm`), rho = r^2 / 2 or Huber's
+    /// loss with threshold beta.
+    Huber { beta: Option<f64> },
 }
 
-/// Minimises sum rho(r_i) + 0.5 sum pen theta^2 as the research code's `lm`
-/// (used by the FLOPs-sigmoid baseline): rho = r^2 / 2 (`huber = None`) or
-/// Huber's loss with threshold beta, by re-weighted steps (weight 1 inside
-/// beta, beta/|r| outside); damping mu diag(diag(H) + 1e-12 max diag(H) +
-/// 1e-15), mu x4 on rejection (giving up past 1e12), mu / 3 (at least
-/// 1e-12) on acceptance. Checks the request's deadline before each
-/// iteration.
-pub fn lm_huber<P: SparseResiduals + ?Sized>(
-    problem: &P,
-    theta0: &[f64],
-    pen: &[f64],
-    huber: Option<f64>,
-    maxit: usize,
-    tol: f64,
-) -> Result<LmOutcome, AnalysisError> {
-    let mut r = vec![0.0; problem.n_residuals()];
-    let rho = |v: f64| match huber {
+/// A [`SparseResiduals`] with its ridge and objective, linearised into the
+/// normal equations (H, g) and the damping's diagonal.
+struct Sparse<'a, P: SparseResiduals + ?Sized> {
+    residuals: &'a P,
+    pen: &'a [f64],
+    objective: Objective<'a>,
+    blocks: Option<Blocks>,
+    r: Vec<f64>,
+    h: Vec<f64>,
+    g: Vec<f64>,
+    dg: Vec<f64>,
+}
+
+impl<'a, P: SparseResiduals + ?Sized> Sparse<'a, P> {
+    fn new(residuals: &'a P, pen: &'a [f64], objective: Objective<'a>) -> Self {
+        let p = residuals.n_params();
+        Sparse {
+            residuals,
+            pen,
+            objective,
+            blocks: residuals.diagonal_blocks(),
+            r: vec![0.0; residuals.n_residuals()],
+            // Kept from one iteration to the next (see `normal_equations`).
+            h: vec![0.0; p * p],
+            g: vec![0.0; p],
+            dg: vec![0.0; p],
+        }
+    }
+}
+
+fn huber_rho(beta: Option<f64>, v: f64) -> f64 {
+    match beta {
         None => 0.5 * v * v,
         Some(beta) => {
             let a = v.abs();
@@ -406,14 +316,13 @@ pub fn lm_huber<P: SparseResiduals + ?Sized>(
                 beta * a - 0.5 * beta * beta
             }
         }
-    };
-    let objective = |theta: &[f64], r: &mut [f64]| {
-        problem.residuals(theta, r);
-        let loss: f64 = r.iter().map(|&v| rho(v)).sum();
-        let penalty: f64 = (0..theta.len()).map(|k| pen[k] * theta[k] * theta[k]).sum();
-        loss + 0.5 * penalty
-    };
-    let weight = |v: f64| match huber {
+    }
+}
+
+/// The re-weighted least squares of Huber's loss: weight 1 inside beta,
+/// beta/|r| outside.
+fn huber_weight(beta: Option<f64>, v: f64) -> f64 {
+    match beta {
         None => 1.0,
         Some(beta) => {
             if v.abs() < beta {
@@ -422,59 +331,121 @@ pub fn lm_huber<P: SparseResiduals + ?Sized>(
                 beta / v.abs().max(1e-300)
             }
         }
-    };
-    let mut theta = theta0.to_vec();
-    let mut f = objective(&theta, &mut r);
-    let mut mu = LM_MU0;
-    let mut it = 0;
-    let blocks = problem.diagonal_blocks();
-    let p = theta.len();
-    let (mut h, mut g) = (vec![0.0; p * p], vec![0.0; p]);
-    for iter in 0..maxit {
-        budget::check()?;
-        it = iter;
-        normal_equations(problem, &theta, &weight, &mut h, &mut g);
-        budget::check()?;
-        for k in 0..p {
-            h[k * p + k] += pen[k];
-            g[k] += pen[k] * theta[k];
+    }
+}
+
+impl<P: SparseResiduals + ?Sized> DampedProblem for Sparse<'_, P> {
+    fn linearise(&mut self, theta: &[f64]) -> Linearised {
+        let p = theta.len();
+        let (h, g, pen) = (&mut self.h, &mut self.g, self.pen);
+        match self.objective {
+            Objective::Prior { prior } => {
+                normal_equations(self.residuals, theta, &|_| 1.0, h, g);
+                for k in 0..p {
+                    h[k * p + k] += pen[k];
+                    g[k] += pen[k] * (theta[k] - prior[k]);
+                }
+                for (k, d) in self.dg.iter_mut().enumerate() {
+                    *d = h[k * p + k] + 1e-9;
+                }
+            }
+            Objective::Huber { beta } => {
+                normal_equations(self.residuals, theta, &|v| huber_weight(beta, v), h, g);
+                for k in 0..p {
+                    h[k * p + k] += pen[k];
+                    g[k] += pen[k] * theta[k];
+                }
+                let max_dg = (0..p)
+                    .map(|k| h[k * p + k])
+                    .fold(f64::NEG_INFINITY, f64::max);
+                for (k, d) in self.dg.iter_mut().enumerate() {
+                    *d = h[k * p + k] + 1e-12 * max_dg + 1e-15;
+                }
+            }
         }
-        let max_dg = (0..p)
-            .map(|k| h[k * p + k])
-            .fold(f64::NEG_INFINITY, f64::max);
-        let dg: Vec<f64> = (0..p)
-            .map(|k| h[k * p + k] + 1e-12 * max_dg + 1e-15)
-            .collect();
-        let search = DampedSearch {
-            h: &h,
-            g: &g,
-            dg: &dg,
-            blocks,
-        };
-        let Some((trial, f_trial)) = search.run(
-            &theta,
-            f,
-            &mut mu,
-            |mu| mu > 1e12,
-            |trial| objective(trial, &mut r),
-        ) else {
-            // The search also gives up when the deadline cut its steps.
-            budget::check()?;
-            break;
-        };
-        let rel = (f - f_trial) / f.max(1e-300);
-        theta = trial;
-        f = f_trial;
-        mu = (mu / 3.0).max(1e-12);
-        if rel < tol {
-            break;
+        Linearised::Step
+    }
+
+    fn step(&mut self, mu: f64) -> Option<Vec<f64>> {
+        let damping: Vec<f64> = self.dg.iter().map(|v| mu * v).collect();
+        damped_step(&self.h, &self.g, &damping, self.blocks)
+    }
+
+    fn cost(&mut self, theta: &[f64]) -> f64 {
+        let (r, pen) = (&mut self.r, self.pen);
+        self.residuals.residuals(theta, r);
+        match self.objective {
+            Objective::Prior { prior } => {
+                let penalty: f64 = (0..theta.len())
+                    .map(|k| pen[k] * (theta[k] - prior[k]).powi(2))
+                    .sum();
+                0.5 * sum_sq(r) + 0.5 * penalty
+            }
+            Objective::Huber { beta } => {
+                let loss: f64 = r.iter().map(|&v| huber_rho(beta, v)).sum();
+                let penalty: f64 = (0..theta.len()).map(|k| pen[k] * theta[k] * theta[k]).sum();
+                loss + 0.5 * penalty
+            }
         }
     }
-    Ok(LmOutcome {
-        theta,
-        objective: f,
-        iterations: it,
-    })
+}
+
+/// Minimises 0.5|r(theta)|^2 + 0.5 sum pen (theta - prior)^2 as `lm_solve`:
+/// damping mu diag(diag(H) + 1e-9), mu x4 on a rejected step (giving up at
+/// mu >= 1e10), mu / 3 (at least 1e-9) on an accepted one, stopping when the
+/// relative decrease falls below `tol` or after `maxit` iterations.
+pub fn lm_solve<P: SparseResiduals + ?Sized>(
+    problem: &P,
+    theta0: &[f64],
+    pen: &[f64],
+    prior: &[f64],
+    maxit: usize,
+    tol: f64,
+) -> Result<Outcome, AnalysisError> {
+    let schedule = Schedule {
+        max_iterations: maxit,
+        mu0: 1e-3,
+        grow: 4.0,
+        shrink: 3.0,
+        mu_min: 1e-9,
+        ceiling: Ceiling::AtLeast(1e10),
+        singular: Singular::Reject,
+        max_trials: usize::MAX,
+        stop: Stop::RelativeDecrease(tol),
+        finite_cost_only: false,
+    };
+    let mut sparse = Sparse::new(problem, pen, Objective::Prior { prior });
+    lm::minimise(&mut sparse, theta0, &schedule)
+}
+
+/// Minimises sum rho(r_i) + 0.5 sum pen theta^2 as the research code's `lm`
+/// (used by the FLOPs-sigmoid baseline): rho = r^2 / 2 (`huber = None`) or
+/// Huber's loss with threshold beta, by re-weighted steps (weight 1 inside
+/// beta, beta/|r| outside); damping mu diag(diag(H) + 1e-12 max diag(H) +
+/// 1e-15), mu x4 on rejection (giving up past 1e12), mu / 3 (at least
+/// 1e-12) on acceptance.
+pub fn lm_huber<P: SparseResiduals + ?Sized>(
+    problem: &P,
+    theta0: &[f64],
+    pen: &[f64],
+    huber: Option<f64>,
+    maxit: usize,
+    tol: f64,
+) -> Result<Outcome, AnalysisError> {
+    let schedule = Schedule {
+        max_iterations: maxit,
+        mu0: 1e-3,
+        grow: 4.0,
+        shrink: 3.0,
+        mu_min: 1e-12,
+        ceiling: Ceiling::Above(1e12),
+        singular: Singular::Reject,
+        max_trials: usize::MAX,
+        stop: Stop::RelativeDecrease(tol),
+        finite_cost_only: false,
+    };
+    let mut sparse = Sparse::new(problem, pen, Objective::Huber { beta: huber });
+    lm::minimise(&mut sparse, theta0, &schedule)
 }
 
 #[cfg(test)]
