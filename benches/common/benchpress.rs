@@ -1,6 +1,6 @@
 //! The BenchPress leaderboard and its 30 held-out folds
 //! (tests/fixtures/benchpress/, see SOURCE.md there). Shared by the
-//! completion's tests (tests/complete.rs), benchmark (benches/complete.rs)
+//! completion's tests (tests/core/complete.rs), benchmark (benches/complete.rs)
 //! and protocol example (examples/complete_protocol.rs), which include this
 //! file by `#[path]`.
 

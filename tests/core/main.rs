@@ -1,6 +1,7 @@
 //! In-process tests of the analysis core (src/analysis): its functions called
 //! directly, no server. The HTTP tests are the `api` binary (tests/api/).
 
+mod complete;
 mod properties;
 mod skills;
 mod skips;

@@ -11,7 +11,7 @@ use obscaling::analysis::matrix::ScoreRows;
 use obscaling::analysis::{AnalysisError, BenchmarkMatrix, ParamGuard};
 use serde_json::Value;
 
-#[path = "../benches/common/benchpress.rs"]
+#[path = "../../benches/common/benchpress.rs"]
 mod benchpress;
 
 fn matrix(models: &[String], benchmarks: &[String], scores: &[f64]) -> BenchmarkMatrix {
