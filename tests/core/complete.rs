@@ -56,7 +56,7 @@ mod reference {
     //! coefficients; the choices and blend weights exactly.
     use super::*;
 
-    const CASES: &str = include_str!("fixtures/reference/complete_cases.json");
+    const CASES: &str = include_str!("../fixtures/reference/complete_cases.json");
 
     fn case(name: &str) -> (BenchmarkMatrix, CompleteValidParams, Value) {
         let v: Value = serde_json::from_str(CASES).unwrap();
@@ -377,7 +377,7 @@ mod properties {
     /// A fractions leaderboard and the same x 100 give the same predictions, x 100.
     #[test]
     fn a_fractions_leaderboard_and_the_same_in_percent_agree() {
-        const CSV: &str = include_str!("fixtures/data/base_llm_leaderboard_v2_eval.csv");
+        const CSV: &str = include_str!("../fixtures/data/base_llm_leaderboard_v2_eval.csv");
         let mut reader = csv::Reader::from_reader(CSV.as_bytes());
         let benchmarks: Vec<String> = reader
             .headers()
