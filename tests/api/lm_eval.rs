@@ -361,3 +361,25 @@ fn the_fixture_generator_is_checked_in_with_its_output() {
     }
     assert!(Path::new(&fixtures().join("lm_eval/SOURCE.md")).exists());
 }
+
+#[tokio::test]
+async fn the_limits_apply_to_the_whole_upload() {
+    let files = results_files();
+    let (content_type, body) = form(&files, &[]);
+    // Each file is far under the limit; the upload is not.
+    let largest = files.iter().map(|(_, b)| b.len()).max().unwrap();
+    let limit = body.len() / 2;
+    assert!(largest < limit);
+    let app = crate::helpers::spawn_app_with(|c| c.max_body_bytes = limit).await;
+    let (status, _, answer) = app
+        .post_raw(&format!("/v1/pca?format=lm_eval&{OPTIONS}"), Some(&content_type), body.clone())
+        .await;
+    assert_eq!((status, answer["code"].as_str()), (413, Some("payload_too_large")), "{answer}");
+    // 77 models x 8 tasks = 616 cells.
+    let app = crate::helpers::spawn_app_with(|c| c.max_cells = 615).await;
+    let (status, _, answer) = app
+        .post_raw(&format!("/v1/pca?format=lm_eval&{OPTIONS}"), Some(&content_type), body)
+        .await;
+    assert_eq!((status, answer["code"].as_str()), (413, Some("too_many_cells")), "{answer}");
+    assert!(answer["detail"].as_str().unwrap().contains("77 models x 8 tasks"), "{answer}");
+}
