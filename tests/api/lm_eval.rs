@@ -383,3 +383,121 @@ async fn the_limits_apply_to_the_whole_upload() {
     assert_eq!((status, answer["code"].as_str()), (413, Some("too_many_cells")), "{answer}");
     assert!(answer["detail"].as_str().unwrap().contains("77 models x 8 tasks"), "{answer}");
 }
+
+// The Open LLM Leaderboard's own table (`open-llm-leaderboard/contents`),
+// read as it is: tests/fixtures/open_llm/contents.parquet, written by
+// make_contents.py with its column set and types.
+
+/// `value` percent-encoded for a query string (`,` kept: lists).
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b',' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+const RAW: [&str; 6] = ["IFEval Raw", "BBH Raw", "MATH Lvl 5 Raw", "GPQA Raw", "MUSR Raw", "MMLU-PRO Raw"];
+const NORMALISED: [&str; 6] = ["IFEval", "BBH", "MATH Lvl 5", "GPQA", "MUSR", "MMLU-PRO"];
+
+/// The fixture's rows as make_contents.py takes them from the Sloth table:
+/// (fullname, the six raw scores).
+fn contents_rows() -> Vec<(String, Vec<f64>)> {
+    let script = std::fs::read_to_string(fixtures().join("open_llm/make_contents.py")).unwrap();
+    let sloth = std::fs::read_to_string(fixtures().join("sloth/leaderboard_v2.csv")).unwrap();
+    let start = script.find("ROWS = [").unwrap();
+    let end = start + script[start..].find("]\n").unwrap();
+    script[start..end]
+        .split('(')
+        .skip(1)
+        .map(|item| {
+            let fields: Vec<&str> = item.split('"').collect();
+            let (name, org) = (fields[1], fields[3]);
+            let row = sloth
+                .lines()
+                .find(|l| l.split(',').next() == Some(name))
+                .unwrap();
+            let cells: Vec<&str> = row.split(',').collect();
+            let scores = cells[7..13].iter().map(|c| c.parse().unwrap()).collect();
+            (format!("{org}/{name}"), scores)
+        })
+        .collect()
+}
+
+async fn contents_pca(app: &TestApp, query: &str) -> Value {
+    let (status, _, answer) = app
+        .post_raw(
+            &format!("/v1/pca?{query}"),
+            Some("application/vnd.apache.parquet"),
+            std::fs::read(fixtures().join("open_llm/contents.parquet")).unwrap(),
+        )
+        .await;
+    assert_eq!(status, 200, "{query}: {answer}");
+    answer
+}
+
+#[tokio::test]
+async fn the_open_llm_leaderboard_contents_table_reads_as_it_is() {
+    let app = spawn_app().await;
+    let rows = contents_rows();
+    assert_eq!(rows.len(), 14);
+    // The Raw family: exactly the PCA of the same numbers sent as JSON.
+    let raw = contents_pca(&app, &format!("model_column=fullname&benchmarks={}", encode(&RAW.join(",")))).await;
+    let json = serde_json::json!({
+        "models": rows.iter().map(|(m, _)| m.clone()).collect::<Vec<_>>(),
+        "benchmarks": RAW,
+        "scores": rows.iter().map(|(_, s)| s.clone()).collect::<Vec<_>>(),
+    });
+    let (status, _, by_json) = app.post_json("/v1/pca", &json).await;
+    assert_eq!(status, 200, "{by_json}");
+    assert_eq!(raw, by_json);
+    assert_eq!(raw["models"][0], "bigscience/bloom-560m");
+    // The normalised family: 0-100, the random-guess bound subtracted.
+    let normalised = contents_pca(&app, &format!("model_column=fullname&benchmarks={}", encode(&NORMALISED.join(",")))).await;
+    assert_eq!(normalised["benchmarks"], serde_json::json!(NORMALISED));
+    let ifeval_mean: f64 = rows.iter().map(|(_, s)| s[0] * 100.0).sum::<f64>() / rows.len() as f64;
+    assert!((normalised["mean"][0].as_f64().unwrap() - ifeval_mean).abs() < 1e-9, "{}", normalised["mean"]);
+    // Headers with emoji and spaces, named as written.
+    let emoji = contents_pca(&app, &format!("model_column=fullname&benchmarks={}", encode("Average ⬆️,Hub ❤️,CO₂ cost (kg)"))).await;
+    assert_eq!(emoji["benchmarks"], serde_json::json!(["Average ⬆️", "Hub ❤️", "CO₂ cost (kg)"]));
+    // Without a pick, every number column is a benchmark, the average, the
+    // likes and the size among them: why a request names one family.
+    let every = contents_pca(&app, "model_column=fullname").await;
+    let benchmarks = every["benchmarks"].to_string();
+    for column in ["Average ⬆️", "Hub ❤️", "#Params (B)", "IFEval Raw", "IFEval"] {
+        assert!(benchmarks.contains(column), "{column} not in {benchmarks}");
+    }
+    let prefix = contents_pca(&app, &format!("model_column=fullname&benchmark_prefix={}", encode("MMLU-PRO"))).await;
+    assert_eq!(prefix["benchmarks"], serde_json::json!(["MMLU-PRO Raw", "MMLU-PRO"]));
+}
+
+#[tokio::test]
+async fn inspect_names_the_contents_columns_as_written() {
+    let app = spawn_app().await;
+    let (status, _, answer) = app
+        .post_raw(
+            "/v1/inspect",
+            Some("application/vnd.apache.parquet"),
+            std::fs::read(fixtures().join("open_llm/contents.parquet")).unwrap(),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let column = |name: &str| {
+        answer["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+            .clone()
+    };
+    assert_eq!(answer["columns"].as_array().unwrap().len(), 36);
+    assert_eq!(column("Average ⬆️")["type"], "Float64");
+    assert_eq!(column("Hub ❤️")["type"], "Int64");
+    assert_eq!(column("Chat Template")["numeric"], false);
+    assert_eq!(column("fullname")["examples"][0], "bigscience/bloom-560m");
+}
