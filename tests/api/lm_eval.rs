@@ -501,3 +501,36 @@ async fn inspect_names_the_contents_columns_as_written() {
     assert_eq!(column("Chat Template")["numeric"], false);
     assert_eq!(column("fullname")["examples"][0], "bigscience/bloom-560m");
 }
+
+#[tokio::test]
+async fn a_target_that_is_no_column_of_the_models_part_is_a_task() {
+    let app = spawn_app().await;
+    let law = "target_columns=HumanEval&family_column=Model%20Family&flops_column=FLOPs%20(1E21)&max_train_flops=84";
+    let benchmarks = TASKS[..7].iter().map(|(csv, _)| *csv).collect::<Vec<_>>().join(",");
+    let (status, _, csv) = app
+        .post_raw(
+            &format!("/v1/scaling/law?benchmarks={benchmarks}&{OPTIONS}&{law}"),
+            Some("text/csv"),
+            std::fs::read(fixtures().join("data/paper_set_77.csv")).unwrap(),
+        )
+        .await;
+    assert_eq!(status, 200, "{csv}");
+    let models_part = std::fs::read(fixtures().join("lm_eval/paper_77_models.csv")).unwrap();
+    let (content_type, body) = form(&results_files(), &[("models", "text/csv", models_part)]);
+    let (status, _, answer) = app
+        .post_raw(
+            &format!("/v1/scaling/law?format=lm_eval&{OPTIONS}&{}", law.replace("HumanEval", "humaneval")),
+            Some(&content_type),
+            body,
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let columns: Vec<&str> = answer["lm_eval"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["task"].as_str().unwrap())
+        .collect();
+    assert!(!columns.contains(&"humaneval"), "the target is no benchmark: {columns:?}");
+    assert_eq!(as_csv(answer), csv);
+}
