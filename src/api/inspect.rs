@@ -155,9 +155,10 @@ pub struct InspectResponse {
     pub delimiter: Option<String>,
     /// With format=lm_eval: the upload's documents, models and tasks. The
     /// answer's `columns` are then the leaderboard the analysis endpoints
-    /// read with `task_prefix` matching every task: a `model` column, and a
-    /// column per task with a score (subtasks included), read with the
-    /// metric `lm_eval.tasks` names; `rows` is the number of models.
+    /// read with `task_prefix` matching every task: a model column (named
+    /// as the `models` part's, else `model`), a column per task with a score
+    /// (subtasks included) read with the metric `lm_eval.tasks` names, then
+    /// the `models` part's other columns; `rows` is the number of models.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lm_eval: Option<LmEvalInspect>,
 }
@@ -312,7 +313,7 @@ fn describe_lm_eval(
     let description = lm_eval::describe(&upload, &spec, &read)?;
     let every = LmEvalSpec {
         tasks: TaskPick::Prefix(String::new()),
-        ..spec
+        ..spec.clone()
     };
     let (board, _) = lm_eval::assemble(&upload, &every, &read)?;
     let (n, p) = (board.models.len(), board.benchmarks.len());
@@ -323,8 +324,44 @@ fn describe_lm_eval(
         .take(max_examples)
         .map(|m| Value::from(m.as_str()))
         .collect();
+    // The models part's columns, described as a table; its model column
+    // names the leaderboard's (what model_column is sent as).
+    let mut model_column = "model".to_owned();
+    let mut part_columns = Vec::new();
+    if let Some((format, bytes)) = upload.models_part() {
+        let part = inspect::inspect(
+            format,
+            bytes,
+            &InspectSpec {
+                delimiter: Delimiter::Byte(spec.delimiter),
+                layout: Some(ingest::Layout::Wide),
+                max_examples,
+            },
+            &read,
+        )?;
+        let key = match spec.model_column.as_deref() {
+            Some(name) => part
+                .columns
+                .iter()
+                .position(|c| c.name.trim() == name.trim())
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::UnknownColumn,
+                        format!("there is no column '{name}' in the '{}' part", lm_eval::MODELS_PART),
+                    )
+                })?,
+            None => 0,
+        };
+        for (c, column) in part.columns.into_iter().enumerate() {
+            if c == key {
+                model_column = column.name;
+            } else {
+                part_columns.push(InspectColumn::from(column));
+            }
+        }
+    }
     columns.push(InspectColumn {
-        name: "model".into(),
+        name: model_column,
         column_type: "text".into(),
         numeric: false,
         missing: Some(0),
@@ -358,6 +395,7 @@ fn describe_lm_eval(
             looks_like: None,
         });
     }
+    columns.extend(part_columns);
     Ok(InspectResponse {
         rows: n,
         layout: Layout::Wide,

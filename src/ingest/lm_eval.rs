@@ -190,6 +190,13 @@ pub struct Upload<'a> {
     models: Option<(Format, &'a [u8])>,
 }
 
+impl<'a> Upload<'a> {
+    /// The `models` part: its format and bytes.
+    pub fn models_part(&self) -> Option<(Format, &'a [u8])> {
+        self.models
+    }
+}
+
 /// Reads a JSON body: one results document, a JSON array of them, or JSON
 /// Lines (documents one after another, one per line).
 pub fn read_json(

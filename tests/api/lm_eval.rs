@@ -534,3 +534,26 @@ async fn a_target_that_is_no_column_of_the_models_part_is_a_task() {
     assert!(!columns.contains(&"humaneval"), "the target is no benchmark: {columns:?}");
     assert_eq!(as_csv(answer), csv);
 }
+
+#[tokio::test]
+async fn inspect_lists_the_models_part_columns_after_the_tasks() {
+    let app = spawn_app().await;
+    let models_part = std::fs::read(fixtures().join("lm_eval/paper_77_models.csv")).unwrap();
+    let (content_type, body) = form(&results_files(), &[("models", "text/csv", models_part)]);
+    let (status, _, answer) = app
+        .post_raw("/v1/inspect?format=lm_eval&max_examples=100", Some(&content_type), body)
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let names: Vec<&str> = answer["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names[0], "Model", "the model column is named as the models part's");
+    assert_eq!(names[names.len() - 2..], ["Model Family", "FLOPs (1E21)"]);
+    assert_eq!(answer["lm_eval"]["models_part_columns"], serde_json::json!(["Model", "Model Family", "FLOPs (1E21)"]));
+    let family = &answer["columns"][names.len() - 2];
+    assert_eq!(family["numeric"], false);
+    assert!(family["examples"].as_array().unwrap().contains(&serde_json::json!("Llama-2")));
+}
