@@ -197,11 +197,13 @@ fn form_boundary(req: &HttpRequest) -> Result<Option<String>, ApiError> {
             let param = mime.as_ref().and_then(|m| m.get_param("boundary"));
             Ok(Some(multipart::boundary(param.map(|b| b.as_str()))?))
         }
-        BodyFormat::Csv | BodyFormat::Parquet | BodyFormat::Arrow | BodyFormat::JsonLines => Err(ApiError::new(
-            ErrorCode::UnsupportedMediaType,
-            "send the basis with the models: application/json, or multipart/form-data with a \
+        BodyFormat::Csv | BodyFormat::Parquet | BodyFormat::Arrow | BodyFormat::JsonLines => {
+            Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "send the basis with the models: application/json, or multipart/form-data with a \
              basis part (JSON) and a scores part (a table: CSV, Parquet or Arrow)",
-        )),
+            ))
+        }
     }
 }
 

@@ -347,7 +347,10 @@ fn describe_lm_eval(
                 .ok_or_else(|| {
                     ApiError::new(
                         ErrorCode::UnknownColumn,
-                        format!("there is no column '{name}' in the '{}' part", lm_eval::MODELS_PART),
+                        format!(
+                            "there is no column '{name}' in the '{}' part",
+                            lm_eval::MODELS_PART
+                        ),
                     )
                 })?,
             None => 0,

@@ -6,9 +6,9 @@
 //! scaffold ([`super::endpoint::read_lm_eval`]).
 
 use serde::Serialize;
-use utoipa::{PartialSchema, ToSchema};
 use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Schema};
 use utoipa::openapi::{Ref, RefOr};
+use utoipa::{PartialSchema, ToSchema};
 
 use crate::ingest::lm_eval::Sources;
 

@@ -470,7 +470,11 @@ impl<'q> TableParams<'q> {
         };
         Ok(LmEvalSpec {
             tasks,
-            metrics: self.metrics.map(metric_picks).transpose()?.unwrap_or_default(),
+            metrics: self
+                .metrics
+                .map(metric_picks)
+                .transpose()?
+                .unwrap_or_default(),
             duplicates: self.duplicates.unwrap_or_default().into(),
             model_column: self.model_column.map(str::to_owned),
             delimiter: self.delimiter_byte()?,

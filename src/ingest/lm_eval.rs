@@ -343,14 +343,18 @@ fn lenient<'a>(body: &'a [u8], guard: &mut Guard) -> Result<Cow<'a, [u8]>, Inges
 fn parse_json(body: &[u8]) -> Result<Vec<(String, RawDocument)>, IngestError> {
     let start = body.iter().position(|b| !b.is_ascii_whitespace());
     let Some(start) = start else {
-        return Err(invalid("the upload holds no results document (it is empty)"));
+        return Err(invalid(
+            "the upload holds no results document (it is empty)",
+        ));
     };
     if body[start] == b'[' {
         let mut deserializer = serde_json::Deserializer::from_slice(body);
         let documents = deserializer.deserialize_seq(DocumentsVisitor)?;
         deserializer.end()?;
         if documents.is_empty() {
-            return Err(invalid("the upload is an empty array: it holds no results document"));
+            return Err(invalid(
+                "the upload is an empty array: it holds no results document",
+            ));
         }
         return Ok(documents
             .into_iter()
@@ -881,10 +885,7 @@ fn check_document(name: &str, raw: RawDocument) -> Result<Document, IngestError>
             )));
         }
     };
-    let named = |text: Option<String>| {
-        text.map(|t| t.trim().to_owned())
-            .filter(|t| !t.is_empty())
-    };
+    let named = |text: Option<String>| text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
     let (model, named_by) = if let Some(model) = named(raw.model_name) {
         (model, "model_name")
     } else if let Some(model) = named(raw.config_pretrained) {
@@ -1244,41 +1245,40 @@ pub fn assemble(
     // The metric and filter of each column (and target task).
     let chosen = |task: &str| -> Result<(String, String, &'static str), IngestError> {
         let task_info = &info[task];
-        let (metric, filter, rule) =
-            match spec.metrics.iter().rev().find(|p| p.task == task) {
-                Some(pick) => {
-                    let filter = match &pick.filter {
-                        Some(filter) => Some(filter.clone()),
-                        None => task_info.default_filter(&pick.metric),
-                    };
-                    match filter {
-                        Some(filter) if task_info.has(&pick.metric, &filter) => {
-                            (pick.metric.clone(), filter, "metrics")
-                        }
-                        _ => {
-                            let first = documents
-                                .iter()
-                                .find(|d| d.tasks.iter().any(|(t, _)| t == task))
-                                .map_or("the upload", |d| d.name.as_str());
-                            return Err(IngestError::UnknownColumn(format!(
-                                "task '{task}' has no metric '{}{}' ({first} and the other \
+        let (metric, filter, rule) = match spec.metrics.iter().rev().find(|p| p.task == task) {
+            Some(pick) => {
+                let filter = match &pick.filter {
+                    Some(filter) => Some(filter.clone()),
+                    None => task_info.default_filter(&pick.metric),
+                };
+                match filter {
+                    Some(filter) if task_info.has(&pick.metric, &filter) => {
+                        (pick.metric.clone(), filter, "metrics")
+                    }
+                    _ => {
+                        let first = documents
+                            .iter()
+                            .find(|d| d.tasks.iter().any(|(t, _)| t == task))
+                            .map_or("the upload", |d| d.name.as_str());
+                        return Err(IngestError::UnknownColumn(format!(
+                            "task '{task}' has no metric '{}{}' ({first} and the other \
                                  documents have {})",
-                                pick.metric,
-                                pick.filter
-                                    .as_deref()
-                                    .map_or(String::new(), |f| format!(",{f}")),
-                                TaskInfo::metrics_text(&task_info.keys)
-                            )));
-                        }
+                            pick.metric,
+                            pick.filter
+                                .as_deref()
+                                .map_or(String::new(), |f| format!(",{f}")),
+                            TaskInfo::metrics_text(&task_info.keys)
+                        )));
                     }
                 }
-                None => {
-                    let (metric, filter) = task_info
-                        .default_metric()
-                        .ok_or_else(|| IngestError::Internal(format!("task {task} has no metric")))?;
-                    (metric, filter, "default")
-                }
-            };
+            }
+            None => {
+                let (metric, filter) = task_info
+                    .default_metric()
+                    .ok_or_else(|| IngestError::Internal(format!("task {task} has no metric")))?;
+                (metric, filter, "default")
+            }
+        };
         Ok((metric, filter, rule))
     };
 
@@ -1389,7 +1389,11 @@ pub fn assemble(
                 let value = reader.value(document, t, entry, &metric, &filter)?;
                 reader.put(
                     value,
-                    (&mut target[row], &mut target_counts[row], &mut target_first[row]),
+                    (
+                        &mut target[row],
+                        &mut target_counts[row],
+                        &mut target_first[row],
+                    ),
                     d,
                     t,
                 )?;
@@ -1541,9 +1545,10 @@ impl CellReader<'_> {
         metric: &str,
         filter: &str,
     ) -> Result<Option<f64>, IngestError> {
-        let found = entry.keys.iter().find(|(key, value)| {
-            is_metric(key, value) && split_key(key) == (metric, filter)
-        });
+        let found = entry
+            .keys
+            .iter()
+            .find(|(key, value)| is_metric(key, value) && split_key(key) == (metric, filter));
         match found.map(|(_, v)| v) {
             Some(Value::Number(v)) => Ok(Some(*v)),
             Some(Value::Missing) => Ok(None),
@@ -1587,9 +1592,7 @@ impl CellReader<'_> {
             return Ok(());
         };
         if *count > 0 && self.duplicates == Duplicates::Reject && *cell != value {
-            let earlier = first.map_or("an earlier document", |f| {
-                self.documents[f].name.as_str()
-            });
+            let earlier = first.map_or("an earlier document", |f| self.documents[f].name.as_str());
             let document = &self.documents[d];
             return Err(IngestError::DuplicateScore(format!(
                 "model '{}' has two scores for task '{task}': {} in {earlier} and {value} in {} \
@@ -1706,7 +1709,10 @@ mod tests {
             duplicates: Duplicates::Mean,
             ..LmEvalSpec::default()
         };
-        assert_eq!(read(&format!("[{a}, {c}]"), &mean).unwrap().0.scores.values, [(0.1 + 0.3) / 2.0]);
+        assert_eq!(
+            read(&format!("[{a}, {c}]"), &mean).unwrap().0.scores.values,
+            [(0.1 + 0.3) / 2.0]
+        );
     }
 
     #[test]
@@ -1716,12 +1722,36 @@ mod tests {
             ("[]", "empty array", "lm"),
             ("[1]", "array index 0 is not an lm-evaluation-harness", "lm"),
             (r#"{"a": 1}"#, "has no 'results'", "lm"),
-            (r#"{"results": [1], "model_name": "m"}"#, "'results' of the document is an array", "lm"),
-            (r#"{"results": {"t": 3}, "model_name": "m"}"#, "task 't'", "lm"),
-            (r#"{"results": {"t": {"acc,none": "high"}}, "model_name": "m"}"#, "metric 'acc,none' is the string 'high'", "score"),
-            (r#"{"results": {"t": {"acc,none": 0.1}}}"#, "names no model", "label"),
-            ("{\"model_name\": \"a\", \"results\": {\"t\": {\"acc,none\": 0.1}}}\n{\"results\": {}}", "line 2", "label"),
-            (r#"{"results": {"t": {"acc,none": Infinity}}, "model_name": "m"}"#, "not a finite number", "finite"),
+            (
+                r#"{"results": [1], "model_name": "m"}"#,
+                "'results' of the document is an array",
+                "lm",
+            ),
+            (
+                r#"{"results": {"t": 3}, "model_name": "m"}"#,
+                "task 't'",
+                "lm",
+            ),
+            (
+                r#"{"results": {"t": {"acc,none": "high"}}, "model_name": "m"}"#,
+                "metric 'acc,none' is the string 'high'",
+                "score",
+            ),
+            (
+                r#"{"results": {"t": {"acc,none": 0.1}}}"#,
+                "names no model",
+                "label",
+            ),
+            (
+                "{\"model_name\": \"a\", \"results\": {\"t\": {\"acc,none\": 0.1}}}\n{\"results\": {}}",
+                "line 2",
+                "label",
+            ),
+            (
+                r#"{"results": {"t": {"acc,none": Infinity}}, "model_name": "m"}"#,
+                "not a finite number",
+                "finite",
+            ),
         ] {
             let err = read(body, &LmEvalSpec::default()).unwrap_err();
             let ok = match code {
@@ -1731,7 +1761,10 @@ mod tests {
                 _ => matches!(err, IngestError::NonFiniteScore(_)),
             };
             assert!(ok, "{body}: {err:?}");
-            assert!(err.to_string().contains(needle), "{body}: {err} lacks {needle}");
+            assert!(
+                err.to_string().contains(needle),
+                "{body}: {err} lacks {needle}"
+            );
         }
     }
 
@@ -1759,6 +1792,11 @@ mod tests {
         let err = read(ONE, &spec).unwrap_err();
         assert!(matches!(err, IngestError::UnknownColumn(_)), "{err}");
         let text = err.to_string();
-        assert!(text.contains("hellaswag") && text.contains("acc_norm,none") && text.contains("the body"), "{text}");
+        assert!(
+            text.contains("hellaswag")
+                && text.contains("acc_norm,none")
+                && text.contains("the body"),
+            "{text}"
+        );
     }
 }

@@ -463,10 +463,22 @@ fn lm_eval_cases() -> Vec<Case> {
     let doc = |model: &str, results: &str| {
         format!(r#"{{"model_name": "{model}", "results": {results}, "config": {{"model": "hf"}}}}"#)
     };
-    let ok = |model: &str, a: f64| doc(model, &format!(r#"{{"t1": {{"acc,none": {a}, "acc_stderr,none": "N/A"}}, "t2": {{"acc,none": {}}}}}"#, 1.0 - a));
+    let ok = |model: &str, a: f64| {
+        doc(
+            model,
+            &format!(
+                r#"{{"t1": {{"acc,none": {a}, "acc_stderr,none": "N/A"}}, "t2": {{"acc,none": {}}}}}"#,
+                1.0 - a
+            ),
+        )
+    };
     let three = format!("[{}, {}, {}]", ok("a", 0.2), ok("b", 0.5), ok("c", 0.7));
     let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
-    let part = |name: &str, body: &str| format!("--b\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}.json\"\r\n\r\n{body}\r\n");
+    let part = |name: &str, body: &str| {
+        format!(
+            "--b\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}.json\"\r\n\r\n{body}\r\n"
+        )
+    };
     #[rustfmt::skip]
     let rows = vec![
         l(LM, "lm_eval: an empty upload", JSON, "", 422, "invalid_lm_eval", "empty"),

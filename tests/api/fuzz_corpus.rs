@@ -186,7 +186,9 @@ fn every_input_of_the_lm_eval_target_and_its_mutants_is_answered_without_a_500()
             let value = data[at] ^ (1 + (mix.next() % 255) as u8);
             let mut mutant = data.clone();
             mutant[at] = value;
-            if let Err(failure) = replay_lm_eval(&format!("{name} byte {at} = {value:#04x}"), &mutant) {
+            if let Err(failure) =
+                replay_lm_eval(&format!("{name} byte {at} = {value:#04x}"), &mutant)
+            {
                 failures.push(failure);
             }
             answered += 1;

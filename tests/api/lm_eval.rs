@@ -151,7 +151,9 @@ async fn by_csv(app: &TestApp, path: &str, query: &str) -> Value {
 }
 
 fn check_sources(answer: &Value) {
-    let columns = answer["lm_eval"]["columns"].as_array().expect("lm_eval.columns");
+    let columns = answer["lm_eval"]["columns"]
+        .as_array()
+        .expect("lm_eval.columns");
     let read: Vec<(String, String, String)> = columns
         .iter()
         .map(|c| {
@@ -175,7 +177,10 @@ fn check_sources(answer: &Value) {
     assert_eq!(read, expected);
     let left_out = answer["lm_eval"]["subtasks_left_out"].to_string();
     for subtask in ["mmlu_abstract_algebra", "mmlu_stem", "xwinograd_en"] {
-        assert!(left_out.contains(subtask), "{subtask} not left out: {left_out}");
+        assert!(
+            left_out.contains(subtask),
+            "{subtask} not left out: {left_out}"
+        );
     }
     assert_eq!(answer["lm_eval"]["models"].as_array().unwrap().len(), 77);
 }
@@ -229,19 +234,29 @@ async fn another_metric_gives_another_pca() {
 async fn compute_fit_reads_family_and_flops_from_the_models_part() {
     let app = spawn_app().await;
     let columns = "family_column=Model%20Family&flops_column=FLOPs%20(1E21)";
-    let csv = by_csv(&app, "/v1/scaling/compute-fit", &format!("{OPTIONS}&{columns}")).await;
+    let csv = by_csv(
+        &app,
+        "/v1/scaling/compute-fit",
+        &format!("{OPTIONS}&{columns}"),
+    )
+    .await;
     let models_part = std::fs::read(fixtures().join("lm_eval/paper_77_models.csv")).unwrap();
     let (content_type, body) = form(&results_files(), &[("models", "text/csv", models_part)]);
     let (status, _, answer) = app
         .post_raw(
-            &format!("/v1/scaling/compute-fit?format=lm_eval&model_column=Model&{OPTIONS}&{columns}"),
+            &format!(
+                "/v1/scaling/compute-fit?format=lm_eval&model_column=Model&{OPTIONS}&{columns}"
+            ),
             Some(&content_type),
             body,
         )
         .await;
     assert_eq!(status, 200, "{answer}");
     check_sources(&answer);
-    assert_eq!(answer["lm_eval"]["models_without_row"], serde_json::json!([]));
+    assert_eq!(
+        answer["lm_eval"]["models_without_row"],
+        serde_json::json!([])
+    );
     assert!(answer["families"].as_array().unwrap().len() > 1, "{answer}");
     assert_eq!(as_csv(answer), csv);
 }
@@ -257,7 +272,10 @@ async fn a_models_part_without_a_model_leaves_it_without_family() {
         .chain(["org/not-evaluated,Nobody,1.0"])
         .map(|l| format!("{l}\n"))
         .collect();
-    let (content_type, body) = form(&results_files(), &[("models", "text/csv", edited.into_bytes())]);
+    let (content_type, body) = form(
+        &results_files(),
+        &[("models", "text/csv", edited.into_bytes())],
+    );
     let (status, _, answer) = app
         .post_raw(
             &format!(
@@ -268,8 +286,14 @@ async fn a_models_part_without_a_model_leaves_it_without_family() {
         )
         .await;
     assert_eq!(status, 200, "{answer}");
-    assert_eq!(answer["lm_eval"]["models_without_row"], serde_json::json!(["meta-llama/Llama-2-7b-hf"]));
-    assert_eq!(answer["lm_eval"]["models_without_results"], serde_json::json!(["org/not-evaluated"]));
+    assert_eq!(
+        answer["lm_eval"]["models_without_row"],
+        serde_json::json!(["meta-llama/Llama-2-7b-hf"])
+    );
+    assert_eq!(
+        answer["lm_eval"]["models_without_results"],
+        serde_json::json!(["org/not-evaluated"])
+    );
     // Llama-2 has two models with a family left: too few to fit.
     let llama2 = answer["excluded_families"]
         .as_array()
@@ -285,10 +309,21 @@ async fn tasks_and_task_prefix_pick_columns_subtasks_included() {
     let app = spawn_app().await;
     let (content_type, body) = form(&results_files(), &[]);
     for (query, expected) in [
-        ("tasks=mmlu_abstract_algebra,arc_challenge", vec!["mmlu_abstract_algebra", "arc_challenge"]),
+        (
+            "tasks=mmlu_abstract_algebra,arc_challenge",
+            vec!["mmlu_abstract_algebra", "arc_challenge"],
+        ),
         (
             "task_prefix=xwinograd",
-            vec!["xwinograd", "xwinograd_en", "xwinograd_fr", "xwinograd_jp", "xwinograd_pt", "xwinograd_ru", "xwinograd_zh"],
+            vec![
+                "xwinograd",
+                "xwinograd_en",
+                "xwinograd_fr",
+                "xwinograd_jp",
+                "xwinograd_pt",
+                "xwinograd_ru",
+                "xwinograd_zh",
+            ],
         ),
     ] {
         let (status, _, answer) = app
@@ -329,14 +364,20 @@ async fn inspect_lists_the_models_tasks_metrics_and_groups() {
         gsm8k["metrics"],
         serde_json::json!(["exact_match,strict-match", "exact_match,flexible-extract"])
     );
-    assert_eq!((gsm8k["metric"].as_str(), gsm8k["filter"].as_str()), (Some("exact_match"), Some("strict-match")));
+    assert_eq!(
+        (gsm8k["metric"].as_str(), gsm8k["filter"].as_str()),
+        (Some("exact_match"), Some("strict-match"))
+    );
     assert_eq!(task("mmlu")["is_group"], true);
     assert_eq!(task("mmlu")["column"], true);
     assert_eq!(task("mmlu_stem")["group"], "mmlu");
     assert_eq!(task("mmlu_abstract_algebra")["group"], "mmlu_stem");
     assert_eq!(task("mmlu_abstract_algebra")["column"], false);
     assert_eq!(task("xwinograd_en")["group"], "xwinograd");
-    assert_eq!(task("hellaswag")["metrics"], serde_json::json!(["acc,none", "acc_norm,none"]));
+    assert_eq!(
+        task("hellaswag")["metrics"],
+        serde_json::json!(["acc,none", "acc_norm,none"])
+    );
     assert_eq!(task("hellaswag")["metric"], "acc_norm");
     // HumanEval is missing for the four Falcon models, two as absent tasks
     // or NaN: 77 models have the task or not, its column counts the values.
@@ -348,7 +389,12 @@ async fn inspect_lists_the_models_tasks_metrics_and_groups() {
         .unwrap()
         .clone();
     assert_eq!(humaneval["missing"], 4, "{humaneval}");
-    assert!(lm["default_rule"].as_str().unwrap().contains("acc_norm, then acc"));
+    assert!(
+        lm["default_rule"]
+            .as_str()
+            .unwrap()
+            .contains("acc_norm, then acc")
+    );
 }
 
 #[test]
@@ -357,7 +403,10 @@ fn the_fixture_generator_is_checked_in_with_its_output() {
     // the tests expect.
     let script = std::fs::read_to_string(fixtures().join("lm_eval/make_results.py")).unwrap();
     for (csv, task) in TASKS {
-        assert!(script.contains(&format!("(\"{csv}\", \"{task}\"")), "{csv} -> {task}");
+        assert!(
+            script.contains(&format!("(\"{csv}\", \"{task}\"")),
+            "{csv} -> {task}"
+        );
     }
     assert!(Path::new(&fixtures().join("lm_eval/SOURCE.md")).exists());
 }
@@ -372,16 +421,38 @@ async fn the_limits_apply_to_the_whole_upload() {
     assert!(largest < limit);
     let app = crate::helpers::spawn_app_with(|c| c.max_body_bytes = limit).await;
     let (status, _, answer) = app
-        .post_raw(&format!("/v1/pca?format=lm_eval&{OPTIONS}"), Some(&content_type), body.clone())
+        .post_raw(
+            &format!("/v1/pca?format=lm_eval&{OPTIONS}"),
+            Some(&content_type),
+            body.clone(),
+        )
         .await;
-    assert_eq!((status, answer["code"].as_str()), (413, Some("payload_too_large")), "{answer}");
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (413, Some("payload_too_large")),
+        "{answer}"
+    );
     // 77 models x 8 tasks = 616 cells.
     let app = crate::helpers::spawn_app_with(|c| c.max_cells = 615).await;
     let (status, _, answer) = app
-        .post_raw(&format!("/v1/pca?format=lm_eval&{OPTIONS}"), Some(&content_type), body)
+        .post_raw(
+            &format!("/v1/pca?format=lm_eval&{OPTIONS}"),
+            Some(&content_type),
+            body,
+        )
         .await;
-    assert_eq!((status, answer["code"].as_str()), (413, Some("too_many_cells")), "{answer}");
-    assert!(answer["detail"].as_str().unwrap().contains("77 models x 8 tasks"), "{answer}");
+    assert_eq!(
+        (status, answer["code"].as_str()),
+        (413, Some("too_many_cells")),
+        "{answer}"
+    );
+    assert!(
+        answer["detail"]
+            .as_str()
+            .unwrap()
+            .contains("77 models x 8 tasks"),
+        "{answer}"
+    );
 }
 
 // The Open LLM Leaderboard's own table (`open-llm-leaderboard/contents`),
@@ -401,7 +472,14 @@ fn encode(value: &str) -> String {
         .collect()
 }
 
-const RAW: [&str; 6] = ["IFEval Raw", "BBH Raw", "MATH Lvl 5 Raw", "GPQA Raw", "MUSR Raw", "MMLU-PRO Raw"];
+const RAW: [&str; 6] = [
+    "IFEval Raw",
+    "BBH Raw",
+    "MATH Lvl 5 Raw",
+    "GPQA Raw",
+    "MUSR Raw",
+    "MMLU-PRO Raw",
+];
 const NORMALISED: [&str; 6] = ["IFEval", "BBH", "MATH Lvl 5", "GPQA", "MUSR", "MMLU-PRO"];
 
 /// The fixture's rows as make_contents.py takes them from the Sloth table:
@@ -446,7 +524,14 @@ async fn the_open_llm_leaderboard_contents_table_reads_as_it_is() {
     let rows = contents_rows();
     assert_eq!(rows.len(), 14);
     // The Raw family: exactly the PCA of the same numbers sent as JSON.
-    let raw = contents_pca(&app, &format!("model_column=fullname&benchmarks={}", encode(&RAW.join(",")))).await;
+    let raw = contents_pca(
+        &app,
+        &format!(
+            "model_column=fullname&benchmarks={}",
+            encode(&RAW.join(","))
+        ),
+    )
+    .await;
     let json = serde_json::json!({
         "models": rows.iter().map(|(m, _)| m.clone()).collect::<Vec<_>>(),
         "benchmarks": RAW,
@@ -457,22 +542,59 @@ async fn the_open_llm_leaderboard_contents_table_reads_as_it_is() {
     assert_eq!(raw, by_json);
     assert_eq!(raw["models"][0], "bigscience/bloom-560m");
     // The normalised family: 0-100, the random-guess bound subtracted.
-    let normalised = contents_pca(&app, &format!("model_column=fullname&benchmarks={}", encode(&NORMALISED.join(",")))).await;
+    let normalised = contents_pca(
+        &app,
+        &format!(
+            "model_column=fullname&benchmarks={}",
+            encode(&NORMALISED.join(","))
+        ),
+    )
+    .await;
     assert_eq!(normalised["benchmarks"], serde_json::json!(NORMALISED));
     let ifeval_mean: f64 = rows.iter().map(|(_, s)| s[0] * 100.0).sum::<f64>() / rows.len() as f64;
-    assert!((normalised["mean"][0].as_f64().unwrap() - ifeval_mean).abs() < 1e-9, "{}", normalised["mean"]);
+    assert!(
+        (normalised["mean"][0].as_f64().unwrap() - ifeval_mean).abs() < 1e-9,
+        "{}",
+        normalised["mean"]
+    );
     // Headers with emoji and spaces, named as written.
-    let emoji = contents_pca(&app, &format!("model_column=fullname&benchmarks={}", encode("Average ⬆️,Hub ❤️,CO₂ cost (kg)"))).await;
-    assert_eq!(emoji["benchmarks"], serde_json::json!(["Average ⬆️", "Hub ❤️", "CO₂ cost (kg)"]));
+    let emoji = contents_pca(
+        &app,
+        &format!(
+            "model_column=fullname&benchmarks={}",
+            encode("Average ⬆️,Hub ❤️,CO₂ cost (kg)")
+        ),
+    )
+    .await;
+    assert_eq!(
+        emoji["benchmarks"],
+        serde_json::json!(["Average ⬆️", "Hub ❤️", "CO₂ cost (kg)"])
+    );
     // Without a pick, every number column is a benchmark, the average, the
     // likes and the size among them: why a request names one family.
     let every = contents_pca(&app, "model_column=fullname").await;
     let benchmarks = every["benchmarks"].to_string();
-    for column in ["Average ⬆️", "Hub ❤️", "#Params (B)", "IFEval Raw", "IFEval"] {
+    for column in [
+        "Average ⬆️",
+        "Hub ❤️",
+        "#Params (B)",
+        "IFEval Raw",
+        "IFEval",
+    ] {
         assert!(benchmarks.contains(column), "{column} not in {benchmarks}");
     }
-    let prefix = contents_pca(&app, &format!("model_column=fullname&benchmark_prefix={}", encode("MMLU-PRO"))).await;
-    assert_eq!(prefix["benchmarks"], serde_json::json!(["MMLU-PRO Raw", "MMLU-PRO"]));
+    let prefix = contents_pca(
+        &app,
+        &format!(
+            "model_column=fullname&benchmark_prefix={}",
+            encode("MMLU-PRO")
+        ),
+    )
+    .await;
+    assert_eq!(
+        prefix["benchmarks"],
+        serde_json::json!(["MMLU-PRO Raw", "MMLU-PRO"])
+    );
 }
 
 #[tokio::test]
@@ -506,7 +628,11 @@ async fn inspect_names_the_contents_columns_as_written() {
 async fn a_target_that_is_no_column_of_the_models_part_is_a_task() {
     let app = spawn_app().await;
     let law = "target_columns=HumanEval&family_column=Model%20Family&flops_column=FLOPs%20(1E21)&max_train_flops=84";
-    let benchmarks = TASKS[..7].iter().map(|(csv, _)| *csv).collect::<Vec<_>>().join(",");
+    let benchmarks = TASKS[..7]
+        .iter()
+        .map(|(csv, _)| *csv)
+        .collect::<Vec<_>>()
+        .join(",");
     let (status, _, csv) = app
         .post_raw(
             &format!("/v1/scaling/law?benchmarks={benchmarks}&{OPTIONS}&{law}"),
@@ -519,7 +645,10 @@ async fn a_target_that_is_no_column_of_the_models_part_is_a_task() {
     let (content_type, body) = form(&results_files(), &[("models", "text/csv", models_part)]);
     let (status, _, answer) = app
         .post_raw(
-            &format!("/v1/scaling/law?format=lm_eval&{OPTIONS}&{}", law.replace("HumanEval", "humaneval")),
+            &format!(
+                "/v1/scaling/law?format=lm_eval&{OPTIONS}&{}",
+                law.replace("HumanEval", "humaneval")
+            ),
             Some(&content_type),
             body,
         )
@@ -531,7 +660,10 @@ async fn a_target_that_is_no_column_of_the_models_part_is_a_task() {
         .iter()
         .map(|c| c["task"].as_str().unwrap())
         .collect();
-    assert!(!columns.contains(&"humaneval"), "the target is no benchmark: {columns:?}");
+    assert!(
+        !columns.contains(&"humaneval"),
+        "the target is no benchmark: {columns:?}"
+    );
     assert_eq!(as_csv(answer), csv);
 }
 
@@ -541,7 +673,11 @@ async fn inspect_lists_the_models_part_columns_after_the_tasks() {
     let models_part = std::fs::read(fixtures().join("lm_eval/paper_77_models.csv")).unwrap();
     let (content_type, body) = form(&results_files(), &[("models", "text/csv", models_part)]);
     let (status, _, answer) = app
-        .post_raw("/v1/inspect?format=lm_eval&max_examples=100", Some(&content_type), body)
+        .post_raw(
+            "/v1/inspect?format=lm_eval&max_examples=100",
+            Some(&content_type),
+            body,
+        )
         .await;
     assert_eq!(status, 200, "{answer}");
     let names: Vec<&str> = answer["columns"]
@@ -550,10 +686,21 @@ async fn inspect_lists_the_models_part_columns_after_the_tasks() {
         .iter()
         .map(|c| c["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names[0], "Model", "the model column is named as the models part's");
+    assert_eq!(
+        names[0], "Model",
+        "the model column is named as the models part's"
+    );
     assert_eq!(names[names.len() - 2..], ["Model Family", "FLOPs (1E21)"]);
-    assert_eq!(answer["lm_eval"]["models_part_columns"], serde_json::json!(["Model", "Model Family", "FLOPs (1E21)"]));
+    assert_eq!(
+        answer["lm_eval"]["models_part_columns"],
+        serde_json::json!(["Model", "Model Family", "FLOPs (1E21)"])
+    );
     let family = &answer["columns"][names.len() - 2];
     assert_eq!(family["numeric"], false);
-    assert!(family["examples"].as_array().unwrap().contains(&serde_json::json!("Llama-2")));
+    assert!(
+        family["examples"]
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!("Llama-2"))
+    );
 }
