@@ -157,13 +157,17 @@ enum Tasks {
     Not(&'static str),
 }
 
+/// `group_subtasks` as parsed: each group and its tasks, or what the member
+/// is instead of an object.
+type Subtasks = Result<Vec<(String, Vec<String>)>, &'static str>;
+
 /// A document as parsed: only what the reader uses.
 #[derive(Debug, Default)]
 struct RawDocument {
     is_object: bool,
     results: Option<Tasks>,
     groups: Option<Tasks>,
-    group_subtasks: Option<Result<Vec<(String, Vec<String>)>, &'static str>>,
+    group_subtasks: Option<Subtasks>,
     model_name: Option<String>,
     config_model: Option<String>,
     config_pretrained: Option<String>,
@@ -364,21 +368,24 @@ fn parse_json(body: &[u8]) -> Result<Vec<(String, RawDocument)>, IngestError> {
     }
     let mut documents = Vec::new();
     let mut stream = serde_json::Deserializer::from_slice(body).into_iter::<RawDocument>();
+    // Line numbers counted as the stream goes, once over the body.
+    let (mut counted, mut line) = (0, 1);
     loop {
         budget::check()?;
         let offset = stream.byte_offset();
         match stream.next() {
             None => break,
             Some(document) => {
-                let line = 1 + body[..offset].iter().filter(|&&b| b == b'\n').count();
-                // A line break before the document's first byte belongs
-                // to the previous one.
-                let skip = body[offset..]
-                    .iter()
-                    .take_while(|b| b.is_ascii_whitespace())
-                    .filter(|&&b| b == b'\n')
-                    .count();
-                documents.push((format!("line {}", line + skip), document?));
+                // The white space before a document's first byte (the
+                // line break that ends the previous one) is counted too.
+                let start = offset
+                    + body[offset..]
+                        .iter()
+                        .take_while(|b| b.is_ascii_whitespace())
+                        .count();
+                line += memchr::memchr_iter(b'\n', &body[counted..start]).count();
+                counted = start;
+                documents.push((format!("line {line}"), document?));
             }
         }
     }
@@ -631,12 +638,12 @@ impl<'de> serde::Deserialize<'de> for Value {
 struct SubtasksSeed;
 
 impl<'de> DeserializeSeed<'de> for SubtasksSeed {
-    type Value = Result<Vec<(String, Vec<String>)>, &'static str>;
+    type Value = Subtasks;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         struct SubtasksVisitor;
         impl<'de> Visitor<'de> for SubtasksVisitor {
-            type Value = Result<Vec<(String, Vec<String>)>, &'static str>;
+            type Value = Subtasks;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an object of task lists")
             }
@@ -1120,16 +1127,19 @@ pub fn describe(
         .filter(|(_, subtasks)| !subtasks.is_empty())
         .map(|(group, _)| group.as_str())
         .collect();
+    // The models that have each task, in one pass over the documents.
+    let mut having: HashMap<&str, HashSet<usize>> = HashMap::new();
+    for document in &upload.documents {
+        let model = index[document.model.as_str()];
+        for (task, _) in &document.tasks {
+            having.entry(task.as_str()).or_default().insert(model);
+        }
+    }
     let mut tasks = Vec::with_capacity(order.len());
     for task in &order {
         budget::check()?;
         let task_info = &info[task.as_str()];
-        let having: HashSet<&str> = upload
-            .documents
-            .iter()
-            .filter(|d| d.tasks.iter().any(|(t, _)| t == task))
-            .map(|d| d.model.as_str())
-            .collect();
+        let having = having.get(task.as_str()).map_or(0, HashSet::len);
         let metric = match spec.metrics.iter().rev().find(|p| &p.task == task) {
             Some(pick) => pick
                 .filter
@@ -1148,7 +1158,7 @@ pub fn describe(
                 .iter()
                 .map(|(m, f)| format!("{m},{f}"))
                 .collect(),
-            models: having.len(),
+            models: having,
             column: scored(&info, task) && !stood_for(&info, task),
             metric,
         });
@@ -1299,7 +1309,7 @@ pub fn assemble(
         model_sources[i].files.push(document.name.clone());
     }
     let (n, p) = (models.len(), columns.len());
-    let cells = n.checked_mul(p).unwrap_or(usize::MAX);
+    let cells = n.saturating_mul(p);
     if cells > limits.max_cells {
         return Err(IngestError::TooManyCells(format!(
             "the results hold {n} models x {p} tasks = {cells} score cells, more than the limit \
@@ -1345,7 +1355,9 @@ pub fn assemble(
             };
             let (metric, filter) = &keys[j];
             let value = reader.value(document, task, entry, metric, filter)?;
-            if !sources[j].files.contains(&document.name) {
+            // A document gives a task once (or twice, in `results` and
+            // `groups`, one after the other): its name is listed once.
+            if sources[j].files.last() != Some(&document.name) {
                 sources[j].files.push(document.name.clone());
             }
             let cell = row * p + j;
@@ -1745,6 +1757,11 @@ mod tests {
             (
                 "{\"model_name\": \"a\", \"results\": {\"t\": {\"acc,none\": 0.1}}}\n{\"results\": {}}",
                 "line 2",
+                "label",
+            ),
+            (
+                "{\"model_name\": \"a\", \"results\": {\"t\": {\"acc,none\": 0.1}}}\n\n  \n{\"results\": {}}",
+                "line 4",
                 "label",
             ),
             (
