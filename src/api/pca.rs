@@ -382,16 +382,14 @@ impl Analysis for PcaEndpoint {
             let kept = &analysis.fit.completed.rows;
             kept.iter().map(|&i| groups[i].take()).collect::<Vec<_>>()
         });
-        let charts = options
-            .charts
-            .then(|| {
-                charts::pca(
-                    &matrix,
-                    &analysis.fit,
-                    groups.as_deref(),
-                    options.group_column.as_deref(),
-                )
-            });
+        let charts = options.charts.then(|| {
+            charts::pca(
+                &matrix,
+                &analysis.fit,
+                groups.as_deref(),
+                options.group_column.as_deref(),
+            )
+        });
         let basis = options.return_basis.then(|| {
             let basis = FittedBasis::of_fit(matrix.benchmarks(), &analysis.fit, plan.params.sign());
             Basis::new(&basis)

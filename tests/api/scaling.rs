@@ -481,6 +481,24 @@ async fn select_families_finds_v_optimal_designs_within_budget() {
                     .unwrap()
                     .contains(&json!("Llama-2"))
             );
+            // The models named are exactly those of the design's families.
+            let families = design["families"].as_array().unwrap();
+            let models: Vec<&str> = design["models"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m.as_str().unwrap())
+                .collect();
+            let expected: Vec<&str> = families
+                .iter()
+                .flat_map(|f| {
+                    rows.iter()
+                        .filter(move |r| json!(r["Model Family"]) == *f)
+                        .map(|r| r["Model"].as_str())
+                })
+                .collect();
+            assert_eq!(models, expected, "{design}");
+            assert_eq!(design["n_models"].as_u64().unwrap() as usize, models.len());
             let c = design["criterion"].as_f64().unwrap();
             // trace(A M^-1) >= k, since A = M + (the rest), and best comes first.
             assert!(c >= 3.0 - 1e-9 && c >= previous);

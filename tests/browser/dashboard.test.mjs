@@ -774,11 +774,13 @@ describe('dashboard', { timeout: 540_000 }, () => {
           // Beside the chart, a table names each design's families and its models.
           const table = await page.$$eval('[data-testid="design-table"] tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
           assert.deepEqual(table, body.budgets[0].best.map((best, i) => [
-            `≤ 25 models, best #${i + 1}`, String(best.n_models), best.criterion.toFixed(3), best.families.join(', ')]));
+            `≤ 25 models, best #${i + 1}`, String(best.n_models), best.criterion.toFixed(3), best.families.join(', '),
+            best.models.join(', ')]));
           for (const best of body.budgets[0].best) {
-            const models = rows.filter((r) => best.families.includes(r['Model Family'])).length;
-            assert.equal(best.n_models, models, `${best.families}: every model of its families`);
-            assert.ok(models <= 25, 'within the budget');
+            const models = best.families.flatMap((f) => rows.filter((r) => r['Model Family'] === f).map((r) => r.Model));
+            assert.deepEqual(best.models, models, `${best.families}: every model of its families, family by family`);
+            assert.equal(best.n_models, models.length);
+            assert.ok(models.length <= 25, 'within the budget');
           }
           const chart = await page.locator('[data-testid="design-chart-designs"]').boundingBox();
           const panel = await page.locator('[data-testid="design-table"]').boundingBox();

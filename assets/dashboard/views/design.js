@@ -8,20 +8,22 @@ import { checked, fillChecklist, onFamilies, tick } from '../pickers.js';
 import { UserError, nameList, sharedParams } from '../requests.js';
 import { familyAndCompute, runScaling } from './scaling.js';
 
-// Each budget's designs, best first: the families they take and how many
-// models that is out of the budget.
+// Each budget's designs, best first: the families they take, and the models
+// of those families, which are the evaluations to run.
 function designTable(body) {
   const rows = [];
   for (const budget of body.budgets) {
     const budgetLabel = `≤ ${budget.max_models} models`;
-    if (budget.best.length === 0) rows.push([budgetLabel, undefined, undefined, 'no design fits the budget']);
+    if (budget.best.length === 0) rows.push([budgetLabel, undefined, undefined, 'no design fits the budget', '']);
     budget.best.forEach((design, i) => {
-      rows.push([`${budgetLabel}, best #${i + 1}`, design.n_models, design.criterion, design.families.join(', ')]);
+      rows.push([`${budgetLabel}, best #${i + 1}`, design.n_models, design.criterion, design.families.join(', '),
+        (design.models || []).join(', ')]);
     });
   }
   const columns = [
     { label: 'Design', wrap: true }, { label: 'Models', num: true, format: String },
     { label: 'Criterion', num: true, format: (v) => fixed(v, 3) }, { label: 'Families to evaluate', wrap: true },
+    { label: 'Models to evaluate', wrap: true },
   ];
   return tablePanel('The designs', 'Evaluate every model of these families: lower criteria predict all models better.',
     'design-table', simpleTable(columns, rows));

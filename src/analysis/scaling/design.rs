@@ -65,7 +65,21 @@ pub struct FamilySelection {
     /// The analysed models' families in order of first appearance; designs
     /// name families by index into this list.
     pub families: Vec<String>,
+    /// The models of each family, as rows of the matrix, in its order: what
+    /// a design asks to evaluate.
+    pub members: Vec<Vec<usize>>,
     pub budgets: Vec<BudgetDesigns>,
+}
+
+impl FamilySelection {
+    /// The models a design evaluates (rows of the matrix), family by family
+    /// in the design's order.
+    pub fn models_of<'a>(&'a self, design: &'a Design) -> impl Iterator<Item = usize> + 'a {
+        design
+            .families
+            .iter()
+            .flat_map(|&f| self.members[f].iter().copied())
+    }
 }
 
 /// Fits the PCA, groups the analysed models by family and searches the
@@ -98,9 +112,15 @@ pub fn select_families(
         spec.baseline_samples,
         spec.seed,
     )?;
+    // The positions index the completed rows; the answer names matrix rows.
+    let members = rows
+        .iter()
+        .map(|positions| positions.iter().map(|&p| fit.completed.rows[p]).collect())
+        .collect();
     Ok(FamilySelection {
         fit,
         families: names,
+        members,
         budgets,
     })
 }

@@ -87,6 +87,9 @@ leaderboard_request! {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DesignOut {
     pub families: Vec<String>,
+    /// The models of these families: the evaluations the design asks for,
+    /// family by family, each family's models in request order.
+    pub models: Vec<String>,
     pub n_models: usize,
     /// trace(X_all^T X_all (X_S^T X_S)^-1): lower predicts all models better; k when S is everything.
     pub criterion: f64,
@@ -337,6 +340,10 @@ impl SelectFamiliesResponse {
                         .iter()
                         .map(|d| DesignOut {
                             families: d.families.iter().map(|&f| names[f].clone()).collect(),
+                            models: selection
+                                .models_of(d)
+                                .map(|row| matrix.models()[row].clone())
+                                .collect(),
                             n_models: d.n_models,
                             criterion: d.criterion,
                         })
