@@ -234,22 +234,16 @@ pub fn table_format(format: BodyFormat) -> Result<ingest::Format, ApiError> {
     })
 }
 
-/// An lm-eval upload read as `params` say: a form of results files (and
-/// a `models` part), or JSON (a document, an array, JSON Lines); 415 for a
-/// table. Every endpoint that reads a leaderboard (and `/v1/inspect`) reads
-/// one through here.
-pub fn read_lm_eval(
-    body: Body<'_>,
-    params: &query::TableParams<'_>,
-    per_model: PerModelColumns,
+/// The documents (and `models` part) of an lm-eval upload: a form of
+/// results files, or JSON (a document, an array, JSON Lines); 415 for a
+/// table.
+pub fn lm_eval_upload<'a>(
+    body: Body<'a>,
     limits: &Limits,
-) -> Result<(Leaderboard, lm_eval::Sources), ApiError> {
-    let spec = params.lm_eval_spec(per_model)?;
+) -> Result<lm_eval::Upload<'a>, ApiError> {
     let read = limits.read();
     match body.format {
-        BodyFormat::Json | BodyFormat::JsonLines => {
-            Ok(lm_eval::read_json(body.bytes, &spec, &read)?)
-        }
+        BodyFormat::Json | BodyFormat::JsonLines => Ok(lm_eval::json_upload(body.bytes, &read)?),
         BodyFormat::Multipart => {
             let boundary = body.boundary.ok_or_else(|| {
                 ingest::IngestError::InvalidMultipart(
@@ -262,7 +256,7 @@ pub fn read_lm_eval(
                 lm_eval::MAX_FORM_PARTS,
                 "send more results files as one JSON Lines part",
             )?;
-            Ok(lm_eval::read_form(parts, &spec, &read)?)
+            Ok(lm_eval::form_upload(parts, &read)?)
         }
         BodyFormat::Csv | BodyFormat::Parquet | BodyFormat::Arrow => Err(ApiError::new(
             ErrorCode::UnsupportedMediaType,
@@ -271,6 +265,20 @@ pub fn read_lm_eval(
              file (and a 'models' part that may be a table)",
         )),
     }
+}
+
+/// An lm-eval upload read as `params` say, with the per-model columns
+/// `per_model` from its `models` part. Every endpoint that reads a
+/// leaderboard reads one through here.
+pub fn read_lm_eval(
+    body: Body<'_>,
+    params: &query::TableParams<'_>,
+    per_model: PerModelColumns,
+    limits: &Limits,
+) -> Result<(Leaderboard, lm_eval::Sources), ApiError> {
+    let spec = params.lm_eval_spec(per_model)?;
+    let upload = lm_eval_upload(body, limits)?;
+    Ok(lm_eval::assemble(&upload, &spec, &limits.read())?)
 }
 
 /// An answer of an [`Analysis`], with where its leaderboard came from when

@@ -19,7 +19,7 @@ use super::responses::TableBodyErrors;
 use super::schemas::{ArrowStream, CsvText, ParquetFile};
 use crate::ingest::inspect::{self, Column, Delimiter, Example, InspectSpec};
 use crate::ingest::lm_eval::{self, LmEvalSpec, TaskPick};
-use crate::ingest::{self, NearNumber as Looks, PerModelColumns, multipart};
+use crate::ingest::{self, NearNumber as Looks, PerModelColumns};
 
 /// Distinct values listed per column unless `max_examples` says otherwise.
 const EXAMPLES: usize = 5;
@@ -55,10 +55,6 @@ pub struct InspectQuery {
     /// (`task:metric,filter;...`); the answer's columns read it.
     #[param(min_length = 1)]
     pub metrics: Option<String>,
-    /// format=lm_eval: the `models` part's column of model names (default
-    /// its first).
-    #[param(min_length = 1)]
-    pub model_column: Option<String>,
 }
 
 impl TableQuery for InspectQuery {
@@ -69,7 +65,6 @@ impl TableQuery for InspectQuery {
             layout: self.layout,
             format: self.format,
             metrics: self.metrics.as_deref(),
-            model_column: self.model_column.as_deref(),
             ..TableParams::default()
         }
     }
@@ -285,31 +280,7 @@ fn describe_lm_eval(
     let params = query.table();
     let spec = params.lm_eval_spec(PerModelColumns::default())?;
     let read = limits.read();
-    let upload = match body.format {
-        BodyFormat::Json | BodyFormat::JsonLines => lm_eval::json_upload(body.bytes, &read)?,
-        BodyFormat::Multipart => {
-            let boundary = body.boundary.ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::InvalidMultipart,
-                    "multipart/form-data needs a boundary parameter of 1 to 70 characters",
-                )
-            })?;
-            let parts = multipart::parse_at_most(
-                body.bytes,
-                boundary,
-                lm_eval::MAX_FORM_PARTS,
-                "send more results files as one JSON Lines part",
-            )?;
-            lm_eval::form_upload(parts, &read)?
-        }
-        BodyFormat::Csv | BodyFormat::Parquet | BodyFormat::Arrow => {
-            return Err(ApiError::new(
-                ErrorCode::UnsupportedMediaType,
-                "format=lm_eval reads results files: application/json, application/jsonl or \
-                 multipart/form-data",
-            ));
-        }
-    };
+    let upload = endpoint::lm_eval_upload(body, limits)?;
     let description = lm_eval::describe(&upload, &spec, &read)?;
     let every = LmEvalSpec {
         tasks: TaskPick::Prefix(String::new()),
@@ -325,7 +296,7 @@ fn describe_lm_eval(
         .map(|m| Value::from(m.as_str()))
         .collect();
     // The models part's columns, described as a table; its model column
-    // names the leaderboard's (what model_column is sent as).
+    // names the leaderboard's (what the analyses' model_column is sent as).
     let mut model_column = "model".to_owned();
     let mut part_columns = Vec::new();
     if let Some((format, bytes)) = upload.models_part() {
@@ -339,24 +310,9 @@ fn describe_lm_eval(
             },
             &read,
         )?;
-        let key = match spec.model_column.as_deref() {
-            Some(name) => part
-                .columns
-                .iter()
-                .position(|c| c.name.trim() == name.trim())
-                .ok_or_else(|| {
-                    ApiError::new(
-                        ErrorCode::UnknownColumn,
-                        format!(
-                            "there is no column '{name}' in the '{}' part",
-                            lm_eval::MODELS_PART
-                        ),
-                    )
-                })?,
-            None => 0,
-        };
+        // Its first column names the models, as a wide table's does.
         for (c, column) in part.columns.into_iter().enumerate() {
-            if c == key {
+            if c == 0 {
                 model_column = column.name;
             } else {
                 part_columns.push(InspectColumn::from(column));
