@@ -9,6 +9,11 @@ usage: python3 fuzz/make_seeds.py   (from anywhere; rewrites fuzz/seeds/)
                    tests/fixtures/tables/*.parquet and *.arrows (written by
                    tests/fixtures/tables/make_tables.py), as is and with
                    query lines (benchmark selection, layout=long)
+  seeds/pca_lm_eval/
+                   lm-evaluation-harness results of tests/fixtures/lm_eval
+                   (six models, their bulky members dropped) as an array,
+                   JSON Lines, a document and a form with a models part,
+                   with query lines, and documents of odd shapes and values
   seeds/pca_json/  JSON bodies: the inputs of tests/fixtures/reference/
                    pca_cases.json, and bodies built from the CSVs with missing
                    cells under each policy, imputation options, supplementary
@@ -193,8 +198,60 @@ TABLE_QUERIES = {
 }
 
 
+LM_EVAL = REPO / "tests" / "fixtures" / "lm_eval"
+
+
+def lm_eval_seeds(out):
+    """Inputs of pca_lm_eval: "?<query>" (format=lm_eval is added by the
+    target), then a JSON body (a document, an array, JSON Lines) or, when it
+    starts with "--b", a form with the boundary "b" (fuzz/src/lib.rs)."""
+    clean(out)
+    n = 0
+
+    def put(name, query, body):
+        nonlocal n
+        (out / f"{n:02d}-{name}.txt").write_bytes(f"?{query}\n".encode() + body)
+        n += 1
+
+    def part(name, body, content_type="application/json"):
+        head = f'--b\r\nContent-Disposition: form-data; name="{name}"; filename="{name}.json"\r\n'
+        return head.encode() + f"Content-Type: {content_type}\r\n\r\n".encode() + body + b"\r\n"
+
+    folders = sorted((LM_EVAL / "paper_77").iterdir())[:6]
+    texts = []
+    for folder in folders:
+        for path in sorted(folder.iterdir()):
+            doc = json.loads(path.read_text())  # keeps NaN as float nan
+            for member in ("configs", "versions", "n-shot", "higher_is_better"):
+                doc.pop(member, None)
+            texts.append(json.dumps(doc, separators=(",", ":")).encode())  # writes NaN bare
+    lines = b"\n".join(texts) + b"\n"
+    array = b"[" + b",".join(texts) + b"]"
+    put("array", "missing=mean&n_components=2", array)
+    put("lines", "missing=iterative_pca&imputation_bounds=0,1", lines)
+    put("one_document", "", texts[0])
+    put("tasks", "tasks=mmlu_abstract_algebra,arc_challenge,gsm8k&missing=mean", array)
+    put("task_prefix", "task_prefix=xwinograd&missing=drop", lines)
+    put("metrics", "metrics=gsm8k:exact_match,flexible-extract;hellaswag:acc&missing=mean", array)
+    put("duplicates", "duplicates=mean&missing=mean", array + b"\n")
+    models = b"Model,Model Family\n" + b"".join(
+        folder.name.replace("__", "/").encode() + b",F" + str(i % 2).encode() + b"\n"
+        for i, folder in enumerate(folders))
+    form = b"".join(part(f"f{i}", t) for i, t in enumerate(texts)) + part("models", models, "text/csv") + b"--b--\r\n"
+    put("form_models", "group_column=Model%20Family&missing=mean", form)
+    odd = [
+        b'{"model_name":"a","results":{"t":{"acc":0.5,"acc_stderr":0.1},"u":{"acc,none":NaN,"acc_stderr,none":"N/A"}}}',
+        b'{"config":{"model_args":{"pretrained":"b"}},"results":{"t":{"acc":0.7},"u":{"acc,none":0.2}},"groups":{"g":{"acc,none":0.4}},"group_subtasks":{"g":["t","u"]}}',
+        b'{"config":{"model":"c"},"results":{"t":{"acc":-Infinity},"u":{"acc,none":"x"}}}',
+    ]
+    put("odd_values", "missing=mean", b"\n".join(odd))
+    put("not_results", "", b'[{"models":["a"]},{"results":[1]},7,"s",null]')
+    return n
+
+
 def main():
     seeds = FUZZ / "seeds"
+    print(f"pca_lm_eval: {lm_eval_seeds(seeds / 'pca_lm_eval')} seeds")
     print(f"pca_json: {json_seeds(seeds / 'pca_json')} seeds")
     print(f"pca_csv: {csv_seeds(seeds / 'pca_csv')} seeds")
     print(f"pca_parquet: {table_seeds(seeds / 'pca_parquet', '.parquet', TABLE_QUERIES)} seeds")

@@ -30,6 +30,7 @@ export function nameList(names) {
 export function tableParams() {
   const t = state.table;
   const params = new URLSearchParams();
+  if (t.lmEval) return resultsParams(t);
   if (t.delimiter === ';') params.set('delimiter', ';');
   else if (t.delimiter === '\t') params.set('delimiter', 'tab');
   if (isLong()) {
@@ -50,6 +51,21 @@ export function tableParams() {
   const prefix = state.prefix;
   if (prefix !== null && sameSet(chosen, prefixMatches(prefix))) params.set('benchmark_prefix', prefix);
   else params.set('benchmarks', nameList(chosen));
+  return params;
+}
+
+// lm-eval results: the tasks ticked, by name or by the prefix that ticked
+// them; the model column keys the models part, when there is one.
+function resultsParams(t) {
+  const params = new URLSearchParams({ format: 'lm_eval' });
+  if (t.lmEval.models_part_columns) params.set('model_column', $('model-column').value);
+  const chosen = checkedBenchmarks();
+  if (chosen.length === 0) {
+    throw new UserError('No tasks selected', 'Tick at least one task, or select them by prefix.');
+  }
+  const prefix = state.prefix;
+  if (prefix !== null && sameSet(chosen, prefixMatches(prefix))) params.set('task_prefix', prefix);
+  else params.set('tasks', nameList(chosen));
   return params;
 }
 

@@ -24,6 +24,7 @@ function describedTable(info, body, contentType, fileName, kind) {
   return {
     body, contentType, fileName, kind,
     binary: contentType !== 'text/csv',
+    lmEval: null, // lm-eval results: the service's description of them
     delimiter: info.delimiter ?? ',',
     layout: info.layout,
     rows: info.rows,
@@ -45,8 +46,38 @@ function inspectTable(body, contentType, delimiter = 'auto') {
 
 function summarise() {
   const t = state.table;
-  const format = t ? (t.binary ? t.kind : `${DELIMITER_NAMES[t.delimiter]}-separated`) : '';
-  $('csv-summary').textContent = t ? `${t.rows} rows · ${t.header.length} columns · ${format}` : '';
+  if (t?.lmEval) {
+    const columns = t.lmEval.tasks.filter((task) => task.column).length;
+    $('csv-summary').textContent = `${t.rows} models · ${columns} task columns · ${t.lmEval.documents} results documents`;
+  } else {
+    const format = t ? (t.binary ? t.kind : `${DELIMITER_NAMES[t.delimiter]}-separated`) : '';
+    $('csv-summary').textContent = t ? `${t.rows} rows · ${t.header.length} columns · ${format}` : '';
+  }
+  listTasks(t?.lmEval);
+}
+
+// The tasks of lm-eval results, as the service read them: each task's
+// metric and filter (the default rule's, or as `metrics` names them), its
+// group, how many models have it; subtasks a group stands for are dimmed.
+function listTasks(lmEval) {
+  const box = $('lm-eval-tasks');
+  box.hidden = !lmEval;
+  const body = box.querySelector('tbody');
+  body.replaceChildren();
+  if (!lmEval) return;
+  for (const task of lmEval.tasks) {
+    if (!task.metric) continue;
+    const row = document.createElement('tr');
+    for (const text of [task.task, `${task.metric}, ${task.filter}`, task.group ?? '', String(task.models)]) {
+      const cell = document.createElement('td');
+      cell.textContent = text;
+      if (!task.column) cell.className = 'left-out';
+      row.append(cell);
+    }
+    if (!task.column) row.title = 'a group above it stands for it: tick it to read it';
+    body.append(row);
+  }
+  $('lm-eval-rule').textContent = `Default metric rule: ${lmEval.default_rule}.`;
 }
 
 // Shows a newly described table: its layout as the service guessed it,
@@ -115,6 +146,88 @@ async function loadBinary(file, contentType, kind) {
   showTable(describedTable(info, body, contentType, file.name, kind));
 }
 
+// lm-evaluation-harness results: results_*.json (and .jsonl) files, never
+// the harness's per-sample logs (samples_*.jsonl); a models table beside
+// them gives per-model columns (family, compute).
+const isResultsFile = (name) => /\.jsonl?$/i.test(name) && !/^samples_/i.test(name);
+const MODELS_FILE = /^models\.(csv|tsv|parquet|arrows?)$/i;
+const baseName = (file) => file.name.split('/').pop();
+
+// Results files (and a models table) as one form, as `curl -F` sends a
+// folder: a part per file, named by its path in the folder. The service
+// describes the upload (/v1/inspect?format=lm_eval) and the analyses post
+// the same form.
+async function loadResults(results, models) {
+  const form = new FormData();
+  for (const file of results) form.append('f', file, file.webkitRelativePath || file.name);
+  if (models) {
+    const binary = BINARY_TYPES.find(([name]) => name.test(models.name));
+    const type = binary ? binary[1] : 'text/csv';
+    form.append('models', new Blob([await models.arrayBuffer()], { type }), models.name);
+  }
+  readSeq += 1; // a pasted text still being described is replaced
+  const params = new URLSearchParams({ format: 'lm_eval', max_examples: String(LISTED_VALUES) });
+  const info = await post(`/v1/inspect?${params}`, form, null);
+  $('csv-input').value = '';
+  const folder = results[0].webkitRelativePath ? results[0].webkitRelativePath.split('/')[0] : null;
+  const name = folder ?? (results.length === 1 ? results[0].name : `${results.length} results files`);
+  const table = describedTable(info, form, null, name, 'lm-eval results');
+  table.lmEval = info.lm_eval;
+  const columns = info.lm_eval.tasks.filter((task) => task.column).map((task) => task.task);
+  showTable(table, { benchmarks: columns, modelColumn: info.columns[0].name }, 'wide');
+}
+
+// Files dropped or picked together: lm-eval results (with a models
+// table), or one table.
+export async function loadFiles(files) {
+  const list = [...files];
+  const results = list.filter((file) => isResultsFile(baseName(file)));
+  if (results.length > 0) {
+    await loadResults(results, list.find((file) => MODELS_FILE.test(baseName(file))));
+  } else if (list.length === 1) {
+    await loadFile(list[0]);
+  } else {
+    throw new Error('Several files are read as lm-evaluation-harness results (results_*.json); none is one. Upload one table, or a results folder.');
+  }
+}
+
+// Every file under a dropped folder (entries of the File and Directory
+// Entries API), each with its path in `webkitRelativePath`'s place.
+async function entryFiles(entry, path = '') {
+  if (entry.isFile) {
+    const file = await new Promise((ok, fail) => entry.file(ok, fail));
+    return [Object.defineProperty(file, 'webkitRelativePath', { value: `${path}${file.name}` })];
+  }
+  const reader = entry.createReader();
+  const children = [];
+  for (;;) {
+    const batch = await new Promise((ok, fail) => reader.readEntries(ok, fail));
+    if (batch.length === 0) break;
+    children.push(...batch);
+  }
+  const nested = await Promise.all(children.map((child) => entryFiles(child, `${path}${entry.name}/`)));
+  return nested.flat();
+}
+
+// What a drop holds: files, and the files of folders.
+async function droppedFiles(transfer) {
+  const entries = [...transfer.items].map((item) => item.webkitGetAsEntry?.()).filter(Boolean);
+  if (entries.length === 0) return [...transfer.files];
+  return (await Promise.all(entries.map((entry) => entryFiles(entry)))).flat();
+}
+
+// Loads picked or dropped files, saying what was loaded or why not.
+async function loadPicked(files, what) {
+  clearError();
+  try {
+    await loadFiles(files);
+    setStatus(`Loaded ${what}. Pick the columns, then run the analysis.`);
+  } catch (err) {
+    if (err instanceof ProblemError) showProblem(err.problem);
+    else showError('The files could not be read', String(err.message || err));
+  }
+}
+
 // An uploaded file, by its name: Parquet or Arrow as bytes, else CSV text.
 export async function loadFile(file) {
   const binary = BINARY_TYPES.find(([name]) => name.test(file.name));
@@ -151,18 +264,31 @@ export function initTable() {
     csvEditTimer = setTimeout(flushCsvEdit, 250);
   });
   $('delimiter').addEventListener('change', () => { if (!state.table?.binary) readCsvText(); });
-  $('file-input').addEventListener('change', async (ev) => {
-    const file = ev.target.files && ev.target.files[0];
-    if (!file) return;
-    clearError();
-    try {
-      await loadFile(file);
-      setStatus(`Loaded ${file.name}. Pick the columns, then run the analysis.`);
-    } catch (err) {
-      if (err instanceof ProblemError) showProblem(err.problem);
-      else showError('The file could not be read', String(err.message || err));
-    }
-    ev.target.value = '';
+  for (const id of ['file-input', 'folder-input']) {
+    $(id).addEventListener('change', async (ev) => {
+      const files = [...(ev.target.files ?? [])];
+      if (files.length === 0) return;
+      const folder = files[0].webkitRelativePath?.split('/')[0];
+      await loadPicked(files, folder || (files.length === 1 ? files[0].name : `${files.length} files`));
+      ev.target.value = '';
+    });
+  }
+  // Drag and drop on the data panel: a file, several, or folders.
+  const panel = $('csv-input').closest('.controls');
+  panel.addEventListener('dragover', (ev) => {
+    if (![...ev.dataTransfer.types].includes('Files')) return;
+    ev.preventDefault();
+    panel.classList.add('dropping');
+  });
+  panel.addEventListener('dragleave', (ev) => {
+    if (!panel.contains(ev.relatedTarget)) panel.classList.remove('dropping');
+  });
+  panel.addEventListener('drop', async (ev) => {
+    if (![...ev.dataTransfer.types].includes('Files')) return;
+    ev.preventDefault();
+    panel.classList.remove('dropping');
+    const files = await droppedFiles(ev.dataTransfer);
+    if (files.length > 0) await loadPicked(files, files.length === 1 ? files[0].name : `${files.length} files`);
   });
   if ($('csv-input').value.trim()) readCsvText({ fresh: true });
 }

@@ -46,6 +46,57 @@ pub fn run(format: BodyFormat, query: &str, body: &[u8]) {
     }
 }
 
+/// An lm-eval input (`?<query>` line, then the body): `/v1/pca` with
+/// `format=lm_eval` and the query, then `/v1/inspect` with `format=lm_eval`,
+/// a body that starts with `--b` read as a form with the boundary `b`.
+pub fn run_lm_eval(data: &[u8]) {
+    let (query, body) = split_csv_input(data);
+    let (format, boundary) = if body.starts_with(b"--b") {
+        (BodyFormat::Multipart, Some("b"))
+    } else {
+        (BodyFormat::Json, None)
+    };
+    let input = Body {
+        format,
+        boundary,
+        bytes: body,
+    };
+    let limits = limits();
+    let deadline = || Some(Instant::now() + limits.deadline);
+    let result = query::parse::<PcaQuery>(&format!("format=lm_eval&{query}")).and_then(|query| {
+        budget::with_deadline(deadline(), || {
+            endpoint::run::<PcaEndpoint>(input, &query, &limits)
+        })
+    });
+    match result {
+        Ok(response) => {
+            check_ok(&response);
+            serde_json::to_vec(&response).expect("the answer serialises");
+        }
+        Err(err) => check_err(&err),
+    }
+    let result = query::parse::<InspectQuery>("format=lm_eval").and_then(|query| {
+        budget::with_deadline(deadline(), || {
+            endpoint::run::<InspectEndpoint>(input, &query, &limits)
+        })
+    });
+    match result {
+        Ok(answer) => {
+            for column in &answer.columns {
+                assert!(
+                    column.missing.is_none_or(|m| m <= answer.rows),
+                    "column {} has {:?} missing of {} rows",
+                    column.name,
+                    column.missing,
+                    answer.rows
+                );
+            }
+            serde_json::to_vec(&answer).expect("the answer serialises");
+        }
+        Err(err) => check_err(&err),
+    }
+}
+
 /// `POST /v1/inspect` on a table body: an answer's columns each count at
 /// most `rows` missing cells and at most five examples.
 pub fn run_inspect(format: BodyFormat, body: &[u8]) {

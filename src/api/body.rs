@@ -22,6 +22,9 @@ const ANSWER_START_MAX: usize = 1 << 20;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyFormat {
     Json,
+    /// JSON Lines (`application/jsonl`, `application/x-ndjson`, ...): read
+    /// with `format=lm_eval` only.
+    JsonLines,
     Csv,
     /// `multipart/form-data`: a form of named parts (a basis and a table);
     /// only the endpoints that place models on a basis read it.
@@ -39,7 +42,7 @@ impl BodyFormat {
             BodyFormat::Csv => Some(Format::Csv),
             BodyFormat::Parquet => Some(Format::Parquet),
             BodyFormat::Arrow => Some(Format::Arrow),
-            BodyFormat::Json | BodyFormat::Multipart => None,
+            BodyFormat::Json | BodyFormat::JsonLines | BodyFormat::Multipart => None,
         }
     }
 }
@@ -88,7 +91,16 @@ impl Limits {
     }
 }
 
-/// `application/json` (or any `application/<x>+json`), `text/csv`,
+/// The media types JSON Lines is sent as.
+pub const JSON_LINES: [&str; 5] = [
+    "application/jsonl",
+    "application/x-ndjson",
+    "application/ndjson",
+    "application/x-jsonlines",
+    "application/jsonlines",
+];
+
+/// `application/json` (or any `application/<x>+json`), JSON Lines, `text/csv`,
 /// Parquet or an Arrow IPC stream.
 pub fn body_format(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
     let unsupported = |got: &str| {
@@ -107,6 +119,7 @@ pub fn body_format(req: &HttpRequest) -> Result<BodyFormat, ApiError> {
         {
             Ok(BodyFormat::Json)
         }
+        Ok(Some(mime)) if JSON_LINES.contains(&mime.essence_str()) => Ok(BodyFormat::JsonLines),
         Ok(Some(mime)) if mime.essence_str() == "text/csv" => Ok(BodyFormat::Csv),
         Ok(Some(mime)) if mime.essence_str() == "multipart/form-data" => Ok(BodyFormat::Multipart),
         Ok(Some(mime)) if mime.essence_str() == PARQUET => Ok(BodyFormat::Parquet),

@@ -15,7 +15,7 @@ use super::body::{BodyFormat, Limits, answer, body_format};
 use super::error::{ApiError, ErrorCode};
 use super::query::{self, TableQuery};
 use super::request::JsonRequest;
-use crate::ingest::{self, Leaderboard, PerModelColumns, json, multipart};
+use crate::ingest::{self, Leaderboard, PerModelColumns, json, lm_eval, multipart};
 
 /// A request body as it arrived: its format, a form's boundary, its bytes
 /// (decoded).
@@ -68,7 +68,13 @@ pub async fn serve<E: Endpoint + 'static>(
 ) -> Result<HttpResponse, ApiError> {
     let query: E::Query = query::parse(req.query_string())?;
     E::check(&query)?;
-    let boundary = if E::FORMS { form_boundary(&req)? } else { None };
+    let boundary = if E::FORMS {
+        form_boundary(&req)?
+    } else {
+        // An upload of lm-eval results files is a form too; any other
+        // reader refuses a form by its format.
+        upload_boundary(&req)
+    };
     let limits = **limits;
     answer(
         &req,
@@ -111,10 +117,12 @@ macro_rules! handler {
                 (String = "text/csv", example = $csv),
                 (crate::api::schemas::ParquetFile = "application/vnd.apache.parquet"),
                 (crate::api::schemas::ArrowStream = "application/vnd.apache.arrow.stream"),
+                (crate::api::lm_eval::LmEvalForm = "multipart/form-data"),
+                (crate::api::lm_eval::LmEvalLines = "application/jsonl"),
             ),
             errors(crate::api::responses::LeaderboardBodyErrors),
             ok($($ok)*),
-            unanswerable $unanswerable
+            unanswerable (concat!($unanswerable, crate::api::lm_eval::lm_eval_errors!()))
         }
     };
     (
@@ -191,24 +199,106 @@ fn form_boundary(req: &HttpRequest) -> Result<Option<String>, ApiError> {
             let param = mime.as_ref().and_then(|m| m.get_param("boundary"));
             Ok(Some(multipart::boundary(param.map(|b| b.as_str()))?))
         }
-        BodyFormat::Csv | BodyFormat::Parquet | BodyFormat::Arrow => Err(ApiError::new(
-            ErrorCode::UnsupportedMediaType,
-            "send the basis with the models: application/json, or multipart/form-data with a \
+        BodyFormat::Csv | BodyFormat::Parquet | BodyFormat::Arrow | BodyFormat::JsonLines => {
+            Err(ApiError::new(
+                ErrorCode::UnsupportedMediaType,
+                "send the basis with the models: application/json, or multipart/form-data with a \
              basis part (JSON) and a scores part (a table: CSV, Parquet or Arrow)",
-        )),
+            ))
+        }
     }
 }
 
-/// The table format of a body that is no JSON; 415 for a form, which only
-/// the endpoints that place models on a basis take.
+/// The boundary of a form body that an endpoint without forms of its own
+/// reads with `format=lm_eval`; `None` for another body, or for a form
+/// without one (refused when it is read).
+fn upload_boundary(req: &HttpRequest) -> Option<String> {
+    if body_format(req).ok()? != BodyFormat::Multipart {
+        return None;
+    }
+    let mime = req.mime_type().ok().flatten()?;
+    let param = mime.get_param("boundary")?;
+    multipart::boundary(Some(param.as_str())).ok()
+}
+
+/// The table format of a body that is no JSON; 415 for a form or JSON
+/// Lines, which only `format=lm_eval` (and, for forms, the endpoints that
+/// place models on a basis) read.
 pub fn table_format(format: BodyFormat) -> Result<ingest::Format, ApiError> {
     format.table().ok_or_else(|| {
         ApiError::new(
             ErrorCode::UnsupportedMediaType,
-            "multipart/form-data is taken by /v1/pca/transform and /v1/scaling/predict only; \
-             send this endpoint application/json or text/csv",
+            "multipart/form-data and JSON Lines are read with format=lm_eval (lm-evaluation-\
+             harness results files), and forms by /v1/pca/transform and /v1/scaling/predict; \
+             send a table as text/csv, application/vnd.apache.parquet or \
+             application/vnd.apache.arrow.stream",
         )
     })
+}
+
+/// The documents (and `models` part) of an lm-eval upload: a form of
+/// results files, or JSON (a document, an array, JSON Lines); 415 for a
+/// table.
+pub fn lm_eval_upload<'a>(
+    body: Body<'a>,
+    limits: &Limits,
+) -> Result<lm_eval::Upload<'a>, ApiError> {
+    let read = limits.read();
+    match body.format {
+        BodyFormat::Json | BodyFormat::JsonLines => Ok(lm_eval::json_upload(body.bytes, &read)?),
+        BodyFormat::Multipart => {
+            let boundary = body.boundary.ok_or_else(|| {
+                ingest::IngestError::InvalidMultipart(
+                    "multipart/form-data needs a boundary parameter of 1 to 70 characters".into(),
+                )
+            })?;
+            let parts = multipart::parse_at_most(
+                body.bytes,
+                boundary,
+                lm_eval::MAX_FORM_PARTS,
+                "send more results files as one JSON Lines part",
+            )?;
+            Ok(lm_eval::form_upload(parts, &read)?)
+        }
+        BodyFormat::Csv | BodyFormat::Parquet | BodyFormat::Arrow => Err(ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "format=lm_eval reads results files: application/json (a document, an array of \
+             them, or JSON Lines), application/jsonl, or multipart/form-data with a part per \
+             file (and a 'models' part that may be a table)",
+        )),
+    }
+}
+
+/// An lm-eval upload read as `params` say, with the per-model columns
+/// `per_model` from its `models` part. Every endpoint that reads a
+/// leaderboard reads one through here.
+pub fn read_lm_eval(
+    body: Body<'_>,
+    params: &query::TableParams<'_>,
+    per_model: PerModelColumns,
+    limits: &Limits,
+) -> Result<(Leaderboard, lm_eval::Sources), ApiError> {
+    let spec = params.lm_eval_spec(per_model)?;
+    let upload = lm_eval_upload(body, limits)?;
+    Ok(lm_eval::assemble(&upload, &spec, &limits.read())?)
+}
+
+/// An answer of an [`Analysis`], with where its leaderboard came from when
+/// the body was lm-eval results (`lm_eval`, absent otherwise).
+#[derive(Debug, Serialize)]
+pub struct Sourced<T> {
+    #[serde(flatten)]
+    pub answer: T,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lm_eval: Option<super::lm_eval::LmEvalSources>,
+}
+
+impl<T> std::ops::Deref for Sourced<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.answer
+    }
 }
 
 /// What an endpoint that analyses a leaderboard is asked besides the
@@ -251,28 +341,38 @@ where
     R: JsonRequest<Options = Q::Options>,
 {
     type Query = Q;
-    type Input = (Leaderboard, Q::Options);
-    type Answer = <Q::Options as Analysis>::Answer;
+    type Input = (Leaderboard, Q::Options, Option<lm_eval::Sources>);
+    type Answer = Sourced<<Q::Options as Analysis>::Answer>;
 
     fn check(query: &Q) -> Result<(), ApiError> {
         query.check()
     }
 
     fn read(body: Body<'_>, query: &Q, limits: &Limits) -> Result<Self::Input, ApiError> {
+        if query.table().is_lm_eval() {
+            let options = query.options()?;
+            let (leaderboard, sources) =
+                read_lm_eval(body, &query.table(), query.per_model()?, limits)?;
+            return Ok((leaderboard, options, Some(sources)));
+        }
         if body.format == BodyFormat::Json {
-            return json::parse::<R>(body.bytes)?.into_parts();
+            let (leaderboard, options) = json::parse::<R>(body.bytes)?.into_parts()?;
+            return Ok((leaderboard, options, None));
         }
         let format = table_format(body.format)?;
         let spec = query.table().spec(query.per_model()?)?;
         let options = query.options()?;
         let leaderboard = ingest::read(format, body.bytes, &spec, &limits.read())?;
-        Ok((leaderboard, options))
+        Ok((leaderboard, options, None))
     }
 
     fn answer(
-        (leaderboard, options): Self::Input,
+        (leaderboard, options, sources): Self::Input,
         limits: &Limits,
     ) -> Result<Self::Answer, ApiError> {
-        options.answer(leaderboard, limits)
+        Ok(Sourced {
+            answer: options.answer(leaderboard, limits)?,
+            lm_eval: sources.map(Into::into),
+        })
     }
 }

@@ -12,6 +12,7 @@ pub mod endpoint;
 pub mod error;
 pub mod health;
 pub mod inspect;
+pub mod lm_eval;
 pub mod metrics;
 pub mod options;
 pub mod pca;
@@ -68,12 +69,14 @@ pub fn routes(cfg: &mut ServiceConfig) {
 
 /// The OpenAPI 3.1 document of the service.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    actix_web::App::new()
+    let mut doc = actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts()
-        .1
+        .1;
+    lm_eval::document_sources(&mut doc);
+    doc
 }
 
 /// The OpenAPI document as checked in at `openapi/openapi.json`

@@ -17,6 +17,7 @@ use super::error::{ApiError, ErrorCode};
 use super::options::{
     AnalysisOptions, ImputationOptions, Missing, NComponentsField, SentNumber, Sign, Spelling,
 };
+use crate::ingest::lm_eval::{LmEvalSpec, MetricPick, TaskPick};
 use crate::ingest::{self, Benchmarks, LongSpec, PerModelColumns, ReadSpec};
 
 /// Defines a query type: the table parameters, then (when the invocation
@@ -180,6 +181,31 @@ macro_rules! table_query {
             /// first appearance.
             #[param(min_length = 1)]
             pub benchmarks: Option<String>,
+            /// `lm_eval`: the body is lm-evaluation-harness results files
+            /// (one document, a JSON array of them, JSON Lines, or a
+            /// multipart/form-data upload of one part per file and an
+            /// optional `models` part of per-model columns) instead of a
+            /// table; see docs/lm-eval.md.
+            #[param(inline)]
+            pub format: Option<$crate::api::query::InputFormat>,
+            /// format=lm_eval: the tasks (or groups) that are the benchmark
+            /// columns, comma-separated, in this order; subtasks may be
+            /// named. Default: every task with a score but the subtasks a
+            /// group with a score stands for.
+            #[param(min_length = 1)]
+            pub tasks: Option<String>,
+            /// format=lm_eval: every task or group with a score whose name
+            /// starts with this (subtasks included), in order of first
+            /// appearance.
+            #[param(min_length = 1)]
+            pub task_prefix: Option<String>,
+            /// format=lm_eval: a task's metric and filter,
+            /// `task:metric,filter;task:metric` (without a filter: `none`,
+            /// then `strict-match`, then the others by name). Default per
+            /// task: `acc_norm`, then `acc`, then `exact_match`, then the
+            /// other metrics by name.
+            #[param(min_length = 1)]
+            pub metrics: Option<String>,
             $($options)*
             $(
                 $(#[$column_attr])*
@@ -203,6 +229,10 @@ macro_rules! table_query {
                     duplicates: self.duplicates,
                     benchmark_prefix: self.benchmark_prefix.as_deref(),
                     benchmarks: self.benchmarks.as_deref(),
+                    format: self.format,
+                    tasks: self.tasks.as_deref(),
+                    task_prefix: self.task_prefix.as_deref(),
+                    metrics: self.metrics.as_deref(),
                 }
             }
         }
@@ -324,11 +354,16 @@ pub struct TableParams<'q> {
     pub duplicates: Option<Duplicates>,
     pub benchmark_prefix: Option<&'q str>,
     pub benchmarks: Option<&'q str>,
+    pub format: Option<InputFormat>,
+    pub tasks: Option<&'q str>,
+    pub task_prefix: Option<&'q str>,
+    pub metrics: Option<&'q str>,
 }
 
 impl<'q> TableParams<'q> {
     /// The rules the parameters state on their own.
     pub fn validate(&self) -> Result<(), ApiError> {
+        self.validate_lm_eval()?;
         if let Some(names) = self.benchmarks {
             list("benchmarks", names)?;
         }
@@ -348,7 +383,7 @@ impl<'q> TableParams<'q> {
                 return Err(invalid(format!("{name} must not be empty")));
             }
         }
-        if self.layout.unwrap_or_default() == Layout::Wide {
+        if self.layout.unwrap_or_default() == Layout::Wide && !self.is_lm_eval() {
             for (name, given) in [
                 ("benchmark_column", self.benchmark_column.is_some()),
                 ("score_column", self.score_column.is_some()),
@@ -376,9 +411,86 @@ impl<'q> TableParams<'q> {
         }
     }
 
+    /// Whether the body is lm-evaluation-harness results.
+    pub fn is_lm_eval(&self) -> bool {
+        self.format == Some(InputFormat::LmEval)
+    }
+
+    /// The parameters of `format=lm_eval`, and the table parameters that
+    /// mean nothing with it (the results say their tasks, models and scores).
+    fn validate_lm_eval(&self) -> Result<(), ApiError> {
+        if !self.is_lm_eval() {
+            for (name, given) in [
+                ("tasks", self.tasks.is_some()),
+                ("task_prefix", self.task_prefix.is_some()),
+                ("metrics", self.metrics.is_some()),
+            ] {
+                if given {
+                    return Err(invalid(format!(
+                        "{name} applies to format=lm_eval (a table names its benchmarks with \
+                         benchmarks or benchmark_prefix)"
+                    )));
+                }
+            }
+            return Ok(());
+        }
+        for (name, given) in [
+            ("layout", self.layout.is_some()),
+            ("benchmark_column", self.benchmark_column.is_some()),
+            ("score_column", self.score_column.is_some()),
+            ("benchmarks", self.benchmarks.is_some()),
+            ("benchmark_prefix", self.benchmark_prefix.is_some()),
+        ] {
+            if given {
+                return Err(invalid(format!(
+                    "{name} applies to tables; with format=lm_eval the columns are tasks, \
+                     picked with tasks or task_prefix"
+                )));
+            }
+        }
+        if self.tasks.is_some() && self.task_prefix.is_some() {
+            return Err(invalid("use either task_prefix or tasks, not both"));
+        }
+        if let Some(tasks) = self.tasks {
+            list("tasks", tasks)?;
+        }
+        if let Some(metrics) = self.metrics {
+            metric_picks(metrics)?;
+        }
+        Ok(())
+    }
+
+    /// How an lm-eval upload is read: as these parameters say, with the
+    /// per-model columns `per_model` read from its `models` part.
+    pub fn lm_eval_spec(&self, per_model: PerModelColumns) -> Result<LmEvalSpec, ApiError> {
+        let tasks = match (self.task_prefix, self.tasks) {
+            (Some(prefix), _) => TaskPick::Prefix(prefix.to_owned()),
+            (None, Some(names)) => TaskPick::Named(list("tasks", names)?),
+            (None, None) => TaskPick::Default,
+        };
+        Ok(LmEvalSpec {
+            tasks,
+            metrics: self
+                .metrics
+                .map(metric_picks)
+                .transpose()?
+                .unwrap_or_default(),
+            duplicates: self.duplicates.unwrap_or_default().into(),
+            model_column: self.model_column.map(str::to_owned),
+            delimiter: self.delimiter_byte()?,
+            per_model,
+        })
+    }
+
     /// How a table body is read: as these parameters say, with the
     /// per-model columns `per_model`.
     pub fn spec(&self, per_model: PerModelColumns) -> Result<ReadSpec, ApiError> {
+        if self.is_lm_eval() {
+            return Err(invalid(
+                "format=lm_eval is read by the endpoints that take a leaderboard and by \
+                 /v1/inspect; this one reads a table",
+            ));
+        }
         let benchmarks = match (self.benchmark_prefix, self.benchmarks) {
             (Some(prefix), _) => Benchmarks::Prefix(prefix.to_owned()),
             (None, Some(names)) => Benchmarks::Named(list("benchmarks", names)?),
@@ -396,6 +508,45 @@ impl<'q> TableParams<'q> {
             per_model,
         })
     }
+}
+
+/// `metrics=task:metric,filter;task:metric`: each item a task, a colon, a
+/// metric and an optional filter after a comma (the harness's
+/// `metric,filter` key).
+fn metric_picks(text: &str) -> Result<Vec<MetricPick>, ApiError> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            let bad = || {
+                invalid(format!(
+                    "metrics must be task:metric,filter items separated by ';' (the filter \
+                     optional), got {item:?}"
+                ))
+            };
+            let (task, key) = item.rsplit_once(':').ok_or_else(bad)?;
+            let (metric, filter) = match key.split_once(',') {
+                Some((metric, filter)) => (metric.trim(), Some(filter.trim())),
+                None => (key.trim(), None),
+            };
+            if task.trim().is_empty() || metric.is_empty() || filter == Some("") {
+                return Err(bad());
+            }
+            Ok(MetricPick {
+                task: task.trim().to_owned(),
+                metric: metric.to_owned(),
+                filter: filter.map(str::to_owned),
+            })
+        })
+        .collect()
+}
+
+/// What the body is, when it is no table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InputFormat {
+    /// lm-evaluation-harness results files.
+    LmEval,
 }
 
 /// How a table lays out its leaderboard.

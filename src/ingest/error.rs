@@ -16,6 +16,10 @@ pub enum IngestError {
     /// An Arrow IPC body that cannot be read.
     #[error("{0}")]
     InvalidArrow(String),
+    /// An upload that cannot be read as lm-evaluation-harness results (a
+    /// document of another shape, `results` that is no object, nothing).
+    #[error("{0}")]
+    InvalidLmEval(String),
     /// A `multipart/form-data` body whose framing cannot be read.
     #[error("{0}")]
     InvalidMultipart(String),

@@ -13,6 +13,9 @@
 //!   [`scores`]); the edge moves its fields into the same [`Leaderboard`].
 //! - A form (`multipart/form-data`, [`multipart`]) is read into its parts,
 //!   and a part that holds a table is read by [`read`] as a body is.
+//! - lm-evaluation-harness results files (a document, an array, JSON Lines,
+//!   or a form of files with a `models` part) are read by [`lm_eval`] into
+//!   the same [`Leaderboard`], with where each column and model came from.
 //! - [`inspect`] describes a table's columns before it is analysed.
 //!
 //! The room knows no HTTP and no request type: it takes bytes, a plain spec
@@ -22,6 +25,7 @@
 pub mod error;
 pub mod inspect;
 pub mod json;
+pub mod lm_eval;
 pub mod multipart;
 pub mod scores;
 pub mod table;

@@ -25,6 +25,9 @@ pub struct Part<'a> {
     /// The essence of the part's `Content-Type` (`text/csv`), lowercase,
     /// without parameters; `None` when the part has no such header.
     pub content_type: Option<String>,
+    /// The `filename` of its `Content-Disposition`, if any (a file's name,
+    /// as a browser or `curl -F f=@path` sends it).
+    pub filename: Option<String>,
     pub body: &'a [u8],
 }
 
@@ -43,9 +46,20 @@ pub fn boundary(param: Option<&str>) -> Result<String, IngestError> {
     }
 }
 
-/// The parts of `body`, in order. Line breaks may be CRLF (as RFC 7578
-/// says) or bare LF (as some hand-written clients send).
+/// The parts of `body`, in order, at most [`MAX_PARTS`]. Line breaks may be
+/// CRLF (as RFC 7578 says) or bare LF (as some hand-written clients send).
 pub fn parse<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, IngestError> {
+    parse_at_most(body, boundary, MAX_PARTS, "it takes 'basis' and 'scores'")
+}
+
+/// The parts of `body`, in order, at most `max_parts` (beyond: an
+/// `invalid_multipart` that says what the form takes, `takes`).
+pub fn parse_at_most<'a>(
+    body: &'a [u8],
+    boundary: &str,
+    max_parts: usize,
+    takes: &str,
+) -> Result<Vec<Part<'a>>, IngestError> {
     let delimiter = format!("--{boundary}");
     let delimiter = delimiter.as_bytes();
     // The first delimiter starts the body or a line (a preamble may precede it).
@@ -77,7 +91,7 @@ pub fn parse<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, Ingest
         let start = at + delimiter.len() + line_end + 1;
         let part = &body[start..];
         let (headers, content_start) = split_headers(part)?;
-        let name = field_name(headers)?;
+        let (name, filename) = field_name(headers)?;
         let content_type = content_type(headers);
         let end = memmem::find(&part[content_start..], &closing).ok_or_else(|| {
             malformed(format!(
@@ -88,14 +102,15 @@ pub fn parse<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, Ingest
         if content.last() == Some(&b'\r') {
             content = &content[..content.len() - 1];
         }
-        if parts.len() == MAX_PARTS {
+        if parts.len() == max_parts {
             return Err(malformed(format!(
-                "the form has more than {MAX_PARTS} parts; it takes 'basis' and 'scores'"
+                "the form has more than {max_parts} parts; {takes}"
             )));
         }
         parts.push(Part {
             name,
             content_type,
+            filename,
             body: content,
         });
         at = start + content_start + end + 1;
@@ -198,8 +213,9 @@ fn content_type(headers: &str) -> Option<String> {
         })
 }
 
-/// The `name` of a part's `Content-Disposition: form-data`.
-fn field_name(headers: &str) -> Result<String, IngestError> {
+/// The `name` (and `filename`, if any) of a part's `Content-Disposition:
+/// form-data`.
+fn field_name(headers: &str) -> Result<(String, Option<String>), IngestError> {
     let disposition = headers
         .lines()
         .filter_map(|line| line.split_once(':'))
@@ -213,12 +229,18 @@ fn field_name(headers: &str) -> Result<String, IngestError> {
             "a part's Content-Disposition is {kind:?}, not form-data"
         )));
     }
+    let (mut name, mut filename) = (None, None);
     while let Some((key, value)) = params.next_param()? {
         if key.eq_ignore_ascii_case("name") {
-            return Ok(value);
+            name.get_or_insert(value);
+        } else if key.eq_ignore_ascii_case("filename") {
+            filename.get_or_insert(value);
         }
     }
-    Err(malformed("a part's Content-Disposition has no name"))
+    match name {
+        Some(name) => Ok((name, filename)),
+        None => Err(malformed("a part's Content-Disposition has no name")),
+    }
 }
 
 /// `type; key=value; key="quoted; value"`, read left to right.

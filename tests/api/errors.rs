@@ -443,7 +443,74 @@ fn cases() -> Vec<Case> {
         q("imputation_tol=-1", "query: imputation_tol negative", small_csv, 422, "invalid_imputation", "imputation_tol must be"),
         q("imputation_rank=0", "query: imputation_rank zero", small_csv, 422, "invalid_imputation", "imputation_rank must be"),
     ]);
+    rows.extend(lm_eval_cases());
     rows
+}
+
+/// Bad lm-evaluation-harness uploads (`format=lm_eval`): each a coded 4xx.
+fn lm_eval_cases() -> Vec<Case> {
+    const LM: &str = "format=lm_eval";
+    const FORM: Option<&str> = Some("multipart/form-data; boundary=b");
+    let l = |query, name, content_type, body: &str, status, code, detail| Case {
+        name,
+        query,
+        content_type,
+        body: raw(body),
+        status,
+        code,
+        detail,
+    };
+    let doc = |model: &str, results: &str| {
+        format!(r#"{{"model_name": "{model}", "results": {results}, "config": {{"model": "hf"}}}}"#)
+    };
+    let ok = |model: &str, a: f64| {
+        doc(
+            model,
+            &format!(
+                r#"{{"t1": {{"acc,none": {a}, "acc_stderr,none": "N/A"}}, "t2": {{"acc,none": {}}}}}"#,
+                1.0 - a
+            ),
+        )
+    };
+    let three = format!("[{}, {}, {}]", ok("a", 0.2), ok("b", 0.5), ok("c", 0.7));
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let part = |name: &str, body: &str| {
+        format!(
+            "--b\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{name}.json\"\r\n\r\n{body}\r\n"
+        )
+    };
+    #[rustfmt::skip]
+    let rows = vec![
+        l(LM, "lm_eval: an empty upload", JSON, "", 422, "invalid_lm_eval", "empty"),
+        l(LM, "lm_eval: an empty array", JSON, "[]", 422, "invalid_lm_eval", "empty array"),
+        l(LM, "lm_eval: a form without a results part", FORM, leak(format!("{}--b--\r\n", part("models", "Model,F\na,x"))), 422, "invalid_lm_eval", "no results document"),
+        l(LM, "lm_eval: a document of another shape", JSON, r#"{"models": ["a"], "scores": [[1]]}"#, 422, "invalid_lm_eval", "has no 'results'"),
+        l(LM, "lm_eval: a number for a document", JSON, leak(format!("[{}, 7]", ok("a", 0.2))), 422, "invalid_lm_eval", "array index 1 is not an lm-evaluation-harness"),
+        l(LM, "lm_eval: results not an object", JSON, leak(doc("a", "[0.5]")), 422, "invalid_lm_eval", "'results' of the document is an array"),
+        l(LM, "lm_eval: a task not an object", JSON, leak(doc("a", r#"{"t1": 0.5}"#)), 422, "invalid_lm_eval", "task 't1'"),
+        l(LM, "lm_eval: a string metric value", JSON, leak(doc("a", r#"{"t1": {"acc,none": "0.5"}}"#)), 422, "invalid_score", "task 't1', metric 'acc,none' is the string '0.5'"),
+        l(LM, "lm_eval: a string metric value in a form names the file", FORM, leak(format!("{}--b--\r\n", part("f", &doc("a", r#"{"t1": {"acc,none": "high"}}"#)))), 422, "invalid_score", "f.json"),
+        l(LM, "lm_eval: Infinity", JSON, leak(doc("a", r#"{"t1": {"acc,none": Infinity}}"#)), 422, "non_finite_score", "Infinity"),
+        l(LM, "lm_eval: no model", JSON, leak(format!("[{}, {}]", ok("a", 0.2), r#"{"results": {"t1": {"acc,none": 0.1}}, "config": {"model_args": "dtype=float16"}}"#)), 422, "empty_label", "array index 1 names no model"),
+        l(LM, "lm_eval: no model in a form names the part", FORM, leak(format!("{}{}--b--\r\n", part("f", &ok("a", 0.2)), part("g", r#"{"results": {"t1": {"acc,none": 0.1}}}"#))), 422, "empty_label", "part 2 ('g', file g.json)"),
+        l(LM, "lm_eval: a part that is not JSON", FORM, leak(format!("{}--b--\r\n", part("f", "model,score"))), 422, "invalid_lm_eval", "part 1 ('f', file f.json) is not JSON"),
+        l(LM, "lm_eval: not JSON", JSON, "{\"results\": ", 400, "malformed_json", "EOF"),
+        l(LM, "lm_eval: two values for a model and task", JSON, leak(format!("[{}, {}]", ok("a", 0.2), ok("a", 0.3))), 422, "duplicate_score", "model 'a' has two scores for task 't1'"),
+        l("format=lm_eval&metrics=t1:f1", "lm_eval: a named metric the task lacks", JSON, leak(three.clone()), 422, "unknown_column", "task 't1' has no metric 'f1' (array index 0 and the other documents have acc,none)"),
+        l("format=lm_eval&metrics=t1", "lm_eval: a metrics item without a metric", JSON, leak(three.clone()), 422, "invalid_query", "task:metric,filter"),
+        l("format=lm_eval&tasks=t3", "lm_eval: a task no document has", JSON, leak(three.clone()), 422, "no_matching_columns", "task 't3'"),
+        l("format=lm_eval&task_prefix=x", "lm_eval: a prefix no task has", JSON, leak(three.clone()), 422, "no_matching_columns", "starts with 'x'"),
+        l("format=lm_eval&benchmarks=t1", "lm_eval: a table parameter", JSON, leak(three.clone()), 422, "invalid_query", "benchmarks applies to tables"),
+        l("tasks=t1", "lm_eval: tasks without format=lm_eval", CSV, small_csv_text(), 422, "invalid_query", "tasks applies to format=lm_eval"),
+        l("format=lm_eval&group_column=F", "lm_eval: a per-model column without a models part", JSON, leak(three.clone()), 422, "unknown_column", "'models' part"),
+        l(LM, "lm_eval: a table body", CSV, small_csv_text(), 415, "unsupported_media_type", "format=lm_eval reads results files"),
+        l("", "JSON Lines without format=lm_eval", Some("application/jsonl"), leak(three.clone()), 415, "unsupported_media_type", "format=lm_eval"),
+    ];
+    rows
+}
+
+fn small_csv_text() -> &'static str {
+    "Model,Family,MMLU,ARC\na,x,0.3,0.4\nb,x,0.5,0.45\nc,y,0.7,0.6\n"
 }
 
 /// A bad request to an endpoint other than /v1/pca: the endpoint's path,

@@ -126,6 +126,83 @@ fn every_committed_input_of_the_table_targets_is_answered_without_a_500() {
     );
 }
 
+/// An lm-eval input of `fuzz/seeds/pca_lm_eval` (fuzz/src/lib.rs,
+/// `run_lm_eval`): `/v1/pca?format=lm_eval&<query>`, then `/v1/inspect`
+/// with `format=lm_eval`; a body that starts with `--b` is a form.
+fn replay_lm_eval(what: &str, data: &[u8]) -> Result<(), String> {
+    let (query, body) = split(data);
+    let input = if body.starts_with(b"--b") {
+        Body {
+            format: BodyFormat::Multipart,
+            boundary: Some("b"),
+            bytes: body,
+        }
+    } else {
+        Body::new(BodyFormat::Json, body)
+    };
+    let limits = limits();
+    let deadline = || Some(Instant::now() + limits.deadline);
+    let pca = guarded(|| {
+        let query = query::parse::<PcaQuery>(&format!("format=lm_eval&{query}"))?;
+        budget::with_deadline(deadline(), || {
+            endpoint::run::<PcaEndpoint>(input, &query, &limits)
+        })
+        .map(|_| ())
+    });
+    check(&format!("{what} (pca)"), pca)?;
+    let inspect = guarded(|| {
+        let query = query::parse::<InspectQuery>("format=lm_eval")?;
+        budget::with_deadline(deadline(), || {
+            endpoint::run::<InspectEndpoint>(input, &query, &limits)
+        })
+        .map(|_| ())
+    });
+    check(&format!("{what} (inspect)"), inspect)
+}
+
+#[test]
+fn every_input_of_the_lm_eval_target_and_its_mutants_is_answered_without_a_500() {
+    let inputs = files(&repo().join("fuzz/seeds/pca_lm_eval"));
+    assert!(inputs.len() >= 5, "pca_lm_eval: {} inputs", inputs.len());
+    let mut failures = Vec::new();
+    let mut answered = 0;
+    for path in inputs {
+        let data = std::fs::read(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if let Err(failure) = replay_lm_eval(&name, &data) {
+            failures.push(failure);
+        }
+        // Single-byte mutants past the query line: a quote, a brace, a
+        // digit or a boundary byte changed anywhere.
+        let start = data.iter().position(|&b| b == b'\n').map_or(0, |i| i + 1);
+        if data.len() <= start {
+            continue;
+        }
+        let mut mix = Mix(name
+            .bytes()
+            .fold(31u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))));
+        for _ in 0..40 {
+            let at = start + (mix.next() % (data.len() - start) as u64) as usize;
+            let value = data[at] ^ (1 + (mix.next() % 255) as u8);
+            let mut mutant = data.clone();
+            mutant[at] = value;
+            if let Err(failure) =
+                replay_lm_eval(&format!("{name} byte {at} = {value:#04x}"), &mutant)
+            {
+                failures.push(failure);
+            }
+            answered += 1;
+        }
+    }
+    assert!(answered > 0);
+    assert!(
+        failures.is_empty(),
+        "{}:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 /// A small deterministic generator (SplitMix64), so that the mutants are the
 /// same on every run.
 struct Mix(u64);

@@ -12,6 +12,7 @@ mod fuzz_corpus;
 mod health;
 mod helpers;
 mod linfa_deviations;
+mod lm_eval;
 mod openapi;
 mod operations;
 mod paper;

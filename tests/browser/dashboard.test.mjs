@@ -1244,6 +1244,77 @@ describe('dashboard', { timeout: 540_000 }, () => {
     });
   });
 
+  it('reads a folder of lm-evaluation-harness results: its tasks and metrics listed, the PCA of the CSV', async () => {
+    // tests/fixtures/lm_eval/paper_77: the paper's 77 models, a folder each,
+    // two runs per model; with the models part beside it, the family too.
+    await page.goto(`${BASE}/#pca`, { waitUntil: 'load' });
+    const dir = await mkdtemp(join(tmpdir(), 'obscaling-results-'));
+    try {
+      const folder = join(dir, 'paper_77');
+      await mkdir(folder);
+      const source = join(here, '../fixtures/lm_eval/paper_77');
+      for (const model of await readdir(source)) {
+        await mkdir(join(folder, model));
+        for (const run of await readdir(join(source, model))) {
+          await writeFile(join(folder, model, run), await readFile(join(source, model, run)));
+        }
+        // The harness's per-sample logs sit beside the results: never read.
+        await writeFile(join(folder, model, 'samples_gsm8k_2024-05-01T10-00-00.000000.jsonl'), '{"doc_id": 0}\n');
+      }
+      await writeFile(join(folder, 'models.csv'), await readFile(join(here, '../fixtures/lm_eval/paper_77_models.csv')));
+      const inspected = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/inspect');
+      await page.setInputFiles('#folder-input', folder);
+      const inspect = await inspected;
+      assert.equal(inspect.status(), 200);
+      assert.equal(new URL(inspect.url()).searchParams.get('format'), 'lm_eval');
+      assert.match(inspect.request().headers()['content-type'], /^multipart\/form-data; boundary=/);
+      await page.waitForFunction(() => document.querySelector('#csv-summary').textContent.includes('77 models'));
+      assert.equal(await page.locator('#lm-eval-tasks').isVisible(), true);
+      const rows = await page.$$eval('#lm-eval-tasks tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+      const metric = (task) => rows.find((r) => r[0] === task)?.[1];
+      assert.equal(metric('arc_challenge'), 'acc_norm, none');
+      assert.equal(metric('gsm8k'), 'exact_match, strict-match');
+      assert.equal(metric('humaneval'), 'pass@1, create_test');
+      assert.equal(rows.find((r) => r[0] === 'mmlu_abstract_algebra')?.[2], 'mmlu_stem');
+      const ticked = await page.$$eval('#benchmark-list input:checked', (is) => is.map((i) => i.value));
+      const tasks = ['mmlu', 'arc_challenge', 'hellaswag', 'winogrande', 'truthfulqa_mc2', 'gsm8k', 'xwinograd', 'humaneval'];
+      assert.deepEqual([...ticked].sort(), [...tasks].sort(), 'the default columns are ticked, subtasks are not');
+      assert.equal(await page.inputValue('#model-column'), 'Model');
+      assert.equal(await page.inputValue('#color-by'), 'Model Family');
+      await page.selectOption('#missing', 'iterative_pca');
+      await page.fill('#imputation-bounds', '0,1');
+      await page.fill('#n-components', '3');
+      const response = await clickAndCatch('#run', '/v1/pca');
+      assert.equal(response.status(), 200, await response.text());
+      const sent = new URL(response.url()).searchParams;
+      assert.equal(sent.get('format'), 'lm_eval');
+      assert.deepEqual(sent.get('tasks').split(',').sort(), [...tasks].sort());
+      await page.waitForFunction(() => document.querySelectorAll('#scatter svg g.mark-symbol.role-mark > path').length === 77);
+      const body = await response.json();
+      assert.equal(body.lm_eval.columns.find((c) => c.task === 'gsm8k').filter, 'strict-match');
+      // The same numbers as the CSV of the same scores (up to the order of
+      // the models, which the folder's listing gives).
+      const csv = await fetch(`${BASE}/v1/pca?${new URLSearchParams({
+        benchmarks: body.benchmarks.map((t) => EXAMPLE_BENCHMARKS[tasks.indexOf(t)]).join(','),
+        missing: 'iterative_pca', imputation_bounds: '0,1', n_components: '3',
+      })}`, { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: exampleCsv }).then((r) => r.json());
+      body.explained_variance_ratio.forEach((r, i) => {
+        assert.ok(Math.abs(r - csv.explained_variance_ratio[i]) < 1e-9, `ratio ${i}: ${r} vs ${csv.explained_variance_ratio[i]}`);
+      });
+      // Another view on the same upload: family and FLOPs from models.csv.
+      await page.click('[data-testid="nav-compute-fit"]');
+      assert.equal(await page.inputValue('#family-column'), 'Model Family');
+      assert.equal(await page.inputValue('#flops-column'), 'FLOPs (1E21)');
+      const fit = await clickAndCatch('#run-compute-fit', '/v1/scaling/compute-fit');
+      assert.equal(fit.status(), 200, await fit.text());
+      assert.equal(new URL(fit.url()).searchParams.get('format'), 'lm_eval');
+      assert.ok((await fit.json()).families.length > 1);
+      await page.click('[data-testid="nav-pca"]');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('Vega-Lite specs from charts=true compile and render', async () => {
     const query = new URLSearchParams(EXAMPLE_QUERY);
     query.set('charts', 'true');

@@ -520,6 +520,41 @@ fn pick_wide(table: &dyn Table, selection: &Selection<'_>) -> Result<Picked, Ing
 }
 
 impl Picked {
+    /// The rows of a table of per-model columns (an lm-eval upload's
+    /// `models` part) that belong to each of `models`, matched by the label
+    /// in `model_column` (default the first column): a model with no row has
+    /// no value in any column, and a model's several rows must agree, as a
+    /// long table's do. The scores are none: the models come from elsewhere.
+    pub fn keyed(
+        table: &dyn Table,
+        model_column: Option<&str>,
+        models: &[String],
+    ) -> Result<Picked, IngestError> {
+        let column = match model_column {
+            Some(name) => table.find(name)?,
+            None => 0,
+        };
+        let index: std::collections::HashMap<&str, usize> = models
+            .iter()
+            .enumerate()
+            .map(|(i, model)| (model.as_str(), i))
+            .collect();
+        let mut rows = vec![Vec::new(); models.len()];
+        for row in 0..table.n_rows() {
+            if let Some(&i) = label(table.cell(row, column)).and_then(|l| index.get(l.as_ref())) {
+                rows[i].push(row);
+            }
+        }
+        Ok(Picked {
+            models: models.to_vec(),
+            benchmarks: Vec::new(),
+            scores: ScoreRows::default(),
+            dropped: Vec::new(),
+            rows,
+            long: None,
+        })
+    }
+
     /// The per-model columns `columns` names, read for each picked model
     /// in the order of [`PerModelColumns::names`].
     pub fn per_model(
