@@ -137,7 +137,7 @@ macro_rules! handler {
             post $route => $name($endpoint), tag $tag, query $query,
             bodies(
                 ($request = "application/json"),
-                (crate::api::transform::PlacementForm = "multipart/form-data"),
+                (crate::api::schemas::PlacementForm = "multipart/form-data"),
             ),
             errors(crate::api::responses::PlacementBodyErrors),
             ok($($ok)*),

@@ -376,7 +376,7 @@ impl Analysis for PcaOptions {
             kept.iter().map(|&i| groups[i].take()).collect::<Vec<_>>()
         });
         let charts = self.charts.then(|| {
-            charts::pca(
+            charts::pca::pca(
                 &matrix,
                 &analysis.fit,
                 groups.as_deref(),

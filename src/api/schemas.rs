@@ -254,3 +254,18 @@ impl utoipa::PartialSchema for CsvText {
 }
 
 impl utoipa::ToSchema for CsvText {}
+
+/// The multipart/form-data form of a request that places models on a basis.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Documents the form; the body is read by `multipart`.
+pub struct PlacementForm {
+    /// The basis, as JSON.
+    #[schema(value_type = Object)]
+    basis: serde_json::Value,
+    /// The models, as a table read with the query's table parameters: CSV
+    /// (the default), or Parquet or an Arrow IPC stream when the part's
+    /// Content-Type is `application/vnd.apache.parquet` or
+    /// `application/vnd.apache.arrow.stream`.
+    #[schema(value_type = String, format = Binary)]
+    scores: String,
+}

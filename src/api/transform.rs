@@ -69,21 +69,6 @@ placement_request! {
     }
 }
 
-/// The multipart/form-data form of a request that places models on a basis.
-#[derive(ToSchema)]
-#[allow(dead_code)] // Documents the form; the body is read by `multipart`.
-pub struct PlacementForm {
-    /// The basis, as JSON.
-    #[schema(value_type = Object)]
-    basis: Value,
-    /// The models, as a table read with the query's table parameters: CSV
-    /// (the default), or Parquet or an Arrow IPC stream when the part's
-    /// Content-Type is `application/vnd.apache.parquet` or
-    /// `application/vnd.apache.arrow.stream`.
-    #[schema(value_type = String, format = Binary)]
-    scores: String,
-}
-
 /// The models placed on the basis.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TransformResponse {

@@ -14,8 +14,6 @@ pub mod skills;
 
 use serde_json::{Value, json};
 
-pub use pca::pca;
-
 /// The identifier of the Vega-Lite v5 schema (not fetched by anyone here).
 pub const SCHEMA: &str = "https://vega.github.io/schema/vega-lite/v5.json";
 

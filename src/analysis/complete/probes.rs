@@ -9,9 +9,9 @@
 
 use rayon::prelude::*;
 
-use super::Board;
 use super::blend;
 use super::bmf::{self, ProbeSample};
+use super::board::Board;
 use super::fit::{Fit, with_samples};
 use super::params::Settings;
 use super::reg::{self, RegAcc, RegLine};
