@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Fuzzes the body paths of POST /v1/pca into the analysis core
 # (fuzz/fuzz_targets: pca_json, pca_csv with wide and long tables,
-# pca_parquet and pca_arrow, the last two with POST /v1/inspect too) with
+# pca_parquet, pca_arrow and pca_lm_eval, the last three with POST /v1/inspect
+# too) with
 # cargo-fuzz / libFuzzer.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]      (default 60)
 #
-# env: FUZZ_TARGETS    targets to run (default "pca_json pca_csv pca_parquet pca_arrow")
+# env: FUZZ_TARGETS    targets to run (default "pca_json pca_csv pca_parquet pca_arrow pca_lm_eval")
 #      FUZZ_SANITIZER  cargo fuzz -s: address (default) or none (faster, no memory checks)
 #      CARGO_TARGET_DIR  default /tmp/fuzz-target
 #
@@ -32,7 +33,7 @@ if ! [[ "$SECONDS_PER_TARGET" =~ ^[1-9][0-9]*$ ]]; then
     echo "usage: $0 [seconds per target]" >&2
     exit 2
 fi
-TARGETS="${FUZZ_TARGETS:-pca_json pca_csv pca_parquet pca_arrow}"
+TARGETS="${FUZZ_TARGETS:-pca_json pca_csv pca_parquet pca_arrow pca_lm_eval}"
 SANITIZER="${FUZZ_SANITIZER:-address}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/tmp/fuzz-target}"
 export RUSTC_BOOTSTRAP=1
