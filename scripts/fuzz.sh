@@ -2,8 +2,7 @@
 # Fuzzes the body paths of POST /v1/pca into the analysis core
 # (fuzz/fuzz_targets: pca_json, pca_csv with wide and long tables,
 # pca_parquet, pca_arrow and pca_lm_eval, the last three with POST /v1/inspect
-# too) with
-# cargo-fuzz / libFuzzer.
+# too) with cargo-fuzz / libFuzzer.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]      (default 60)
 #
