@@ -203,12 +203,11 @@ mod reference {
 /// A leaderboard drawn from a low-rank model: `percent` columns on a logit
 /// scale mapped to 0-100, then an Elo-like column (hundreds to thousands)
 /// and a dollar-like one; a share `hide` of the cells hidden (each model
-/// keeps two). Also returns the complete matrix.
+/// keeps two).
 struct Synthetic {
     models: Vec<String>,
     benchmarks: Vec<String>,
     scores: Vec<f64>,
-    truth: Vec<f64>,
 }
 
 fn synthetic(n: usize, percent: usize, hide: f64, seed: u64) -> Synthetic {
@@ -233,7 +232,7 @@ fn synthetic(n: usize, percent: usize, hide: f64, seed: u64) -> Synthetic {
             };
         }
     }
-    let mut scores = truth.clone();
+    let mut scores = truth;
     for i in 0..n {
         let mut kept = 0;
         for j in 0..p {
@@ -254,7 +253,6 @@ fn synthetic(n: usize, percent: usize, hide: f64, seed: u64) -> Synthetic {
             })
             .collect(),
         scores,
-        truth,
     }
 }
 

@@ -53,6 +53,9 @@ pub fn cell<const K: usize>(r: &[f64; K], c: &[f64; K]) -> f64 {
 }
 
 /// Lower Cholesky factor of a symmetric positive-definite K x K matrix.
+// Indexed as the textbook (and LAPACK's potrf) writes it: the reference's
+// order of operations, kept for bit-equal factors.
+#[allow(clippy::needless_range_loop)]
 fn cholesky<const K: usize>(a: &[[f64; K]; K]) -> Result<[[f64; K]; K], AnalysisError> {
     let mut l = [[0.0; K]; K];
     for j in 0..K {
@@ -126,30 +129,39 @@ fn draw<const K: usize>(
     Ok(out)
 }
 
-/// Adds w x x^T to lam and w (target) x to h.
+/// The lower triangle of w x x^T, (w x_a) x_b for a >= b: the entries
+/// LAPACK's Cholesky reads in the reference.
 #[inline]
-fn add_cell<const K: usize>(
-    lam: &mut [[f64; K]; K],
-    h: &mut [f64; K],
-    w: f64,
-    x: &[f64; K],
-    target: f64,
-) {
-    // The lower triangle, (w x_a) x_b for a >= b: the entries LAPACK's
-    // Cholesky reads in the reference.
+fn add_outer<const K: usize>(lam: &mut [[f64; K]; K], w: f64, x: &[f64; K]) {
     for a in 0..K {
         let wa = w * x[a];
         for b in 0..=a {
             lam[a][b] += wa * x[b];
         }
     }
-    let t = w * target;
+}
+
+#[inline]
+fn add_lower<const K: usize>(lam: &mut [[f64; K]; K], g: &[[f64; K]; K]) {
+    for a in 0..K {
+        for b in 0..=a {
+            lam[a][b] += g[a][b];
+        }
+    }
+}
+
+/// h += t x.
+#[inline]
+fn add_target<const K: usize>(h: &mut [f64; K], t: f64, x: &[f64; K]) {
     for a in 0..K {
         h[a] += t * x[a];
     }
 }
 
-fn symmetrise<const K: usize>(lam: &mut [[f64; K]; K], prior: &[f64; K]) {
+/// Copies the lower triangle to the upper one and adds the prior's
+/// precisions to the diagonal.
+#[allow(clippy::needless_range_loop)]
+pub(super) fn symmetrise<const K: usize>(lam: &mut [[f64; K]; K], prior: &[f64; K]) {
     for a in 0..K {
         for b in 0..a {
             lam[b][a] = lam[a][b];
@@ -197,34 +209,59 @@ pub fn sample<const K: usize>(
     let mut kept_cols = vec![[0.0; K]; keep * p];
     let mut probe_samples = Vec::new();
     let mut sse = vec![0.0; p];
+    let mut outer = vec![[[0.0; K]; K]; p];
+    let mut outer_rows = vec![[[0.0; K]; K]; n];
     let mut eps = [0.0; K];
     let mut zz = vec![0.0; 2 * K];
     let mut ztau = [0.0];
     for t in 0..s.burn + keep {
         budget::check()?;
         let t64 = t as u64;
-        // Rows given columns: design [1, v_j], target z_ij - b_j.
+        // Rows given columns: design x_j = [1, v_j], target z_ij - b_j. A
+        // cell's term tau_j x_j x_j^T depends on its column alone: computed
+        // once per column, it is the same product the cell would form.
+        for (j, g) in outer.iter_mut().enumerate() {
+            let x = design(&cols[j]);
+            *g = [[0.0; K]; K];
+            add_outer(g, tau[j], &x);
+        }
         for i in 0..n {
             let mut lam = [[0.0; K]; K];
             let mut h = [0.0; K];
             let (cs, zs) = train.row(i);
             for (&j, &z) in cs.iter().zip(zs) {
-                let c = &cols[j as usize];
-                add_cell(&mut lam, &mut h, tau[j as usize], &design(c), z - c[0]);
+                let j = j as usize;
+                add_lower(&mut lam, &outer[j]);
+                let c = &cols[j];
+                add_target(&mut h, tau[j] * (z - c[0]), &design(c));
             }
             symmetrise(&mut lam, &alpha);
             normals(rkeys[i] ^ salt, 1 + 2 * t64, &mut eps);
             rows[i] = draw(&lam, &h, &eps)?;
         }
-        // Columns given rows: design [1, u_i], target z_ij - a_i.
+        // Columns given rows: design x_i = [1, u_i], target z_ij - a_i; the
+        // column's tau_j is common to its cells, so it multiplies the sum of
+        // the rows' x_i x_i^T.
+        for (i, g) in outer_rows.iter_mut().enumerate() {
+            *g = [[0.0; K]; K];
+            add_outer(g, 1.0, &design(&rows[i]));
+        }
         for j in 0..p {
-            let mut lam = [[0.0; K]; K];
+            let mut sum = [[0.0; K]; K];
             let mut h = [0.0; K];
             let (rs, zs) = train.col(j);
             let w = tau[j];
             for (&i, &z) in rs.iter().zip(zs) {
-                let r = &rows[i as usize];
-                add_cell(&mut lam, &mut h, w, &design(r), z - r[0]);
+                let i = i as usize;
+                add_lower(&mut sum, &outer_rows[i]);
+                let r = &rows[i];
+                add_target(&mut h, w * (z - r[0]), &design(r));
+            }
+            let mut lam = [[0.0; K]; K];
+            for a in 0..K {
+                for b in 0..=a {
+                    lam[a][b] = w * sum[a][b];
+                }
             }
             symmetrise(&mut lam, &beta);
             normals(ckeys[j] ^ salt, 2 + 2 * t64, &mut eps);
@@ -275,7 +312,7 @@ pub fn sample<const K: usize>(
             for (j, c) in cols.iter().enumerate() {
                 kept_cols[j * keep + kt] = *c;
             }
-            if probe && kt % s.probe_thin == 0 {
+            if probe && kt.is_multiple_of(s.probe_thin) {
                 probe_samples.push(ProbeSample {
                     cols: cols.clone(),
                     tau: tau.clone(),

@@ -24,51 +24,47 @@ pub struct Resid {
     pub by_col: Vec<f64>,
 }
 
+/// One row's running sums against another: the shared count, then the
+/// sums of the differences and of their squares, of the scores and of the
+/// residuals. One record per row, so that an update touches one place.
+type Sums = [f64; 5];
+
 /// One row's running sums against every other row.
 pub struct Acc {
-    cnt: Vec<u32>,
-    sz: Vec<f64>,
-    qz: Vec<f64>,
-    sr: Vec<f64>,
-    qr: Vec<f64>,
+    sums: Vec<Sums>,
     touched: Vec<u32>,
 }
 
 impl Acc {
     pub fn new(n: usize) -> Self {
         Self {
-            cnt: vec![0; n],
-            sz: vec![0.0; n],
-            qz: vec![0.0; n],
-            sr: vec![0.0; n],
-            qr: vec![0.0; n],
+            sums: vec![[0.0; 5]; n],
             touched: Vec::new(),
         }
     }
 
     fn clear(&mut self) {
         for &k in &self.touched {
-            let k = k as usize;
-            self.cnt[k] = 0;
-            self.sz[k] = 0.0;
-            self.qz[k] = 0.0;
-            self.sr[k] = 0.0;
-            self.qr[k] = 0.0;
+            self.sums[k as usize] = [0.0; 5];
         }
         self.touched.clear();
     }
 
     #[inline]
     fn add(&mut self, k: u32, d: f64, dr: f64) {
-        let ku = k as usize;
-        if self.cnt[ku] == 0 {
+        let s = &mut self.sums[k as usize];
+        if s[0] == 0.0 {
             self.touched.push(k);
         }
-        self.cnt[ku] += 1;
-        self.sz[ku] += d;
-        self.qz[ku] += d * d;
-        self.sr[ku] += dr;
-        self.qr[ku] += dr * dr;
+        s[0] += 1.0;
+        s[1] += d;
+        s[2] += d * d;
+        s[3] += dr;
+        s[4] += dr * dr;
+    }
+
+    fn count(&self, k: usize) -> u32 {
+        self.sums[k][0] as u32
     }
 }
 
@@ -100,11 +96,11 @@ fn accumulate(train: &Train, resid: &Resid, i: usize, above: bool, acc: &mut Acc
 /// The distances of a pair: (N, m, knn's d2, rknn's d2).
 #[inline]
 fn pair(acc: &Acc, k: usize, pen: f64) -> (f64, f64, f64, f64) {
-    let n = f64::from(acc.cnt[k]);
-    let m = acc.sz[k] / n;
-    let v = (acc.qz[k] / n - m * m).max(0.0);
-    let mr = acc.sr[k] / n;
-    let vr = (acc.qr[k] / n - mr * mr).max(0.0);
+    let [n, sz, qz, sr, qr] = acc.sums[k];
+    let m = sz / n;
+    let v = (qz / n - m * m).max(0.0);
+    let mr = sr / n;
+    let vr = (qr / n - mr * mr).max(0.0);
     (n, m, v + pen * m * m, vr + 0.0)
 }
 
@@ -137,7 +133,7 @@ fn each_pair(
         budget::check()?;
         accumulate(train, resid, i, true, &mut acc);
         for &k in &acc.touched {
-            let cnt = acc.cnt[k as usize];
+            let cnt = acc.count(k as usize);
             if cnt < min {
                 continue;
             }
@@ -289,13 +285,13 @@ fn radix_medians(
         }
     }
     let mut out = [None; POPS];
-    for pop in 0..POPS {
+    for (pop, slot) in out.iter_mut().enumerate() {
         let r: Vec<f64> = targets
             .iter()
             .filter(|t| t.pop == pop)
             .map(|t| t.result.expect("resolved"))
             .collect();
-        out[pop] = match r.as_slice() {
+        *slot = match r.as_slice() {
             [] => None,
             [v] => Some(*v),
             [lo, hi] => Some((lo + hi) / 2.0),
@@ -318,7 +314,7 @@ pub struct KnnVariants {
 /// Per-row scratch of a prediction pass.
 pub struct RowScratch {
     acc: Acc,
-    /// Weights by [k * H + h].
+    /// Weights by bandwidth, then row: `wk[h * n + k]`.
     wk: Vec<f64>,
     mk: Vec<f64>,
     eligible: Vec<bool>,
@@ -361,34 +357,32 @@ pub fn predict_row(
     rk: &mut [f64],
 ) {
     let (hk, hr) = (v.knn.len(), v.rknn.len());
+    let n = train.n;
     let acc = &mut scratch.acc;
     accumulate(train, resid, i, false, acc);
     let min = s.knn_min_shared as u32;
     let (kap, c) = (s.knn_kappa, s.knn_count_c);
     for &k in &acc.touched {
         let ku = k as usize;
-        if acc.cnt[ku] < min {
+        if acc.count(ku) < min {
             continue;
         }
-        let (n, m, dk, dr) = pair(acc, ku, s.knn_offset_pen);
-        let cw = n / (n + c);
+        let (nn, m, dk, dr) = pair(acc, ku, s.knn_offset_pen);
+        let cw = nn / (nn + c);
         scratch.mk[ku] = m;
         scratch.eligible[ku] = true;
-        let big_k = (n * dk + kap * d0.knn) / (n + kap);
+        let big_k = (nn * dk + kap * d0.knn) / (nn + kap);
         for (h, &bw) in v.knn.iter().enumerate() {
-            scratch.wk[ku * hk + h] = (-big_k / (2.0 * bw * bw * d0.knn)).exp() * cw;
+            scratch.wk[h * n + ku] = (-big_k / (2.0 * bw * bw * d0.knn)).exp() * cw;
         }
-        let big_r = (n * dr + kap * d0.rknn) / (n + kap);
+        let big_r = (nn * dr + kap * d0.rknn) / (nn + kap);
         for (h, &bw) in v.rknn.iter().enumerate() {
-            scratch.wr[ku * hr + h] = (-big_r / (2.0 * bw * bw * d0.rknn)).exp() * cw;
+            scratch.wr[h * n + ku] = (-big_r / (2.0 * bw * bw * d0.rknn)).exp() * cw;
         }
     }
-    let mut a = vec![0.0; hk * 6];
-    let mut ar = vec![0.0; hr * 2];
+    let mk = &scratch.mk;
     for (ci, &j) in cols.iter().enumerate() {
         let j = j as usize;
-        a.iter_mut().for_each(|x| *x = 0.0);
-        ar.iter_mut().for_each(|x| *x = 0.0);
         let (rows_j, zs_j) = train.col(j);
         let rs_j = &resid.by_col[train.col_range(j)];
         // The spread is summed about the first neighbour's offset value, so
@@ -398,38 +392,28 @@ pub fn predict_row(
             .iter()
             .zip(zs_j)
             .find(|&(&k, _)| scratch.eligible[k as usize])
-            .map_or(0.0, |(&k, &z)| z + scratch.mk[k as usize]);
-        for ((&k, &z), &r) in rows_j.iter().zip(zs_j).zip(rs_j) {
-            let ku = k as usize;
-            let m = scratch.mk[ku];
-            let y = z + m - shift;
-            let ws = &scratch.wk[ku * hk..(ku + 1) * hk];
-            for (h, &w) in ws.iter().enumerate() {
-                let s = &mut a[h * 6..h * 6 + 6];
-                s[0] += w * z;
-                s[1] += w * m;
-                s[2] += w;
+            .map_or(0.0, |(&k, &z)| z + mk[k as usize]);
+        // One pass over the benchmark's rows per bandwidth, the sums in registers.
+        for h in 0..hk {
+            let w_h = &scratch.wk[h * n..(h + 1) * n];
+            let (mut a, mut o, mut den, mut s1, mut s2) = (0.0, 0.0, 0.0, 0.0, 0.0);
+            for (&k, &z) in rows_j.iter().zip(zs_j) {
+                let ku = k as usize;
+                let (w, m) = (w_h[ku], mk[ku]);
+                a += w * z;
+                o += w * m;
+                den += w;
                 if v.spread {
-                    s[3] += w * y;
-                    s[4] += w * (y * y);
+                    let y = z + m - shift;
+                    s1 += w * y;
+                    s2 += w * (y * y);
                 }
             }
-            let ws = &scratch.wr[ku * hr..(ku + 1) * hr];
-            for (h, &w) in ws.iter().enumerate() {
-                ar[h * 2] += w * r;
-                ar[h * 2 + 1] += w;
-            }
-        }
-        for h in 0..hk {
-            let s = &a[h * 6..h * 6 + 6];
-            let den = s[2];
             out[ci * hk + h] = if den > 1e-300 {
-                let p = (s[0] + s[1]) / den;
-                let dm = s[3] / den;
-                let var = s[4] / den - dm * dm;
+                let dm = s1 / den;
                 CellKnn {
-                    knn: Some(p),
-                    spread: var.max(0.0).sqrt(),
+                    knn: Some((a + o) / den),
+                    spread: (s2 / den - dm * dm).max(0.0).sqrt(),
                 }
             } else {
                 CellKnn {
@@ -439,15 +423,25 @@ pub fn predict_row(
             };
         }
         for h in 0..hr {
-            let den = ar[h * 2 + 1];
-            rk[ci * hr + h] = if den > 1e-300 { ar[h * 2] / den } else { 0.0 };
+            let w_h = &scratch.wr[h * n..(h + 1) * n];
+            let (mut a, mut den) = (0.0, 0.0);
+            for (&k, &r) in rows_j.iter().zip(rs_j) {
+                let w = w_h[k as usize];
+                a += w * r;
+                den += w;
+            }
+            rk[ci * hr + h] = if den > 1e-300 { a / den } else { 0.0 };
         }
     }
     // Leave the weights zero for the next row.
     for &k in &acc.touched {
         let ku = k as usize;
-        scratch.wk[ku * hk..(ku + 1) * hk].fill(0.0);
-        scratch.wr[ku * hr..(ku + 1) * hr].fill(0.0);
+        for h in 0..hk {
+            scratch.wk[h * n + ku] = 0.0;
+        }
+        for h in 0..hr {
+            scratch.wr[h * n + ku] = 0.0;
+        }
         scratch.mk[ku] = 0.0;
         scratch.eligible[ku] = false;
     }
@@ -505,11 +499,15 @@ mod tests {
         let mut a = Acc::new(30);
         let mut b = Acc::new(30);
         accumulate(&train, &resid, 3, false, &mut a);
-        let sz3: Vec<(u32, f64)> = a.touched.iter().map(|&k| (k, a.sz[k as usize])).collect();
-        assert!(a.cnt[3] == 0, "a row is not its own neighbour");
+        let sz3: Vec<(u32, f64)> = a
+            .touched
+            .iter()
+            .map(|&k| (k, a.sums[k as usize][1]))
+            .collect();
+        assert!(a.count(3) == 0, "a row is not its own neighbour");
         for (k, sz) in sz3 {
             accumulate(&train, &resid, k as usize, false, &mut b);
-            assert_eq!(b.sz[3], -sz, "m_ki = -m_ik exactly");
+            assert_eq!(b.sums[3][1], -sz, "m_ki = -m_ik exactly");
         }
     }
 }

@@ -254,7 +254,8 @@ impl Scale {
             } else {
                 reference / raw_sd[j]
             };
-            if !(scale.mean[j].is_finite() && scale.sd[j].is_finite())
+            if !scale.mean[j].is_finite()
+                || !scale.sd[j].is_finite()
                 || !scale.err_unit[j].is_finite()
                 || scale.err_unit[j] == 0.0
             {
@@ -341,12 +342,15 @@ mod tests {
             kinds(&cols),
             vec![Fraction, Fraction, Percent, Unbounded, Unbounded, Unbounded]
         );
-        // The same x100: the column <= 0.01 is outvoted and read as a percentage.
-        let x100: Vec<Vec<f64>> = cols[..3]
+        // A fractions leaderboard x100 (without the BLEU column, which x100
+        // leaves the bounded ranges): the column <= 0.01 is outvoted and read
+        // as a percentage.
+        let x100: Vec<Vec<f64>> = [&cols[0], &cols[1], &vec![0.35, 0.6]]
             .iter()
             .map(|c| c.iter().map(|v| v * 100.0).collect())
             .collect();
         let detected = detect(&x100, &[None, None, None]);
+        assert_eq!(detected[0].kind, Percent);
         assert_eq!(detected[1].kind, Percent);
         assert_eq!(detected[1].source, ScaleSource::OutvotedByPercentColumns);
         // Stated columns take no part in the vote.
