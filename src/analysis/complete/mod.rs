@@ -48,8 +48,8 @@ pub use interval::FEATURES as RISK_FEATURES;
 use interval::Features;
 use knn::KnnVariants;
 pub use params::{CompleteParams, CompleteValidParams, MAX_PROBES, ScaleKind, Settings};
-pub use scale::{ColumnScale, ScaleSource};
 use scale::median;
+pub use scale::{ColumnScale, ScaleSource};
 
 /// The inner-CV outputs of one fold.
 struct FoldOut {
