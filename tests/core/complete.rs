@@ -541,7 +541,7 @@ mod properties {
                 }
             }
         }
-        let completed = out.completed_scores(&m).unwrap();
+        let completed = obscaling::analysis::pca::impute::completed_scores(&out, &m).unwrap();
         assert_eq!(completed.dropped, vec![3]);
         assert_eq!(completed.scores.nrows(), 19);
         assert!(completed.scores.iter().all(|v| v.is_finite()));

@@ -5,9 +5,7 @@ use ndarray::Array2;
 
 use super::params::Settings;
 use super::scale::ColumnScale;
-use crate::analysis::AnalysisError;
 use crate::analysis::matrix::BenchmarkMatrix;
-use crate::analysis::pca::impute::{CompletedScores, ImputedCell};
 
 /// A missing cell's predicted score and its interval, in the benchmark's
 /// own units (`row`, `col` index the request's models and benchmarks).
@@ -165,55 +163,5 @@ impl Completion {
             scores[(p.row, p.col)] = p.value;
         }
         scores
-    }
-
-    /// The filled leaderboard as a missing-cell policy hands it to the PCA:
-    /// models without any score are dropped (and listed); a benchmark too
-    /// sparse to predict is an error that names it, since the PCA needs
-    /// every cell.
-    pub fn completed_scores(
-        &self,
-        matrix: &BenchmarkMatrix,
-    ) -> Result<CompletedScores, AnalysisError> {
-        let mut dropped: Vec<usize> = Vec::new();
-        for c in &self.not_predicted {
-            match c.reason {
-                NotPredictedReason::ModelWithoutScore => {
-                    if dropped.last() != Some(&c.row) {
-                        dropped.push(c.row);
-                    }
-                }
-                NotPredictedReason::BenchmarkTooSparse { observed, needed } => {
-                    return Err(AnalysisError::InvalidCompletion(format!(
-                        "benchmark '{}' is observed for {observed} model(s); the completion \
-                         needs at least {needed} to fill its gaps: leave it out of the request",
-                        matrix.benchmarks()[c.col]
-                    )));
-                }
-            }
-        }
-        let filled = self.filled(matrix);
-        let rows: Vec<usize> = (0..matrix.n_models())
-            .filter(|i| dropped.binary_search(i).is_err())
-            .collect();
-        let scores = filled.select(ndarray::Axis(0), &rows).into_shared();
-        // A model without a score has no prediction: every cell listed here
-        // is on a kept row, by its position in the leaderboard.
-        let imputed = self
-            .predictions
-            .iter()
-            .map(|p| ImputedCell {
-                row: p.row,
-                col: p.col,
-                value: p.value,
-            })
-            .collect();
-        Ok(CompletedScores {
-            scores,
-            rows,
-            dropped,
-            imputed,
-            report: None,
-        })
     }
 }

@@ -5,6 +5,7 @@
 use ndarray::{ArcArray2, Array1, Array2, ArrayView2, Axis, s};
 
 use crate::analysis::AnalysisError;
+use crate::analysis::complete::{Completion, NotPredictedReason};
 use crate::analysis::matrix::BenchmarkMatrix;
 use crate::analysis::numerics::linalg::right_svd;
 use crate::analysis::numerics::moments::{self, Spread};
@@ -187,7 +188,7 @@ pub fn complete(
         MissingPolicy::Complete(params) => {
             check_every_benchmark_observed(matrix)?;
             let completion = crate::analysis::complete::complete(matrix, params)?;
-            let completed = completion.completed_scores(matrix)?;
+            let completed = completed_scores(&completion, matrix)?;
             // Further rows (supplementary models, a basis's placements) are
             // completed with what can be held fixed: the rank-1 structure of
             // the completed leaderboard, as iterative_pca places them. The
@@ -500,6 +501,56 @@ fn unscale(
         });
     }
     (scores, imputed)
+}
+
+/// A completion's filled leaderboard as a missing-cell policy hands it to the PCA:
+/// models without any score are dropped (and listed); a benchmark too
+/// sparse to predict is an error that names it, since the PCA needs
+/// every cell.
+pub fn completed_scores(
+    completion: &Completion,
+    matrix: &BenchmarkMatrix,
+) -> Result<CompletedScores, AnalysisError> {
+    let mut dropped: Vec<usize> = Vec::new();
+    for c in &completion.not_predicted {
+        match c.reason {
+            NotPredictedReason::ModelWithoutScore => {
+                if dropped.last() != Some(&c.row) {
+                    dropped.push(c.row);
+                }
+            }
+            NotPredictedReason::BenchmarkTooSparse { observed, needed } => {
+                return Err(AnalysisError::InvalidCompletion(format!(
+                    "benchmark '{}' is observed for {observed} model(s); the completion \
+                     needs at least {needed} to fill its gaps: leave it out of the request",
+                    matrix.benchmarks()[c.col]
+                )));
+            }
+        }
+    }
+    let filled = completion.filled(matrix);
+    let rows: Vec<usize> = (0..matrix.n_models())
+        .filter(|i| dropped.binary_search(i).is_err())
+        .collect();
+    let scores = filled.select(ndarray::Axis(0), &rows).into_shared();
+    // A model without a score has no prediction: every cell listed here
+    // is on a kept row, by its position in the leaderboard.
+    let imputed = completion
+        .predictions
+        .iter()
+        .map(|p| ImputedCell {
+            row: p.row,
+            col: p.col,
+            value: p.value,
+        })
+        .collect();
+    Ok(CompletedScores {
+        scores,
+        rows,
+        dropped,
+        imputed,
+        report: None,
+    })
 }
 
 #[cfg(test)]
