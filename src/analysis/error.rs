@@ -123,6 +123,14 @@ pub enum AnalysisError {
     InvalidSkills(String),
     #[error("family '{family}' has no scored model: the skills law cannot estimate its efficiency")]
     FamilyWithoutScores { family: String },
+    /// A completion input or option that cannot be answered.
+    #[error("{0}")]
+    InvalidCompletion(String),
+    #[error(
+        "the completion needs at least {needed} models (a benchmark is predicted from at least \
+         {needed} observed scores), got {n_models}"
+    )]
+    TooFewModelsToComplete { n_models: usize, needed: usize },
 }
 
 fn benchmark_label(column: usize, name: Option<&str>) -> String {

@@ -13,6 +13,7 @@
 //! already checked.
 
 pub mod budget;
+pub mod complete;
 pub mod error;
 pub mod matrix;
 pub mod numerics;

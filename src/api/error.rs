@@ -294,6 +294,10 @@ impl From<AnalysisError> for ApiError {
             AnalysisError::FamilyWithoutScores { .. } => ErrorCode::FamilyWithoutScores,
             AnalysisError::DeadlineExceeded => ErrorCode::DeadlineExceeded,
             AnalysisError::NoConvergence => ErrorCode::InternalError,
+            // The completion's endpoint is not routed yet: its option errors
+            // read as any other field's until it is.
+            AnalysisError::InvalidCompletion(_) => ErrorCode::InvalidRequest,
+            AnalysisError::TooFewModelsToComplete { .. } => ErrorCode::TooFewModels,
         };
         Self::new(code, detail)
     }
