@@ -182,9 +182,10 @@ async function download(testid) {
   return result;
 }
 
-// Clicks `button` and returns the request the page makes to `path`.
-async function clickAndCatch(button, path) {
-  const responsePromise = page.waitForResponse((r) => new URL(r.url()).pathname === path);
+// Clicks `button` and returns the request the page makes to `path` (within
+// `timeout` ms, default the context's).
+async function clickAndCatch(button, path, timeout) {
+  const responsePromise = page.waitForResponse((r) => new URL(r.url()).pathname === path, timeout ? { timeout } : undefined);
   await page.click(button);
   return responsePromise;
 }
@@ -1041,7 +1042,8 @@ describe('dashboard', { timeout: 540_000 }, () => {
     assert.match(licenceText, /^Community Data License Agreement - Permissive - Version 2\.0/, 'the data\'s licence travels with it');
 
     // One click loads the matrix and completes it with the preset options.
-    const response = await clickAndCatch('[data-testid="load-example-benchpress"]', '/v1/complete');
+    // The debug binary takes about 20 s (scripts/browser-test.sh).
+    const response = await clickAndCatch('[data-testid="load-example-benchpress"]', '/v1/complete', 180_000);
     assert.equal(response.status(), 200, await response.text());
     const sent = new URL(response.url()).searchParams;
     assert.equal(sent.get('model_column'), 'model');
@@ -1169,7 +1171,7 @@ describe('dashboard', { timeout: 540_000 }, () => {
 
     // Another k: the list follows it.
     await page.fill('#complete-probes', '2');
-    const again = await clickAndCatch('#run-complete', '/v1/complete');
+    const again = await clickAndCatch('#run-complete', '/v1/complete', 180_000);
     assert.equal(again.status(), 200);
     assert.equal(new URL(again.url()).searchParams.get('probes'), '2');
     const two = (await again.json()).probes.benchmarks;
@@ -1473,9 +1475,9 @@ describe('dashboard', { timeout: 540_000 }, () => {
         await page.click(`#${example}`);
         // Loaded and preset (and, for a view its example runs, drawn).
         await page.waitForFunction((b) => /Press |Results for |predicted/.test(document.querySelector('#status').textContent)
-          && !document.getElementById(b).disabled, button, { timeout: 120_000 });
+          && !document.getElementById(b).disabled, button, { timeout: 180_000 });
         assert.equal(await page.locator('#error').isHidden(), true, `${what}: ${await page.textContent('#error')}`);
-        const response = await clickAndCatch(`#${button}`, path);
+        const response = await clickAndCatch(`#${button}`, path, 180_000);
         assert.equal(response.status(), 200, `${what}: ${await response.text()}`);
         const names = Object.keys((await response.json()).charts ?? {});
         assert.ok(names.length > 0, `${what}: charts`);
