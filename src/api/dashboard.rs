@@ -560,12 +560,17 @@ mod tests {
         assert_eq!(qwen2, ["qwen2-0.5b"]);
     }
 
-    /// The completion's example is the BenchPress matrix, 84 models x 133
-    /// benchmarks with most cells empty, and its licence, whose text must
-    /// travel with the data, is served beside it and linked from the page.
+    /// The completion's example is the BenchPress fixture byte for byte
+    /// (assets/examples/SOURCE.md), 84 models x 133 benchmarks with most
+    /// cells empty, and its licence, whose text must travel with the data,
+    /// is served beside it and linked from the page.
     #[test]
     fn the_benchpress_example_travels_with_its_licence() {
         let matrix = example("benchpress_matrix.csv");
+        assert_eq!(
+            matrix,
+            include_str!("../../tests/fixtures/benchpress/matrix.csv")
+        );
         let rows: Vec<&str> = matrix.lines().collect();
         assert_eq!(rows.len(), 85);
         assert!(rows[0].starts_with("model,"));
@@ -577,6 +582,10 @@ mod tests {
         }
         assert_eq!(empty, 84 * 133 - 2604);
         let licence = example("LICENSE.benchpress.txt");
+        assert_eq!(
+            licence,
+            include_str!("../../tests/fixtures/benchpress/LICENSE")
+        );
         assert!(licence.starts_with("Community Data License Agreement - Permissive - Version 2.0"));
         let html = std::str::from_utf8(INDEX.body).unwrap();
         assert!(html.contains(r#"href="/examples/LICENSE.benchpress.txt""#));
