@@ -90,6 +90,7 @@ error_codes! {
     InvalidReferenceFamily => ("invalid_reference_family", UNPROCESSABLE_ENTITY, "The reference family cannot be fitted"),
     InvalidSkills => ("invalid_skills", UNPROCESSABLE_ENTITY, "Invalid skills-law data or options"),
     FamilyWithoutScores => ("family_without_scores", UNPROCESSABLE_ENTITY, "A family has no scored model"),
+    InvalidCompletion => ("invalid_completion", UNPROCESSABLE_ENTITY, "Invalid completion data or options"),
     InvalidBasis => ("invalid_basis", UNPROCESSABLE_ENTITY, "The basis is not a valid fitted basis"),
     InvalidMultipart => ("invalid_multipart", BAD_REQUEST, "The multipart/form-data body cannot be read"),
     TooFewModels => ("too_few_models", UNPROCESSABLE_ENTITY, "Too few models for the analysis"),
@@ -294,9 +295,7 @@ impl From<AnalysisError> for ApiError {
             AnalysisError::FamilyWithoutScores { .. } => ErrorCode::FamilyWithoutScores,
             AnalysisError::DeadlineExceeded => ErrorCode::DeadlineExceeded,
             AnalysisError::NoConvergence => ErrorCode::InternalError,
-            // The completion's endpoint is not routed yet: its option errors
-            // read as any other field's until it is.
-            AnalysisError::InvalidCompletion(_) => ErrorCode::InvalidRequest,
+            AnalysisError::InvalidCompletion(_) => ErrorCode::InvalidCompletion,
             AnalysisError::TooFewModelsToComplete { .. } => ErrorCode::TooFewModels,
         };
         Self::new(code, detail)

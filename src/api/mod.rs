@@ -6,6 +6,7 @@
 
 pub mod basis;
 pub mod body;
+pub mod complete;
 pub mod dashboard;
 pub mod encoding;
 pub mod endpoint;
@@ -21,6 +22,7 @@ pub mod responses;
 pub mod scaling;
 pub mod schemas;
 pub mod transform;
+pub mod warnings;
 
 use std::collections::BTreeMap;
 
@@ -44,6 +46,7 @@ use error::{ApiError, ErrorCode};
     tags(
         (name = "pca", description = "Principal components of a leaderboard"),
         (name = "scaling", description = "Observational scaling laws on the principal components"),
+        (name = "complete", description = "Completion of a sparse leaderboard: predicted scores with intervals, and which benchmarks to run next"),
         (name = "tables", description = "What a table body (CSV, Parquet, Arrow) holds"),
         (name = "operations", description = "Probes"),
     )
@@ -63,7 +66,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(scaling::predict::post_predict)
         .service(scaling::select_families::post_select_families)
         .service(scaling::skills::post_skills)
-        .service(inspect::post_inspect);
+        .service(inspect::post_inspect)
+        .service(complete::post_complete);
 }
 
 /// The OpenAPI 3.1 document of the service.

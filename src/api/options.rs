@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorCode};
 use super::schemas;
+use crate::analysis::complete::CompleteParams;
 use crate::analysis::pca::fit::{ComponentChoice, Resampling};
 use crate::analysis::pca::impute::{DEFAULT_TOL, MAX_ITER_LIMIT};
 use crate::analysis::skills::Link;
@@ -89,6 +90,12 @@ pub enum Missing {
     Mean,
     /// The paper's iterative low-rank PCA imputation (see `imputation`).
     IterativePca,
+    /// The predictions of `/v1/complete` (its method, default options):
+    /// models without any score are left out (`dropped_models`); a
+    /// benchmark observed for fewer than 3 models is refused
+    /// (`invalid_completion`). Further models (supplementary, a basis) are
+    /// placed by the rank-1 structure of the completed leaderboard.
+    Complete,
 }
 
 /// Options of `iterative_pca`. Sending them without `missing` selects
@@ -478,6 +485,7 @@ impl AnalysisOptions {
             Missing::Reject => MissingPolicy::Reject,
             Missing::DropModels => MissingPolicy::DropModels,
             Missing::Mean => MissingPolicy::Mean,
+            Missing::Complete => MissingPolicy::Complete(CompleteParams::new().check()?),
             Missing::IterativePca => {
                 let options = self.imputation.clone().unwrap_or_default();
                 let (rank, max_iter) = options.checked(self.spelling)?;

@@ -16,6 +16,7 @@ use super::options::{
 use super::query::{TableQuery, table_query};
 use super::request::{self, JsonRequest, leaderboard_request};
 use super::schemas;
+use super::warnings::{self, Warning};
 use crate::analysis::pca::basis::Basis as FittedBasis;
 use crate::analysis::pca::fit::{self, ComponentChoice, PcaFit, PcaPlan, Placement};
 use crate::analysis::pca::uncertainty::{BootstrapIntervals, ParallelAnalysis};
@@ -286,6 +287,10 @@ pub struct PcaResponse {
     /// `models`, null for none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<Option<String>>>,
+    /// When the imputation did not converge or filled in more than half
+    /// of the cells: what that means and the better policy.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
 }
 
 /// Bootstrap confidence intervals (percentile method).
@@ -382,16 +387,14 @@ impl Analysis for PcaEndpoint {
             let kept = &analysis.fit.completed.rows;
             kept.iter().map(|&i| groups[i].take()).collect::<Vec<_>>()
         });
-        let charts = options
-            .charts
-            .then(|| {
-                charts::pca(
-                    &matrix,
-                    &analysis.fit,
-                    groups.as_deref(),
-                    options.group_column.as_deref(),
-                )
-            });
+        let charts = options.charts.then(|| {
+            charts::pca(
+                &matrix,
+                &analysis.fit,
+                groups.as_deref(),
+                options.group_column.as_deref(),
+            )
+        });
         let basis = options.return_basis.then(|| {
             let basis = FittedBasis::of_fit(matrix.benchmarks(), &analysis.fit, plan.params.sign());
             Basis::new(&basis)
@@ -593,6 +596,7 @@ impl PcaResponse {
             charts: None,
             basis: None,
             groups: None,
+            warnings: warnings::imputation(missing, completed),
         }
     }
 }

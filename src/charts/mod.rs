@@ -4,8 +4,10 @@
 //! Altair (`alt.Chart.from_dict`), Streamlit (`st.vega_lite_chart`) or
 //! Observable. They are built from the core's results, never from the HTTP
 //! answers, one file per endpoint: `/v1/pca` ([`pca`]) and the scaling
-//! analyses ([`compute_fit`], [`law`], [`design`], [`skills`]).
+//! analyses ([`compute_fit`], [`law`], [`design`], [`skills`]), and
+//! `/v1/complete` ([`complete`]).
 
+pub mod complete;
 pub mod compute_fit;
 pub mod design;
 pub mod law;

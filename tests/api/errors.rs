@@ -760,6 +760,138 @@ async fn bad_options_and_data_of_every_endpoint_get_their_coded_problem() {
     }
 }
 
+/// A small leaderboard that /v1/complete answers.
+fn completion_board() -> Value {
+    json!({
+        "models": ["m1", "m2", "m3", "m4", "m5", "m6"],
+        "benchmarks": ["MMLU", "GSM8K", "Elo"],
+        "scores": [[45.2, 30.1, 1105], [58.7, null, 1160], [63.0, 51.0, null],
+                   [70.4, 72.8, 1220], [77.9, 81.5, 1250], [82.1, 88.0, 1281]],
+    })
+}
+
+/// The bad requests of `/v1/complete` (issue 32, item 7): each a coded
+/// 422, never a 500. (A model or a benchmark without enough scores is an
+/// answer, not an error: tests/api/complete.rs.)
+fn completion_cases() -> Vec<Routed> {
+    let with = |edit: &dyn Fn(&mut Value)| {
+        let mut body = completion_board();
+        edit(&mut body);
+        body
+    };
+    let r = |name, body, code, detail| Routed {
+        name,
+        path: "/v1/complete",
+        body,
+        code,
+        detail,
+    };
+    vec![
+        r(
+            "complete: two models",
+            json!({"models": ["a", "b"], "benchmarks": ["X", "Y"], "scores": [[1, null], [2, 3]]}),
+            "too_few_models",
+            &["at least 3 models", "got 2"],
+        ),
+        r(
+            "complete: a percentage stated to be a fraction",
+            with(&|b| b["scales"] = json!({"MMLU": "fraction"})),
+            "invalid_completion",
+            &[
+                "'MMLU' is stated to be a fraction",
+                "model 'm1' scores 45.2",
+            ],
+        ),
+        r(
+            "complete: a scale for no benchmark",
+            with(&|b| b["scales"] = json!({"ARC": "percent"})),
+            "invalid_completion",
+            &["scales names benchmark 'ARC'"],
+        ),
+        r(
+            "complete: a scale of an unknown kind",
+            with(&|b| b["scales"] = json!({"MMLU": "percentage"})),
+            "invalid_request",
+            &["unknown variant `percentage`"],
+        ),
+        r(
+            "complete: more probes than benchmarks",
+            with(&|b| b["probes"] = json!(4)),
+            "invalid_completion",
+            &["probes asks for 4 benchmarks, but only 3 of the 3"],
+        ),
+        r(
+            "complete: probes above the most",
+            with(&|b| b["probes"] = json!(51)),
+            "invalid_completion",
+            &["probes must be at most 50"],
+        ),
+        r(
+            "complete: negative probes",
+            with(&|b| b["probes"] = json!(-1)),
+            "invalid_completion",
+            &["probes must be a whole number, at least 0, got -1"],
+        ),
+        r(
+            "complete: fractional probes",
+            with(&|b| b["probes"] = json!(1.5)),
+            "invalid_completion",
+            &["probes must be a whole number", "got 1.5"],
+        ),
+        r(
+            "complete: interval 1",
+            with(&|b| b["interval"] = json!(1)),
+            "invalid_completion",
+            &["interval must lie strictly between 0 and 1", "got 1"],
+        ),
+        r(
+            "complete: interval 0",
+            with(&|b| b["interval"] = json!(0)),
+            "invalid_completion",
+            &["interval must lie strictly between 0 and 1"],
+        ),
+        r(
+            "complete: interval as a percentage",
+            with(&|b| b["interval"] = json!(90)),
+            "invalid_completion",
+            &["got 90"],
+        ),
+        r(
+            "complete: a PCA option",
+            with(&|b| b["missing"] = json!("mean")),
+            "unknown_field",
+            &["missing"],
+        ),
+        r(
+            "complete: nothing to hold out",
+            json!({"models": ["a", "b", "c"], "benchmarks": ["X"], "scores": [[1], [2], [3]]}),
+            "invalid_completion",
+            &["no observed score can be held out"],
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn bad_completions_get_their_coded_problem() {
+    let app = spawn_app().await;
+    for case in completion_cases() {
+        let (status, content_type, body) = app.post_json(case.path, &case.body).await;
+        assert_eq!(status, 422, "{}: {body}", case.name);
+        assert_problem(case.name, status, &content_type, &body, case.code);
+        let detail = body["detail"].as_str().unwrap();
+        for phrase in case.detail {
+            assert!(
+                detail.contains(phrase),
+                "{}: detail {detail:?} lacks {phrase:?}",
+                case.name
+            );
+        }
+    }
+    // And the server still completes.
+    let (status, _, body) = app.post_json("/v1/complete", &completion_board()).await;
+    assert_eq!(status, 200, "{body}");
+}
+
 fn assert_problem(name: &str, status: u16, content_type: &str, body: &Value, code: &str) {
     assert_eq!(
         content_type, "application/problem+json",
@@ -867,6 +999,7 @@ fn the_table_covers_every_request_error_code() {
         .iter()
         .map(|c| c.code)
         .chain(edge_cases().iter().map(|c| c.code))
+        .chain(completion_cases().iter().map(|c| c.code))
         .collect();
     // Tested by their own tests in this file and in reliability.rs.
     let elsewhere = [

@@ -4,6 +4,7 @@
 mod basis;
 mod charts;
 mod cli;
+mod complete;
 mod constant;
 mod errors;
 mod formats;

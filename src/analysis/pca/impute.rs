@@ -1,5 +1,6 @@
 //! Missing cells: reject them, drop the models that have them, fill them with
-//! column means, or impute them with the paper's iterative low-rank PCA.
+//! column means, impute them with the paper's iterative low-rank PCA, or
+//! fill them with the completion's predictions ([`crate::analysis::complete`]).
 
 use ndarray::{ArcArray2, Array1, Array2, ArrayView2, Axis, s};
 
@@ -23,6 +24,9 @@ pub enum MissingPolicy {
     Mean,
     /// The paper's iterative low-rank PCA imputation.
     IterativePca(IterativePcaParams),
+    /// The completion's predictions (`/v1/complete`'s method). Models without
+    /// any score are left out; a benchmark too sparse to predict is refused.
+    Complete(crate::analysis::complete::CompleteValidParams),
 }
 
 /// Options of the iterative PCA imputation (checked by [`IterativePcaParams::check`]).
@@ -175,6 +179,20 @@ pub fn complete(
             check_every_model_observed(matrix)?;
             params.check(n, p)?;
             iterative_pca(x, params).map_err(|err| err.naming_benchmarks(matrix.benchmarks()))
+        }
+        MissingPolicy::Complete(params) => {
+            check_every_benchmark_observed(matrix)?;
+            let completion = crate::analysis::complete::complete(matrix, params)?;
+            let completed = completion.completed_scores(matrix)?;
+            // Further rows (supplementary models, a basis's placements) are
+            // completed with what can be held fixed: the rank-1 structure of
+            // the completed leaderboard, as iterative_pca places them. The
+            // completion itself has no form that places one new model
+            // without refitting.
+            let placing = IterativePcaParams::default();
+            let (_, fitted) = iterative_pca(completed.scores.view(), &placing)
+                .map_err(|err| err.naming_benchmarks(matrix.benchmarks()))?;
+            Ok((completed, fitted))
         }
     }
 }

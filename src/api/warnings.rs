@@ -1,0 +1,70 @@
+//! Warnings: an answer that is given, but whose figures the client should
+//! not take at face value, says so in `warnings`, each with a stable code
+//! and what to do instead.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::options::Missing;
+use crate::analysis::CompletedScores;
+
+/// Something about an answer that the client should know.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Warning {
+    /// `imputation_not_converged`: iterative_pca stopped at max_iter with
+    /// its cells still moving; `mostly_imputed`: more than half of the
+    /// analysed cells were filled in, so the figures describe the
+    /// imputation more than the data.
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The warnings of a PCA whose missing cells `policy` completed.
+pub fn imputation(policy: Missing, completed: &CompletedScores) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    let better = "missing=complete fills the gaps with /v1/complete's cross-validated predictions";
+    if let Some(report) = completed.report
+        && !report.converged
+    {
+        warnings.push(Warning {
+            code: "imputation_not_converged",
+            message: format!(
+                "iterative_pca did not converge: after {} iterations its imputed cells still \
+                 moved by up to {:.3e} (z-score units), so the components depend on where it \
+                 stopped; {better}",
+                report.iterations, report.max_change
+            ),
+        });
+    }
+    let cells = completed.scores.len();
+    let filled = completed.imputed.len();
+    if filled * 2 > cells {
+        let share = 100.0 * filled as f64 / cells as f64;
+        let advice = if policy == Missing::Complete {
+            "the components describe the completion's predictions more than the scores; a \
+             smaller set of benchmarks that the models share would rest on the data"
+                .to_owned()
+        } else {
+            better.to_owned()
+        };
+        warnings.push(Warning {
+            code: "mostly_imputed",
+            message: format!(
+                "{filled} of the {cells} analysed cells ({share:.0} %) were filled in by {}, \
+                 not observed; {advice}",
+                policy_name(policy)
+            ),
+        });
+    }
+    warnings
+}
+
+fn policy_name(policy: Missing) -> &'static str {
+    match policy {
+        Missing::Reject => "reject",
+        Missing::DropModels => "drop_models",
+        Missing::Mean => "mean",
+        Missing::IterativePca => "iterative_pca",
+        Missing::Complete => "complete",
+    }
+}
