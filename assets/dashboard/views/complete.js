@@ -250,9 +250,11 @@ async function show(body) {
   out.append(toolbar(summary, csv, json), grid, predictionsPanel(level), perBenchmarkPanel(body));
   out.hidden = false;
   drawPredictions();
-  const charts = body.charts && typeof body.charts === 'object' ? body.charts : {};
+  const returned = body.charts && typeof body.charts === 'object' ? body.charts : {};
+  // The heatmap first, on a row of its own (a column per benchmark).
+  const { heatmap, ...others } = returned;
+  const charts = heatmap ? { heatmap, ...others } : others;
   const drawing = drawChartSet(grid, charts, 'complete');
-  // The heatmap is a row of its own: a column per benchmark.
   grid.querySelector('[data-chart="heatmap"]')?.classList.add('wide');
   if (Object.keys(charts).length === 0) {
     grid.append(element('p', 'hint', 'The service returned no charts; the JSON download has the numbers.'));
