@@ -53,6 +53,9 @@ pub fn cell<const K: usize>(r: &[f64; K], c: &[f64; K]) -> f64 {
 }
 
 /// Lower Cholesky factor of a symmetric positive-definite K x K matrix.
+// Indexed as the textbook (and LAPACK's potrf) writes it: the reference's
+// order of operations, kept for bit-equal factors.
+#[allow(clippy::needless_range_loop)]
 fn cholesky<const K: usize>(a: &[[f64; K]; K]) -> Result<[[f64; K]; K], AnalysisError> {
     let mut l = [[0.0; K]; K];
     for j in 0..K {
@@ -155,7 +158,10 @@ fn add_target<const K: usize>(h: &mut [f64; K], t: f64, x: &[f64; K]) {
     }
 }
 
-fn symmetrise<const K: usize>(lam: &mut [[f64; K]; K], prior: &[f64; K]) {
+/// Copies the lower triangle to the upper one and adds the prior's
+/// precisions to the diagonal.
+#[allow(clippy::needless_range_loop)]
+pub(super) fn symmetrise<const K: usize>(lam: &mut [[f64; K]; K], prior: &[f64; K]) {
     for a in 0..K {
         for b in 0..a {
             lam[b][a] = lam[a][b];
@@ -306,7 +312,7 @@ pub fn sample<const K: usize>(
             for (j, c) in cols.iter().enumerate() {
                 kept_cols[j * keep + kt] = *c;
             }
-            if probe && kt % s.probe_thin == 0 {
+            if probe && kt.is_multiple_of(s.probe_thin) {
                 probe_samples.push(ProbeSample {
                     cols: cols.clone(),
                     tau: tau.clone(),

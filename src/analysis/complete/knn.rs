@@ -285,13 +285,13 @@ fn radix_medians(
         }
     }
     let mut out = [None; POPS];
-    for pop in 0..POPS {
+    for (pop, slot) in out.iter_mut().enumerate() {
         let r: Vec<f64> = targets
             .iter()
             .filter(|t| t.pop == pop)
             .map(|t| t.result.expect("resolved"))
             .collect();
-        out[pop] = match r.as_slice() {
+        *slot = match r.as_slice() {
             [] => None,
             [v] => Some(*v),
             [lo, hi] => Some((lo + hi) / 2.0),

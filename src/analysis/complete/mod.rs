@@ -81,6 +81,8 @@ struct FoldOut {
     fit: Option<Fit>,
 }
 
+// A dozen per request, each moved once: not worth a box.
+#[allow(clippy::large_enum_variant)]
 enum JobOut {
     Fold(FoldOut),
     Final(Fit),
@@ -506,10 +508,8 @@ pub fn complete(
     }
     let mut predictions = Vec::with_capacity(np_);
     let mut not_predicted = Vec::new();
-    for r in 0..n {
-        let i = row_pos[r];
-        for c in 0..p {
-            let j = col_pos[c];
+    for (r, &i) in row_pos.iter().enumerate() {
+        for (c, &j) in col_pos.iter().enumerate() {
             if board.observed[i * p + j] {
                 continue;
             }

@@ -230,7 +230,7 @@ impl ParamGuard for CompleteParams {
             || s.reg_q.is_empty()
             || s.blend_top == 0
             || s.min_col_obs < 2
-            || !(grid_steps >= 1.0 && grid_steps <= 100.0)
+            || !(1.0..=100.0).contains(&grid_steps)
         {
             return Err(AnalysisError::Parameter(format!(
                 "completion settings out of range: {s:?}"

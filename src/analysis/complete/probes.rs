@@ -219,12 +219,7 @@ impl<const K: usize> Proxy<'_, K> {
                         h[a] += t * x[a];
                     }
                 }
-                for a in 0..K {
-                    for b in 0..a {
-                        lam[b][a] = lam[a][b];
-                    }
-                    lam[a][a] += smp.alpha[a];
-                }
+                bmf::symmetrise(&mut lam, &smp.alpha);
                 let th = bmf::solve(&lam, &h)?;
                 for (e, &j) in cols.iter().enumerate() {
                     let c = &smp.cols[j as usize];

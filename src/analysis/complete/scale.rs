@@ -254,7 +254,8 @@ impl Scale {
             } else {
                 reference / raw_sd[j]
             };
-            if !(scale.mean[j].is_finite() && scale.sd[j].is_finite())
+            if !scale.mean[j].is_finite()
+                || !scale.sd[j].is_finite()
                 || !scale.err_unit[j].is_finite()
                 || scale.err_unit[j] == 0.0
             {
