@@ -23,9 +23,12 @@ const PARQUET: &str = "application/vnd.apache.parquet";
 const ARROW: &str = "application/vnd.apache.arrow.stream";
 const BENCHPRESS: &str = include_str!("../fixtures/benchpress/matrix.csv");
 
+/// Models, benchmarks, and scores (None for a score nobody ran).
+type Board = (Vec<&'static str>, Vec<&'static str>, Vec<Vec<Option<f64>>>);
+
 /// Eight models, four benchmarks (percentages, and an Elo rating), five
 /// scores nobody ran.
-fn small() -> (Vec<&'static str>, Vec<&'static str>, Vec<Vec<Option<f64>>>) {
+fn small() -> Board {
     let models = vec!["m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8"];
     let benchmarks = vec!["MMLU", "GSM8K", "HumanEval", "Arena Elo"];
     let scores = vec![
@@ -565,9 +568,17 @@ async fn the_pca_of_benchpress_warns_of_its_imputation_and_missing_complete_conv
     // converging (issue 32), and fills in 77 % of the matrix.
     let answer = complete_or_pca(&app, "/v1/pca?missing=iterative_pca&standardize=true").await;
     let codes = warning_codes(&answer);
-    assert_eq!(codes, ["imputation_not_converged", "mostly_imputed"], "{}", answer["warnings"]);
+    assert_eq!(
+        codes,
+        ["imputation_not_converged", "mostly_imputed"],
+        "{}",
+        answer["warnings"]
+    );
     for w in answer["warnings"].as_array().unwrap() {
-        assert!(w["message"].as_str().unwrap().contains("missing=complete"), "{w}");
+        assert!(
+            w["message"].as_str().unwrap().contains("missing=complete"),
+            "{w}"
+        );
     }
     assert_eq!(answer["imputation"]["converged"], false);
 
@@ -584,7 +595,11 @@ async fn the_pca_of_benchpress_warns_of_its_imputation_and_missing_complete_conv
             cell["model"].as_str().unwrap().to_owned(),
             cell["benchmark"].as_str().unwrap().to_owned(),
         );
-        assert_eq!(cell["value"].as_f64().unwrap(), predicted[&key].0, "{key:?}");
+        assert_eq!(
+            cell["value"].as_f64().unwrap(),
+            predicted[&key].0,
+            "{key:?}"
+        );
     }
     assert_eq!(completed["imputation"], Value::Null);
 
