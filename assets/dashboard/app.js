@@ -20,13 +20,14 @@ import { clearError, showError } from './messages.js';
 import { initPickers } from './pickers.js';
 import { state } from './state.js';
 import { initTable } from './table.js';
+import complete from './views/complete.js';
 import computeFit from './views/compute-fit.js';
 import design from './views/design.js';
 import law from './views/law.js';
 import pca from './views/pca.js';
 import skills from './views/skills.js';
 
-const VIEWS = [pca, computeFit, law, design, skills];
+const VIEWS = [pca, computeFit, law, design, skills, complete];
 const viewById = (id) => VIEWS.find((v) => v.id === id);
 
 const currentView = () => viewById(location.hash.slice(1)) ?? VIEWS[0];
@@ -72,7 +73,9 @@ function init() {
     view.init?.();
     $(view.button).addEventListener('click', () => view.run());
   }
-  for (const [button, name] of [['load-example', 'paper'], ['load-example-tasks', 'tasks'], ['load-example-skills', 'skills']]) {
+  const examples = [['load-example', 'paper'], ['load-example-tasks', 'tasks'], ['load-example-skills', 'skills'],
+    ['load-example-benchpress', 'benchpress']];
+  for (const [button, name] of examples) {
     $(button).addEventListener('click', () => loadExample(name, VIEWS, currentView()));
   }
   $('missing').addEventListener('change', syncImputationOptions);

@@ -86,18 +86,24 @@ export function tablePanel(title, hint, testid, table) {
   return panel;
 }
 
+// Text sorts naturally ("model-9" before "model-10"); one collator, as
+// building one per comparison is slow on tables of thousands of rows.
+const naturalOrder = new Intl.Collator(undefined, { numeric: true });
+
 // A table sorted by a click on a column header (again: the other way).
 // `columns` are {key, label, num, value(i), cell(td, i)?}: `value` sorts
 // (numbers as numbers, text naturally), `cell` fills a cell (default: the
 // value, numbers with four decimals). Rows are 0..n-1; `sort` ({key, dir})
 // is the state, kept by the caller and updated in place before `redraw()`.
-export function sortableTable(columns, n, sort, redraw) {
+// `window` ({start, count}) draws only those rows of the sorted order: a
+// table of thousands of rows is shown a page at a time.
+export function sortableTable(columns, n, sort, redraw, { start = 0, count = n } = {}) {
   const col = columns.find((c) => c.key === sort.key) || columns[0];
   const order = Array.from({ length: n }, (_, i) => i);
   order.sort((a, b) => {
     const va = col.value(a);
     const vb = col.value(b);
-    const cmp = col.num ? va - vb : String(va).localeCompare(String(vb), undefined, { numeric: true });
+    const cmp = col.num ? va - vb : naturalOrder.compare(String(va), String(vb));
     return cmp * sort.dir || a - b;
   });
   const table = document.createElement('table');
@@ -117,7 +123,7 @@ export function sortableTable(columns, n, sort, redraw) {
     hr.append(th);
   }
   const tbody = table.createTBody();
-  for (const i of order) {
+  for (const i of order.slice(start, start + count)) {
     const tr = tbody.insertRow();
     tr.dataset.index = i;
     for (const c of columns) {

@@ -7,7 +7,8 @@
 // emergent-task and post-training columns joined; `skills` a small Open LLM
 // Leaderboard v2 table where every model has its parameters and tokens (the
 // paper set lacks Mistral's and Mixtral's tokens, so the skills law leaves
-// them out).
+// them out); `benchpress` a sparse leaderboard of 84 frontier models and 133
+// benchmarks, a quarter of its scores published, for the completion.
 
 import { $ } from './dom.js';
 import { clearError, setStatus, showError } from './messages.js';
@@ -50,6 +51,18 @@ const EXAMPLES = {
     params: '#Params (B)',
     tokens: 'Pretraining Data Size (T)',
     status: 'Loaded 15 base models of six families of the Open LLM Leaderboard v2. ',
+  },
+  benchpress: {
+    url: '/examples/benchpress_matrix.csv',
+    fileName: 'benchpress_matrix.csv',
+    modelColumn: 'model',
+    // No `benchmarks`: every column but the model's is one.
+    missing: 'iterative_pca',
+    family: '',
+    flops: '',
+    params: '',
+    tokens: '',
+    status: 'Loaded the BenchPress matrix: 84 frontier models × 133 benchmarks, 23 % of the scores published. ',
   },
 };
 
@@ -94,6 +107,9 @@ export async function loadExample(name, views, current) {
   try {
     const benchmarks = current.presets?.[name]?.benchmarks ?? example.benchmarks;
     await setCsv(text, example.fileName, { modelColumn: example.modelColumn, benchmarks }, 'wide');
+    // An example without a list takes every numeric column, whatever an
+    // earlier table left ticked.
+    if (!benchmarks) $('select-all').click();
   } catch (err) {
     showError('The example could not be read', String(err.message || err));
     return;

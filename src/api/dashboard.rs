@@ -1,11 +1,11 @@
 //! The dashboard: one HTML page at `/` with its script and style sheet, the
 //! vendored chart runtime (Vega, Vega-Lite, vega-embed and Vega's CSP-safe
-//! expression interpreter, see `assets/vendor/SOURCE.md`) and the paper's
-//! example leaderboard, all compiled into the binary. The page only talks to
-//! this service (it posts the CSV to the analysis endpoints and draws the
-//! Vega-Lite specifications they return); nothing comes from a CDN, and its
-//! Content-Security-Policy forbids any other origin, inline code, inline
-//! styles and `eval`.
+//! expression interpreter, see `assets/vendor/SOURCE.md`) and the example
+//! leaderboards (`assets/examples/SOURCE.md`), all compiled into the binary.
+//! The page only talks to this service (it posts the CSV to the analysis
+//! endpoints and draws the Vega-Lite specifications they return); nothing
+//! comes from a CDN, and its Content-Security-Policy forbids any other
+//! origin, inline code, inline styles and `eval`.
 //!
 //! These routes are not part of the JSON API and not in the OpenAPI document.
 
@@ -105,7 +105,7 @@ macro_rules! page_module {
 /// The files under `/assets/`: a fixed allow-list, nothing read from disk.
 /// The chart runtime is stored as published and compressed per response by
 /// the server's `Compress` middleware (about a quarter of its size in gzip).
-static ASSETS: [(&str, Asset); 28] = [
+static ASSETS: [(&str, Asset); 29] = [
     page_module!("app.js"),
     page_module!("charts.js"),
     page_module!("dom.js"),
@@ -117,6 +117,7 @@ static ASSETS: [(&str, Asset); 28] = [
     page_module!("run.js"),
     page_module!("state.js"),
     page_module!("table.js"),
+    page_module!("views/complete.js"),
     page_module!("views/compute-fit.js"),
     page_module!("views/design.js"),
     page_module!("views/law.js"),
@@ -200,7 +201,7 @@ static ASSETS: [(&str, Asset); 28] = [
 ];
 
 /// The worked examples (`/examples/...`), see assets/examples/SOURCE.md.
-static EXAMPLES: [(&str, Asset); 3] = [
+static EXAMPLES: [(&str, Asset); 5] = [
     (
         "paper_set_77.csv",
         Asset::new(
@@ -220,6 +221,21 @@ static EXAMPLES: [(&str, Asset); 3] = [
         Asset::new(
             include_bytes!("../../assets/examples/leaderboard_v2_skills.csv"),
             "text/csv; charset=utf-8",
+        ),
+    ),
+    (
+        "benchpress_matrix.csv",
+        Asset::new(
+            include_bytes!("../../assets/examples/benchpress_matrix.csv"),
+            "text/csv; charset=utf-8",
+        ),
+    ),
+    // The BenchPress data's licence asks that its text travel with the data.
+    (
+        "LICENSE.benchpress.txt",
+        Asset::new(
+            include_bytes!("../../assets/examples/LICENSE.benchpress.txt"),
+            TEXT,
         ),
     ),
 ];
@@ -254,8 +270,9 @@ pub async fn asset(req: HttpRequest, file: web::Path<String>) -> Result<HttpResp
 }
 
 /// The dashboard's worked examples: the paper's 77-model leaderboard, the
-/// same with its emergent-task and post-training columns joined, and 15
-/// models of the Open LLM Leaderboard v2 for the skills law.
+/// same with its emergent-task and post-training columns joined, 15
+/// models of the Open LLM Leaderboard v2 for the skills law, and the sparse
+/// BenchPress matrix (with its licence) for the completion.
 #[get("/examples/{file}")]
 pub async fn example(req: HttpRequest, file: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let file = file.into_inner();
@@ -339,6 +356,11 @@ mod tests {
             (
                 "/examples/leaderboard_v2_skills.csv",
                 "text/csv; charset=utf-8",
+            ),
+            ("/examples/benchpress_matrix.csv", "text/csv; charset=utf-8"),
+            (
+                "/examples/LICENSE.benchpress.txt",
+                "text/plain; charset=utf-8",
             ),
         ] {
             let resp = actix_test::call_service(
@@ -536,5 +558,36 @@ mod tests {
             .map(|r| r.split(',').next().unwrap())
             .collect();
         assert_eq!(qwen2, ["qwen2-0.5b"]);
+    }
+
+    /// The completion's example is the BenchPress fixture byte for byte
+    /// (assets/examples/SOURCE.md), 84 models x 133 benchmarks with most
+    /// cells empty, and its licence, whose text must travel with the data,
+    /// is served beside it and linked from the page.
+    #[test]
+    fn the_benchpress_example_travels_with_its_licence() {
+        let matrix = example("benchpress_matrix.csv");
+        assert_eq!(
+            matrix,
+            include_str!("../../tests/fixtures/benchpress/matrix.csv")
+        );
+        let rows: Vec<&str> = matrix.lines().collect();
+        assert_eq!(rows.len(), 85);
+        assert!(rows[0].starts_with("model,"));
+        let mut empty = 0;
+        for row in &rows {
+            let cells: Vec<&str> = row.split(',').collect();
+            assert_eq!(cells.len(), 134, "{row}");
+            empty += cells.iter().filter(|c| c.is_empty()).count();
+        }
+        assert_eq!(empty, 84 * 133 - 2604);
+        let licence = example("LICENSE.benchpress.txt");
+        assert_eq!(
+            licence,
+            include_str!("../../tests/fixtures/benchpress/LICENSE")
+        );
+        assert!(licence.starts_with("Community Data License Agreement - Permissive - Version 2.0"));
+        let html = std::str::from_utf8(INDEX.body).unwrap();
+        assert!(html.contains(r#"href="/examples/LICENSE.benchpress.txt""#));
     }
 }

@@ -3,7 +3,8 @@
 // service at http://127.0.0.1:$PORT. Fails on any request to another origin,
 // on any console error and on any Content-Security-Policy violation; saves
 // screenshots of the paper example, a leaderboard with Japanese headers, the
-// scaling law, the design view and the skills view.
+// scaling law, the design view, the skills view and the completed BenchPress
+// matrix.
 //
 //   PORT=8080 node --test dashboard.test.mjs
 //
@@ -46,7 +47,10 @@ const V2_FLOORS = [0, 0.2885, 0, 0.25, 0.3433, 0.1];
 const JAPANESE_FIXTURE = join(here, '../fixtures/data/nejumi_glp_synthetic.csv');
 const GLP = ['GLP_表現', 'GLP_翻訳', 'GLP_情報検索', 'GLP_推論', 'GLP_数学的推論', 'GLP_抽出', 'GLP_知識・質問応答',
   'GLP_英語', 'GLP_意味解析', 'GLP_構文解析'];
-const VIEWS = ['pca', 'compute-fit', 'law', 'design', 'skills'];
+// The BenchPress matrix (assets/examples/SOURCE.md): 84 models x 133
+// benchmarks, an empty cell for a score nobody published.
+const BENCHPRESS_EXAMPLE = join(here, '../../assets/examples/benchpress_matrix.csv');
+const VIEWS = ['pca', 'compute-fit', 'law', 'design', 'skills', 'complete'];
 // Required on this machine: no sandbox, no GPU, no QUIC, no background traffic.
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -178,9 +182,10 @@ async function download(testid) {
   return result;
 }
 
-// Clicks `button` and returns the request the page makes to `path`.
-async function clickAndCatch(button, path) {
-  const responsePromise = page.waitForResponse((r) => new URL(r.url()).pathname === path);
+// Clicks `button` and returns the request the page makes to `path` (within
+// `timeout` ms, default the context's).
+async function clickAndCatch(button, path, timeout) {
+  const responsePromise = page.waitForResponse((r) => new URL(r.url()).pathname === path, timeout ? { timeout } : undefined);
   await page.click(button);
   return responsePromise;
 }
@@ -355,7 +360,8 @@ describe('dashboard', { timeout: 540_000 }, () => {
       for (const other of VIEWS.filter((v) => v !== 'pca')) {
         assert.equal(await page.locator(`#run-${other}`).isVisible(), view === other, `#${view}: #run-${other}`);
       }
-      assert.equal(await page.locator('#family-column').isVisible(), view !== 'pca', `#${view}: family column`);
+      assert.equal(await page.locator('#family-column').isVisible(), view !== 'pca' && view !== 'complete',
+        `#${view}: family column`);
       assert.equal(await page.locator('#flops-column').isVisible(), view === 'compute-fit' || view === 'law',
         `#${view}: FLOPs column`);
     }
@@ -1022,6 +1028,181 @@ describe('dashboard', { timeout: 540_000 }, () => {
     await page.click('[data-testid="nav-pca"]');
   });
 
+  it('completes the BenchPress example (#complete): the heatmap, the predictions with their intervals, the probes', async () => {
+    // The page posts the text box's value, whose line ends are LF.
+    const csv = (await readFile(BENCHPRESS_EXAMPLE, 'utf8')).replace(/\r\n/g, '\n');
+    const [header, ...lines] = csv.trim().split('\n');
+    const benchmarks = header.split(',').slice(1);
+    const missing = lines.reduce((n, line) => n + line.split(',').slice(1).filter((cell) => cell === '').length, 0);
+    assert.equal(benchmarks.length, 133);
+    assert.equal(lines.length, 84);
+    await page.goto(`${BASE}/#complete`, { waitUntil: 'load' });
+    assert.equal(await page.locator('#n-components').isVisible(), false, 'no PCA options: the completion has none');
+    assert.equal(await page.locator('#load-example-skills').isVisible(), false);
+    const licence = await page.getAttribute('[data-testid="view-complete"] a[href$="LICENSE.benchpress.txt"]', 'href');
+    const licenceText = await (await fetch(`${BASE}${licence}`)).text();
+    assert.match(licenceText, /^Community Data License Agreement - Permissive - Version 2\.0/, 'the data\'s licence travels with it');
+
+    // One click loads the matrix and completes it with the preset options.
+    // The debug binary takes about 20 s (scripts/browser-test.sh).
+    const response = await clickAndCatch('[data-testid="load-example-benchpress"]', '/v1/complete', 180_000);
+    assert.equal(response.status(), 200, await response.text());
+    const sent = new URL(response.url()).searchParams;
+    assert.equal(sent.get('model_column'), 'model');
+    assert.deepEqual(sent.get('benchmarks').split(','), benchmarks, 'every benchmark column');
+    assert.equal(sent.get('interval'), '0.9');
+    assert.equal(sent.get('probes'), '5');
+    assert.equal(sent.get('charts'), 'true');
+    assert.equal(response.request().postData(), csv, 'the CSV as served');
+    const answer = await response.json();
+    // Every empty cell is either predicted or said not to be.
+    assert.equal(answer.predictions.length + answer.not_predicted.length, missing);
+    assert.ok(answer.predictions.length > 0.9 * missing, `${answer.predictions.length} of ${missing} predicted`);
+
+    const charts = Object.keys(answer.charts ?? {});
+    assert.ok(charts.includes('heatmap'), charts.join());
+    await page.waitForFunction((n) => {
+      const bodies = [...document.querySelectorAll('[data-testid="complete-output"] .chart-body')];
+      return bodies.length === n && bodies.every((c) => c.dataset.rendered === 'true' && c.querySelector('svg, canvas'))
+        && document.querySelectorAll('[data-testid="complete-predictions"] tbody tr').length > 0;
+    }, charts.length, { timeout: 120_000 });
+    await page.waitForFunction(() => !document.getElementById('run-complete').disabled);
+    assert.equal(await page.locator('#error').isHidden(), true, await page.textContent('#error'));
+    // What the page drew is what Vega draws from the returned specs (the
+    // heatmap's rects: a cell per model and benchmark drawn).
+    for (const name of charts) {
+      const drawn = await drawnCounts(`[data-testid="complete-chart-${name}"]`);
+      const scene = await sceneCounts(answer.charts[name]);
+      for (const type of ['symbol', 'rect', 'rule', 'line']) {
+        assert.equal(drawn[type] ?? 0, scene[type] ?? 0, `complete ${name}: ${type} items`);
+      }
+    }
+    assert.ok((await drawnCounts('[data-testid="complete-chart-heatmap"]')).rect > 0, 'the heatmap has cells');
+
+    // The predictions table: a page of rows, each the service's prediction
+    // (rounded), lower <= value <= upper.
+    const byCell = new Map(answer.predictions.map((p) => [`${p.model}\u0000${p.benchmark}`, p]));
+    const tableRows = () => page.$$eval('[data-testid="complete-predictions"] tbody tr',
+      (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+    const checkRows = (rows, what) => {
+      for (const [model, benchmark, value, lower, upper, width] of rows) {
+        const p = byCell.get(`${model}\u0000${benchmark}`);
+        assert.ok(p, `${what}: ${model} · ${benchmark} is a prediction`);
+        const [v, lo, hi] = [value, lower, upper].map(Number);
+        assert.ok(lo <= v && v <= hi, `${what}: ${model} · ${benchmark}: ${lower} <= ${value} <= ${upper}`);
+        const digits = value.split('.')[1]?.length ?? 0;
+        for (const [shown, exact] of [[v, p.value], [lo, p.lower], [hi, p.upper]]) {
+          assert.ok(Math.abs(shown - exact) <= 0.5 * 10 ** -digits + 1e-9, `${what}: ${model} · ${benchmark}: ${shown} vs ${exact}`);
+        }
+        assert.ok(Math.abs(Number(width) - (p.upper - p.lower)) <= 10 ** -digits, `${what}: width ${width}`);
+      }
+    };
+    const head = await page.$$eval('[data-testid="complete-predictions"] thead th', (ths) => ths.map((th) => th.textContent));
+    assert.deepEqual(head, ['Model', 'Benchmark', 'Predicted', 'Lower', 'Upper', 'Width']);
+    const first = await tableRows();
+    assert.equal(first.length, Math.min(100, answer.predictions.length), 'one page of rows');
+    checkRows(first, 'page 1');
+    assert.equal(await page.textContent('[data-testid="complete-page"]'),
+      `rows 1–${first.length} of ${answer.predictions.length}`);
+    // Models in natural order, each model's benchmarks in the answer's order.
+    assert.deepEqual(first.map((r) => r[0]),
+      answer.predictions.map((p) => p.model).sort(new Intl.Collator(undefined, { numeric: true }).compare).slice(0, first.length));
+    await page.click('[data-testid="complete-next"]');
+    const second = await tableRows();
+    checkRows(second, 'page 2');
+    assert.equal(await page.textContent('[data-testid="complete-page"]'),
+      `rows 101–${100 + second.length} of ${answer.predictions.length}`);
+    assert.notDeepEqual(second[0], first[0]);
+    // Sorted by the predicted value, both ways, from the first page.
+    const values = async () => (await tableRows()).map((r) => Number(r[2]));
+    const columnButton = (label) => page.locator('[data-testid="complete-predictions"] thead th button', { hasText: label });
+    await columnButton('Width').click();
+    const widths = (await tableRows()).map((r) => Number(r[5]));
+    assert.ok(isSorted(widths, 1), `widths ascending: ${widths.slice(0, 5)}`);
+    assert.equal(await page.textContent('[data-testid="complete-page"]'), `rows 1–${first.length} of ${answer.predictions.length}`);
+    const narrowest = Math.min(...answer.predictions.map((p) => p.upper - p.lower));
+    assert.ok(Math.abs(widths[0] - narrowest) < 1e-2 * Math.max(1, narrowest), `${widths[0]} vs ${narrowest}`);
+    await columnButton('Predicted').click();
+    await columnButton('Predicted').click();
+    const descending = await values();
+    assert.ok(isSorted(descending, -1), `values descending: ${descending.slice(0, 5)}`);
+    checkRows(await tableRows(), 'sorted');
+    // A filter narrows the table to one model's predictions.
+    const model = lines[lines.length - 1].split(',')[0];
+    const ofModel = answer.predictions.filter((p) => p.model.toLowerCase().includes(model.toLowerCase())
+      || p.benchmark.toLowerCase().includes(model.toLowerCase()));
+    await page.fill('[data-testid="complete-filter"]', model);
+    const filtered = await tableRows();
+    assert.equal(filtered.length, Math.min(100, ofModel.length), model);
+    assert.ok(filtered.every((r) => r[0].toLowerCase().includes(model.toLowerCase())), model);
+    checkRows(filtered, 'filtered');
+    await page.fill('[data-testid="complete-filter"]', '');
+
+    // The cross-validation summary: the answer's figures.
+    const cv = await page.$$eval('[data-testid="complete-cv-summary"] tbody td', (tds) => tds.map((td) => td.textContent));
+    assert.equal(Number(cv[0]), answer.cross_validation.n);
+    assert.ok(Math.abs(Number(cv[1]) - answer.cross_validation.median_abs_error) <= 0.005 + 1e-9, cv[1]);
+    assert.equal(cv[3], `${(100 * answer.cross_validation.coverage).toFixed(1)}%`);
+    assert.ok(Math.abs(Number(cv[4]) - answer.cross_validation.median_width) <= 0.005 + 1e-9, cv[4]);
+    assert.equal(await page.locator('[data-testid="complete-cv-benchmarks"] tbody tr').count(),
+      answer.cross_validation.per_benchmark.length);
+
+    // The probes: the k chosen, in order, each with its expected error.
+    const probeList = () => page.$$eval('[data-testid="complete-probe-list"] li', (lis) => lis.map((li) => li.dataset.benchmark));
+    assert.equal(answer.probes.benchmarks.length, 5);
+    assert.deepEqual(await probeList(), answer.probes.benchmarks);
+    for (const b of answer.probes.benchmarks) assert.ok(benchmarks.includes(b), b);
+
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+    await page.mouse.move(0, 0);
+    const shot = join(SCREENSHOT_DIR, 'dashboard-complete.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    console.log(`screenshot: ${shot}`);
+
+    // The predictions' CSV: every digit of the service's numbers.
+    const file = await download('complete-download-csv');
+    assert.equal(file.name, 'benchpress_matrix_completed.csv');
+    const rows = file.bytes.toString('utf8').trim().split('\n');
+    assert.equal(rows[0], 'model,benchmark,value,lower,upper');
+    assert.equal(rows.length, answer.predictions.length + 1);
+    answer.predictions.slice(0, 50).forEach((p, i) => {
+      const cells = rows[i + 1].split(',');
+      assert.deepEqual([cells[0], cells[1]], [p.model, p.benchmark]);
+      assert.deepEqual(cells.slice(2).map(Number), [p.value, p.lower, p.upper]);
+    });
+
+    // Another k: the list follows it.
+    await page.fill('#complete-probes', '2');
+    const again = await clickAndCatch('#run-complete', '/v1/complete', 180_000);
+    assert.equal(again.status(), 200);
+    assert.equal(new URL(again.url()).searchParams.get('probes'), '2');
+    const two = (await again.json()).probes.benchmarks;
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="complete-probe-list"] li').length === 2,
+      undefined, { timeout: 120_000 });
+    assert.deepEqual(await probeList(), two);
+    await page.waitForFunction(() => !document.getElementById('run-complete').disabled);
+  });
+
+  it('shows the service\'s completion errors in words, and no stale predictions', async () => {
+    await page.fill('#complete-interval', '1.5');
+    const query = new URLSearchParams({ model_column: 'Model', benchmarks: EXAMPLE_BENCHMARKS.join(','), interval: '1.5' });
+    const problem = await api('/v1/complete', query);
+    assert.equal(problem.status >= 400 && problem.status < 500, true, problem.text);
+    assert.equal(problem.type, 'application/problem+json');
+    expectedStatuses.add(problem.status);
+    try {
+      const response = await clickAndCatch('#run-complete', '/v1/complete');
+      assert.equal(response.status(), problem.status);
+      await page.waitForFunction((t) => document.querySelector('#error').textContent.includes(t), problem.body.title);
+      assert.equal(await page.locator('[data-testid="complete-output"]').isHidden(), true, 'no stale predictions');
+      await page.waitForTimeout(200); // the console line of the 4xx may come after the response
+    } finally {
+      expectedStatuses.delete(problem.status);
+    }
+    await page.fill('#complete-interval', '0.9');
+    await page.click('[data-testid="nav-pca"]');
+  });
+
   it('reads an uploaded semicolon CSV and selects benchmarks by prefix', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'obscaling-upload-'));
     try {
@@ -1352,10 +1533,10 @@ describe('dashboard', { timeout: 540_000 }, () => {
   });
 
   it('draws each view\'s charts from each of its examples with one press of its button', async () => {
-    const examples = ['load-example', 'load-example-tasks', 'load-example-skills'];
+    const examples = ['load-example', 'load-example-tasks', 'load-example-skills', 'load-example-benchpress'];
     const run = { pca: ['run', '/v1/pca'], 'compute-fit': ['run-compute-fit', '/v1/scaling/compute-fit'],
       law: ['run-law', '/v1/scaling/law'], design: ['run-design', '/v1/scaling/select-families'],
-      skills: ['run-skills', '/v1/scaling/skills'] };
+      skills: ['run-skills', '/v1/scaling/skills'], complete: ['run-complete', '/v1/complete'] };
     const tried = [];
     for (const view of VIEWS) {
       const [button, path] = run[view];
@@ -1367,9 +1548,9 @@ describe('dashboard', { timeout: 540_000 }, () => {
         await page.click(`#${example}`);
         // Loaded and preset (and, for a view its example runs, drawn).
         await page.waitForFunction((b) => /Press |Results for |predicted/.test(document.querySelector('#status').textContent)
-          && !document.getElementById(b).disabled, button, { timeout: 120_000 });
+          && !document.getElementById(b).disabled, button, { timeout: 180_000 });
         assert.equal(await page.locator('#error').isHidden(), true, `${what}: ${await page.textContent('#error')}`);
-        const response = await clickAndCatch(`#${button}`, path);
+        const response = await clickAndCatch(`#${button}`, path, 180_000);
         assert.equal(response.status(), 200, `${what}: ${await response.text()}`);
         const names = Object.keys((await response.json()).charts ?? {});
         assert.ok(names.length > 0, `${what}: charts`);
@@ -1381,8 +1562,8 @@ describe('dashboard', { timeout: 540_000 }, () => {
         assert.equal(await page.locator('#error').isHidden(), true, `${what}: ${await page.textContent('#error')}`);
       }
     }
-    // Both paper examples in every view, and the skills example where it is offered.
-    assert.equal(tried.length, 2 * VIEWS.length + 1, tried.join('; '));
+    // Both paper examples in every view, the skills and BenchPress examples where they are offered.
+    assert.equal(tried.length, 2 * VIEWS.length + 2, tried.join('; '));
   });
 
   it('made no request to another origin, logged no console error and broke no CSP rule', () => {
