@@ -27,6 +27,16 @@ pub struct Body<'a> {
     pub bytes: &'a [u8],
 }
 
+impl Body<'_> {
+    /// Whether the body can only be lm-evaluation-harness results: on an
+    /// endpoint that reads a leaderboard, a form or JSON Lines is read as
+    /// `format=lm_eval` whether the query says so or not (its media type is
+    /// in the spec of every such endpoint, with no table reading of its own).
+    pub fn is_results_upload(&self) -> bool {
+        matches!(self.format, BodyFormat::Multipart | BodyFormat::JsonLines)
+    }
+}
+
 impl<'a> Body<'a> {
     /// A body that is no form.
     pub fn new(format: BodyFormat, bytes: &'a [u8]) -> Self {
@@ -349,7 +359,7 @@ where
     }
 
     fn read(body: Body<'_>, query: &Q, limits: &Limits) -> Result<Self::Input, ApiError> {
-        if query.table().is_lm_eval() {
+        if query.table().is_lm_eval() || body.is_results_upload() {
             let options = query.options()?;
             let (leaderboard, sources) =
                 read_lm_eval(body, &query.table(), query.per_model()?, limits)?;

@@ -213,7 +213,7 @@ impl Endpoint for InspectEndpoint {
         query: &InspectQuery,
         limits: &Limits,
     ) -> Result<InspectResponse, ApiError> {
-        if query.table().is_lm_eval() {
+        if query.table().is_lm_eval() || body.is_results_upload() {
             return describe_lm_eval(body, query, limits);
         }
         if matches!(body.format, BodyFormat::Json | BodyFormat::JsonLines) {

@@ -805,12 +805,13 @@ async fn tables_and_forms_give_what_json_gives() {
             "{name}: {problem}"
         );
     }
-    // The other endpoints take no forms.
+    // The other endpoints read a form as lm-evaluation-harness results files:
+    // a placement form is not one.
     let (content_type, body) = form(&[("scores", "text/csv", &csv)]);
     let (status, _, problem) = app.post_raw("/v1/pca", Some(&content_type), body).await;
     assert_eq!(
         (status, problem["code"].as_str()),
-        (415, Some("unsupported_media_type")),
+        (422, Some("invalid_lm_eval")),
         "{problem}"
     );
 }
