@@ -247,8 +247,8 @@ pub fn table_format(format: BodyFormat) -> Result<ingest::Format, ApiError> {
 }
 
 /// The documents (and `models` part) of an lm-eval upload: a form of
-/// results files, or JSON (a document, an array, JSON Lines); 415 for a
-/// table.
+/// results files, or JSON (a document, an array, JSON Lines); a table is
+/// `invalid_query` (the query's `format` does not fit the body).
 pub fn lm_eval_upload<'a>(
     body: Body<'a>,
     limits: &Limits,
@@ -270,8 +270,10 @@ pub fn lm_eval_upload<'a>(
             )?;
             Ok(lm_eval::form_upload(parts, &read)?)
         }
+        // The body's type is one the endpoint takes: what is wrong is that the
+        // query asks to read it as something else.
         BodyFormat::Csv | BodyFormat::Parquet | BodyFormat::Arrow => Err(ApiError::new(
-            ErrorCode::UnsupportedMediaType,
+            ErrorCode::InvalidQuery,
             "format=lm_eval reads results files: application/json (a document, an array of \
              them, or JSON Lines), application/jsonl, or multipart/form-data with a part per \
              file (and a 'models' part that may be a table)",

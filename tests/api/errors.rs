@@ -503,7 +503,7 @@ fn lm_eval_cases() -> Vec<Case> {
         l("format=lm_eval&benchmarks=t1", "lm_eval: a table parameter", JSON, leak(three.clone()), 422, "invalid_query", "benchmarks applies to tables"),
         l("tasks=t1", "lm_eval: tasks without format=lm_eval", CSV, small_csv_text(), 422, "invalid_query", "tasks applies to format=lm_eval"),
         l("format=lm_eval&group_column=F", "lm_eval: a per-model column without a models part", JSON, leak(three.clone()), 422, "unknown_column", "'models' part"),
-        l(LM, "lm_eval: a table body", CSV, small_csv_text(), 415, "unsupported_media_type", "format=lm_eval reads results files"),
+        l(LM, "lm_eval: a table body", CSV, small_csv_text(), 422, "invalid_query", "format=lm_eval reads results files"),
         // A form or JSON Lines is results whether the query says format=lm_eval or not.
         l("", "JSON Lines without format=lm_eval, of another shape", Some("application/jsonl"), r#"{"models": ["a"], "scores": [[1]]}"#, 422, "invalid_lm_eval", "has no 'results'"),
     ];
