@@ -101,12 +101,12 @@ def load_open_llm():
     return trim(M, list(t["fullname"]), list(OPEN_LLM))
 
 
-def synthetic_tall(n=2000, seed=7):
+def synthetic_tall(n=2000, seed=7, hidden=0.35):
     """The research prototype's tall board (harness.py `synthetic_tall`, unchanged but for the paths):
     the complete rows of Sloth's and ObsScaling's Open LLM v2 leaderboards on a logit scale, a rank-2
     PCA of them; each synthetic model is a random real model's factor scores plus N(0, 0.5^2 x factor
-    variance), plus per-cell noise of the rank-2 fit's residual sd; 35 % of cells hidden at random,
-    rows keeping at least 2."""
+    variance), plus per-cell noise of the rank-2 fit's residual sd; 35 % of cells (`hidden`) hidden at
+    random, rows keeping at least 2."""
     rng = np.random.RandomState(seed)
     A, _, b1 = load_csv_raw(os.path.join(FIX, "sloth", "leaderboard_v2.csv"))
     B, _, b2 = load_csv_raw(os.path.join(FIX, "data", "base_llm_leaderboard_v2_eval.csv"))
@@ -125,7 +125,7 @@ def synthetic_tall(n=2000, seed=7):
     Fn = F[pick] + rng.normal(0, 1, (n, 2)) * 0.5 * F.std(0)
     Ln = mu + Fn @ Vt[:2] + rng.normal(0, 1, (n, 6)) * rsd
     Xn = np.clip(np.round((101 / (1 + np.exp(-Ln)) - 0.5), 2), 0, 100)
-    hide = rng.rand(n, 6) < 0.35
+    hide = rng.rand(n, 6) < hidden
     for i in range(n):
         if (~hide[i]).sum() < 2:
             hide[i, rng.choice(6, 2, replace=False)] = False
@@ -232,16 +232,28 @@ def units(M):
 
 
 # ---------------------------------------------------------------- requests
+SERVER_PID = None  # with --pid, the server's CPU time per request is read from /proc
+
+
+def cpu_seconds():
+    if SERVER_PID is None:
+        return float("nan")
+    with open(f"/proc/{SERVER_PID}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def post(base, path, body, timeout=600):
+    """(status, answer, wall seconds, server CPU seconds) of one request."""
     req = urllib.request.Request(base.rstrip("/") + path, data=json.dumps(body).encode(), method="POST",
                                  headers={"Content-Type": "application/json"})
-    t = time.perf_counter()
+    c, t = cpu_seconds(), time.perf_counter()
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
             out = json.loads(r.read())
-            return r.status, out, time.perf_counter() - t
+            return r.status, out, time.perf_counter() - t, cpu_seconds() - c
     except urllib.error.HTTPError as e:
-        return e.code, e.read()[:600], time.perf_counter() - t
+        return e.code, e.read()[:600], time.perf_counter() - t, cpu_seconds() - c
 
 
 def body_of(Mt, models, benches, keep, **extra):
@@ -250,7 +262,7 @@ def body_of(Mt, models, benches, keep, **extra):
 
 
 def ours(base, Mt, models, benches, keep):
-    st, out, dt = post(base, "/v1/complete", body_of(Mt, models, benches, keep, interval=0.9))
+    st, out, dt, cpu = post(base, "/v1/complete", body_of(Mt, models, benches, keep, interval=0.9))
     if st != 200:
         sys.exit(f"POST /v1/complete answered {st}: {out!r}")
     n, p = Mt.shape
@@ -259,11 +271,11 @@ def ours(base, Mt, models, benches, keep):
     for e in out.get("predictions", []):
         i, j = mi[e["model"]], bi[e["benchmark"]]
         P[i, j], lo[i, j], hi[i, j] = e["value"], e["lower"], e["upper"]
-    return P, lo, hi, dt
+    return P, lo, hi, dt, cpu
 
 
 def ipca(base, Mt, models, benches, keep):
-    st, out, dt = post(base, "/v1/pca", body_of(Mt, models, benches, keep, missing="iterative_pca", standardize=True))
+    st, out, dt, _ = post(base, "/v1/pca", body_of(Mt, models, benches, keep, missing="iterative_pca", standardize=True))
     if st != 200:
         sys.exit(f"POST /v1/pca answered {st}: {out!r}")
     P = np.full(Mt.shape, np.nan)
@@ -302,7 +314,7 @@ def run_board(base, name, M, models, benches, kind, seeds):
             Mt[hide] = np.nan
             cells = np.argwhere(hide)
             keep = np.where(~np.all(np.isnan(Mt), 0))[0]
-            P, lo, hi, t_ours = ours(base, Mt, models, benches, keep)
+            P, lo, hi, t_ours, cpu_ours = ours(base, Mt, models, benches, keep)
             Pi, t_pca, conv = ipca(base, Mt, models, benches, keep)
             t = time.perf_counter()
             Pb = benchpress(Mt, keep, 100.0 if fracboard else 1.0)
@@ -318,10 +330,11 @@ def run_board(base, name, M, models, benches, kind, seeds):
                        bp=float(np.median(e_b * u)), ipca=float(np.median(e_i * u)),
                        coverage=float(inside[ok].mean()) if ok.any() else float("nan"),
                        not_predicted=miss_o, ipca_not_imputed=miss_i, ipca_converged=conv,
-                       t_complete=t_ours, t_pca=t_pca, t_bp=t_bp)
+                       t_complete=t_ours, cpu_complete=cpu_ours, t_pca=t_pca, t_bp=t_bp)
             rows.append(row)
             print(f"  {name} seed {seed} {mname}: {len(cells)} cells, ours {row['ours']:.3f} bp {row['bp']:.3f} "
-                  f"ipca {row['ipca']:.3f} cover {row['coverage']:.3f} | complete {1000 * t_ours:.0f} ms, "
+                  f"ipca {row['ipca']:.3f} cover {row['coverage']:.3f} | complete {1000 * t_ours:.0f} ms "
+                  f"(CPU {1000 * cpu_ours:.0f} ms), "
                   f"pca {1000 * t_pca:.0f} ms, bp {1000 * t_bp:.0f} ms", flush=True)
     return rows
 
@@ -336,6 +349,7 @@ def summary(results):
                          masks_lost_to_ipca=sum(r["ours"] > r["ipca"] for r in rows),
                          not_predicted=int(sum(r["not_predicted"] for r in rows)),
                          t_complete_ms=1000 * float(np.median([r["t_complete"] for r in rows])),
+                         cpu_complete_ms=1000 * float(np.median([r["cpu_complete"] for r in rows])),
                          t_pca_ms=1000 * float(np.median([r["t_pca"] for r in rows])),
                          t_bp_ms=1000 * float(np.median([r["t_bp"] for r in rows])))
     return out
@@ -351,10 +365,12 @@ if __name__ == "__main__":
     ap.add_argument("--seeds", default="1,2,3", help="mask seeds (default 1,2,3: 6 masks a board, 9 BenchPress folds)")
     ap.add_argument("--boards", default="", help="comma-separated substrings of board names (default all)")
     ap.add_argument("--json", help="write every mask's figures and the summary here")
+    ap.add_argument("--pid", type=int, help="the server's process id: also report its CPU time per /v1/complete")
     ap.add_argument("--check", action="store_true",
                     help="exit 1 unless ours beats both overall and is within 10 %% of BenchPress on every board")
     a = ap.parse_args()
     seeds = [int(s) for s in a.seeds.split(",")]
+    SERVER_PID = a.pid
     want = [w for w in a.boards.split(",") if w]
     t0 = time.perf_counter()
     results = {}
@@ -366,12 +382,15 @@ if __name__ == "__main__":
         results[name] = run_board(a.base, name, M, models, benches, kind, seeds)
     s = summary(results)
     print()
-    print("MedAE of the hidden cells in points (fractions x 100), mean over masks; time: median per request")
-    hdr = f"{'leaderboard':48s} {'masks':>5s} {'cells':>6s} {'ours':>7s} {'BP':>7s} {'iPCA':>7s} {'o/BP':>6s} {'o/iPCA':>6s} {'cover':>6s} {'complete':>9s} {'pca':>7s}"
+    print("MedAE of the hidden cells in points (fractions x 100), mean over masks; time: median per request "
+          "(wall, and the server's CPU time with --pid)")
+    hdr = (f"{'leaderboard':48s} {'masks':>5s} {'cells':>6s} {'ours':>7s} {'BP':>7s} {'iPCA':>7s} {'o/BP':>6s} "
+           f"{'o/iPCA':>6s} {'cover':>6s} {'complete':>9s} {'(CPU)':>8s} {'pca':>7s}")
     print(hdr)
     for name, r in s.items():
         print(f"{name:48s} {r['masks']:5d} {r['cells']:6d} {r['ours']:7.3f} {r['bp']:7.3f} {r['ipca']:7.3f} "
-              f"{r['ours_bp']:6.3f} {r['ours_ipca']:6.3f} {r['coverage']:6.3f} {r['t_complete_ms']:7.0f}ms {r['t_pca_ms']:5.0f}ms")
+              f"{r['ours_bp']:6.3f} {r['ours_ipca']:6.3f} {r['coverage']:6.3f} {r['t_complete_ms']:7.0f}ms "
+              f"{r['cpu_complete_ms']:6.0f}ms {r['t_pca_ms']:5.0f}ms")
     g_bp, g_i = gmean([r["ours_bp"] for r in s.values()]), gmean([r["ours_ipca"] for r in s.values()])
     worst = max(s, key=lambda k: s[k]["ours_bp"])
     worst_i = max(s, key=lambda k: s[k]["ours_ipca"])

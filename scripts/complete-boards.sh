@@ -46,7 +46,7 @@ curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { echo "the service did
 
 start=$(date +%s)
 status=0
-timeout 1800 python3 scripts/complete-boards.py "http://127.0.0.1:$port" "$@" || status=$?
+timeout 1800 python3 scripts/complete-boards.py "http://127.0.0.1:$port" --pid "$server" "$@" || status=$?
 echo "boards time: $(( $(date +%s) - start )) s"
 if [ "$status" -ne 0 ]; then
     echo "complete-boards failed ($status); service log:"
