@@ -6,7 +6,8 @@
 # and /v1/pca and given to BenchPress's method). Extra arguments go to the
 # script, e.g. --check (exit 1 unless the completion beats BenchPress and the
 # iterative PCA overall and is within 10 % of BenchPress on every board),
-# --seeds 1,2 or --boards tall,agents. About 4 minutes on 2 cores.
+# --seeds 1,2 or --boards tall,agents. About 1.5 minutes on 2 cores (93 s
+# with other work keeping the load average at 10-12).
 #
 #   scripts/complete-boards.sh [BINARY] [-- ARGS...]
 #
