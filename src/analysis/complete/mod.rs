@@ -231,11 +231,27 @@ pub fn complete(
             }))
         })
     };
-    let outs: Vec<JobOut> = jobs
-        .par_iter()
-        .enumerate()
-        .map(|(k, &job)| run(k, job))
-        .collect::<Result<_, _>>()?;
+    // The final fit (every cell) is the longest job: started first, on one
+    // thread while the other takes the folds, it does not end the phase
+    // alone with a core idle.
+    let n_folds = tests.len();
+    let (final_out, fold_outs) = rayon::join(
+        || {
+            jobs[n_folds..]
+                .iter()
+                .map(|&job| run(n_folds, job))
+                .collect::<Result<Vec<JobOut>, _>>()
+        },
+        || {
+            jobs[..n_folds]
+                .par_iter()
+                .enumerate()
+                .map(|(k, &job)| run(k, job))
+                .collect::<Result<Vec<JobOut>, _>>()
+        },
+    );
+    let mut outs = fold_outs?;
+    outs.extend(final_out?);
     let mut folds: Vec<FoldOut> = Vec::new();
     let mut final_fit: Option<Fit> = None;
     for out in outs {
