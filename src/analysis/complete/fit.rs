@@ -59,6 +59,8 @@ pub struct Context<'a> {
     pub rkeys: &'a [u64],
     pub ckeys: &'a [u64],
     pub settings: &'a Settings,
+    /// Whether fits keep every pair's statistics for their predictions.
+    pub keep_pairs: bool,
 }
 
 impl Fit {
@@ -90,7 +92,7 @@ impl Fit {
         }
         let by_col = train.to_col_order(&by_row);
         let resid = Resid { by_row, by_col };
-        let (d0, pairs) = knn::d0(&train, &resid, s, knn::COLLECT_MAX_PAIRS, true)?;
+        let (d0, pairs) = knn::d0(&train, &resid, s, knn::COLLECT_MAX_PAIRS, ctx.keep_pairs)?;
         Ok(Self {
             train,
             bmf,

@@ -4,8 +4,10 @@
 //! the factorisation with the neighbours' residuals.
 //!
 //! A pair's statistics (shared count N, mean difference m, spread of the
-//! differences v) are computed row by row over the shared benchmarks and
-//! never stored for all pairs: memory stays linear in the models, and the
+//! differences v) are computed row by row over the shared benchmarks. A fit
+//! of at most 2000 models may keep them for every pair ([`Pairs`]), so that
+//! its prediction passes do not sum them again; otherwise they are summed
+//! again for each row predicted and memory stays linear in the models. The
 //! median pair distance d0, the only statistic over all pairs, is selected
 //! exactly (collected when the pairs are few, by radix passes otherwise).
 
@@ -149,11 +151,12 @@ fn each_pair(
     Ok(())
 }
 
-/// Up to this many model pairs (2000 models), a fit keeps the statistics
-/// of every pair from the pass that finds d0 (32 bytes a pair, 64 MB at
-/// most), and its prediction passes read them instead of summing each
-/// row's pairs again; above, they are summed again row by row, so that
-/// memory stays linear in the models.
+/// Up to this many model pairs (2000 models), a fit may keep the
+/// statistics of every pair from the pass that finds d0 (32 bytes a pair,
+/// 64 MB at most), and its prediction passes read them instead of summing
+/// each row's pairs again (the request decides: `Context::keep_pairs`);
+/// above, they are summed again row by row, so that memory stays linear in
+/// the models.
 pub const STORE_MAX_PAIRS: usize = 2_000 * 1_999 / 2;
 
 /// The statistics `[N, m, knn's d2, rknn's d2]` of every pair i < k (row

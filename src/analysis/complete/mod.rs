@@ -114,12 +114,6 @@ pub fn complete(
             params.probes, s.min_col_obs
         )));
     }
-    let ctx = Context {
-        rkeys: &board.rkeys,
-        ckeys: &board.ckeys,
-        settings: s,
-    };
-
     // ---- inner cross-validation ----
     let k_folds = s.inner_folds;
     let fold = inner_folds(matrix, &board, k_folds);
@@ -165,6 +159,17 @@ pub fn complete(
         })
         .collect();
     let predictable = CellSet::new(n, p, predictable);
+    // A fit keeps every pair's statistics (32 bytes a pair; the final fit,
+    // the first fold and the folds running hold them at once) when they
+    // number at most four times the predictions, whose answer takes about
+    // 125 bytes each: the memory stays within a few times the answer's.
+    let pairs = n * n.saturating_sub(1) / 2;
+    let ctx = Context {
+        rkeys: &board.rkeys,
+        ckeys: &board.ckeys,
+        settings: s,
+        keep_pairs: pairs <= knn::STORE_MAX_PAIRS && pairs <= 4 * predictable.len(),
+    };
     let need_final = !predictable.is_empty() || params.probes > 0;
     if need_final {
         jobs.push(None);
