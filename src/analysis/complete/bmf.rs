@@ -359,6 +359,7 @@ impl<const K: usize> Samples<K> {
     /// order, to `out`. Four cells go through the samples together: each
     /// cell's sums are added in the same order as alone, and the four
     /// chains of additions overlap instead of waiting on each other.
+    #[allow(clippy::needless_range_loop)]
     pub fn posterior_row(&self, i: usize, cols: &[u32], mut out: impl FnMut(f64, f64)) {
         const LANES: usize = 4;
         let keep = self.keep;

@@ -458,6 +458,9 @@ struct Column<'a> {
 /// One cell's sums over its benchmark's neighbours for every bandwidth of
 /// knn (`H`) and rknn (`R`) in one pass, each sum in the neighbours' order
 /// (rows ascending) as a pass per bandwidth would add it.
+// One index over the bandwidths' sums and weights, as the pass per
+// bandwidth wrote them.
+#[allow(clippy::needless_range_loop)]
 #[inline(always)]
 fn cell_sums<const H: usize, const R: usize, const SPREAD: bool>(
     col: &Column<'_>,
@@ -516,6 +519,7 @@ fn cell_sums<const H: usize, const R: usize, const SPREAD: bool>(
 }
 
 /// [`cell_sums`] for any number of bandwidths, a pass per bandwidth.
+#[allow(clippy::needless_range_loop)]
 fn cell_sums_any(
     col: &Column<'_>,
     rec: &[f64],
