@@ -5,7 +5,7 @@ use rayon::prelude::*;
 
 use super::bmf::{self, Samples};
 use super::cells::{CellSet, Train};
-use super::knn::{self, CellKnn, D0, KnnVariants, Resid, RowScratch};
+use super::knn::{self, CellKnn, D0, KnnVariants, Pairs, Resid, RowScratch};
 use super::params::Settings;
 use super::reg::{self, RegAcc};
 use crate::analysis::{AnalysisError, budget};
@@ -34,8 +34,9 @@ macro_rules! with_samples {
 pub(crate) use with_samples;
 
 impl BmfSamples {
-    pub fn posterior(&self, i: usize, j: usize) -> (f64, f64) {
-        with_samples!(self, s => s.posterior(i, j))
+    /// The posterior at row i's cells in the columns `cols`, in order.
+    pub fn posterior_row(&self, i: usize, cols: &[u32], out: impl FnMut(f64, f64)) {
+        with_samples!(self, s => s.posterior_row(i, cols, out))
     }
 }
 
@@ -43,13 +44,14 @@ impl BmfSamples {
 pub const MAX_RANK: usize = 4;
 
 /// A fit: its training cells, the factorisation's samples, the
-/// factorisation's residuals at the training cells and the pair distances'
-/// medians.
+/// factorisation's residuals at the training cells, the pair distances'
+/// medians and (below [`knn::STORE_MAX_PAIRS`]) every pair's statistics.
 pub struct Fit {
     pub train: Train,
     pub bmf: BmfSamples,
     pub resid: Resid,
     pub d0: D0,
+    pub pairs: Option<Pairs>,
 }
 
 /// Keys and settings shared by every fit of a request.
@@ -57,6 +59,8 @@ pub struct Context<'a> {
     pub rkeys: &'a [u64],
     pub ckeys: &'a [u64],
     pub settings: &'a Settings,
+    /// Whether fits keep every pair's statistics for their predictions.
+    pub keep_pairs: bool,
 }
 
 impl Fit {
@@ -81,18 +85,20 @@ impl Fit {
         let mut by_row = Vec::with_capacity(train.nnz());
         for i in 0..train.n {
             let (cols, zs) = train.row(i);
-            for (&j, &z) in cols.iter().zip(zs) {
-                by_row.push(z - bmf.posterior(i, j as usize).0);
-            }
+            let mut z = zs.iter();
+            bmf.posterior_row(i, cols, |m, _| {
+                by_row.push(z.next().expect("a z per column") - m);
+            });
         }
         let by_col = train.to_col_order(&by_row);
         let resid = Resid { by_row, by_col };
-        let d0 = knn::d0(&train, &resid, s, knn::COLLECT_MAX_PAIRS)?;
+        let (d0, pairs) = knn::d0(&train, &resid, s, knn::COLLECT_MAX_PAIRS, ctx.keep_pairs)?;
         Ok(Self {
             train,
             bmf,
             resid,
             d0,
+            pairs,
         })
     }
 }
@@ -162,11 +168,10 @@ fn predict_rows(
         cols.clear();
         cols.extend(cells.cells[range.clone()].iter().map(|&(_, j)| j));
         let at = range.start - first;
-        for &j in &cols {
-            let (m, sd) = fit.bmf.posterior(i, j as usize);
+        fit.bmf.posterior_row(i, &cols, |m, sd| {
             out.bmf.push(m);
             out.sd.push(sd);
-        }
+        });
         kn.clear();
         kn.resize(cols.len() * hk, CellKnn::default());
         rk.clear();
@@ -174,6 +179,7 @@ fn predict_rows(
         knn::predict_row(
             &fit.train,
             &fit.resid,
+            fit.pairs.as_ref(),
             fit.d0,
             s,
             v,

@@ -4,8 +4,10 @@
 //! the factorisation with the neighbours' residuals.
 //!
 //! A pair's statistics (shared count N, mean difference m, spread of the
-//! differences v) are computed row by row over the shared benchmarks and
-//! never stored for all pairs: memory stays linear in the models, and the
+//! differences v) are computed row by row over the shared benchmarks. A fit
+//! of at most 2000 models may keep them for every pair ([`Pairs`]), so that
+//! its prediction passes do not sum them again; otherwise they are summed
+//! again for each row predicted and memory stays linear in the models. The
 //! median pair distance d0, the only statistic over all pairs, is selected
 //! exactly (collected when the pairs are few, by radix passes otherwise).
 
@@ -149,16 +151,117 @@ fn each_pair(
     Ok(())
 }
 
+/// Up to this many model pairs (2000 models), a fit may keep the
+/// statistics of every pair from the pass that finds d0 (32 bytes a pair,
+/// 64 MB at most), and its prediction passes read them instead of summing
+/// each row's pairs again (the request decides: `Context::keep_pairs`);
+/// above, they are summed again row by row, so that memory stays linear in
+/// the models.
+pub const STORE_MAX_PAIRS: usize = 2_000 * 1_999 / 2;
+
+/// The statistics `[N, m, knn's d2, rknn's d2]` of every pair i < k (row
+/// i's against the later rows, rows ascending), N = 0 for a pair sharing
+/// fewer than `knn_min_shared` benchmarks. The pair seen from k is
+/// `[N, -m, d2, d2']`: its differences change sign exactly, their squares
+/// not at all, so these are the sums row k's own pass would make.
+#[derive(Debug, Clone)]
+pub struct Pairs {
+    n: usize,
+    stats: Vec<[f64; 4]>,
+}
+
+impl Pairs {
+    /// The position of pair (i, k), i < k.
+    #[inline]
+    fn at(&self, i: usize, k: usize) -> usize {
+        i * (2 * self.n - i - 1) / 2 + (k - i - 1)
+    }
+
+    /// Every pair's statistics, summed as the prediction pass sums them.
+    fn new(train: &Train, resid: &Resid, s: &Settings) -> Result<Self, AnalysisError> {
+        let n = train.n;
+        let mut pairs = Self {
+            n,
+            stats: vec![[0.0; 4]; n * n.saturating_sub(1) / 2],
+        };
+        let mut acc = Acc::new(n);
+        let min = s.knn_min_shared as u32;
+        for i in 0..n.saturating_sub(1) {
+            budget::check()?;
+            accumulate(train, resid, i, true, &mut acc);
+            let base = pairs.at(i, i + 1);
+            for &k in &acc.touched {
+                let ku = k as usize;
+                if acc.count(ku) < min {
+                    continue;
+                }
+                let (nn, m, dk, dr) = pair(&acc, ku, s.knn_offset_pen);
+                pairs.stats[base + (ku - i - 1)] = [nn, m, dk, dr];
+            }
+        }
+        Ok(pairs)
+    }
+
+    /// The medians of the four populations, each collected in pair order
+    /// (an order statistic does not depend on the order).
+    fn medians(&self, s: &Settings) -> [Option<f64>; POPS] {
+        let good = f64::from(good_min(s));
+        let mut values = Vec::new();
+        std::array::from_fn(|pop| {
+            values.clear();
+            // Populations 0 and 2 hold the good pairs; 0 and 1 knn's d2.
+            let only_good = pop % 2 == 0;
+            let at = if pop < 2 { 2 } else { 3 };
+            values.extend(
+                self.stats
+                    .iter()
+                    .filter(|st| st[0] > 0.0 && (!only_good || st[0] >= good))
+                    .map(|st| st[at]),
+            );
+            (!values.is_empty()).then(|| super::scale::median(&mut values))
+        })
+    }
+
+    /// Calls `f(k, [N, m, d2, d2'])` for every eligible pair of row i.
+    #[inline]
+    fn each_of(&self, i: usize, mut f: impl FnMut(usize, [f64; 4])) {
+        for k in 0..i {
+            let st = self.stats[self.at(k, i)];
+            if st[0] > 0.0 {
+                // 0 - m, not -m: a mean difference that cancels to 0 is +0
+                // from both sides.
+                f(k, [st[0], 0.0 - st[1], st[2], st[3]]);
+            }
+        }
+        if i + 1 < self.n {
+            let base = self.at(i, i + 1);
+            for (k, &st) in self.stats[base..base + (self.n - i - 1)].iter().enumerate() {
+                if st[0] > 0.0 {
+                    f(i + 1 + k, st);
+                }
+            }
+        }
+    }
+}
+
 /// d0 of knn and rknn: the median d2 of the good pairs, else of the
-/// eligible ones, else 1; at least 1e-6.
+/// eligible ones, else 1; at least 1e-6. With `store`, and at most
+/// [`STORE_MAX_PAIRS`] pairs, also every pair's statistics.
 pub fn d0(
     train: &Train,
     resid: &Resid,
     s: &Settings,
     collect_max: usize,
-) -> Result<D0, AnalysisError> {
+    store: bool,
+) -> Result<(D0, Option<Pairs>), AnalysisError> {
     let pairs = train.n * train.n.saturating_sub(1) / 2;
-    let medians = if pairs <= collect_max {
+    let mut stored = None;
+    let medians = if store && pairs <= STORE_MAX_PAIRS {
+        let all = Pairs::new(train, resid, s)?;
+        let medians = all.medians(s);
+        stored = Some(all);
+        medians
+    } else if pairs <= collect_max {
         let mut pops: [Vec<f64>; POPS] = Default::default();
         each_pair(train, resid, s, &mut |pop, v| pops[pop].push(v))?;
         pops.map(|mut v| (!v.is_empty()).then(|| super::scale::median(&mut v)))
@@ -166,10 +269,13 @@ pub fn d0(
         radix_medians(|sink| each_pair(train, resid, s, sink))?
     };
     let pick = |good: Option<f64>, elig: Option<f64>| good.or(elig).unwrap_or(1.0).max(1e-6);
-    Ok(D0 {
-        knn: pick(medians[0], medians[1]),
-        rknn: pick(medians[2], medians[3]),
-    })
+    Ok((
+        D0 {
+            knn: pick(medians[0], medians[1]),
+            rknn: pick(medians[2], medians[3]),
+        },
+        stored,
+    ))
 }
 
 /// Digits of the radix selection, and the largest bucket collected outright.
@@ -314,21 +420,22 @@ pub struct KnnVariants {
 /// Per-row scratch of a prediction pass.
 pub struct RowScratch {
     acc: Acc,
-    /// Weights by bandwidth, then row: `wk[h * n + k]`.
-    wk: Vec<f64>,
-    mk: Vec<f64>,
+    /// One record per row, `[m, knn weights by bandwidth, rknn weights by
+    /// bandwidth]`: a neighbour's offset and every weight of it in one
+    /// place, read together by the cell sums.
+    rec: Vec<f64>,
     eligible: Vec<bool>,
-    wr: Vec<f64>,
+    /// The rows whose records are set.
+    near: Vec<u32>,
 }
 
 impl RowScratch {
     pub fn new(n: usize, v: &KnnVariants) -> Self {
         Self {
             acc: Acc::new(n),
-            wk: vec![0.0; n * v.knn.len()],
-            mk: vec![0.0; n],
+            rec: vec![0.0; n * (1 + v.knn.len() + v.rknn.len())],
             eligible: vec![false; n],
-            wr: vec![0.0; n * v.rknn.len()],
+            near: Vec::new(),
         }
     }
 }
@@ -341,12 +448,133 @@ pub struct CellKnn {
     pub spread: f64,
 }
 
+/// A benchmark's neighbours: their rows, scores and residuals.
+struct Column<'a> {
+    rows: &'a [u32],
+    zs: &'a [f64],
+    rs: &'a [f64],
+}
+
+/// One cell's sums over its benchmark's neighbours for every bandwidth of
+/// knn (`H`) and rknn (`R`) in one pass, each sum in the neighbours' order
+/// (rows ascending) as a pass per bandwidth would add it.
+// One index over the bandwidths' sums and weights, as the pass per
+// bandwidth wrote them.
+#[allow(clippy::needless_range_loop)]
+#[inline(always)]
+fn cell_sums<const H: usize, const R: usize, const SPREAD: bool>(
+    col: &Column<'_>,
+    rec: &[f64],
+    shift: f64,
+    out: &mut [CellKnn],
+    rk: &mut [f64],
+) {
+    let stride = 1 + H + R;
+    let (mut a, mut o, mut den) = ([0.0; H], [0.0; H], [0.0; H]);
+    let (mut s1, mut s2) = ([0.0; H], [0.0; H]);
+    let (mut ar, mut dr) = ([0.0; R], [0.0; R]);
+    for ((&k, &z), &r) in col.rows.iter().zip(col.zs).zip(col.rs) {
+        let at = k as usize * stride;
+        let rec = &rec[at..at + stride];
+        let m = rec[0];
+        let wk = &rec[1..1 + H];
+        let wr = &rec[1 + H..stride];
+        for h in 0..H {
+            let w = wk[h];
+            a[h] += w * z;
+            o[h] += w * m;
+            den[h] += w;
+        }
+        if SPREAD {
+            let y = z + m - shift;
+            for h in 0..H {
+                let w = wk[h];
+                s1[h] += w * y;
+                s2[h] += w * (y * y);
+            }
+        }
+        for h in 0..R {
+            let w = wr[h];
+            ar[h] += w * r;
+            dr[h] += w;
+        }
+    }
+    for h in 0..H {
+        out[h] = if den[h] > 1e-300 {
+            let dm = s1[h] / den[h];
+            CellKnn {
+                knn: Some((a[h] + o[h]) / den[h]),
+                spread: (s2[h] / den[h] - dm * dm).max(0.0).sqrt(),
+            }
+        } else {
+            CellKnn {
+                knn: None,
+                spread: 1.0,
+            }
+        };
+    }
+    for h in 0..R {
+        rk[h] = if dr[h] > 1e-300 { ar[h] / dr[h] } else { 0.0 };
+    }
+}
+
+/// [`cell_sums`] for any number of bandwidths, a pass per bandwidth.
+#[allow(clippy::needless_range_loop)]
+fn cell_sums_any(
+    col: &Column<'_>,
+    rec: &[f64],
+    (hk, hr, spread): (usize, usize, bool),
+    shift: f64,
+    out: &mut [CellKnn],
+    rk: &mut [f64],
+) {
+    let stride = 1 + hk + hr;
+    for h in 0..hk {
+        let (mut a, mut o, mut den, mut s1, mut s2) = (0.0, 0.0, 0.0, 0.0, 0.0);
+        for (&k, &z) in col.rows.iter().zip(col.zs) {
+            let at = k as usize * stride;
+            let (w, m) = (rec[at + 1 + h], rec[at]);
+            a += w * z;
+            o += w * m;
+            den += w;
+            if spread {
+                let y = z + m - shift;
+                s1 += w * y;
+                s2 += w * (y * y);
+            }
+        }
+        out[h] = if den > 1e-300 {
+            let dm = s1 / den;
+            CellKnn {
+                knn: Some((a + o) / den),
+                spread: (s2 / den - dm * dm).max(0.0).sqrt(),
+            }
+        } else {
+            CellKnn {
+                knn: None,
+                spread: 1.0,
+            }
+        };
+    }
+    for h in 0..hr {
+        let (mut a, mut den) = (0.0, 0.0);
+        for (&k, &r) in col.rows.iter().zip(col.rs) {
+            let w = rec[k as usize * stride + 1 + hk + h];
+            a += w * r;
+            den += w;
+        }
+        rk[h] = if den > 1e-300 { a / den } else { 0.0 };
+    }
+}
+
 /// Predicts row i's cells at the columns `cols` with every asked variant:
 /// `out[c * H + h]` for knn (H bandwidths) and `rk[c * R + h]` for rknn.
+/// The row's pair statistics come from `pairs` when the fit kept them.
 #[allow(clippy::too_many_arguments)]
 pub fn predict_row(
     train: &Train,
     resid: &Resid,
+    pairs: Option<&Pairs>,
     d0: D0,
     s: &Settings,
     v: &KnnVariants,
@@ -357,93 +585,76 @@ pub fn predict_row(
     rk: &mut [f64],
 ) {
     let (hk, hr) = (v.knn.len(), v.rknn.len());
-    let n = train.n;
-    let acc = &mut scratch.acc;
-    accumulate(train, resid, i, false, acc);
-    let min = s.knn_min_shared as u32;
+    let stride = 1 + hk + hr;
     let (kap, c) = (s.knn_kappa, s.knn_count_c);
-    for &k in &acc.touched {
-        let ku = k as usize;
-        if acc.count(ku) < min {
-            continue;
-        }
-        let (nn, m, dk, dr) = pair(acc, ku, s.knn_offset_pen);
+    let RowScratch {
+        acc,
+        rec,
+        eligible,
+        near,
+    } = scratch;
+    near.clear();
+    let mut weigh = |ku: usize, (nn, m, dk, dr): (f64, f64, f64, f64)| {
+        near.push(ku as u32);
         let cw = nn / (nn + c);
-        scratch.mk[ku] = m;
-        scratch.eligible[ku] = true;
+        let rec = &mut rec[ku * stride..(ku + 1) * stride];
+        rec[0] = m;
+        eligible[ku] = true;
         let big_k = (nn * dk + kap * d0.knn) / (nn + kap);
         for (h, &bw) in v.knn.iter().enumerate() {
-            scratch.wk[h * n + ku] = (-big_k / (2.0 * bw * bw * d0.knn)).exp() * cw;
+            rec[1 + h] = (-big_k / (2.0 * bw * bw * d0.knn)).exp() * cw;
         }
         let big_r = (nn * dr + kap * d0.rknn) / (nn + kap);
         for (h, &bw) in v.rknn.iter().enumerate() {
-            scratch.wr[h * n + ku] = (-big_r / (2.0 * bw * bw * d0.rknn)).exp() * cw;
+            rec[1 + hk + h] = (-big_r / (2.0 * bw * bw * d0.rknn)).exp() * cw;
+        }
+    };
+    if let Some(pairs) = pairs {
+        pairs.each_of(i, |k, [nn, m, dk, dr]| weigh(k, (nn, m, dk, dr)));
+    } else {
+        accumulate(train, resid, i, false, acc);
+        let min = s.knn_min_shared as u32;
+        for &k in &acc.touched {
+            let ku = k as usize;
+            if acc.count(ku) >= min {
+                weigh(ku, pair(acc, ku, s.knn_offset_pen));
+            }
         }
     }
-    let mk = &scratch.mk;
+    let records = &*rec;
     for (ci, &j) in cols.iter().enumerate() {
         let j = j as usize;
-        let (rows_j, zs_j) = train.col(j);
-        let rs_j = &resid.by_col[train.col_range(j)];
+        let (rows, zs) = train.col(j);
+        let col = Column {
+            rows,
+            zs,
+            rs: &resid.by_col[train.col_range(j)],
+        };
         // The spread is summed about the first neighbour's offset value, so
         // that neighbours that agree (or a single one) give 0, not the root
         // of rounding noise.
-        let shift = rows_j
+        let shift = rows
             .iter()
-            .zip(zs_j)
-            .find(|&(&k, _)| scratch.eligible[k as usize])
-            .map_or(0.0, |(&k, &z)| z + mk[k as usize]);
-        // One pass over the benchmark's rows per bandwidth, the sums in registers.
-        for h in 0..hk {
-            let w_h = &scratch.wk[h * n..(h + 1) * n];
-            let (mut a, mut o, mut den, mut s1, mut s2) = (0.0, 0.0, 0.0, 0.0, 0.0);
-            for (&k, &z) in rows_j.iter().zip(zs_j) {
-                let ku = k as usize;
-                let (w, m) = (w_h[ku], mk[ku]);
-                a += w * z;
-                o += w * m;
-                den += w;
-                if v.spread {
-                    let y = z + m - shift;
-                    s1 += w * y;
-                    s2 += w * (y * y);
-                }
-            }
-            out[ci * hk + h] = if den > 1e-300 {
-                let dm = s1 / den;
-                CellKnn {
-                    knn: Some((a + o) / den),
-                    spread: (s2 / den - dm * dm).max(0.0).sqrt(),
-                }
-            } else {
-                CellKnn {
-                    knn: None,
-                    spread: 1.0,
-                }
-            };
-        }
-        for h in 0..hr {
-            let w_h = &scratch.wr[h * n..(h + 1) * n];
-            let (mut a, mut den) = (0.0, 0.0);
-            for (&k, &r) in rows_j.iter().zip(rs_j) {
-                let w = w_h[k as usize];
-                a += w * r;
-                den += w;
-            }
-            rk[ci * hr + h] = if den > 1e-300 { a / den } else { 0.0 };
+            .zip(zs)
+            .find(|&(&k, _)| eligible[k as usize])
+            .map_or(0.0, |(&k, &z)| z + records[k as usize * stride]);
+        let out = &mut out[ci * hk..(ci + 1) * hk];
+        let rk = &mut rk[ci * hr..(ci + 1) * hr];
+        // The passes the service makes (every bandwidth in the inner folds,
+        // the chosen one after) with their sizes known to the compiler, so
+        // that the sums stay in registers.
+        match (hk, hr, v.spread) {
+            (4, 4, true) => cell_sums::<4, 4, true>(&col, records, shift, out, rk),
+            (1, 1, true) => cell_sums::<1, 1, true>(&col, records, shift, out, rk),
+            (1, 1, false) => cell_sums::<1, 1, false>(&col, records, shift, out, rk),
+            shape => cell_sums_any(&col, records, shape, shift, out, rk),
         }
     }
-    // Leave the weights zero for the next row.
-    for &k in &acc.touched {
+    // Leave the records zero for the next row.
+    for &k in near.iter() {
         let ku = k as usize;
-        for h in 0..hk {
-            scratch.wk[h * n + ku] = 0.0;
-        }
-        for h in 0..hr {
-            scratch.wr[h * n + ku] = 0.0;
-        }
-        scratch.mk[ku] = 0.0;
-        scratch.eligible[ku] = false;
+        rec[ku * stride..(ku + 1) * stride].fill(0.0);
+        eligible[ku] = false;
     }
 }
 
@@ -472,9 +683,12 @@ mod tests {
         let s = Settings::default();
         for (n, p) in [(40, 12), (25, 30)] {
             let (train, resid) = board(n, p, n as u64);
-            let collected = d0(&train, &resid, &s, usize::MAX).unwrap();
-            let radix = d0(&train, &resid, &s, 0).unwrap();
+            let collected = d0(&train, &resid, &s, usize::MAX, false).unwrap().0;
+            let radix = d0(&train, &resid, &s, 0, false).unwrap().0;
+            let (stored, pairs) = d0(&train, &resid, &s, 0, true).unwrap();
             assert_eq!(collected, radix, "{n} x {p}");
+            assert_eq!(collected, stored, "{n} x {p}");
+            assert!(pairs.is_some());
             assert!(collected.knn > 0.0 && collected.rknn > 0.0);
         }
         // Identical rows: every distance is 0, the radix passes end on one value.
@@ -485,7 +699,7 @@ mod tests {
             by_col: vec![0.0; 60],
         };
         assert_eq!(
-            d0(&train, &resid, &s, 0).unwrap(),
+            d0(&train, &resid, &s, 0, false).unwrap().0,
             D0 {
                 knn: 1e-6,
                 rknn: 1e-6
@@ -508,6 +722,53 @@ mod tests {
         for (k, sz) in sz3 {
             accumulate(&train, &resid, k as usize, false, &mut b);
             assert_eq!(b.sums[3][1], -sz, "m_ki = -m_ik exactly");
+        }
+    }
+
+    #[test]
+    fn stored_pairs_predict_the_same_bits_as_summing_each_row() {
+        let s = Settings::default();
+        let (train, resid) = board(40, 12, 3);
+        let (d0, pairs) = d0(&train, &resid, &s, usize::MAX, true).unwrap();
+        let pairs = pairs.expect("40 models are stored");
+        for v in [
+            KnnVariants {
+                knn: vec![0.3, 0.4, 0.55, 0.75],
+                spread: true,
+                rknn: vec![0.3, 0.4, 0.55, 0.75],
+            },
+            KnnVariants {
+                knn: vec![0.4],
+                spread: false,
+                rknn: vec![0.55],
+            },
+            KnnVariants {
+                knn: vec![0.4, 0.55],
+                spread: true,
+                rknn: vec![0.3],
+            },
+        ] {
+            let (hk, hr) = (v.knn.len(), v.rknn.len());
+            let cols: Vec<u32> = (0..12).collect();
+            let mut scratch = RowScratch::new(40, &v);
+            for i in 0..40 {
+                let run = |pairs: Option<&Pairs>, scratch: &mut RowScratch| {
+                    let mut out = vec![CellKnn::default(); 12 * hk];
+                    let mut rk = vec![0.0; 12 * hr];
+                    predict_row(
+                        &train, &resid, pairs, d0, &s, &v, i, &cols, scratch, &mut out, &mut rk,
+                    );
+                    let bits: Vec<(Option<u64>, u64)> = out
+                        .iter()
+                        .map(|o| (o.knn.map(f64::to_bits), o.spread.to_bits()))
+                        .collect();
+                    (bits, rk.iter().map(|r| r.to_bits()).collect::<Vec<_>>())
+                };
+                let summed = run(None, &mut scratch);
+                let stored = run(Some(&pairs), &mut scratch);
+                assert_eq!(summed, stored, "row {i}");
+                assert!(summed.0.iter().any(|o| o.0.is_some()));
+            }
         }
     }
 }

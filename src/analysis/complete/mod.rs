@@ -114,12 +114,6 @@ pub fn complete(
             params.probes, s.min_col_obs
         )));
     }
-    let ctx = Context {
-        rkeys: &board.rkeys,
-        ckeys: &board.ckeys,
-        settings: s,
-    };
-
     // ---- inner cross-validation ----
     let k_folds = s.inner_folds;
     let fold = inner_folds(matrix, &board, k_folds);
@@ -165,6 +159,17 @@ pub fn complete(
         })
         .collect();
     let predictable = CellSet::new(n, p, predictable);
+    // A fit keeps every pair's statistics (32 bytes a pair; the final fit,
+    // the first fold and the folds running hold them at once) when they
+    // number at most four times the predictions, whose answer takes about
+    // 125 bytes each: the memory stays within a few times the answer's.
+    let pairs = n * n.saturating_sub(1) / 2;
+    let ctx = Context {
+        rkeys: &board.rkeys,
+        ckeys: &board.ckeys,
+        settings: s,
+        keep_pairs: pairs <= knn::STORE_MAX_PAIRS && pairs <= 4 * predictable.len(),
+    };
     let need_final = !predictable.is_empty() || params.probes > 0;
     if need_final {
         jobs.push(None);
@@ -231,11 +236,27 @@ pub fn complete(
             }))
         })
     };
-    let outs: Vec<JobOut> = jobs
-        .par_iter()
-        .enumerate()
-        .map(|(k, &job)| run(k, job))
-        .collect::<Result<_, _>>()?;
+    // The final fit (every cell) is the longest job: started first, on one
+    // thread while the other takes the folds, it does not end the phase
+    // alone with a core idle.
+    let n_folds = tests.len();
+    let (final_out, fold_outs) = rayon::join(
+        || {
+            jobs[n_folds..]
+                .iter()
+                .map(|&job| run(n_folds, job))
+                .collect::<Result<Vec<JobOut>, _>>()
+        },
+        || {
+            jobs[..n_folds]
+                .par_iter()
+                .enumerate()
+                .map(|(k, &job)| run(k, job))
+                .collect::<Result<Vec<JobOut>, _>>()
+        },
+    );
+    let mut outs = fold_outs?;
+    outs.extend(final_out?);
     let mut folds: Vec<FoldOut> = Vec::new();
     let mut final_fit: Option<Fit> = None;
     for out in outs {

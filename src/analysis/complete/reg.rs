@@ -10,49 +10,33 @@
 use super::cells::Train;
 use super::params::Settings;
 
-/// One benchmark's sums against every other benchmark.
+/// One benchmark's sums against every other benchmark: per other
+/// benchmark, the count and the sums of x, y, x^2, y^2 and xy, in one
+/// record so that an update touches one place.
 pub struct RegAcc {
-    cnt: Vec<u32>,
-    sx: Vec<f64>,
-    sy: Vec<f64>,
-    sxx: Vec<f64>,
-    syy: Vec<f64>,
-    sxy: Vec<f64>,
+    sums: Vec<[f64; 6]>,
 }
 
 impl RegAcc {
     pub fn new(p: usize) -> Self {
         Self {
-            cnt: vec![0; p],
-            sx: vec![0.0; p],
-            sy: vec![0.0; p],
-            sxx: vec![0.0; p],
-            syy: vec![0.0; p],
-            sxy: vec![0.0; p],
+            sums: vec![[0.0; 6]; p],
         }
     }
 
     fn clear(&mut self) {
-        self.cnt.fill(0);
-        for v in [
-            &mut self.sx,
-            &mut self.sy,
-            &mut self.sxx,
-            &mut self.syy,
-            &mut self.sxy,
-        ] {
-            v.fill(0.0);
-        }
+        self.sums.fill([0.0; 6]);
     }
 
     #[inline]
     fn add(&mut self, other: usize, x: f64, y: f64) {
-        self.cnt[other] += 1;
-        self.sx[other] += x;
-        self.sy[other] += y;
-        self.sxx[other] += x * x;
-        self.syy[other] += y * y;
-        self.sxy[other] += x * y;
+        let s = &mut self.sums[other];
+        s[0] += 1.0;
+        s[1] += x;
+        s[2] += y;
+        s[3] += x * x;
+        s[4] += y * y;
+        s[5] += x * y;
     }
 }
 
@@ -67,25 +51,24 @@ pub struct RegLine {
 }
 
 fn lines(acc: &RegAcc, this: usize, s: &Settings) -> RegLine {
-    let p = acc.cnt.len();
+    let p = acc.sums.len();
     let mut out = RegLine {
         ok: vec![false; p],
         alpha: vec![0.0; p],
         beta: vec![0.0; p],
         s2: vec![f64::INFINITY; p],
     };
-    for l in 0..p {
-        let cnt = acc.cnt[l];
-        if l == this || (cnt as usize) < s.reg_min_shared {
+    for (l, &[n, sx, sy, sxx, syy, sxy]) in acc.sums.iter().enumerate() {
+        // The count, summed as 1.0s, is exact.
+        if l == this || n < s.reg_min_shared as f64 {
             continue;
         }
-        let n = f64::from(cnt);
         let nn = n.max(1.0);
-        let mx = acc.sx[l] / nn;
-        let my = acc.sy[l] / nn;
-        let cxy = acc.sxy[l] / nn - mx * my;
-        let vx = (acc.sxx[l] / nn - mx * mx).max(0.0);
-        let vy = (acc.syy[l] / nn - my * my).max(0.0);
+        let mx = sx / nn;
+        let my = sy / nn;
+        let cxy = sxy / nn - mx * my;
+        let vx = (sxx / nn - mx * mx).max(0.0);
+        let vy = (syy / nn - my * my).max(0.0);
         let beta = cxy / (vx + 1e-3);
         let alpha = my - beta * mx;
         let res = (vy - beta * cxy).max(0.0) * nn;
