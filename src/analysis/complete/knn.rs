@@ -751,6 +751,9 @@ mod tests {
             let (hk, hr) = (v.knn.len(), v.rknn.len());
             let cols: Vec<u32> = (0..12).collect();
             let mut scratch = RowScratch::new(40, &v);
+            // Rows with fewer shared benchmarks than knn needs predict
+            // nothing; the comparison means something only if most predict.
+            let mut predicting = 0;
             for i in 0..40 {
                 let run = |pairs: Option<&Pairs>, scratch: &mut RowScratch| {
                     let mut out = vec![CellKnn::default(); 12 * hk];
@@ -767,8 +770,9 @@ mod tests {
                 let summed = run(None, &mut scratch);
                 let stored = run(Some(&pairs), &mut scratch);
                 assert_eq!(summed, stored, "row {i}");
-                assert!(summed.0.iter().any(|o| o.0.is_some()));
+                predicting += usize::from(summed.0.iter().any(|o| o.0.is_some()));
             }
+            assert!(predicting > 30, "{predicting} of 40 rows predict");
         }
     }
 }
