@@ -9,6 +9,14 @@
 //! Numbers go out as serde_json writes them (the shortest text that parses
 //! back to the same f64), so a basis read back holds the very numbers it
 //! was made of.
+//!
+//! The wire types here mirror the core's plain parts (`BasisParts`,
+//! `MissingParts`, `LawBasisParts`, `SkillsBasisParts`) member for member,
+//! on purpose: a basis is a versioned, fingerprinted format that clients
+//! keep and send back, so its members must not move when a core type is
+//! renamed or reshaped, and the core carries no serde. A change to a core
+//! type fails to compile in `new` or `into_parts` here, which is where a new
+//! `format` version is decided.
 
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};

@@ -365,11 +365,7 @@ fn describe_lm_eval(
             models: description
                 .models
                 .into_iter()
-                .map(|m| LmEvalModel {
-                    model: m.model,
-                    named_by: m.named_by.to_owned(),
-                    files: m.files,
-                })
+                .map(LmEvalModel::from)
                 .collect(),
             tasks: description
                 .tasks

@@ -10,7 +10,7 @@ use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, Schema};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
-use crate::ingest::lm_eval::Sources;
+use crate::ingest::lm_eval::{ModelSource, Sources};
 
 /// The 422 codes an lm-eval upload adds to an endpoint's, appended to the
 /// description of each leaderboard endpoint's 422.
@@ -90,6 +90,17 @@ pub struct LmEvalModel {
     pub files: Vec<String>,
 }
 
+/// The inspect answer and the analyses' `sources` name a model alike.
+impl From<ModelSource> for LmEvalModel {
+    fn from(m: ModelSource) -> Self {
+        LmEvalModel {
+            model: m.model,
+            named_by: m.named_by.to_owned(),
+            files: m.files,
+        }
+    }
+}
+
 /// What an lm-eval upload gave: for every benchmark column the task, metric
 /// and filter read and the documents it came from, and for every model its
 /// documents.
@@ -123,15 +134,7 @@ impl From<Sources> for LmEvalSources {
                     files: c.files,
                 })
                 .collect(),
-            models: sources
-                .models
-                .into_iter()
-                .map(|m| LmEvalModel {
-                    model: m.model,
-                    named_by: m.named_by.to_owned(),
-                    files: m.files,
-                })
-                .collect(),
+            models: sources.models.into_iter().map(LmEvalModel::from).collect(),
             subtasks_left_out: sources.subtasks_left_out,
             models_without_results: sources.models_without_results,
             models_without_row: sources.models_without_row,

@@ -21,81 +21,74 @@ macro_rules! decoding {
 const TIMEOUT: &str =
     "`body_timeout`: the body did not arrive within BODY_TIMEOUT_MS; the connection is closed";
 
-/// The errors of a leaderboard body: JSON, or a table (CSV, Parquet, Arrow).
-#[derive(IntoResponses)]
-pub enum LeaderboardBodyErrors {
-    #[response(status = 400, description = concat!("`malformed_json`; ", decoding!()),
-        content_type = "application/problem+json")]
-    Malformed(Problem),
-    #[response(status = 408, description = TIMEOUT, content_type = "application/problem+json")]
-    Timeout(Problem),
-    #[response(
-        status = 413,
-        description = "`payload_too_large` (body, or a Parquet file's \
-        decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)",
-        content_type = "application/problem+json"
-    )]
-    TooLarge(Problem),
-    #[response(
-        status = 415,
-        description = "`unsupported_media_type`: not application/json, \
-        text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream, or an \
-        unsupported Content-Encoding",
-        content_type = "application/problem+json"
-    )]
-    Unsupported(Problem),
+/// The errors of reading a body of one kind: every kind fails the same
+/// four ways (400, 408, 413, 415), each described in the kind's own terms.
+macro_rules! body_errors {
+    (
+        $(#[$doc:meta])*
+        $name:ident {
+            malformed: $malformed:expr,
+            too_large: $too_large:expr,
+            unsupported: $unsupported:expr $(,)?
+        }
+    ) => {
+        $(#[$doc])*
+        #[derive(IntoResponses)]
+        pub enum $name {
+            #[response(status = 400, description = $malformed,
+                content_type = "application/problem+json")]
+            Malformed(Problem),
+            #[response(status = 408, description = TIMEOUT,
+                content_type = "application/problem+json")]
+            Timeout(Problem),
+            #[response(status = 413, description = $too_large,
+                content_type = "application/problem+json")]
+            TooLarge(Problem),
+            #[response(status = 415, description = $unsupported,
+                content_type = "application/problem+json")]
+            Unsupported(Problem),
+        }
+    };
 }
 
-/// The errors of a body that places models on a basis: JSON, or a form of
-/// a basis part and a scores part.
-#[derive(IntoResponses)]
-pub enum PlacementBodyErrors {
-    #[response(status = 400, description = concat!("`malformed_json` (the body, or the basis \
-        part, is not JSON), `invalid_multipart` (a form body that cannot be read: no boundary, a \
-        part without a name, cut short); ", decoding!()),
-        content_type = "application/problem+json")]
-    Malformed(Problem),
-    #[response(status = 408, description = TIMEOUT, content_type = "application/problem+json")]
-    Timeout(Problem),
-    #[response(
-        status = 413,
-        description = "`payload_too_large` (body, or a Parquet part's \
-        decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)",
-        content_type = "application/problem+json"
-    )]
-    TooLarge(Problem),
-    #[response(
-        status = 415,
-        description = "`unsupported_media_type`: neither application/json \
-        nor multipart/form-data, an unsupported Content-Encoding, or a scores part that is not \
-        text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream",
-        content_type = "application/problem+json"
-    )]
-    Unsupported(Problem),
+body_errors! {
+    /// The errors of a leaderboard body: JSON, or a table (CSV, Parquet, Arrow).
+    LeaderboardBodyErrors {
+        malformed: concat!("`malformed_json`; ", decoding!()),
+        too_large: "`payload_too_large` (body, or a Parquet file's \
+            decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)",
+        unsupported: "`unsupported_media_type`: not application/json, \
+            text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream, or \
+            an unsupported Content-Encoding",
+    }
 }
 
-/// The errors of a table body (CSV, Parquet, Arrow), which is no JSON.
-#[derive(IntoResponses)]
-pub enum TableBodyErrors {
-    #[response(status = 400, description = decoding!(), content_type = "application/problem+json")]
-    Malformed(Problem),
-    #[response(status = 408, description = TIMEOUT, content_type = "application/problem+json")]
-    Timeout(Problem),
-    #[response(
-        status = 413,
-        description = "`payload_too_large` (body, or a Parquet file's \
-        decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (rows x columns over MAX_CELLS)",
-        content_type = "application/problem+json"
-    )]
-    TooLarge(Problem),
-    #[response(
-        status = 415,
-        description = "`unsupported_media_type`: not text/csv, \
-        application/vnd.apache.parquet or application/vnd.apache.arrow.stream (a JSON body \
-        included), or an unsupported Content-Encoding",
-        content_type = "application/problem+json"
-    )]
-    Unsupported(Problem),
+body_errors! {
+    /// The errors of a body that places models on a basis: JSON, or a form of
+    /// a basis part and a scores part.
+    PlacementBodyErrors {
+        malformed: concat!("`malformed_json` (the body, or the basis \
+            part, is not JSON), `invalid_multipart` (a form body that cannot be read: no \
+            boundary, a part without a name, cut short); ", decoding!()),
+        too_large: "`payload_too_large` (body, or a Parquet part's \
+            decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (over MAX_CELLS)",
+        unsupported: "`unsupported_media_type`: neither application/json \
+            nor multipart/form-data, an unsupported Content-Encoding, or a scores part that is \
+            not text/csv, application/vnd.apache.parquet or application/vnd.apache.arrow.stream",
+    }
+}
+
+body_errors! {
+    /// The errors of a table body (CSV, Parquet, Arrow), which is no JSON.
+    TableBodyErrors {
+        malformed: decoding!(),
+        too_large: "`payload_too_large` (body, or a Parquet file's \
+            decompressed pages, over MAX_BODY_BYTES), `too_many_cells` (rows x columns over \
+            MAX_CELLS)",
+        unsupported: "`unsupported_media_type`: not text/csv, \
+            application/vnd.apache.parquet or application/vnd.apache.arrow.stream (a JSON body \
+            included), or an unsupported Content-Encoding",
+    }
 }
 
 /// The errors of computing an answer, whatever the endpoint.

@@ -504,16 +504,7 @@ impl SkillsBasis {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn model(name: &str, params: f64, tokens: f64, scores: Vec<Option<f64>>) -> SkillsModel {
-        SkillsModel {
-            name: name.into(),
-            params,
-            tokens,
-            family: "f".into(),
-            scores,
-        }
-    }
+    use crate::analysis::skills::data::tests::model;
 
     #[test]
     fn sizes_outside_the_fitted_ones_are_named_with_the_range() {

@@ -174,10 +174,16 @@ impl SkillsData {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn model(name: &str, params: f64, tokens: f64, scores: Vec<Option<f64>>) -> SkillsModel {
+    /// A model of family "f" (also the basis's tests' models).
+    pub(in crate::analysis::skills) fn model(
+        name: &str,
+        params: f64,
+        tokens: f64,
+        scores: Vec<Option<f64>>,
+    ) -> SkillsModel {
         SkillsModel {
             name: name.into(),
             params,

@@ -27,8 +27,8 @@ use arrow_ipc::convert::try_fb_to_schema;
 use arrow_ipc::reader::{read_dictionary, read_record_batch};
 use arrow_schema::{DataType, Schema, SchemaRef};
 
+use super::frame::{Cell, Table, Wanted};
 use super::guard::Guard;
-use super::{Cell, Table, Wanted};
 use crate::ingest::IngestError;
 
 /// One record batch's slice of a column, by its type.

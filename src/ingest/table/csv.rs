@@ -4,7 +4,7 @@
 
 use csv::StringRecord;
 
-use super::{Cell, Table};
+use super::frame::{Cell, Table};
 use crate::ingest::IngestError;
 
 /// A CSV body, read whole: the header and every record with its line number.

@@ -15,7 +15,8 @@
 //! So a table costs at most its body, one more body of expansion, and what
 //! its accepted cells need.
 
-use crate::ingest::{IngestError, ReadLimits};
+use crate::ingest::IngestError;
+use crate::ingest::spec::ReadLimits;
 
 /// What a table reader may still allocate.
 #[derive(Debug)]

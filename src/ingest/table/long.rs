@@ -9,15 +9,13 @@
 //! - `benchmark_prefix` and `benchmarks` filter the benchmark values; a
 //!   model left with no row is dropped (and reported).
 //! - A per-model column must agree across the model's rows
-//!   ([`Picked::labels`]); a per-model name that is no column is a benchmark
+//!   ([`super::pick::Picked::labels`]); a per-model name that is no column is a benchmark
 //!   value, read per model and never a benchmark.
 
 use std::collections::HashMap;
 
-use super::{
-    Duplicates, LONG_MODEL_COLUMN, LongColumns, Picked, Selection, Table, label, number,
-    numeric_column,
-};
+use super::frame::{Table, label, number, numeric_column};
+use super::selection::{Duplicates, LONG_MODEL_COLUMN, LongColumns, Selection};
 use crate::analysis::matrix::ScoreRows;
 use crate::ingest::IngestError;
 
@@ -27,6 +25,18 @@ pub(super) struct Pivot {
     benchmark_column: usize,
     score_column: usize,
     duplicates: Duplicates,
+}
+
+/// A long table pivoted: what [`super::pick::Picked`] holds of it.
+pub(super) struct Pivoted {
+    pub models: Vec<String>,
+    pub benchmarks: Vec<String>,
+    pub scores: ScoreRows,
+    /// Models left with no row once the benchmarks were filtered.
+    pub dropped: Vec<String>,
+    /// Every row of each kept model, in table order.
+    pub rows: Vec<Vec<usize>>,
+    pub pivot: Pivot,
 }
 
 /// A kept row: its model, its benchmark (indices into the picked lists) and
@@ -42,7 +52,7 @@ pub(super) fn pick(
     table: &dyn Table,
     selection: &Selection<'_>,
     long: &LongColumns<'_>,
-) -> Result<Picked, IngestError> {
+) -> Result<Pivoted, IngestError> {
     let model_name = selection.model_column.unwrap_or(LONG_MODEL_COLUMN);
     let model_column = table.find(model_name)?;
     let benchmark_column = table.find(long.benchmark_column)?;
@@ -215,7 +225,7 @@ pub(super) fn pick(
             }
         }
     }
-    Ok(Picked {
+    Ok(Pivoted {
         models: kept_models,
         benchmarks,
         scores: ScoreRows {
@@ -224,7 +234,7 @@ pub(super) fn pick(
         },
         dropped,
         rows: kept_rows,
-        long: Some(pivot),
+        pivot,
     })
 }
 

@@ -36,8 +36,8 @@ use parquet::file::metadata::{PageIndexPolicy, ParquetMetaData};
 use parquet::file::serialized_reader::SerializedPageReader;
 use parquet::schema::types::ColumnDescriptor;
 
-use super::Wanted;
 use super::arrow::{ArrowTable, wanted_columns};
+use super::frame::Wanted;
 use super::guard::Guard;
 use crate::ingest::IngestError;
 
