@@ -180,7 +180,9 @@ fn heatmap(matrix: &BenchmarkMatrix, completion: &Completion) -> Value {
                   "title": "Model (most capable first)", "axis": {"labelLimit": 160}},
             "color": {"field": "z", "type": "quantitative", "title": "z within benchmark",
                       "scale": {"scheme": "viridis"}},
-            "opacity": {"field": "cell", "type": "nominal",
+            // `sort` gives the two kinds an order, without which Vega-Lite
+            // warns that opacity encodes an unsorted nominal field.
+            "opacity": {"field": "cell", "type": "nominal", "sort": ["observed", "predicted"],
                         "scale": {"domain": ["observed", "predicted"], "range": [1.0, 0.45]},
                         "legend": {"title": "Cell"}},
             "stroke": {"condition": {"test": "datum.cell === 'predicted'", "value": "#444"},
