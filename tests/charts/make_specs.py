@@ -33,6 +33,10 @@ HEATMAP_MODELS, HEATMAP_BENCHMARKS, CALIBRATION_BENCHMARKS = 100, 150, 500
 # The generated leaderboard: models x benchmarks, the share of cells
 # observed. Wider than CALIBRATION_BENCHMARKS so that each cap is reached.
 # LARGE_BOARD=2000x500x0.2 (say) asks for another size.
+# The most bytes a chart of the completion may take: a spec's fixed part,
+# and each heatmap cell's or calibration point's record (about 190 bytes for
+# a heatmap cell with a prediction's interval).
+SPEC_BYTES, CELL_BYTES = 64 * 1024, 256
 # Seconds one request may take: the debug binary completes the large board
 # in about a minute.
 TIMEOUT = 240
@@ -144,7 +148,8 @@ def completion_expectations(answer, n, p, observed):
     benchmarks it shows (every cell of a cut-down board, which the callers
     make fully predictable), the calibration a point per benchmark
     cross-validated (at most the cap) and its two rules, the probe curve a
-    vertex, a point and a label per probe."""
+    vertex, a point and a label per probe. Each chart's spec must also stay
+    within the bytes of its caps."""
     predicted = len(answer["predictions"])
     shown_models, shown_benchmarks = min(n, HEATMAP_MODELS), min(p, HEATMAP_BENCHMARKS)
     if (shown_models, shown_benchmarks) == (n, p):
@@ -153,9 +158,10 @@ def completion_expectations(answer, n, p, observed):
         assert not answer["not_predicted"], "a cut-down board must be fully predictable to count its cells"
         cells = shown_models * shown_benchmarks
     benchmarks = min(len(answer["cross_validation"]["per_benchmark"]), CALIBRATION_BENCHMARKS)
+    # However large the leaderboard, a spec stays the size of its caps.
     expect = {
-        "heatmap": {"items": {"rect": cells}},
-        "calibration": {"items": {"symbol": benchmarks, "rule": 2}},
+        "heatmap": {"items": {"rect": cells}, "max_bytes": SPEC_BYTES + CELL_BYTES * HEATMAP_MODELS * HEATMAP_BENCHMARKS},
+        "calibration": {"items": {"symbol": benchmarks, "rule": 2}, "max_bytes": SPEC_BYTES + CELL_BYTES * CALIBRATION_BENCHMARKS},
     }
     if answer.get("probes"):
         k = len(answer["probes"]["benchmarks"])
