@@ -16,7 +16,7 @@
 import { runtimeLoaded } from './charts.js';
 import { $ } from './dom.js';
 import { loadExample } from './examples.js';
-import { clearError, showError } from './messages.js';
+import { clearError, showError, showWarnings } from './messages.js';
 import { initPickers } from './pickers.js';
 import { state } from './state.js';
 import { initTable } from './table.js';
@@ -58,8 +58,11 @@ function route() {
   document.title = `obscaling · ${view.name}`;
   if (previous !== state.view) clearError();
   $('status').textContent = state.statuses[state.view] ?? view.status;
+  showWarnings();
 }
 
+// The iterative PCA's own options show with it; `complete` takes the
+// completion's defaults and has none.
 function syncImputationOptions() {
   $('imputation-options').hidden = $('missing').value !== 'iterative_pca';
 }

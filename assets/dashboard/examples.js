@@ -8,7 +8,8 @@
 // Leaderboard v2 table where every model has its parameters and tokens (the
 // paper set lacks Mistral's and Mixtral's tokens, so the skills law leaves
 // them out); `benchpress` a sparse leaderboard of 84 frontier models and 133
-// benchmarks, a quarter of its scores published, for the completion.
+// benchmarks, a quarter of its scores published, for the completion and the
+// PCA of the completed matrix.
 
 import { $ } from './dom.js';
 import { clearError, setStatus, showError } from './messages.js';
@@ -57,7 +58,12 @@ const EXAMPLES = {
     fileName: 'benchpress_matrix.csv',
     modelColumn: 'model',
     // No `benchmarks`: every column but the model's is one.
-    missing: 'iterative_pca',
+    // Its PCA (#pca): three components of the standardized benchmarks (five
+    // columns are Elo ratings or dollars), the gaps (77 % of the cells)
+    // filled by the completion; iterative PCA does not converge on it.
+    missing: 'complete',
+    standardize: true,
+    components: '3',
     family: '',
     flops: '',
     params: '',
@@ -70,8 +76,8 @@ const EXAMPLES = {
 // family and compute columns (step 4, FLOPs as the compute).
 function presetShared(example) {
   $('benchmark-prefix').value = '';
-  $('n-components').value = '';
-  $('standardize').checked = false;
+  $('n-components').value = example.components ?? '';
+  $('standardize').checked = example.standardize ?? false;
   $('sign').value = 'positive_sum';
   $('missing').value = example.missing;
   $('imputation-rank').value = example.rank ?? '';

@@ -2,14 +2,15 @@
 // and the answer shown, or the failure in words.
 
 import { $ } from './dom.js';
-import { clearError, setStatus, showError, showProblem } from './messages.js';
+import { answerWarnings, clearError, setStatus, setWarnings, showError, showProblem } from './messages.js';
 import { ProblemError, UserError, postTable } from './requests.js';
 import { currentTable } from './table.js';
 
 // Checks there is a table, builds the query (a UserError is shown as
 // such), posts it to `endpoint` with the busy `button`, and hands the
-// answer to `show`. Resolves to true when shown, false when the request
-// failed, undefined when nothing was sent.
+// answer to `show`; the answer's warnings are shown above the view, and a
+// failed request leaves none of an earlier answer's. Resolves to true when
+// shown, false when the request failed, undefined when nothing was sent.
 export async function runAnalysis({ view, endpoint, buildParams, button, busy, show }) {
   clearError();
   if (!await currentTable()) {
@@ -31,8 +32,10 @@ export async function runAnalysis({ view, endpoint, buildParams, button, busy, s
   setStatus(view, busy);
   try {
     const body = await postTable(endpoint, params);
+    setWarnings(view, answerWarnings(body));
     await show(body, params);
   } catch (err) {
+    setWarnings(view, []);
     if (err instanceof ProblemError) {
       showProblem(err.problem);
       setStatus(view, 'The analysis failed; see the message above.');

@@ -1,5 +1,5 @@
 // What the page holds between events: the current view, the loaded table
-// and each view's status line. A view keeps its own results in its module.
+// and each view's status line and warnings. A view keeps its own results in its module.
 
 export const state = {
   view: 'pca',
@@ -8,4 +8,5 @@ export const state = {
   reading: null, // the description of the pasted text under way, if any
   prefix: null, // the prefix that made the current benchmark selection, if unchanged since
   statuses: {}, // the status line of each view
+  warnings: {}, // the warnings of each view's answer (messages.js)
 };

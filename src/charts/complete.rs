@@ -162,6 +162,10 @@ fn heatmap(matrix: &BenchmarkMatrix, completion: &Completion) -> Value {
             benchmarks.len()
         ));
     }
+    let interval_title = format!(
+        "{}% interval",
+        short(100.0 * completion.method.interval.level, 3)
+    );
     json!({
         "$schema": SCHEMA,
         "title": {"text": "The completed leaderboard", "subtitle": subtitle},
@@ -170,6 +174,14 @@ fn heatmap(matrix: &BenchmarkMatrix, completion: &Completion) -> Value {
             models.len(), benchmarks.len()
         ),
         "data": {"values": values},
+        // An observed cell has no interval: one tooltip line says either,
+        // where two numeric ones would print NaN for it.
+        "transform": [{
+            "calculate": "isValid(datum.lower) && isValid(datum.upper) \
+                          ? format(datum.lower, '.4~g') + ' to ' + format(datum.upper, '.4~g') \
+                          : 'none (observed)'",
+            "as": "interval",
+        }],
         "width": {"step": 9},
         "height": {"step": 9},
         "mark": {"type": "rect", "strokeWidth": 0.6},
@@ -180,7 +192,9 @@ fn heatmap(matrix: &BenchmarkMatrix, completion: &Completion) -> Value {
                   "title": "Model (most capable first)", "axis": {"labelLimit": 160}},
             "color": {"field": "z", "type": "quantitative", "title": "z within benchmark",
                       "scale": {"scheme": "viridis"}},
-            "opacity": {"field": "cell", "type": "nominal",
+            // `sort` gives the two kinds an order, without which Vega-Lite
+            // warns that opacity encodes an unsorted nominal field.
+            "opacity": {"field": "cell", "type": "nominal", "sort": ["observed", "predicted"],
                         "scale": {"domain": ["observed", "predicted"], "range": [1.0, 0.45]},
                         "legend": {"title": "Cell"}},
             "stroke": {"condition": {"test": "datum.cell === 'predicted'", "value": "#444"},
@@ -190,8 +204,7 @@ fn heatmap(matrix: &BenchmarkMatrix, completion: &Completion) -> Value {
                 tip("benchmark", "nominal", "Benchmark", None),
                 tip("cell", "nominal", "Cell", None),
                 tip("score", "quantitative", "Score", Some(".4~g")),
-                tip("lower", "quantitative", "Lower", Some(".4~g")),
-                tip("upper", "quantitative", "Upper", Some(".4~g")),
+                tip("interval", "nominal", &interval_title, None),
                 tip("capability", "quantitative", "Capability (mean z)", Some(".3f")),
             ],
         },

@@ -1203,6 +1203,137 @@ describe('dashboard', { timeout: 540_000 }, () => {
     await page.click('[data-testid="nav-pca"]');
   });
 
+  it('offers missing=complete in #pca: the BenchPress example\'s PCA, and each answer\'s warnings shown', async () => {
+    const csv = (await readFile(BENCHPRESS_EXAMPLE, 'utf8')).replace(/\r\n/g, '\n');
+    const [header, ...lines] = csv.trim().split('\n');
+    const missing = lines.reduce((n, line) => n + line.split(',').slice(1).filter((cell) => cell === '').length, 0);
+    // The box shows the answer's warnings, each once, with its code.
+    const shownWarnings = () => page.$$eval('[data-testid="warnings"] li', (lis) => lis.map((li) => ({ code: li.dataset.code, message: li.textContent })));
+    const pcaDrawn = async (body, what) => {
+      await page.waitForFunction(() => ['scree', 'loadings', 'scatter']
+        .every((id) => document.getElementById(id).dataset.rendered === 'true'), undefined, { timeout: 120_000 });
+      await page.waitForFunction(() => !document.getElementById('run').disabled);
+      assert.equal(await page.locator('#error').isHidden(), true, `${what}: ${await page.textContent('#error')}`);
+      for (const name of ['scree', 'loadings', 'scatter']) {
+        const drawn = await drawnCounts(`#${name}`);
+        const scene = await sceneCounts(body.charts[name]);
+        for (const type of ['symbol', 'rect', 'text']) {
+          assert.equal(drawn[type] ?? 0, scene[type] ?? 0, `${what}, ${name}: ${type} items`);
+        }
+      }
+      assert.equal(await count(MARKS('scatter', 'symbol')), body.models.length, `${what}: a point per model`);
+      assert.equal(await count('#projections table tbody tr'), body.models.length, `${what}: a row per model`);
+    };
+
+    await page.goto(`${BASE}/#pca`, { waitUntil: 'load' });
+    assert.equal(await page.locator('[data-testid="warnings"]').isHidden(), true, 'no warnings before an answer');
+    const options = await page.$$eval('#missing option', (os) => os.map((o) => o.value));
+    assert.ok(options.includes('complete'), options.join());
+    await page.click('[data-testid="load-example-benchpress"]');
+    await page.waitForFunction(() => /Press Run PCA/.test(document.querySelector('#status').textContent));
+    assert.equal(await page.inputValue('#missing'), 'complete', 'the example\'s gaps are predicted');
+    assert.equal(await page.locator('#imputation-options').isHidden(), true, 'the completion has no imputation options');
+
+    // The completion fills every gap of the models analysed: the PCA of the
+    // completed matrix.
+    let response = await clickAndCatch('#run', '/v1/pca', 180_000);
+    assert.equal(response.status(), 200, await response.text());
+    let sent = new URL(response.url()).searchParams;
+    assert.equal(sent.get('missing'), 'complete');
+    assert.equal(sent.get('standardize'), 'true');
+    assert.equal(sent.get('n_components'), '3');
+    assert.equal(sent.get('benchmarks').split(',').length, header.split(',').length - 1);
+    let body = await response.json();
+    assert.equal(body.models.length + body.dropped_models.length, lines.length);
+    assert.equal(body.dropped_models.length, 0, 'every BenchPress model has a score');
+    assert.equal(body.imputed.length, missing, 'every missing cell filled by the completion');
+    await pcaDrawn(body, 'complete');
+    assert.match(await page.textContent('#summary'), new RegExp(`84 models × 133 benchmarks.*${missing} missing scores imputed`));
+    // The completion fills 77 % of the cells: its answer says so too.
+    assert.ok(body.warnings.length > 0, 'missing=complete on a 23 % filled matrix warns');
+    await page.locator('[data-testid="warnings"]').waitFor({ state: 'visible' });
+    assert.deepEqual(await shownWarnings(), body.warnings.map(({ code, message }) => ({ code, message })));
+
+    // Iterative PCA on the same matrix: the answer warns, naming the better
+    // policy, and the page says so above the charts. (Its default 1000
+    // iterations take minutes in a debug build on a loaded machine; 25 do
+    // not converge either.)
+    await page.selectOption('#missing', 'iterative_pca');
+    assert.equal(await page.locator('#imputation-options').isVisible(), true);
+    await page.fill('#imputation-max-iter', '25');
+    response = await clickAndCatch('#run', '/v1/pca', 180_000);
+    assert.equal(response.status(), 200, await response.text());
+    sent = new URL(response.url()).searchParams;
+    assert.equal(sent.get('missing'), 'iterative_pca');
+    assert.equal(sent.get('imputation_max_iter'), '25');
+    body = await response.json();
+    assert.ok(body.warnings.length > 0, 'iterative PCA on a 23 % filled matrix warns');
+    assert.ok(body.warnings.some((w) => w.message.includes('missing=complete')), 'a warning names the better policy');
+    await pcaDrawn(body, 'iterative_pca');
+    await page.locator('[data-testid="warnings"]').waitFor({ state: 'visible' });
+    assert.deepEqual(await shownWarnings(), body.warnings.map(({ code, message }) => ({ code, message })));
+    const warned = await shownWarnings();
+    await page.fill('#imputation-max-iter', '');
+
+    // The warnings belong to the view's answer: another view has its own
+    // (none yet), and they come back with the view.
+    await page.click('[data-testid="nav-complete"]');
+    assert.equal(await page.locator('[data-testid="warnings"]').isHidden(), true, '#complete has no warnings');
+    await page.click('[data-testid="nav-pca"]');
+    assert.deepEqual(await shownWarnings(), warned, 'back in #pca');
+
+    // An answer without warnings clears them: the paper example, whose six
+    // gaps the benchmark means fill.
+    await page.click('#load-example');
+    await page.waitForFunction(() => document.querySelectorAll('#benchmark-list input:checked').length === 8);
+    await page.selectOption('#missing', 'mean');
+    response = await clickAndCatch('#run', '/v1/pca');
+    assert.equal(response.status(), 200);
+    body = await response.json();
+    assert.deepEqual(body.warnings ?? [], [], 'the paper example with mean: no warning');
+    await pcaDrawn(body, 'paper, mean');
+    assert.equal(await page.locator('[data-testid="warnings"]').isHidden(), true, 'no warnings left from an earlier answer');
+    await page.selectOption('#missing', 'iterative_pca');
+  });
+
+  it('shows the warnings a scaling analysis\'s PCA carries (#compute-fit)', async () => {
+    // Iterative PCA stopped after 2 iterations does not converge: the
+    // answer's `pca` warns.
+    await page.goto(`${BASE}/#compute-fit`, { waitUntil: 'load' });
+    await page.click('#load-example');
+    await page.waitForFunction(() => /Press /.test(document.querySelector('#status').textContent));
+    assert.equal(await page.inputValue('#missing'), 'iterative_pca');
+    await page.fill('#imputation-max-iter', '2');
+    const response = await clickAndCatch('#run-compute-fit', '/v1/scaling/compute-fit', 120_000);
+    assert.equal(response.status(), 200, await response.text());
+    assert.equal(new URL(response.url()).searchParams.get('imputation_max_iter'), '2');
+    const body = await response.json();
+    assert.ok(body.pca.warnings.some((w) => w.code === 'imputation_not_converged'), JSON.stringify(body.pca.warnings));
+    await page.locator('[data-testid="warnings"]').waitFor({ state: 'visible' });
+    const shown = await page.$$eval('[data-testid="warnings"] li', (lis) => lis.map((li) => li.dataset.code));
+    assert.deepEqual(shown, body.pca.warnings.map((w) => w.code));
+    await page.fill('#imputation-max-iter', '');
+    // A refused request leaves no warning of the answer before it.
+    await page.fill('#min-family-size', '1');
+    const refused = await api('/v1/scaling/compute-fit', new URLSearchParams({
+      model_column: 'Model', benchmarks: EXAMPLE_BENCHMARKS.join(','), missing: 'iterative_pca',
+      family_column: 'Model Family', flops_column: 'FLOPs (1E21)', min_family_size: '1',
+    }));
+    assert.ok(refused.status >= 400 && refused.status < 500, refused.text);
+    expectedStatuses.add(refused.status);
+    try {
+      const again = await clickAndCatch('#run-compute-fit', '/v1/scaling/compute-fit', 120_000);
+      assert.equal(again.status(), refused.status);
+      await page.waitForFunction(() => !document.querySelector('#error').hidden);
+      assert.equal(await page.locator('[data-testid="warnings"]').isHidden(), true, 'no stale warnings');
+      await page.waitForTimeout(200); // the console line of the 4xx may come after the response
+    } finally {
+      expectedStatuses.delete(refused.status);
+    }
+    await page.fill('#min-family-size', '');
+    await page.click('[data-testid="nav-pca"]');
+  });
+
   it('reads an uploaded semicolon CSV and selects benchmarks by prefix', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'obscaling-upload-'));
     try {
@@ -1562,8 +1693,9 @@ describe('dashboard', { timeout: 540_000 }, () => {
         assert.equal(await page.locator('#error').isHidden(), true, `${what}: ${await page.textContent('#error')}`);
       }
     }
-    // Both paper examples in every view, the skills and BenchPress examples where they are offered.
-    assert.equal(tried.length, 2 * VIEWS.length + 2, tried.join('; '));
+    // Both paper examples in every view, the skills example in #skills, the
+    // BenchPress example in #pca and #complete.
+    assert.equal(tried.length, 2 * VIEWS.length + 3, tried.join('; '));
   });
 
   it('made no request to another origin, logged no console error and broke no CSP rule', () => {

@@ -4,7 +4,8 @@
 // warning, render headless to SVG with vega without a warning or an error,
 // and draw the marks `expect` counts from the API's answer:
 // `items` per mark type (points, bars, rules, the vertices of lines) and
-// `marks` per mark type (e.g. one line per fitted family and component).
+// `marks` per mark type (e.g. one line per fitted family and component),
+// and, with `max_bytes`, the spec's JSON must be no longer than that.
 // A file's `data` fills named datasets first, as a client would.
 //
 //   SPECS_DIR=specs node --test charts.test.mjs
@@ -52,14 +53,18 @@ function census(root) {
 describe('chart specifications from the API', () => {
   it('found spec files', () => {
     // The API draws 4 charts for the law in 4 requests, 3 for PCA, 1 each
-    // for compute-fit and select-families.
-    assert.ok(files.length >= 13, `only ${files.length} spec files in ${SPECS_DIR}`);
+    // for compute-fit and select-families, 3 + 2 for the completion.
+    assert.ok(files.length >= 18, `only ${files.length} spec files in ${SPECS_DIR}`);
   });
 
   for (const file of files) {
     it(`${file} compiles, renders and draws its marks`, async () => {
       const { spec, expect, data = {} } = JSON.parse(await readFile(join(SPECS_DIR, file), 'utf8'));
       assert.match(spec.$schema, /vega-lite\/v5/);
+      if (expect.max_bytes !== undefined) {
+        const bytes = Buffer.byteLength(JSON.stringify(spec));
+        assert.ok(bytes <= expect.max_bytes, `the spec takes ${bytes} bytes, more than ${expect.max_bytes}`);
+      }
 
       const compiling = collecting();
       const compiled = vegaLite.compile(spec, { logger: compiling.logger }).spec;

@@ -9,18 +9,38 @@ and the marks it must render, counted from the answer's own fields (the
 models, families, predictions and designs it reports), not from the spec.
 The requests send CSV bodies (the paper set, with the emergent-capability and
 post-training files joined on Model, as tests/api/tables.rs does), so that
-the `charts` query parameter is what asks for the charts.
+the `charts` query parameter is what asks for the charts. The completion's
+charts (/v1/complete) are asked for on the BenchPress matrix, and on a
+generated leaderboard larger than the charts' caps (docs/charts.md), whose
+heatmap and calibration must come cut down to what a browser draws.
 """
 
 import csv
 import io
 import json
+import math
+import os
+import random
 import sys
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data"
+BENCHPRESS = Path(__file__).resolve().parents[2] / "assets" / "examples" / "benchpress_matrix.csv"
+# The charts' caps (src/charts/complete.rs, docs/charts.md).
+HEATMAP_MODELS, HEATMAP_BENCHMARKS, CALIBRATION_BENCHMARKS = 100, 150, 500
+# The generated leaderboard: models x benchmarks, the share of cells
+# observed. Wider than CALIBRATION_BENCHMARKS so that each cap is reached.
+# LARGE_BOARD=2000x500x0.2 (say) asks for another size.
+# The most bytes a chart of the completion may take: a spec's fixed part,
+# and each heatmap cell's or calibration point's record (about 190 bytes for
+# a heatmap cell with a prediction's interval).
+SPEC_BYTES, CELL_BYTES = 64 * 1024, 256
+# Seconds one request may take: the debug binary completes the large board
+# in about a minute.
+TIMEOUT = 240
+LARGE_BOARD = os.environ.get("LARGE_BOARD", "300x520x0.2")
 PAPER_SET = FIXTURES / "paper_set_77.csv"
 EMERGENT = FIXTURES / "base_llm_emergent_capability_eval_c10551f.csv"
 POST_TRAINING = FIXTURES / "base_llm_post_training_eval_c10551f.csv"
@@ -68,7 +88,7 @@ def post(base, path, params, body):
     url = f"{base}{path}?{urllib.parse.urlencode(params)}"
     request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "text/csv"})
     try:
-        with urllib.request.urlopen(request, timeout=120) as response:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             return json.load(response)
     except urllib.error.HTTPError as error:
         raise SystemExit(f"{path}: {error.code} {error.read().decode()}") from error
@@ -78,7 +98,7 @@ def post_json(base, path, body):
     request = urllib.request.Request(f"{base}{path}", data=json.dumps(body).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(request, timeout=120) as response:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             return json.load(response)
     except urllib.error.HTTPError as error:
         raise SystemExit(f"{path}: {error.code} {error.read().decode()}") from error
@@ -86,8 +106,91 @@ def post_json(base, path, body):
 
 def save(out, name, spec, expect, data=None):
     """`data`: named datasets charts.test.mjs fills before rendering."""
-    (out / f"{name}.json").write_text(json.dumps({"spec": spec, "expect": expect, "data": data or {}}))
-    print(f"  {name}: expects {expect}")
+    text = json.dumps({"spec": spec, "expect": expect, "data": data or {}})
+    (out / f"{name}.json").write_text(text)
+    print(f"  {name}: expects {expect} ({len(text) / 1e6:.2f} MB)")
+
+
+def generated_board(n, p, filled, seed=32):
+    """A leaderboard of n models x p benchmarks (percentages, rank 2 on the
+    logit scale plus noise) with a `filled` share of its cells observed,
+    drawn at random, and at least 3 scores per benchmark and one per model
+    so that every missing cell can be predicted. CSV bytes and the number of
+    observed cells."""
+    rng = random.Random(seed)
+    ability = [(rng.gauss(0, 1), rng.gauss(0, 1)) for _ in range(n)]
+    loading = [(rng.uniform(0.5, 1.5), rng.uniform(-0.5, 0.5), rng.gauss(0, 1)) for _ in range(p)]
+    observed = [[rng.random() < filled for _ in range(p)] for _ in range(n)]
+    for j in range(p):
+        for i in rng.sample(range(n), 3):
+            observed[i][j] = True
+    for i in range(n):
+        observed[i][rng.randrange(p)] = True
+    out = io.StringIO()
+    out.write("model," + ",".join(f"b{j}" for j in range(p)) + "\n")
+    count = 0
+    for i, (a1, a2) in enumerate(ability):
+        cells = []
+        for j, (w1, w2, bias) in enumerate(loading):
+            if not observed[i][j]:
+                cells.append("")
+                continue
+            logit = w1 * a1 + w2 * a2 + bias + rng.gauss(0, 0.3)
+            cells.append(f"{100 / (1 + math.exp(-logit)):.1f}")
+            count += 1
+        out.write(f"m{i}," + ",".join(cells) + "\n")
+    return out.getvalue().encode("utf-8"), count
+
+
+def completion_expectations(answer, n, p, observed):
+    """Marks of the completion's charts, from the answer's own counts: the
+    heatmap a rect per observed or predicted cell of the models and
+    benchmarks it shows (every cell of a cut-down board, which the callers
+    make fully predictable), the calibration a point per benchmark
+    cross-validated (at most the cap) and its two rules, the probe curve a
+    vertex, a point and a label per probe. Each chart's spec must also stay
+    within the bytes of its caps."""
+    predicted = len(answer["predictions"])
+    shown_models, shown_benchmarks = min(n, HEATMAP_MODELS), min(p, HEATMAP_BENCHMARKS)
+    if (shown_models, shown_benchmarks) == (n, p):
+        cells = observed + predicted
+    else:
+        assert not answer["not_predicted"], "a cut-down board must be fully predictable to count its cells"
+        cells = shown_models * shown_benchmarks
+    benchmarks = min(len(answer["cross_validation"]["per_benchmark"]), CALIBRATION_BENCHMARKS)
+    # However large the leaderboard, a spec stays the size of its caps.
+    expect = {
+        "heatmap": {"items": {"rect": cells}, "max_bytes": SPEC_BYTES + CELL_BYTES * HEATMAP_MODELS * HEATMAP_BENCHMARKS},
+        "calibration": {"items": {"symbol": benchmarks, "rule": 2}, "max_bytes": SPEC_BYTES + CELL_BYTES * CALIBRATION_BENCHMARKS},
+    }
+    if answer.get("probes"):
+        k = len(answer["probes"]["benchmarks"])
+        expect["probes"] = {"items": {"line": k, "symbol": k, "text": k}, "marks": {"line": 1}}
+    return expect
+
+
+def completion_charts(base, out):
+    """The completion's charts on the BenchPress matrix (with five probes,
+    as the page asks) and on a generated board larger than the caps."""
+    body = BENCHPRESS.read_bytes()
+    header, rows = read(BENCHPRESS)
+    n, p = len(rows), len(header) - 1
+    observed = sum(1 for r in rows for b in header[1:] if r[b] != "")
+    answer = post(base, "/v1/complete", {"probes": "5", "charts": "true"}, body)
+    assert (len(answer["predictions"]) + len(answer["not_predicted"])) == n * p - observed
+    expect = completion_expectations(answer, n, p, observed)
+    assert set(answer["charts"]) == set(expect), sorted(answer["charts"])
+    for name, spec in answer["charts"].items():
+        save(out, f"complete-{name}", spec, expect[name])
+
+    n, p, filled = LARGE_BOARD.split("x")
+    n, p, filled = int(n), int(p), float(filled)
+    body, observed = generated_board(n, p, filled)
+    answer = post(base, "/v1/complete", {"charts": "true"}, body)
+    expect = completion_expectations(answer, n, p, observed)
+    assert set(answer["charts"]) == set(expect), sorted(answer["charts"])
+    for name, spec in answer["charts"].items():
+        save(out, f"complete-large-{name}", spec, expect[name])
 
 
 def law_expectations(results, reference, by_flops):
@@ -113,6 +216,8 @@ def main():
     compute = {"flops_column": "FLOPs (1E21)"}
 
     rows, paper = joined([])
+    completion_charts(base, out)
+
     answer = post(base, "/v1/pca", OPTIONS, paper)
     k, n, p = answer["n_components"], len(answer["models"]), len(answer["benchmarks"])
     expect = {
