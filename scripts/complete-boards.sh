@@ -31,19 +31,7 @@ python3 -c 'import numpy' 2>/dev/null ||
 python3 -c 'import pyarrow' 2>/dev/null ||
     python3 -m pip install --quiet --disable-pip-version-check pyarrow
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
-log=$(mktemp)
-# The deadline is the service's default: every request must be answered
-# within it, as a client's would (the tall board's included).
-HOST=127.0.0.1 PORT="$port" "$binary" >"$log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -f "$log"' EXIT
-for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-    kill -0 "$server" 2>/dev/null || break
-    sleep 0.2
-done
-curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { echo "the service did not start:"; cat "$log"; exit 1; }
+. scripts/lib/serve-optimised.sh
 
 start=$(date +%s)
 status=0
