@@ -23,12 +23,15 @@ const pca = { result: null, groups: null, sort: { key: 'index', dir: 1 }, params
 const pcName = (i) => `PC${i + 1}`;
 
 function run() {
-  const colorColumn = $('color-by').value;
   return runAnalysis({
     view: 'pca',
     endpoint: '/v1/pca',
+    // The colour column is read with the rest of the query, once the table
+    // is read: a run started before another table was loaded asks with that
+    // table's columns, not a column of the one before.
     buildParams: () => {
       const params = sharedParams();
+      const colorColumn = $('color-by').value;
       if (colorColumn) params.set('group_column', colorColumn);
       return params;
     },
@@ -39,7 +42,7 @@ function run() {
       Object.assign(pca, { result: body, params, table: state.table, basis: null });
       $('placed-summary').textContent = '';
       // The service's label of each model, coloured in its scatter.
-      pca.groups = body.groups ? { column: colorColumn, byIndex: body.groups.map((g) => g ?? '(none)') } : null;
+      pca.groups = body.groups ? { column: params.get('group_column'), byIndex: body.groups.map((g) => g ?? '(none)') } : null;
       pca.sort = { key: 'index', dir: 1 };
       await render();
     },
