@@ -31,7 +31,7 @@ python3 -c 'import numpy' 2>/dev/null ||
 python3 -c 'import pyarrow' 2>/dev/null ||
     python3 -m pip install --quiet --disable-pip-version-check pyarrow
 
-. scripts/lib/serve-optimised.sh
+. scripts/lib/serve-binary.sh
 
 start=$(date +%s)
 status=0

@@ -20,7 +20,7 @@ fi
 python3 -c 'import numpy' 2>/dev/null ||
     python3 -m pip install --quiet --disable-pip-version-check numpy
 
-. scripts/lib/serve-optimised.sh
+. scripts/lib/serve-binary.sh
 
 start=$(date +%s)
 status=0

@@ -20,17 +20,7 @@ python3 -m schemathesis.cli --version >/dev/null 2>&1 || command -v schemathesis
 # a second time; after `.ci/run`'s test build this is a no-op.
 cargo test --quiet --no-run --test api
 binary="${CARGO_TARGET_DIR:-target}/debug/obscaling"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-log=$(mktemp)
-HOST=127.0.0.1 PORT="$port" "$binary" >"$log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true; rm -f "$log"' EXIT
-
-for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-    sleep 0.1
-done
-curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$log"; exit 1; }
+. scripts/lib/serve-binary.sh
 
 schemathesis run "http://127.0.0.1:$port/openapi.json" \
     --checks all \
