@@ -123,6 +123,17 @@ async fn complete(app: &TestApp, query: &str, content_type: &str, body: Vec<u8>)
     answer
 }
 
+/// A 200 answer of /v1/complete to the JSON body `body`.
+async fn complete_json(app: &TestApp, body: &Value) -> Value {
+    complete(
+        app,
+        "",
+        "application/json",
+        serde_json::to_vec(body).unwrap(),
+    )
+    .await
+}
+
 /// Every prediction, by (model, benchmark).
 fn predictions(answer: &Value) -> BTreeMap<(String, String), (f64, f64, f64)> {
     answer["predictions"]
@@ -146,13 +157,7 @@ fn predictions(answer: &Value) -> BTreeMap<(String, String), (f64, f64, f64)> {
 async fn a_json_leaderboard_with_nulls_gets_a_prediction_per_null() {
     let app = spawn_app().await;
     let (models, benchmarks, scores) = small();
-    let answer = complete(
-        &app,
-        "",
-        "application/json",
-        serde_json::to_vec(&small_json(json!({}))).unwrap(),
-    )
-    .await;
+    let answer = complete_json(&app, &small_json(json!({}))).await;
     let predicted = predictions(&answer);
     let missing: BTreeSet<(String, String)> = models
         .iter()
@@ -224,16 +229,13 @@ async fn a_json_leaderboard_with_nulls_gets_a_prediction_per_null() {
 #[tokio::test]
 async fn csv_long_csv_parquet_and_arrow_give_the_json_answer_bit_for_bit() {
     let app = spawn_app().await;
-    let json_answer = complete(
+    let json_answer = complete_json(
         &app,
-        "",
-        "application/json",
-        serde_json::to_vec(&small_json(json!({
+        &small_json(json!({
             "interval": 0.8,
             "probes": 1,
             "scales": {"Arena Elo": "unbounded", "MMLU": "percent"},
-        })))
-        .unwrap(),
+        })),
     )
     .await;
     assert_eq!(json_answer["method"]["interval"]["level"], 0.8);
@@ -349,13 +351,7 @@ async fn a_model_without_a_score_and_a_sparse_benchmark_are_listed_not_refused()
             Value::Null
         });
     }
-    let answer = complete(
-        &app,
-        "",
-        "application/json",
-        serde_json::to_vec(&body).unwrap(),
-    )
-    .await;
+    let answer = complete_json(&app, &body).await;
     let not_predicted = answer["not_predicted"].as_array().unwrap();
     let ghost: Vec<&Value> = not_predicted
         .iter()
@@ -390,13 +386,7 @@ async fn a_full_leaderboard_gets_its_cross_validation_and_no_prediction() {
         }
     }
     let body = json!({"models": models, "benchmarks": benchmarks, "scores": scores});
-    let answer = complete(
-        &app,
-        "",
-        "application/json",
-        serde_json::to_vec(&body).unwrap(),
-    )
-    .await;
+    let answer = complete_json(&app, &body).await;
     assert_eq!(answer["predictions"], json!([]));
     assert_eq!(answer["not_predicted"], json!([]));
     assert!(answer["cross_validation"]["n"].as_u64().unwrap() > 0);
@@ -444,13 +434,7 @@ async fn query_options_are_checked_whatever_the_body() {
 #[tokio::test]
 async fn charts_draw_the_matrix_the_calibration_and_the_probe_curve() {
     let app = spawn_app().await;
-    let answer = complete(
-        &app,
-        "",
-        "application/json",
-        serde_json::to_vec(&small_json(json!({"charts": true, "probes": 2}))).unwrap(),
-    )
-    .await;
+    let answer = complete_json(&app, &small_json(json!({"charts": true, "probes": 2}))).await;
     let charts = &answer["charts"];
     for name in ["heatmap", "calibration", "probes"] {
         assert!(
