@@ -18,7 +18,7 @@ use super::request::{self, JsonRequest, leaderboard_request};
 use super::schemas;
 use super::warnings::{self, Warning};
 use crate::analysis::pca::basis::Basis as FittedBasis;
-use crate::analysis::pca::fit::{self, ComponentChoice, PcaFit, PcaPlan, Placement};
+use crate::analysis::pca::fit::{self, ComponentChoice, PcaFit, PcaPlan};
 use crate::analysis::pca::uncertainty::{BootstrapIntervals, ParallelAnalysis};
 use crate::analysis::{BenchmarkMatrix, ImputedCell, NComponents};
 use crate::charts;
@@ -187,19 +187,87 @@ pub struct Supplementary {
     pub scores: ScoresField,
 }
 
-/// Where the supplementary models landed.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SupplementaryOut {
-    /// The supplementary models placed, in request order.
-    pub models: Vec<String>,
-    /// One row of k scores per model in `models`.
-    #[serde(serialize_with = "rows")]
-    #[schema(value_type = Vec<Vec<f64>>)]
-    pub projections: Array2<f64>,
-    /// Their cells filled in with the fit held fixed.
-    pub imputed: Vec<ImputedCellOut>,
-    /// Supplementary models left out for missing cells (`drop_models`).
-    pub dropped_models: Vec<String>,
+/// Defines an answer of models placed on a fitted PCA, as a fit places its
+/// `supplementary` models: its leading fields (in brackets), then
+/// `models`, `projections`, `imputed` and `dropped_models` (each with the
+/// documentation given), then its trailing fields. The type gets `new`,
+/// which fills the four from a [`Placement`] and takes the others as
+/// arguments, in order.
+macro_rules! placed_models {
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            [$($(#[$lead_attr:meta])* pub $lead:ident : $lead_type:ty),* $(,)?]
+            $(#[$models:meta])* models,
+            $(#[$projections:meta])* projections,
+            $(#[$imputed:meta])* imputed,
+            $(#[$dropped:meta])* dropped_models,
+            [$($(#[$tail_attr:meta])* pub $tail:ident : $tail_type:ty),* $(,)?]
+        }
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            $($(#[$lead_attr])* pub $lead: $lead_type,)*
+            $(#[$models])*
+            pub models: Vec<String>,
+            $(#[$projections])*
+            #[serde(serialize_with = "crate::api::pca::rows")]
+            #[schema(value_type = Vec<Vec<f64>>)]
+            pub projections: ndarray::Array2<f64>,
+            $(#[$imputed])*
+            pub imputed: Vec<$crate::api::pca::ImputedCellOut>,
+            $(#[$dropped])*
+            pub dropped_models: Vec<String>,
+            $($(#[$tail_attr])* pub $tail: $tail_type,)*
+        }
+
+        impl $name {
+            pub(crate) fn new(
+                matrix: &$crate::analysis::BenchmarkMatrix,
+                placed: &$crate::analysis::pca::fit::Placement,
+                $($lead: $lead_type,)*
+                $($tail: $tail_type,)*
+            ) -> Self {
+                let (models, benchmarks) = (matrix.models(), matrix.benchmarks());
+                let completed = &placed.completed;
+                $name {
+                    $($lead,)*
+                    models: completed.rows.iter().map(|&i| models[i].clone()).collect(),
+                    projections: placed.projections.clone(),
+                    imputed: $crate::api::pca::ImputedCellOut::list(
+                        &completed.imputed,
+                        |row| &models[row],
+                        benchmarks,
+                    ),
+                    dropped_models: completed
+                        .dropped
+                        .iter()
+                        .map(|&i| models[i].clone())
+                        .collect(),
+                    $($tail,)*
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use placed_models;
+
+placed_models! {
+    /// Where the supplementary models landed.
+    pub struct SupplementaryOut {
+        []
+        /// The supplementary models placed, in request order.
+        models,
+        /// One row of k scores per model in `models`.
+        projections,
+        /// Their cells filled in with the fit held fixed.
+        imputed,
+        /// Supplementary models left out for missing cells (`drop_models`).
+        dropped_models,
+        []
+    }
 }
 
 /// A cell filled in by imputation.
@@ -447,23 +515,6 @@ fn plan(options: &PcaOptions, limits: &Limits) -> Result<PcaPlan, ApiError> {
         parallel_analysis,
         bootstrap,
     })
-}
-
-impl SupplementaryOut {
-    pub(crate) fn new(matrix: &BenchmarkMatrix, placed: &Placement) -> Self {
-        let (models, benchmarks) = (matrix.models(), matrix.benchmarks());
-        let completed = &placed.completed;
-        SupplementaryOut {
-            models: completed.rows.iter().map(|&i| models[i].clone()).collect(),
-            projections: placed.projections.clone(),
-            imputed: ImputedCellOut::list(&completed.imputed, |row| &models[row], benchmarks),
-            dropped_models: completed
-                .dropped
-                .iter()
-                .map(|&i| models[i].clone())
-                .collect(),
-        }
-    }
 }
 
 impl BootstrapOut {

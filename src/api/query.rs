@@ -21,11 +21,31 @@ use crate::ingest::lm_eval::{LmEvalSpec, MetricPick, TaskPick};
 use crate::ingest::{self, Benchmarks, LongSpec, PerModelColumns, ReadSpec};
 
 /// Defines a query type: the table parameters, then (when the invocation
-/// starts with `n_components;`, with the attributes given to it) the PCA and
-/// missing-score options, then (in `columns { ... }`, each with its
-/// documentation) the per-model columns the endpoint reads, then the
-/// endpoint's own parameters.
+/// starts with `n_components;`, with the attributes given to it, or
+/// `scaling_options;`) the PCA and missing-score options, then (in
+/// `columns { ... }`, each with its documentation, or the keywords
+/// `family_column(required)` and `compute_columns`) the per-model columns
+/// the endpoint reads, then the endpoint's own parameters.
 macro_rules! table_query {
+    // `scaling_options;`: the options of a scaling analysis, whose
+    // `n_components` is a count or fraction with its own default (3).
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            scaling_options;
+            $($rest:tt)*
+        }
+    ) => {
+        $crate::api::query::table_query! {
+            $(#[$attr])*
+            pub struct $name {
+                /// As `n_components` in the JSON body.
+                #[param(schema_with = $crate::api::schemas::n_components_fixed)]
+                n_components;
+                $($rest)*
+            }
+        }
+    };
     (
         $(#[$attr:meta])*
         pub struct $name:ident {
@@ -131,8 +151,53 @@ macro_rules! table_query {
             }
         }
     };
+    // The per-model columns: keywords for the columns several endpoints
+    // read, each written (and documented) once, expanded before the struct.
+    (@struct $attrs:tt $name:ident $options:tt [$($columns:tt)*] $rest:tt) => {
+        $crate::api::query::table_query! { @columns $attrs $name $options [] [$($columns)*] $rest }
+    };
     (
-        @struct [$(#[$attr:meta])*] $name:ident [$($options:tt)*]
+        @columns $attrs:tt $name:ident $options:tt [$($out:tt)*]
+        [family_column(required) $(, $($more:tt)*)?] $rest:tt
+    ) => {
+        $crate::api::query::table_query! {
+            @columns $attrs $name $options [
+                $($out)*
+                /// The column of each model's family (needed for a table body); an
+                /// empty cell means no family.
+                family_column,
+            ] [$($($more)*)?] $rest
+        }
+    };
+    (
+        @columns $attrs:tt $name:ident $options:tt [$($out:tt)*]
+        [compute_columns $(, $($more:tt)*)?] $rest:tt
+    ) => {
+        $crate::api::query::table_query! {
+            @columns $attrs $name $options [
+                $($out)*
+                /// The column of each model's training compute, in any unit (e.g. `FLOPs (1E21)`).
+                flops_column,
+                /// The column of each model's parameters (with `tokens_column`: FLOPs = 6 N D).
+                params_column,
+                /// The column of each model's training tokens (with `params_column`).
+                tokens_column,
+            ] [$($($more)*)?] $rest
+        }
+    };
+    (
+        @columns $attrs:tt $name:ident $options:tt [$($out:tt)*]
+        [$(#[$column_attr:meta])* $column:ident $(, $($more:tt)*)?] $rest:tt
+    ) => {
+        $crate::api::query::table_query! {
+            @columns $attrs $name $options [$($out)* $(#[$column_attr])* $column,] [$($($more)*)?] $rest
+        }
+    };
+    (@columns $attrs:tt $name:ident $options:tt $columns:tt [] $rest:tt) => {
+        $crate::api::query::table_query! { @emit $attrs $name $options $columns $rest }
+    };
+    (
+        @emit [$(#[$attr:meta])*] $name:ident [$($options:tt)*]
         [$($(#[$column_attr:meta])* $column:ident),* $(,)?]
         {
             $(

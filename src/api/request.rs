@@ -19,7 +19,7 @@ use crate::ingest::{Leaderboard, PerModelValues};
 
 /// Defines a request type: the shared leaderboard fields, the shared
 /// options (each with the attributes given, e.g. its documentation, and the
-/// schema of `n_components`), then the endpoint's own fields, among which
+/// schema of `n_components`; or `scaling_options;`), then the endpoint's own fields, among which
 /// the per-model keywords of [`request_struct!`] (`families`, `compute`,
 /// ...). The type gets [`TopLevelScores`], so its scores take the fast
 /// path, and `take_leaderboard`, which moves the leaderboard (with the
@@ -28,6 +28,29 @@ use crate::ingest::{Leaderboard, PerModelValues};
 /// type has the leaderboard fields alone, and `take_leaderboard` gives the
 /// default options.
 macro_rules! leaderboard_request {
+    // `scaling_options;`: the options of a scaling analysis, whose
+    // `n_components` defaults to 3 (the paper's first three PCs).
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident {
+            scaling_options;
+            $($fields:tt)*
+        }
+    ) => {
+        $crate::api::request::leaderboard_request! {
+            $(#[$attr])*
+            pub struct $name {
+                /// As in /v1/pca; default 3.
+                #[schema(schema_with = $crate::api::schemas::n_components_fixed)]
+                n_components,
+                standardize,
+                sign,
+                missing,
+                imputation;
+                $($fields)*
+            }
+        }
+    };
     (
         $(#[$attr:meta])*
         pub struct $name:ident {
@@ -287,6 +310,64 @@ pub trait JsonRequest: DeserializeOwned + TopLevelScores {
     type Options;
 
     fn into_parts(self) -> Result<(Leaderboard, Self::Options), ApiError>;
+}
+
+/// Defines what an endpoint is asked besides the leaderboard (its options:
+/// the shared PCA and missing-score `analysis` options, then the fields
+/// given), and how a JSON request of type `$request` gives them: each field
+/// moved from the request's field of the same name, a flag (`Option<bool>`
+/// sent, `bool` kept) false when absent. An endpoint whose options need
+/// more than that (e.g. the law's one-or-many targets) writes its
+/// [`JsonRequest`] by hand.
+macro_rules! endpoint_options {
+    (
+        $(#[$attr:meta])*
+        pub struct $options:ident from $request:ident {
+            $($(#[$field_attr:meta])* pub $field:ident : $type:ty),* $(,)?
+        }
+    ) => {
+        $(#[$attr])*
+        #[derive(Debug)]
+        pub struct $options {
+            pub analysis: $crate::api::options::AnalysisOptions,
+            $($(#[$field_attr])* pub $field: $type,)*
+        }
+
+        impl $crate::api::request::JsonRequest for $request {
+            type Options = $options;
+
+            fn into_parts(
+                mut self,
+            ) -> Result<($crate::ingest::Leaderboard, $options), $crate::api::error::ApiError> {
+                let (leaderboard, analysis) = self.take_leaderboard();
+                let options = $options {
+                    analysis,
+                    $($field: $crate::api::request::OptionField::into_option(self.$field),)*
+                };
+                Ok((leaderboard, options))
+            }
+        }
+    };
+}
+
+pub(crate) use endpoint_options;
+
+/// A request field as the option it gives: the value itself, or for a flag,
+/// false when absent.
+pub trait OptionField<T> {
+    fn into_option(self) -> T;
+}
+
+impl<T> OptionField<T> for T {
+    fn into_option(self) -> T {
+        self
+    }
+}
+
+impl OptionField<bool> for Option<bool> {
+    fn into_option(self) -> bool {
+        self.unwrap_or(false)
+    }
 }
 
 /// The rules `options` state on their own, and the size limit, with

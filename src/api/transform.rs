@@ -5,17 +5,14 @@
 //! JSON basis and a CSV table.
 
 use actix_web::post;
-use ndarray::Array2;
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use utoipa::ToSchema;
 
 use super::basis::{self, Basis};
 use super::body::{BodyFormat, Limits};
 use super::endpoint::{Body, Endpoint, handler};
 use super::error::ApiError;
-use super::pca::{ImputedCellOut, SupplementaryOut, rows};
+use super::pca::placed_models;
 use super::query::{TableQuery, table_query};
 use crate::analysis::pca::basis::Basis as FittedBasis;
 use crate::ingest::multipart::{self, Part};
@@ -69,25 +66,28 @@ placement_request! {
     }
 }
 
-/// The models placed on the basis.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TransformResponse {
-    /// The basis used (its `fingerprint`).
-    pub fingerprint: String,
-    /// The models placed, in request order (the rows of `projections`).
-    pub models: Vec<String>,
-    /// One row of k scores per model in `models`: exactly what a
-    /// `supplementary` model got at fit time.
-    #[serde(serialize_with = "rows")]
-    #[schema(value_type = Vec<Vec<f64>>)]
-    pub projections: Array2<f64>,
-    /// Cells filled in by the basis's missing-score model (`mean`,
-    /// `iterative_pca`), including every basis benchmark the rows lacked.
-    pub imputed: Vec<ImputedCellOut>,
-    /// Models left out for missing cells (a `drop_models` basis).
-    pub dropped_models: Vec<String>,
-    /// Columns sent that the basis does not know, ignored.
-    pub ignored_benchmarks: Vec<String>,
+placed_models! {
+    /// The models placed on the basis.
+    pub struct TransformResponse {
+        [
+            /// The basis used (its `fingerprint`).
+            pub fingerprint: String,
+        ]
+        /// The models placed, in request order (the rows of `projections`).
+        models,
+        /// One row of k scores per model in `models`: exactly what a
+        /// `supplementary` model got at fit time.
+        projections,
+        /// Cells filled in by the basis's missing-score model (`mean`,
+        /// `iterative_pca`), including every basis benchmark the rows lacked.
+        imputed,
+        /// Models left out for missing cells (a `drop_models` basis).
+        dropped_models,
+        [
+            /// Columns sent that the basis does not know, ignored.
+            pub ignored_benchmarks: Vec<String>,
+        ]
+    }
 }
 
 /// The parts of a JSON request that places models on a basis: the basis,
@@ -198,17 +198,14 @@ fn transform_answer(
     )?;
     let aligned = basis.align(new.models, new.benchmarks, new.scores)?;
     let placed = basis.place(&aligned.matrix)?;
-    let out = SupplementaryOut::new(&aligned.matrix, &placed);
     let mut ignored_benchmarks = new.unread;
     ignored_benchmarks.extend(aligned.ignored);
-    Ok(TransformResponse {
+    Ok(TransformResponse::new(
+        &aligned.matrix,
+        &placed,
         fingerprint,
-        models: out.models,
-        projections: out.projections,
-        imputed: out.imputed,
-        dropped_models: out.dropped_models,
         ignored_benchmarks,
-    })
+    ))
 }
 
 /// The spec's example request: two new models on the example basis, one

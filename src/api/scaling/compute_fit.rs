@@ -12,11 +12,10 @@ use crate::analysis::{BenchmarkMatrix, NComponents};
 use crate::api::body::Limits;
 use crate::api::endpoint::{Analysis, LeaderboardEndpoint, LeaderboardQuery, handler};
 use crate::api::error::{ApiError, ErrorCode};
-use crate::api::options::{AnalysisOptions, Missing, SentNumber};
+use crate::api::options::{Missing, SentNumber};
 use crate::api::pca::PcaResponse;
 use crate::api::query::{self, TableQuery, table_query};
-use crate::api::request::{self, JsonRequest, leaderboard_request};
-use crate::api::schemas;
+use crate::api::request::{self, endpoint_options, leaderboard_request};
 use crate::charts;
 use crate::ingest::{Leaderboard, PerModelColumns};
 
@@ -33,13 +32,7 @@ leaderboard_request! {
         "flops": [84.0, 156.0, 840.0, 0.7380, 2.520, 12.42]
     }))]
     pub struct ComputeFitRequest {
-        /// As in /v1/pca; default 3.
-        #[schema(schema_with = schemas::n_components_fixed)]
-        n_components,
-        standardize,
-        sign,
-        missing,
-        imputation;
+        scaling_options;
         families,
         compute,
         /// Fit only families with at least this many models of known compute. Default 3.
@@ -105,20 +98,8 @@ table_query! {
     /// bodies (a CSV export); a JSON body carries its options itself. They
     /// are validated on every request, whatever the body.
     pub struct ComputeFitQuery {
-        /// As `n_components` in the JSON body.
-        #[param(schema_with = schemas::n_components_fixed)]
-        n_components;
-        columns {
-            /// The column of each model's family (needed for a table body); an
-            /// empty cell means no family.
-            family_column,
-            /// The column of each model's training compute, in any unit (e.g. `FLOPs (1E21)`).
-            flops_column,
-            /// The column of each model's parameters (with `tokens_column`: FLOPs = 6 N D).
-            params_column,
-            /// The column of each model's training tokens (with `params_column`).
-            tokens_column,
-        }
+        scaling_options;
+        columns { family_column(required), compute_columns }
         /// As `min_family_size` in the JSON body.
         #[param(minimum = 2)]
         pub min_family_size: Option<i64>,
@@ -130,26 +111,12 @@ table_query! {
 /// `POST /v1/scaling/compute-fit`.
 pub type ComputeFitEndpoint = LeaderboardEndpoint<ComputeFitQuery, ComputeFitRequest>;
 
-/// What /v1/scaling/compute-fit is asked besides the leaderboard and its
-/// per-model columns.
-#[derive(Debug)]
-pub struct ComputeFitOptions {
-    pub analysis: AnalysisOptions,
-    pub min_family_size: Option<SentNumber>,
-    pub charts: bool,
-}
-
-impl JsonRequest for ComputeFitRequest {
-    type Options = ComputeFitOptions;
-
-    fn into_parts(mut self) -> Result<(Leaderboard, ComputeFitOptions), ApiError> {
-        let (leaderboard, analysis) = self.take_leaderboard();
-        let options = ComputeFitOptions {
-            analysis,
-            min_family_size: self.min_family_size,
-            charts: self.charts.unwrap_or(false),
-        };
-        Ok((leaderboard, options))
+endpoint_options! {
+    /// What /v1/scaling/compute-fit is asked besides the leaderboard and its
+    /// per-model columns.
+    pub struct ComputeFitOptions from ComputeFitRequest {
+        pub min_family_size: Option<SentNumber>,
+        pub charts: bool,
     }
 }
 

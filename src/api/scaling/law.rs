@@ -68,13 +68,7 @@ leaderboard_request! {
     /// A leaderboard, the benchmark(s) to predict, and how to fit and test the law.
     #[schema(example = json!(law_request_example()))]
     pub struct ScalingLawRequest {
-        /// As in /v1/pca; default 3.
-        #[schema(schema_with = schemas::n_components_fixed)]
-        n_components,
-        standardize,
-        sign,
-        missing,
-        imputation;
+        scaling_options;
         /// The benchmark to predict (give `target` or `targets`).
         #[serde(default)]
         pub target: Option<Target>,
@@ -277,9 +271,7 @@ table_query! {
     /// bodies (a CSV export); a JSON body carries its options itself. They
     /// are validated on every request, whatever the body.
     pub struct LawQuery {
-        /// As `n_components` in the JSON body.
-        #[param(schema_with = schemas::n_components_fixed)]
-        n_components;
+        scaling_options;
         columns {
             /// The column(s) to predict, comma-separated (a name with a comma in
             /// double quotes): one is `target`, several are `targets`. Needed for
@@ -287,12 +279,7 @@ table_query! {
             target_columns,
             /// The column of each model's family; an empty cell means no family.
             family_column,
-            /// The column of each model's training compute, in any unit (e.g. `FLOPs (1E21)`).
-            flops_column,
-            /// The column of each model's parameters (with `tokens_column`: FLOPs = 6 N D).
-            params_column,
-            /// The column of each model's training tokens (with `params_column`).
-            tokens_column,
+            compute_columns,
         }
         /// As `split.by`: `flops` (with `max_train_flops`) or `target_rank`
         /// (with `test_fraction`). Default: the one whose parameter is given.

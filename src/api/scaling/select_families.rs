@@ -12,10 +12,10 @@ use crate::analysis::{BenchmarkMatrix, NComponents};
 use crate::api::body::Limits;
 use crate::api::endpoint::{Analysis, LeaderboardEndpoint, LeaderboardQuery, handler};
 use crate::api::error::{ApiError, ErrorCode};
-use crate::api::options::{AnalysisOptions, Missing, ResamplingFields, SentNumber, resampling};
+use crate::api::options::{Missing, ResamplingFields, SentNumber, resampling};
 use crate::api::pca::PcaResponse;
 use crate::api::query::{self, TableQuery, table_query};
-use crate::api::request::{self, JsonRequest, leaderboard_request};
+use crate::api::request::{self, endpoint_options, leaderboard_request};
 use crate::api::schemas;
 use crate::charts;
 use crate::ingest::{Leaderboard, PerModelColumns};
@@ -48,13 +48,7 @@ impl<'de> Deserialize<'de> for Budgets {
 leaderboard_request! {
     /// A leaderboard, each model's family, and the budget of models to evaluate.
     pub struct SelectFamiliesRequest {
-        /// As in /v1/pca; default 3 (the paper's design uses the first 3 PCs).
-        #[schema(schema_with = schemas::n_components_fixed)]
-        n_components,
-        standardize,
-        sign,
-        missing,
-        imputation;
+        scaling_options;
         families,
         /// The most models to evaluate: one budget, or several (each answered).
         #[schema(schema_with = schemas::budgets)]
@@ -131,14 +125,8 @@ table_query! {
     /// bodies (a CSV export); a JSON body carries its options itself. They
     /// are validated on every request, whatever the body.
     pub struct SelectFamiliesQuery {
-        /// As `n_components` in the JSON body.
-        #[param(schema_with = schemas::n_components_fixed)]
-        n_components;
-        columns {
-            /// The column of each model's family (needed for a table body); an
-            /// empty cell means no family.
-            family_column,
-        }
+        scaling_options;
+        columns { family_column(required) }
         /// As `max_models` in the JSON body: one budget, or several comma-separated.
         #[param(pattern = r"^\s*[0-9]+\s*(,\s*[0-9]+\s*)*$")]
         pub max_models: Option<String>,
@@ -163,34 +151,16 @@ table_query! {
 /// `POST /v1/scaling/select-families`.
 pub type SelectFamiliesEndpoint = LeaderboardEndpoint<SelectFamiliesQuery, SelectFamiliesRequest>;
 
-/// What /v1/scaling/select-families is asked besides the leaderboard and
-/// its families.
-#[derive(Debug)]
-pub struct SelectFamiliesOptions {
-    pub analysis: AnalysisOptions,
-    pub max_models: Budgets,
-    pub required_families: Option<Vec<String>>,
-    pub top: Option<SentNumber>,
-    pub baseline_samples: Option<SentNumber>,
-    pub seed: Option<SentNumber>,
-    pub charts: bool,
-}
-
-impl JsonRequest for SelectFamiliesRequest {
-    type Options = SelectFamiliesOptions;
-
-    fn into_parts(mut self) -> Result<(Leaderboard, SelectFamiliesOptions), ApiError> {
-        let (leaderboard, analysis) = self.take_leaderboard();
-        let options = SelectFamiliesOptions {
-            analysis,
-            max_models: self.max_models,
-            required_families: self.required_families,
-            top: self.top,
-            baseline_samples: self.baseline_samples,
-            seed: self.seed,
-            charts: self.charts.unwrap_or(false),
-        };
-        Ok((leaderboard, options))
+endpoint_options! {
+    /// What /v1/scaling/select-families is asked besides the leaderboard and
+    /// its families.
+    pub struct SelectFamiliesOptions from SelectFamiliesRequest {
+        pub max_models: Budgets,
+        pub required_families: Option<Vec<String>>,
+        pub top: Option<SentNumber>,
+        pub baseline_samples: Option<SentNumber>,
+        pub seed: Option<SentNumber>,
+        pub charts: bool,
     }
 }
 
