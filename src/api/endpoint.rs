@@ -115,13 +115,20 @@ macro_rules! handler {
     (
         $(#[$doc:meta])*
         post $route:tt => $name:ident($endpoint:ty), tag $tag:tt,
-        leaderboard($query:ident, $request:ident, csv = $csv:tt),
+        $kind:ident($query:ident, $request:ident $(, csv = $csv:tt)?),
         ok($($ok:tt)*),
         unanswerable $unanswerable:tt $(,)?
     ) => {
         $crate::api::endpoint::handler! {
-            $(#[$doc])*
-            post $route => $name($endpoint), tag $tag, query $query,
+            @$kind($request $(, $csv)?)
+            [$(#[$doc])* post $route => $name($endpoint), tag $tag, query $query,]
+            [ok($($ok)*),]
+            $unanswerable
+        }
+    };
+    (@leaderboard($request:ident, $csv:tt) [$($head:tt)*] [$($ok:tt)*] $unanswerable:tt) => {
+        $crate::api::endpoint::handler! {
+            $($head)*
             bodies(
                 ($request = "application/json"),
                 (String = "text/csv", example = $csv),
@@ -131,26 +138,19 @@ macro_rules! handler {
                 (crate::api::lm_eval::LmEvalLines = "application/jsonl"),
             ),
             errors(crate::api::responses::LeaderboardBodyErrors),
-            ok($($ok)*),
+            $($ok)*
             unanswerable (concat!($unanswerable, crate::api::lm_eval::lm_eval_errors!()))
         }
     };
-    (
-        $(#[$doc:meta])*
-        post $route:tt => $name:ident($endpoint:ty), tag $tag:tt,
-        placement($query:ident, $request:ident),
-        ok($($ok:tt)*),
-        unanswerable $unanswerable:tt $(,)?
-    ) => {
+    (@placement($request:ident) [$($head:tt)*] [$($ok:tt)*] $unanswerable:tt) => {
         $crate::api::endpoint::handler! {
-            $(#[$doc])*
-            post $route => $name($endpoint), tag $tag, query $query,
+            $($head)*
             bodies(
                 ($request = "application/json"),
                 (crate::api::schemas::PlacementForm = "multipart/form-data"),
             ),
             errors(crate::api::responses::PlacementBodyErrors),
-            ok($($ok)*),
+            $($ok)*
             unanswerable $unanswerable
         }
     };

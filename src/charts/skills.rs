@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::{Heatmap, HeatmapAxis, SCHEMA, number, tip};
-use crate::analysis::skills::{SkillsData, SkillsEvaluation, SkillsFit};
+use crate::analysis::skills::{SkillsData, SkillsEvaluation, SkillsFit, SkillsModel};
 
 /// The series of the fit's own predictions of scored models.
 const FITTED: &str = "fitted";
@@ -52,19 +52,29 @@ fn predicted_vs_observed(
 ) -> Value {
     let models = data.models();
     let mut values = Vec::new();
-    for (i, m) in models.iter().enumerate() {
-        for (j, benchmark) in data.benchmarks().iter().enumerate() {
-            if let Some(y) = m.scores[j] {
-                values.push(json!({
-                    "benchmark": benchmark,
-                    "model": m.name,
-                    "family": m.family,
-                    "series": FITTED,
-                    "observed": number(y),
-                    "predicted": number(fit.predictions[(i, j)]),
-                }));
+    // One point per scored cell of model `m`, against `predicted` of its
+    // benchmark; held-out points also carry their evaluation group.
+    let mut cells =
+        |m: &SkillsModel, series: &str, group: Option<usize>, predicted: &dyn Fn(usize) -> f64| {
+            for (j, benchmark) in data.benchmarks().iter().enumerate() {
+                if let Some(y) = m.scores[j] {
+                    let mut point = json!({
+                        "benchmark": benchmark,
+                        "model": m.name,
+                        "family": m.family,
+                        "series": series,
+                        "observed": number(y),
+                        "predicted": number(predicted(j)),
+                    });
+                    if let Some(g) = group {
+                        point["group"] = json!(g);
+                    }
+                    values.push(point);
+                }
             }
-        }
+        };
+    for (i, m) in models.iter().enumerate() {
+        cells(m, FITTED, None, &|j| fit.predictions[(i, j)]);
     }
     for (g, group) in evaluation
         .map(|e| e.groups.as_slice())
@@ -76,20 +86,9 @@ fn predicted_vs_observed(
             continue;
         };
         for (t, &i) in group.test_models.iter().enumerate() {
-            let m = &models[i];
-            for (j, benchmark) in data.benchmarks().iter().enumerate() {
-                if let Some(y) = m.scores[j] {
-                    values.push(json!({
-                        "benchmark": benchmark,
-                        "model": m.name,
-                        "family": m.family,
-                        "series": HELD_OUT,
-                        "group": g + 1,
-                        "observed": number(y),
-                        "predicted": number(scores.predictions[t][j]),
-                    }));
-                }
-            }
+            cells(&models[i], HELD_OUT, Some(g + 1), &|j| {
+                scores.predictions[t][j]
+            });
         }
     }
     let subtitle = match evaluation {

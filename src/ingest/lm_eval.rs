@@ -395,6 +395,55 @@ fn parse_json(body: &[u8]) -> Result<Vec<(String, RawDocument)>, IngestError> {
     Ok(documents)
 }
 
+/// The arms of a visitor for the kinds of JSON value it does not read, each
+/// answering the value given: `seq` (an array, read through), `map` (an
+/// object, read through), `str`, `number` (f64, i64 and u64), `bool`,
+/// `unit` (null). A document from an unknown harness version may hold any
+/// value anywhere, and must not stop the read.
+macro_rules! other_kinds {
+    ($($kind:ident),+ => $value:expr) => {
+        $(other_kinds!(@ $kind $value);)+
+    };
+    (@ seq $value:expr) => {
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok($value)
+        }
+    };
+    (@ map $value:expr) => {
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok($value)
+        }
+    };
+    (@ str $value:expr) => {
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+    };
+    (@ number $value:expr) => {
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+    };
+    (@ bool $value:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+    };
+    (@ unit $value:expr) => {
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+    };
+}
+
 struct DocumentsVisitor;
 
 impl<'de> Visitor<'de> for DocumentsVisitor {
@@ -454,34 +503,7 @@ impl<'de> Visitor<'de> for DocumentVisitor {
         Ok(document)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(RawDocument::default())
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(RawDocument::default())
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(RawDocument::default())
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(RawDocument::default())
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(RawDocument::default())
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(RawDocument::default())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(RawDocument::default())
-    }
+    other_kinds!(seq, str, number, bool, unit => RawDocument::default());
 }
 
 /// `results` or `groups`: an object of task entries, or what it is instead.
@@ -510,34 +532,11 @@ impl<'de> Visitor<'de> for TasksSeed {
         Ok(Tasks::Object(tasks))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Tasks, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Tasks::Not("an array"))
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Tasks, E> {
-        Ok(Tasks::Not("a string"))
-    }
-
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Tasks, E> {
-        Ok(Tasks::Not("a number"))
-    }
-
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Tasks, E> {
-        Ok(Tasks::Not("a number"))
-    }
-
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Tasks, E> {
-        Ok(Tasks::Not("a number"))
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Tasks, E> {
-        Ok(Tasks::Not("a boolean"))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Tasks, E> {
-        Ok(Tasks::Not("null"))
-    }
+    other_kinds!(seq => Tasks::Not("an array"));
+    other_kinds!(str => Tasks::Not("a string"));
+    other_kinds!(number => Tasks::Not("a number"));
+    other_kinds!(bool => Tasks::Not("a boolean"));
+    other_kinds!(unit => Tasks::Not("null"));
 }
 
 /// The arms of a visitor whose value must be an object (its `Value` a
@@ -545,25 +544,10 @@ impl<'de> Visitor<'de> for TasksSeed {
 /// as what it is, for the error that names the document and field.
 macro_rules! not_an_object {
     () => {
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
-            Ok(Err("an array"))
-        }
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-            Ok(Err("a string"))
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(Err("a number"))
-        }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(Err("a number"))
-        }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(Err("a number"))
-        }
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(Err("a boolean"))
-        }
+        other_kinds!(seq => Err("an array"));
+        other_kinds!(str => Err("a string"));
+        other_kinds!(number => Err("a number"));
+        other_kinds!(bool => Err("a boolean"));
     };
 }
 
@@ -691,29 +675,7 @@ impl<'de> DeserializeSeed<'de> for TextSeed {
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
                 Ok(Some(v.to_owned()))
             }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(None)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(None)
-            }
+            other_kinds!(number, bool, unit, seq, map => None);
         }
         deserializer.deserialize_any(TextVisitor)
     }
@@ -746,28 +708,7 @@ impl<'de> DeserializeSeed<'de> for ConfigSeed {
                 }
                 Ok((model, pretrained))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok((None, None))
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                Ok((None, None))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok((None, None))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok((None, None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok((None, None))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok((None, None))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok((None, None))
-            }
+            other_kinds!(seq, str, number, bool, unit => (None, None));
         }
         deserializer.deserialize_any(ConfigVisitor)
     }
@@ -803,25 +744,7 @@ impl<'de> DeserializeSeed<'de> for ModelArgsSeed {
                 }
                 Ok(pretrained)
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(None)
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
+            other_kinds!(seq, number, bool, unit => None);
         }
         deserializer.deserialize_any(ArgsVisitor)
     }

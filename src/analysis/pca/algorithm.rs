@@ -475,6 +475,16 @@ mod tests {
         params.fit(&DatasetBase::new(x.view(), ()))
     }
 
+    /// A full-rank matrix with unequal columns, small enough to check by hand.
+    fn four_by_three() -> Array2<f64> {
+        array![
+            [1.0, 0.0, 3.0],
+            [0.0, 2.0, 1.0],
+            [4.0, 1.0, 0.0],
+            [2.0, 2.0, 2.0]
+        ]
+    }
+
     #[test]
     fn small_projections_equal_the_matrix_product() {
         let (n, p, k) = (37, 6, 4);
@@ -541,12 +551,7 @@ mod tests {
 
     #[test]
     fn ratio_is_relative_to_the_total_variance_not_the_kept_components() {
-        let x = array![
-            [1.0, 0.0, 3.0],
-            [0.0, 2.0, 1.0],
-            [4.0, 1.0, 0.0],
-            [2.0, 2.0, 2.0]
-        ];
+        let x = four_by_three();
         let all = fit(&x, PcaParams::new()).unwrap();
         let one = fit(&x, PcaParams::new().n_components(NComponents::Count(1))).unwrap();
         assert_eq!(one.n_components(), 1);
@@ -690,12 +695,7 @@ mod tests {
 
     #[test]
     fn transform_of_the_training_rows_reconstructs_at_full_rank() {
-        let x = array![
-            [1.0, 0.0, 3.0],
-            [0.0, 2.0, 1.0],
-            [4.0, 1.0, 0.0],
-            [2.0, 2.0, 2.0]
-        ];
+        let x = four_by_three();
         let pca = fit(&x, PcaParams::new().standardize(true)).unwrap();
         let scores = pca.transform(x.view());
         let back = scores.dot(&pca.components()) * pca.scale().unwrap() + pca.mean();

@@ -403,16 +403,9 @@ pub fn lm_solve<P: SparseResiduals + ?Sized>(
     tol: f64,
 ) -> Result<Outcome, AnalysisError> {
     let schedule = Schedule {
-        max_iterations: maxit,
-        mu0: 1e-3,
-        grow: 4.0,
-        shrink: 3.0,
         mu_min: 1e-9,
         ceiling: Ceiling::AtLeast(1e10),
-        singular: Singular::Reject,
-        max_trials: usize::MAX,
-        stop: Stop::RelativeDecrease(tol),
-        finite_cost_only: false,
+        ..research_schedule(maxit, tol)
     };
     let mut sparse = Sparse::new(problem, pen, Objective::Prior { prior });
     lm::minimise(&mut sparse, theta0, &schedule)
@@ -433,19 +426,31 @@ pub fn lm_huber<P: SparseResiduals + ?Sized>(
     tol: f64,
 ) -> Result<Outcome, AnalysisError> {
     let schedule = Schedule {
+        mu_min: 1e-12,
+        ceiling: Ceiling::Above(1e12),
+        ..research_schedule(maxit, tol)
+    };
+    let mut sparse = Sparse::new(problem, pen, Objective::Huber { beta: huber });
+    lm::minimise(&mut sparse, theta0, &schedule)
+}
+
+/// What the research code's two minimisers share: mu from 1e-3, x4 on a
+/// rejected trial and / 3 on an accepted one, a singular system rejected,
+/// no trial limit but the ceiling, stopping on a relative decrease below
+/// `tol`. They differ in the damping's floor and ceiling.
+fn research_schedule(maxit: usize, tol: f64) -> Schedule {
+    Schedule {
         max_iterations: maxit,
         mu0: 1e-3,
         grow: 4.0,
         shrink: 3.0,
-        mu_min: 1e-12,
-        ceiling: Ceiling::Above(1e12),
+        mu_min: 1e-9,
+        ceiling: Ceiling::AtLeast(1e10),
         singular: Singular::Reject,
         max_trials: usize::MAX,
         stop: Stop::RelativeDecrease(tol),
         finite_cost_only: false,
-    };
-    let mut sparse = Sparse::new(problem, pen, Objective::Huber { beta: huber });
-    lm::minimise(&mut sparse, theta0, &schedule)
+    }
 }
 
 #[cfg(test)]
