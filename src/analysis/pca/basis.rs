@@ -191,9 +191,10 @@ impl Basis {
             n_models,
             ..
         } = &parts;
+        let n_models = *n_models;
         check_benchmarks(benchmarks)?;
         let p = benchmarks.len();
-        if *n_models < 2 {
+        if n_models < 2 {
             return Err(invalid(format!(
                 "n_models must be at least 2 (a PCA needs two models), got {n_models}"
             )));
@@ -205,10 +206,10 @@ impl Basis {
         }
         orthonormal_rows("components", components, p)?;
         let k = components.nrows();
-        if k > (*n_models).min(p) {
+        if k > n_models.min(p) {
             return Err(invalid(format!(
                 "components has {k} rows, more than min(n_models, benchmarks) = {}",
-                (*n_models).min(p)
+                n_models.min(p)
             )));
         }
         if ratio.len() != k {
@@ -230,7 +231,7 @@ impl Basis {
                 "explained_variance_ratio sums to {total}, more than 1"
             )));
         }
-        check_missing(missing, p, *n_models, max_iter_limit)?;
+        check_missing(missing, p, n_models, max_iter_limit)?;
         Ok(Self(parts))
     }
 
