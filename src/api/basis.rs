@@ -10,14 +10,19 @@
 //! back to the same f64), so a basis read back holds the very numbers it
 //! was made of.
 //!
-//! The wire types here mirror the core's plain parts (`BasisParts`,
-//! `MissingParts`, `LawBasisParts`, `SkillsBasisParts`) member for member,
-//! on purpose: a basis is a versioned, fingerprinted format that clients
-//! keep and send back, so its members must not move when a core type is
-//! renamed or reshaped, and the core carries no serde. A change to a core
-//! type fails to compile in `new` or `into_parts` here, which is where a new
-//! `format` version is decided.
+//! The wire types here are a basis as clients keep it, and only that: a
+//! basis is a versioned, fingerprinted format, so its members are fixed here
+//! and do not move when a core type is renamed or reshaped, and the core
+//! carries no serde. A PCA basis is written from, and read straight into,
+//! the core's own values (arrays and the fitted missing-score model, in
+//! `BasisParts`): the one check that its JSON needs before that, that no
+//! matrix is ragged, is made here in the words the core uses for a matrix of
+//! the wrong width, and the core checks everything else. The law and skills
+//! bases go through `LawBasisParts` and `SkillsBasisParts`. A change to a
+//! core type fails to compile in `new` or `into_parts` here, which is where
+//! a new `format` version is decided.
 
+use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -25,7 +30,8 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorCode};
 use super::options::{LinkName, Sign};
-use crate::analysis::pca::basis::{Basis as FittedBasis, BasisParts, MissingParts};
+use crate::analysis::pca::basis::{Basis as FittedBasis, BasisParts};
+use crate::analysis::pca::impute::{FittedIterativePca, FittedMissing, IterativePcaParams};
 use crate::analysis::scaling::basis::{LawBasis as FittedLawBasis, LawBasisParts, Reference};
 use crate::analysis::skills::{FittedRange, SkillsBasis as FittedSkillsBasis, SkillsBasisParts};
 
@@ -380,34 +386,13 @@ impl Basis {
         let parts = basis.parts();
         let mut wire = Basis {
             format: BASIS_FORMAT.into(),
-            benchmarks: parts.benchmarks,
-            mean: parts.mean,
-            scale: parts.scale,
-            components: parts.components,
+            benchmarks: parts.benchmarks.clone(),
+            mean: parts.mean.to_vec(),
+            scale: parts.scale.as_ref().map(Array1::to_vec),
+            components: rows(&parts.components),
             sign: parts.sign.into(),
-            explained_variance_ratio: parts.explained_variance_ratio,
-            missing: match parts.missing {
-                MissingParts::Reject => BasisMissing::Reject,
-                MissingParts::DropModels => BasisMissing::DropModels,
-                MissingParts::Mean { mean } => BasisMissing::Mean { mean },
-                MissingParts::IterativePca {
-                    mean,
-                    scale,
-                    center,
-                    components,
-                    tol,
-                    max_iter,
-                    bounds,
-                } => BasisMissing::IterativePca {
-                    mean,
-                    scale,
-                    center,
-                    components,
-                    tol,
-                    max_iter,
-                    bounds: bounds.map(|(lo, hi)| [lo, hi]),
-                },
-            },
+            explained_variance_ratio: parts.explained_variance_ratio.to_vec(),
+            missing: BasisMissing::new(&parts.missing),
             n_models: parts.n_models,
             fingerprint: String::new(),
         };
@@ -415,39 +400,103 @@ impl Basis {
         wire
     }
 
-    fn into_parts(self) -> BasisParts {
-        BasisParts {
+    /// The basis called `what` as the core's values, still unchecked but
+    /// for ragged matrices.
+    fn into_parts(self, what: &str) -> Result<BasisParts, ApiError> {
+        let p = self.benchmarks.len();
+        Ok(BasisParts {
+            components: matrix(what, "components", self.components, p)?,
+            missing: self.missing.into_fitted(what, p)?,
             benchmarks: self.benchmarks,
-            mean: self.mean,
-            scale: self.scale,
-            components: self.components,
+            mean: self.mean.into(),
+            scale: self.scale.map(Array1::from),
             sign: self.sign.into(),
-            explained_variance_ratio: self.explained_variance_ratio,
-            missing: match self.missing {
-                BasisMissing::Reject => MissingParts::Reject,
-                BasisMissing::DropModels => MissingParts::DropModels,
-                BasisMissing::Mean { mean } => MissingParts::Mean { mean },
-                BasisMissing::IterativePca {
-                    mean,
-                    scale,
-                    center,
-                    components,
-                    tol,
-                    max_iter,
-                    bounds,
-                } => MissingParts::IterativePca {
-                    mean,
-                    scale,
-                    center,
-                    components,
-                    tol,
-                    max_iter,
-                    bounds: bounds.map(|[lo, hi]| (lo, hi)),
-                },
-            },
+            explained_variance_ratio: self.explained_variance_ratio.into(),
             n_models: self.n_models,
+        })
+    }
+}
+
+impl BasisMissing {
+    fn new(missing: &FittedMissing) -> Self {
+        match missing {
+            FittedMissing::Reject => BasisMissing::Reject,
+            FittedMissing::DropModels => BasisMissing::DropModels,
+            FittedMissing::Mean { mean } => BasisMissing::Mean {
+                mean: mean.to_vec(),
+            },
+            FittedMissing::IterativePca(fitted) => BasisMissing::IterativePca {
+                mean: fitted.mean.to_vec(),
+                scale: fitted.std.to_vec(),
+                center: fitted.z_mean.to_vec(),
+                components: rows(&fitted.basis),
+                tol: fitted.params.tol,
+                max_iter: fitted.params.max_iter,
+                bounds: fitted.params.bounds.map(|(lo, hi)| [lo, hi]),
+            },
         }
     }
+
+    /// The missing-score model of the basis called `what`, on p benchmarks;
+    /// its rank is the number of rows of its components.
+    fn into_fitted(self, what: &str, p: usize) -> Result<FittedMissing, ApiError> {
+        Ok(match self {
+            BasisMissing::Reject => FittedMissing::Reject,
+            BasisMissing::DropModels => FittedMissing::DropModels,
+            BasisMissing::Mean { mean } => FittedMissing::Mean { mean: mean.into() },
+            BasisMissing::IterativePca {
+                mean,
+                scale,
+                center,
+                components,
+                tol,
+                max_iter,
+                bounds,
+            } => {
+                let basis = matrix(what, "missing.components", components, p)?;
+                let params = IterativePcaParams {
+                    rank: basis.nrows(),
+                    max_iter,
+                    tol,
+                    bounds: bounds.map(|[lo, hi]| (lo, hi)),
+                };
+                FittedMissing::IterativePca(FittedIterativePca {
+                    params,
+                    mean: mean.into(),
+                    std: scale.into(),
+                    z_mean: center.into(),
+                    basis,
+                })
+            }
+        })
+    }
+}
+
+/// A matrix as the wire writes it: a list of rows.
+fn rows(matrix: &Array2<f64>) -> Vec<Vec<f64>> {
+    matrix.rows().into_iter().map(|row| row.to_vec()).collect()
+}
+
+/// The rows called `name` of the basis called `what` as a matrix. Rows of
+/// two lengths make none: the first row that is not p long is named as the
+/// core names a matrix whose rows all have another length than p (the core
+/// checks that, the values and the orthonormality). A basis with several
+/// faults is therefore told of a ragged matrix first.
+fn matrix(what: &str, name: &str, rows: Vec<Vec<f64>>, p: usize) -> Result<Array2<f64>, ApiError> {
+    let width = rows.first().map_or(p, Vec::len);
+    if rows.iter().any(|row| row.len() != width) {
+        let (i, row) = rows
+            .iter()
+            .enumerate()
+            .find(|(_, row)| row.len() != p)
+            .expect("rows of two lengths are not all p long");
+        return Err(invalid(format!(
+            "{what}.{name}[{i}] has {} values, but there are {p} benchmarks",
+            row.len()
+        )));
+    }
+    Ok(Array2::from_shape_vec((rows.len(), width), rows.concat())
+        .expect("rows of one width make a matrix"))
 }
 
 impl LawBasis {
@@ -550,7 +599,7 @@ fn read_named(
     let object = object_of_format(value, what, BASIS_FORMAT)?;
     let wire: Basis = typed(value, what)?;
     let sent = wire.fingerprint.clone();
-    let basis = FittedBasis::from_parts(wire.into_parts(), max_iterations)
+    let basis = FittedBasis::from_parts(wire.into_parts(what)?, max_iterations)
         .map_err(|err| named(err.into(), what))?;
     check_fingerprint(object, &sent, what)?;
     Ok((basis, sent))

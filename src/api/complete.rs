@@ -479,31 +479,29 @@ pub struct IntervalOut {
     pub n_calibration: usize,
 }
 
-/// The method's constants, fixed in advance (docs/complete.md says why).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ConstantsOut {
-    pub logit_a: f64,
-    pub spread_pseudo: f64,
-    pub inner_folds: usize,
-    pub rank: usize,
-    pub burn: usize,
-    pub keep: usize,
-    pub prior_shape: f64,
-    pub prior_rate: f64,
-    pub noise_pseudo: f64,
-    pub probe_thin: usize,
-    pub knn_min_shared: usize,
-    pub knn_kappa: f64,
-    pub knn_offset_pen: f64,
-    pub knn_count_c: f64,
-    pub knn_bandwidths: Vec<f64>,
-    pub reg_min_shared: usize,
-    pub reg_kappa: f64,
-    pub reg_exponents: Vec<f64>,
-    pub blend_step: f64,
-    pub blend_top: usize,
-    pub min_observed_models: usize,
+/// The answer's constants, made from the core's list of them: the same
+/// names (but where the list gives the answer's own) and types, in the same
+/// order. Their meanings are the core's docs, left out here as they always
+/// were from the schema.
+macro_rules! constants_out {
+    ($($(#[$doc:meta])* $name:ident: $type:ty = $default:expr $(, wire $wire:tt)?;)*) => {
+        /// The method's constants, fixed in advance (docs/complete.md says why).
+        #[derive(Debug, Serialize, ToSchema)]
+        pub struct ConstantsOut {
+            $($(#[serde(rename = $wire)])? pub $name: $type,)*
+        }
+
+        impl From<Settings> for ConstantsOut {
+            fn from(s: Settings) -> Self {
+                ConstantsOut {
+                    $($name: s.$name,)*
+                }
+            }
+        }
+    };
 }
+
+complete::with_settings!(constants_out);
 
 /// What was used and what was chosen.
 #[derive(Debug, Serialize, ToSchema)]
@@ -616,7 +614,7 @@ impl CompleteResponse {
                 conformal_quantile: m.interval.conformal_quantile,
                 n_calibration: m.interval.n_calibration,
             },
-            constants: ConstantsOut::new(&m.settings),
+            constants: m.settings.clone().into(),
         };
         let probes = completion.probes.as_ref().map(|p| ProbesOut {
             benchmarks: p.benchmarks.iter().map(|&col| name(col)).collect(),
@@ -649,34 +647,6 @@ impl BenchmarkCvOut {
             mean_abs_error: s.mean_abs_error,
             coverage: s.coverage,
             median_width: s.median_width,
-        }
-    }
-}
-
-impl ConstantsOut {
-    fn new(s: &Settings) -> Self {
-        ConstantsOut {
-            logit_a: s.logit_a,
-            spread_pseudo: s.spread_pseudo,
-            inner_folds: s.inner_folds,
-            rank: s.rank,
-            burn: s.burn,
-            keep: s.keep,
-            prior_shape: s.prior_shape,
-            prior_rate: s.prior_rate,
-            noise_pseudo: s.noise_pseudo,
-            probe_thin: s.probe_thin,
-            knn_min_shared: s.knn_min_shared,
-            knn_kappa: s.knn_kappa,
-            knn_offset_pen: s.knn_offset_pen,
-            knn_count_c: s.knn_count_c,
-            knn_bandwidths: s.knn_h.clone(),
-            reg_min_shared: s.reg_min_shared,
-            reg_kappa: s.reg_kappa,
-            reg_exponents: s.reg_q.clone(),
-            blend_step: s.blend_step,
-            blend_top: s.blend_top,
-            min_observed_models: s.min_col_obs,
         }
     }
 }

@@ -47,6 +47,7 @@ use fit::{Context, Fit, Preds, Variants};
 pub use interval::FEATURES as RISK_FEATURES;
 use interval::Features;
 use knn::KnnVariants;
+pub(crate) use params::with_settings;
 pub use params::{CompleteParams, CompleteValidParams, MAX_PROBES, ScaleKind, Settings};
 use scale::median;
 pub use scale::{ColumnScale, ScaleSource};

@@ -45,80 +45,83 @@ impl ScaleKind {
     }
 }
 
-/// The constants of the method, fixed in advance (docs/complete.md says why
-/// each is what it is). The service always uses [`Settings::default`]; other
-/// values exist for experiments (the protocol example's levers).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Settings {
-    /// Soft-logit offset a, in percent points: t = ln((x + a) / (100 + a - x)).
-    pub logit_a: f64,
-    /// Pseudo-observations of the median spread in a bounded column's spread.
-    pub spread_pseudo: f64,
-    /// Inner cross-validation folds over the observed cells.
-    pub inner_folds: usize,
-    /// Rank of the Bayesian factorisation (plus one bias per model and benchmark).
-    pub rank: usize,
-    /// Gibbs sweeps discarded, then kept.
-    pub burn: usize,
-    pub keep: usize,
-    /// Gamma(shape, rate) hyper-prior of the factor and bias precisions.
-    pub prior_shape: f64,
-    pub prior_rate: f64,
-    /// Pseudo-observations of the pooled noise variance in a benchmark's noise.
-    pub noise_pseudo: f64,
-    /// Every this many kept sweeps, the probe search keeps a sample.
-    pub probe_thin: usize,
-    /// A neighbour must share at least this many benchmarks.
-    pub knn_min_shared: usize,
-    /// Pseudo-observations of the typical distance in a pair's distance.
-    pub knn_kappa: f64,
-    /// Share of the squared mean difference counted in the distance.
-    pub knn_offset_pen: f64,
-    /// A neighbour's weight is multiplied by N / (N + c), N shared benchmarks.
-    pub knn_count_c: f64,
-    /// Bandwidths, times the median pair distance (chosen by inner CV).
-    pub knn_h: Vec<f64>,
-    /// A benchmark pair needs this many shared models for a regression.
-    pub reg_min_shared: usize,
-    /// Pseudo-observations of a residual variance of 1 (z units).
-    pub reg_kappa: f64,
-    /// Precision-weight exponents (chosen by inner CV).
-    pub reg_q: Vec<f64>,
-    /// Simplex grid step of the blend weights (1 / an integer).
-    pub blend_step: f64,
-    /// The best this many blends are averaged.
-    pub blend_top: usize,
-    /// A benchmark needs this many observed models to be predicted.
-    pub min_col_obs: usize,
+/// The method's constants, one entry each: its meaning, type and default,
+/// and (`wire "..."`) its name in the answer's `method.constants` where the
+/// answer spells it out. The one list that both [`Settings`] here and the
+/// answer's constants at the edge are made from, so that a constant cannot
+/// be added, retyped or reordered in one and not the other. Called as
+/// `with_settings!(callback)`: `callback!` receives the entries
+/// `doc* name: Type = default (, wire "name")?;`.
+macro_rules! with_settings {
+    ($callback:ident) => {
+        $callback! {
+            /// Soft-logit offset a, in percent points: t = ln((x + a) / (100 + a - x)).
+            logit_a: f64 = 0.5;
+            /// Pseudo-observations of the median spread in a bounded column's spread.
+            spread_pseudo: f64 = 3.0;
+            /// Inner cross-validation folds over the observed cells.
+            inner_folds: usize = 8;
+            /// Rank of the Bayesian factorisation (plus one bias per model and benchmark).
+            rank: usize = 3;
+            /// Gibbs sweeps discarded, then kept.
+            burn: usize = 60;
+            keep: usize = 90;
+            /// Gamma(shape, rate) hyper-prior of the factor and bias precisions.
+            prior_shape: f64 = 1.0;
+            prior_rate: f64 = 1.0;
+            /// Pseudo-observations of the pooled noise variance in a benchmark's noise.
+            noise_pseudo: f64 = 4.0;
+            /// Every this many kept sweeps, the probe search keeps a sample.
+            probe_thin: usize = 5;
+            /// A neighbour must share at least this many benchmarks.
+            knn_min_shared: usize = 4;
+            /// Pseudo-observations of the typical distance in a pair's distance.
+            knn_kappa: f64 = 3.0;
+            /// Share of the squared mean difference counted in the distance.
+            knn_offset_pen: f64 = 0.5;
+            /// A neighbour's weight is multiplied by N / (N + c), N shared benchmarks.
+            knn_count_c: f64 = 10.0;
+            /// Bandwidths, times the median pair distance (chosen by inner CV).
+            knn_h: Vec<f64> = vec![0.3, 0.4, 0.55, 0.75], wire "knn_bandwidths";
+            /// A benchmark pair needs this many shared models for a regression.
+            reg_min_shared: usize = 5;
+            /// Pseudo-observations of a residual variance of 1 (z units).
+            reg_kappa: f64 = 3.0;
+            /// Precision-weight exponents (chosen by inner CV).
+            reg_q: Vec<f64> = vec![1.0, 2.0, 4.0], wire "reg_exponents";
+            /// Simplex grid step of the blend weights (1 / an integer).
+            blend_step: f64 = 0.1;
+            /// The best this many blends are averaged.
+            blend_top: usize = 10;
+            /// A benchmark needs this many observed models to be predicted.
+            min_col_obs: usize = 3, wire "min_observed_models";
+        }
+    };
+}
+pub(crate) use with_settings;
+
+macro_rules! settings {
+    ($($(#[$doc:meta])* $name:ident: $type:ty = $default:expr $(, wire $wire:tt)?;)*) => {
+        /// The constants of the method, fixed in advance (docs/complete.md
+        /// says why each is what it is). The service always uses
+        /// [`Settings::default`]; other values exist for experiments (the
+        /// protocol example's levers).
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Settings {
+            $($(#[$doc])* pub $name: $type,)*
+        }
+
+        impl Default for Settings {
+            fn default() -> Self {
+                Self {
+                    $($name: $default,)*
+                }
+            }
+        }
+    };
 }
 
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            logit_a: 0.5,
-            spread_pseudo: 3.0,
-            inner_folds: 8,
-            rank: 3,
-            burn: 60,
-            keep: 90,
-            prior_shape: 1.0,
-            prior_rate: 1.0,
-            noise_pseudo: 4.0,
-            probe_thin: 5,
-            knn_min_shared: 4,
-            knn_kappa: 3.0,
-            knn_offset_pen: 0.5,
-            knn_count_c: 10.0,
-            knn_h: vec![0.3, 0.4, 0.55, 0.75],
-            reg_min_shared: 5,
-            reg_kappa: 3.0,
-            reg_q: vec![1.0, 2.0, 4.0],
-            blend_step: 0.1,
-            blend_top: 10,
-            min_col_obs: 3,
-        }
-    }
-}
+with_settings!(settings);
 
 /// Checked completion options.
 #[derive(Debug, Clone, PartialEq)]
