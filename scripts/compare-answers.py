@@ -8,8 +8,8 @@ moved none.
 Each binary is started on a free 127.0.0.1 port. The requests (listed by `--list`) cover every
 endpoint and body format: JSON, CSV, Parquet, Arrow and multipart, wide and long tables, every
 missing-cell policy, k = 1 to 10 and p = 2 to 30, charts, bases, bootstrap and parallel analysis
-with seeds, groups, escaped labels, percent-scale scores, errors, and the 5000 x 200 body of
-bench/make_bodies.py. Prints one line per request that differs (status or bytes) and exits 1 if
+with seeds, groups, escaped labels, percent-scale scores, completion (with probes and charts),
+edited bases, errors, and the 5000 x 200 body of bench/make_bodies.py. Prints one line per request that differs (status or bytes) and exits 1 if
 any does. Nothing here reads ../shared.
 """
 import argparse
@@ -165,6 +165,27 @@ def requests(big_dir):
     ctype, body = multipart([("basis", JSON_T, json.dumps(json.loads(schema_example("TransformRequest"))["basis"]).encode(), None),
                              ("scores", CSV, b"Model,MMLU,ARC-C,HellaSwag,GSM8K\nm1,0.5,0.5,0.7,0.3\nm2,0.6,,0.8,0.4\n", "s.csv")])
     out.append(("transform multipart", "POST", "/v1/pca/transform?model_column=Model", ctype, body))
+    gappy = {k: v for k, v in json.loads(synthetic(60, 10, 2, 9, gaps=0.25)).items() if k != "n_components"}
+    out += [
+        ("complete example", "POST", "/v1/complete", JSON_T, schema_example("CompleteRequest")),
+        ("complete csv probes charts", "POST", "/v1/complete?probes=3&charts=true&interval=0.8", CSV, read(paper)),
+        ("complete json gaps", "POST", "/v1/complete", JSON_T, json.dumps(gappy).encode()),
+    ]
+    # The example basis edited: each edit is refused before the fingerprint is checked.
+    bad_bases = {
+        "ragged components": lambda b: b["components"][1].append(0.0),
+        "short components": lambda b: [row.pop() for row in b["components"]],
+        "no components": lambda b: b.__setitem__("components", []),
+        "short mean": lambda b: b["mean"].pop(),
+        "duplicate benchmark": lambda b: b["benchmarks"].__setitem__(1, b["benchmarks"][0]),
+        "ratio above 1": lambda b: b["explained_variance_ratio"].__setitem__(0, 1.5),
+        "edited number": lambda b: b["mean"].__setitem__(0, b["mean"][0] + 1e-9),
+    }
+    for name, edit in bad_bases.items():
+        request = json.loads(schema_example("TransformRequest"))
+        edit(request["basis"])
+        out.append((f"transform bad basis: {name}", "POST", "/v1/pca/transform", JSON_T,
+                    json.dumps(request).encode()))
     if big_dir:
         out.append(("pca 5000x200", "POST", "/v1/pca", JSON_T, read(pathlib.Path(big_dir) / "big.json")))
     return out
