@@ -482,7 +482,10 @@ pub struct IntervalOut {
 /// The answer's constants, made from the core's list of them: the same
 /// names (but where the list gives the answer's own) and types, in the same
 /// order. Their meanings are the core's docs, left out here as they always
-/// were from the schema.
+/// were from the schema. The wire name arrives as a `tt`: captured as a
+/// `literal` fragment, it reaches utoipa's derive as an opaque group that
+/// the derive does not read as a rename (serde does), and the schema would
+/// keep the core's name.
 macro_rules! constants_out {
     ($($(#[$doc:meta])* $name:ident: $type:ty = $default:expr $(, wire $wire:tt)?;)*) => {
         /// The method's constants, fixed in advance (docs/complete.md says why).
