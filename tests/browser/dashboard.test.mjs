@@ -190,6 +190,15 @@ async function clickAndCatch(button, path, timeout) {
   return responsePromise;
 }
 
+// Clicks a view's nav link and waits until the page has routed to it. The
+// link changes the fragment, and the page's `hashchange` handler (which shows
+// the view and clears the last view's error and warnings) runs in a task of
+// its own, after the click has returned: a check made at once would race it.
+async function openView(view) {
+  await page.click(`[data-testid="nav-${view}"]`);
+  await page.waitForSelector(`[data-testid="nav-${view}"][aria-current="page"]`);
+}
+
 async function visibleView() {
   const shown = [];
   for (const view of VIEWS) if (await page.locator(`[data-testid="view-${view}"]`).isVisible()) shown.push(view);
@@ -366,13 +375,14 @@ describe('dashboard', { timeout: 540_000 }, () => {
         `#${view}: FLOPs column`);
     }
     // The nav links and the browser's history move between views.
-    await page.click('[data-testid="nav-law"]');
+    await openView('law');
     assert.equal(new URL(page.url()).hash, '#law');
     assert.deepEqual(await visibleView(), ['law']);
-    await page.click('[data-testid="nav-compute-fit"]');
+    await openView('compute-fit');
     assert.deepEqual(await visibleView(), ['compute-fit']);
     await page.goBack();
     assert.equal(new URL(page.url()).hash, '#law');
+    await page.waitForSelector('[data-testid="nav-law"][aria-current="page"]');
     assert.deepEqual(await visibleView(), ['law']);
     // No fragment, or an unknown one, is the PCA view.
     await page.goto(`${BASE}/#nope`, { waitUntil: 'load' });
@@ -631,7 +641,7 @@ describe('dashboard', { timeout: 540_000 }, () => {
 
   it('fills the scaling views\' pickers from the loaded table and posts their parameters', async () => {
     // The paper example is still loaded: its metadata columns are guessed.
-    await page.click('[data-testid="nav-compute-fit"]');
+    await openView('compute-fit');
     assert.equal(await page.inputValue('#family-column'), 'Model Family');
     assert.equal(await page.inputValue('#flops-column'), 'FLOPs (1E21)');
     assert.equal(await page.locator('#params-column').isVisible(), false);
@@ -678,7 +688,7 @@ describe('dashboard', { timeout: 540_000 }, () => {
       },
     ];
     for (const { view, path, fill, expect } of cases) {
-      await page.click(`[data-testid="nav-${view}"]`);
+      await openView(view);
       await fill();
       // The whole query the page should send, and what the service answers to
       // it today, so the page can be held to that: a chart per returned spec,
@@ -835,7 +845,7 @@ describe('dashboard', { timeout: 540_000 }, () => {
   });
 
   it('says what is missing before asking the service', async () => {
-    await page.click('[data-testid="nav-design"]');
+    await openView('design');
     await page.fill('#max-models', '');
     let posted = false;
     const listener = (r) => { if (new URL(r.url()).pathname.startsWith('/v1/')) posted = true; };
@@ -845,7 +855,7 @@ describe('dashboard', { timeout: 540_000 }, () => {
     assert.match(await page.textContent('#error'), /No budget/);
     page.off('request', listener);
     assert.equal(posted, false);
-    await page.click('[data-testid="nav-pca"]');
+    await openView('pca');
     assert.equal(await page.locator('#error').isHidden(), true, 'a view change clears the message');
   });
 
@@ -1025,7 +1035,7 @@ describe('dashboard', { timeout: 540_000 }, () => {
       expectedStatuses.delete(422);
     }
     await page.fill('#skills-floors', V2_FLOORS.join(','));
-    await page.click('[data-testid="nav-pca"]');
+    await openView('pca');
   });
 
   it('completes the BenchPress example (#complete): the heatmap, the predictions with their intervals, the probes', async () => {
@@ -1200,7 +1210,7 @@ describe('dashboard', { timeout: 540_000 }, () => {
       expectedStatuses.delete(problem.status);
     }
     await page.fill('#complete-interval', '0.9');
-    await page.click('[data-testid="nav-pca"]');
+    await openView('pca');
   });
 
   it('offers missing=complete in #pca: the BenchPress example\'s PCA, and each answer\'s warnings shown', async () => {
@@ -1277,9 +1287,9 @@ describe('dashboard', { timeout: 540_000 }, () => {
 
     // The warnings belong to the view's answer: another view has its own
     // (none yet), and they come back with the view.
-    await page.click('[data-testid="nav-complete"]');
+    await openView('complete');
     assert.equal(await page.locator('[data-testid="warnings"]').isHidden(), true, '#complete has no warnings');
-    await page.click('[data-testid="nav-pca"]');
+    await openView('pca');
     assert.deepEqual(await shownWarnings(), warned, 'back in #pca');
 
     // An answer without warnings clears them: the paper example, whose six
@@ -1331,7 +1341,7 @@ describe('dashboard', { timeout: 540_000 }, () => {
       expectedStatuses.delete(refused.status);
     }
     await page.fill('#min-family-size', '');
-    await page.click('[data-testid="nav-pca"]');
+    await openView('pca');
   });
 
   it('reads an uploaded semicolon CSV and selects benchmarks by prefix', async () => {
@@ -1614,14 +1624,14 @@ describe('dashboard', { timeout: 540_000 }, () => {
         assert.ok(Math.abs(r - csv.explained_variance_ratio[i]) < 1e-9, `ratio ${i}: ${r} vs ${csv.explained_variance_ratio[i]}`);
       });
       // Another view on the same upload: family and FLOPs from models.csv.
-      await page.click('[data-testid="nav-compute-fit"]');
+      await openView('compute-fit');
       assert.equal(await page.inputValue('#family-column'), 'Model Family');
       assert.equal(await page.inputValue('#flops-column'), 'FLOPs (1E21)');
       const fit = await clickAndCatch('#run-compute-fit', '/v1/scaling/compute-fit');
       assert.equal(fit.status(), 200, await fit.text());
       assert.equal(new URL(fit.url()).searchParams.get('format'), 'lm_eval');
       assert.ok((await fit.json()).families.length > 1);
-      await page.click('[data-testid="nav-pca"]');
+      await openView('pca');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
