@@ -960,7 +960,55 @@ fn task_infos(
             }
         }
     }
+    no_group_cycle(&info)?;
     Ok((order, info))
+}
+
+/// Refuses groups listed under one another in a circle (g1 lists g2, g2
+/// lists g1, in one document or across several): no group of the circle is
+/// above the others, so none can stand for the rest, and the harness never
+/// writes one. (A group that lists itself is not a circle: that entry is
+/// skipped.) Each task is walked up once, so the check is linear in the
+/// tasks however deep the tree.
+fn no_group_cycle(info: &HashMap<String, TaskInfo>) -> Result<(), IngestError> {
+    const ON_WALK: u8 = 1;
+    const REACHES_TOP: u8 = 2;
+    let mut state: HashMap<&str, u8> = HashMap::with_capacity(info.len());
+    // In name order, so that the message names the same circle every time.
+    let mut tasks: Vec<&str> = info.keys().map(String::as_str).collect();
+    tasks.sort_unstable();
+    let mut walk: Vec<&str> = Vec::new();
+    for start in tasks {
+        walk.clear();
+        let mut at = Some(start);
+        while let Some(task) = at {
+            match state.get(task) {
+                Some(&REACHES_TOP) => break,
+                Some(_) => {
+                    let from = walk.iter().position(|&t| t == task).unwrap_or(0);
+                    let circle = &walk[from..];
+                    let under = circle
+                        .iter()
+                        .zip(circle.iter().cycle().skip(1))
+                        .map(|(task, group)| format!("'{task}' under '{group}'"))
+                        .collect::<Vec<_>>();
+                    return Err(invalid(format!(
+                        "'group_subtasks' list groups under one another in a circle ({}): no \
+                         group of it is above the others",
+                        under.join(", ")
+                    )));
+                }
+                None => {}
+            }
+            state.insert(task, ON_WALK);
+            walk.push(task);
+            at = info.get(task).and_then(|i| i.group.as_deref());
+        }
+        for &task in &walk {
+            state.insert(task, REACHES_TOP);
+        }
+    }
+    Ok(())
 }
 
 /// Whether a task has a score (a metric) in some document.
@@ -968,8 +1016,8 @@ fn scored(info: &HashMap<String, TaskInfo>, task: &str) -> bool {
     info.get(task).is_some_and(|i| !i.keys.is_empty())
 }
 
-/// Whether a group above `task` has a score (the group stands for it); the
-/// walk up stops after as many steps as there are tasks (a cycle).
+/// Whether a group above `task` has a score (the group stands for it). The
+/// groups form no circle ([`no_group_cycle`]); the walk is bounded all the same.
 fn stood_for(info: &HashMap<String, TaskInfo>, task: &str) -> bool {
     let mut at = info.get(task).and_then(|i| i.group.as_deref());
     for _ in 0..=info.len() {
@@ -1682,6 +1730,20 @@ mod tests {
                 r#"{"results": {"t": {"acc,none": Infinity}}, "model_name": "m"}"#,
                 "not a finite number",
                 "finite",
+            ),
+            (
+                r#"{"results": {"a": {"acc,none": 0.1}, "g1": {"acc,none": 0.2}},
+                    "group_subtasks": {"g1": ["g2", "a"], "g2": ["g3"], "g3": ["g1"]},
+                    "model_name": "m"}"#,
+                "in a circle ('g1' under 'g3', 'g3' under 'g2', 'g2' under 'g1')",
+                "lm",
+            ),
+            (
+                // The circle closed across two documents of one model.
+                "{\"results\": {\"t\": {\"acc,none\": 0.1}}, \"group_subtasks\": {\"g1\": [\"g2\"]}, \"model_name\": \"m\"}\n\
+                 {\"results\": {\"u\": {\"acc,none\": 0.1}}, \"group_subtasks\": {\"g2\": [\"g1\"]}, \"model_name\": \"m\"}",
+                "'g1' under 'g2', 'g2' under 'g1'",
+                "lm",
             ),
         ] {
             let err = read(body, &LmEvalSpec::default()).unwrap_err();

@@ -495,6 +495,7 @@ fn lm_eval_cases() -> Vec<Case> {
         l(LM, "lm_eval: no model in a form names the part", FORM, leak(format!("{}{}--b--\r\n", part("f", &ok("a", 0.2)), part("g", r#"{"results": {"t1": {"acc,none": 0.1}}}"#))), 422, "empty_label", "part 2 ('g', file g.json)"),
         l(LM, "lm_eval: a part that is not JSON", FORM, leak(format!("{}--b--\r\n", part("f", "model,score"))), 422, "invalid_lm_eval", "part 1 ('f', file f.json) is not JSON"),
         l(LM, "lm_eval: not JSON", JSON, "{\"results\": ", 400, "malformed_json", "EOF"),
+        l(LM, "lm_eval: groups listed under one another in a circle", JSON, r#"{"model_name": "a", "results": {"t1": {"acc,none": 0.5}, "g1": {"acc,none": 0.4}}, "group_subtasks": {"g1": ["g2", "t1"], "g2": ["g1"]}}"#, 422, "invalid_lm_eval", "'g1' under 'g2', 'g2' under 'g1'"),
         l(LM, "lm_eval: two values for a model and task", JSON, leak(format!("[{}, {}]", ok("a", 0.2), ok("a", 0.3))), 422, "duplicate_score", "model 'a' has two scores for task 't1'"),
         l("format=lm_eval&metrics=t1:f1", "lm_eval: a named metric the task lacks", JSON, leak(three.clone()), 422, "unknown_column", "task 't1' has no metric 'f1' (array index 0 and the other documents have acc,none)"),
         l("format=lm_eval&metrics=t1", "lm_eval: a metrics item without a metric", JSON, leak(three.clone()), 422, "invalid_query", "task:metric,filter"),
