@@ -722,6 +722,23 @@ fn routed_cases() -> Vec<Routed> {
             &["is given twice"],
         ),
         r(
+            "law: more targets than MAX_TARGETS",
+            law_path,
+            law_with(&|b| {
+                let target = b.as_object_mut().unwrap().remove("target").unwrap();
+                let targets: Vec<Value> = (0..101)
+                    .map(|t| {
+                        let mut one = target.clone();
+                        one["name"] = json!(format!("target {t}"));
+                        one
+                    })
+                    .collect();
+                b["targets"] = json!(targets);
+            }),
+            "invalid_target",
+            &["101 targets given", "MAX_TARGETS"],
+        ),
+        r(
             "law: flops with params",
             law_path,
             law_with(&|b| {
