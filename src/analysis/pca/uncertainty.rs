@@ -72,10 +72,11 @@ pub fn bootstrap(
     let fixed = params.clone().with_n_components(NComponents::Count(k));
     let deadline = budget::current();
     // Per resample: its ratios and aligned components, or None if it had no variance.
+    type Refit = Option<(Array1<f64>, Array2<f64>)>;
     // Collected as one Result, so that the first error (the deadline's)
     // stops the resamples not yet started instead of running each one to
     // its check.
-    let fits: Result<Vec<Option<(Array1<f64>, Array2<f64>)>>, AnalysisError> = (0..resamples)
+    let fits: Result<Vec<Refit>, AnalysisError> = (0..resamples)
         .into_par_iter()
         .map(|b| {
             budget::with_deadline(deadline, || {
