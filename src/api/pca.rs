@@ -667,7 +667,7 @@ handler! {
             min(n_models, n_benchmarks)), `zero_variance`, `numeric_overflow`, `numeric_underflow` (a \
             benchmark that varies by less than 2.2e-308, the smallest normal float), `invalid_bootstrap` \
             (bootstrap.resamples outside 2..=MAX_RESAMPLES, bootstrap.confidence outside (0, 1), a negative \
-            bootstrap.seed), `invalid_parallel_analysis` (the same for parallel_analysis.iterations, from 1, \
+            bootstrap.seed, resamples x components x benchmarks over 10000000, MAX_BOOTSTRAP_VALUES), `invalid_parallel_analysis` (the same for parallel_analysis.iterations, from 1, \
             quantile and seed); for a table also \
             `invalid_csv`, `invalid_parquet`, `invalid_arrow` (the body cannot be read), `unknown_column`, \
             `no_matching_columns`, `invalid_score` (a cell, or a selected column of a non-number type), \

@@ -5,13 +5,18 @@
 
 use serde_json::{Value, json};
 
-use super::{SCHEMA, extent, number, optional, short, tip};
+use super::{SCHEMA, evenly_spaced, extent, number, optional, short, tip};
 use crate::analysis::BenchmarkMatrix;
 use crate::analysis::scaling::law::{LawFit, LawSpec, Role};
 use crate::analysis::scaling::metadata::{Families, Target};
 
 /// Points of each drawn sigmoid.
 const CURVE_POINTS: usize = 200;
+
+/// The most models drawn as points, over all targets: each target draws
+/// at most its share, evenly spaced in row order, so that a chart's size
+/// is bounded whatever the board (an ordinary one is drawn whole).
+pub const LAW_POINTS: usize = 5000;
 
 /// The roles in the order of the legends, with their colours and shapes.
 const SPLITS: [(&str, &str, &str); 3] = [
@@ -48,10 +53,10 @@ impl LawCharts<'_> {
     /// `{"law": spec, "predicted_vs_observed": spec}` for one target or
     /// several (one curve and one set of points per target).
     pub fn specs(&self, laws: &[TargetLaw]) -> Value {
-        let points = self.points(laws);
+        let (points, cut) = self.points(laws);
         json!({
-            "law": self.law(laws, &points),
-            "predicted_vs_observed": self.predicted_vs_observed(laws, &points),
+            "law": self.law(laws, &points, cut.as_deref()),
+            "predicted_vs_observed": self.predicted_vs_observed(laws, &points, cut.as_deref()),
         })
     }
 
@@ -62,13 +67,26 @@ impl LawCharts<'_> {
 
     /// One record per target and predicted model. `y` is the observed
     /// target, or the prediction for a model without one (which lies on the
-    /// curve, drawn apart by its shape).
-    fn points(&self, laws: &[TargetLaw]) -> Vec<Value> {
+    /// curve, drawn apart by its shape). Past [`LAW_POINTS`], each target
+    /// draws its share of the models, evenly spaced, said in the second
+    /// value (a subtitle line).
+    fn points(&self, laws: &[TargetLaw]) -> (Vec<Value>, Option<String>) {
         let equivalent = self.equivalent_compute(laws);
         let models = self.matrix.models();
+        let share = (LAW_POINTS / laws.len().max(1)).max(1);
+        let most = laws
+            .iter()
+            .map(|l| l.fit.predictions.len())
+            .max()
+            .unwrap_or(0);
+        let cut = (most > share).then(|| {
+            let per = if laws.len() > 1 { " per target" } else { "" };
+            format!("Showing at most {share} of {most} models{per}, evenly spaced in row order")
+        });
         let mut values = Vec::new();
         for law in laws {
-            for p in &law.fit.predictions {
+            let picked = evenly_spaced(law.fit.predictions.len(), share);
+            for p in picked.map(|i| &law.fit.predictions[i]) {
                 let x = if equivalent {
                     p.equivalent_log10_flops.unwrap_or(f64::NAN)
                 } else {
@@ -93,7 +111,7 @@ impl LawCharts<'_> {
                 values.push(record);
             }
         }
-        values
+        (values, cut)
     }
 
     fn x_title(&self, equivalent: bool) -> String {
@@ -190,7 +208,7 @@ impl LawCharts<'_> {
         values
     }
 
-    fn law(&self, laws: &[TargetLaw], points: &[Value]) -> Value {
+    fn law(&self, laws: &[TargetLaw], points: &[Value], cut: Option<&str>) -> Value {
         let equivalent = self.equivalent_compute(laws);
         let cutoff = self.spec.log10_cutoff().filter(|_| equivalent);
         let xs = points.iter().filter_map(|p| p["x"].as_f64()).chain(cutoff);
@@ -275,6 +293,7 @@ impl LawCharts<'_> {
                 .to_owned()
         }];
         subtitle.extend(laws.iter().map(|l| metrics_line(l, several)));
+        subtitle.extend(cut.map(str::to_owned));
         json!({
             "$schema": SCHEMA,
             "title": {"text": title, "subtitle": subtitle},
@@ -285,7 +304,12 @@ impl LawCharts<'_> {
         })
     }
 
-    fn predicted_vs_observed(&self, laws: &[TargetLaw], points: &[Value]) -> Value {
+    fn predicted_vs_observed(
+        &self,
+        laws: &[TargetLaw],
+        points: &[Value],
+        cut: Option<&str>,
+    ) -> Value {
         let labelled: Vec<Value> = points
             .iter()
             .filter(|p| !p["observed"].is_null())
@@ -319,6 +343,7 @@ impl LawCharts<'_> {
         let pick_field = if several { "target" } else { "split" };
         let mut subtitle = vec!["Dashed: predicted = observed".to_owned()];
         subtitle.extend(laws.iter().map(|l| metrics_line(l, several)));
+        subtitle.extend(cut.map(str::to_owned));
         json!({
             "$schema": SCHEMA,
             "title": {"text": "Predicted against observed", "subtitle": subtitle},

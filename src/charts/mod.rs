@@ -61,6 +61,14 @@ fn tip(field: &str, kind: &str, title: &str, format: Option<&str>) -> Value {
     entry
 }
 
+/// `most` of the indices `0..all` (all of them when there are no more),
+/// evenly spaced from the first: what a chart cut down to `most` records
+/// draws, so that it keeps the spread of the rows it stands for.
+fn evenly_spaced(all: usize, most: usize) -> impl Iterator<Item = usize> {
+    let drawn = all.min(most);
+    (0..drawn).map(move |d| if drawn < all { d * all / drawn } else { d })
+}
+
 /// The smallest and largest finite values, or None when there is none.
 fn extent(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
     values
@@ -175,6 +183,17 @@ mod tests {
         assert_eq!(short(0.0, 3), "0");
         assert_eq!(short(1.234e-7, 3), "1.23e-7");
         assert_eq!(short(f64::NAN, 3), "n/a");
+    }
+
+    #[test]
+    fn evenly_spaced_indices_span_the_rows() {
+        assert_eq!(evenly_spaced(3, 5).collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!(evenly_spaced(10, 4).collect::<Vec<_>>(), [0, 2, 5, 7]);
+        assert_eq!(
+            evenly_spaced(10, 10).collect::<Vec<_>>(),
+            (0..10).collect::<Vec<_>>()
+        );
+        assert_eq!(evenly_spaced(0, 4).count(), 0);
     }
 
     #[test]

@@ -1,10 +1,16 @@
 //! The charts of `/v1/pca`: scree plot, loadings heatmap and the scatter
 //! of the models on two components.
+//!
+//! Each is cut down for a large fit, so that a spec's size is bounded
+//! whatever the board (a spec holds a JSON object per drawn cell, ten times
+//! the cell's 8 bytes and more): at most [`CHART_COMPONENTS`] components,
+//! [`LOADINGS_BENCHMARKS`] benchmarks in the heatmap and [`SCATTER_MODELS`]
+//! models in the scatter, each chart saying in its subtitle when it was cut.
 
-use ndarray::ArrayView2;
+use ndarray::{ArrayView2, s};
 use serde_json::{Value, json};
 
-use super::{Heatmap, HeatmapAxis, SCHEMA, extent, pc_name};
+use super::{Heatmap, HeatmapAxis, SCHEMA, evenly_spaced, extent, pc_name};
 use crate::analysis::BenchmarkMatrix;
 use crate::analysis::pca::fit::PcaFit;
 
@@ -12,6 +18,15 @@ use crate::analysis::pca::fit::PcaFit;
 /// it with answers of `POST /v1/pca/transform` (through the Vega view's
 /// `data` method) and the layer draws their models.
 pub const PLACED: &str = "placed";
+
+/// The most components the charts show (the scree's bars, the heatmap's
+/// columns, the scatter's menus): the leading ones.
+pub const CHART_COMPONENTS: usize = 100;
+/// The most benchmarks in the loadings heatmap (its rows, as many as the
+/// completion's heatmap has columns): those with the largest loadings.
+pub const LOADINGS_BENCHMARKS: usize = 150;
+/// The most models in the scatter: evenly spaced in row order.
+pub const SCATTER_MODELS: usize = 5000;
 
 /// The legend's title when the groups come without a name (a JSON body's
 /// `groups`).
@@ -57,8 +72,13 @@ pub fn pca(
 /// without a group is `(none)`.
 fn colour_by_group(spec: &mut Value, groups: &[Option<String>], title: &str) {
     if let Some(values) = spec["data"]["values"].as_array_mut() {
-        for (record, group) in values.iter_mut().zip(groups) {
-            record["group"] = json!(group.as_deref().unwrap_or("(none)"));
+        // A cut scatter draws some models only: each record's `index` is its row.
+        for record in values.iter_mut() {
+            let group = record["index"]
+                .as_u64()
+                .and_then(|i| groups.get(usize::try_from(i).ok()?))
+                .and_then(Option::as_deref);
+            record["group"] = json!(group.unwrap_or("(none)"));
         }
     }
     let group = json!({"field": "group", "type": "nominal", "title": title});
@@ -95,16 +115,21 @@ pub fn vega_lite_parts(
     projections: ArrayView2<f64>,
 ) -> Value {
     let k = components.nrows();
-    let names: Vec<String> = (1..=k).map(pc_name).collect();
+    let shown = k.min(CHART_COMPONENTS);
+    let names: Vec<String> = (1..=shown).map(pc_name).collect();
+    let cut = (shown < k).then(|| format!("the first {shown} of {k} components"));
+    let components = components.slice(s![..shown, ..]);
+    let projections = projections.slice(s![.., ..shown.min(projections.ncols())]);
     json!({
-        "scree": scree(&names, ratio, cumulative),
-        "loadings": loadings(&names, benchmarks, components),
-        "scatter": scatter(&names, models, ratio, projections),
+        "scree": scree(&names, ratio, cumulative, cut.as_deref()),
+        "loadings": loadings(&names, benchmarks, components, cut.as_deref()),
+        "scatter": scatter(&names, models, ratio, projections, cut.as_deref()),
     })
 }
 
 /// Bars of each component's explained-variance ratio, and the running total as a line.
-fn scree(names: &[String], ratio: &[f64], cumulative: &[f64]) -> Value {
+/// `cut` names the components shown when they are not all.
+fn scree(names: &[String], ratio: &[f64], cumulative: &[f64], cut: Option<&str>) -> Value {
     let values: Vec<Value> = names
         .iter()
         .enumerate()
@@ -118,11 +143,16 @@ fn scree(names: &[String], ratio: &[f64], cumulative: &[f64]) -> Value {
         })
         .collect();
     let y_title = "Share of total variance";
+    let mut subtitle =
+        "Explained variance ratio per component (bars) and cumulative (line)".to_owned();
+    if let Some(cut) = cut {
+        subtitle.push_str(&format!("; showing {cut}"));
+    }
     json!({
         "$schema": SCHEMA,
         "title": {
             "text": "Scree plot",
-            "subtitle": "Explained variance ratio per component (bars) and cumulative (line)",
+            "subtitle": subtitle,
         },
         "description": "Explained variance ratio of each principal component and the cumulative ratio.",
         "width": {"step": 48},
@@ -160,8 +190,55 @@ fn scree(names: &[String], ratio: &[f64], cumulative: &[f64]) -> Value {
 }
 
 /// A benchmark x component heatmap of the loadings, on a diverging scale
-/// centred at 0, with each value written in its cell.
-fn loadings(names: &[String], benchmarks: &[String], components: ArrayView2<f64>) -> Value {
+/// centred at 0, with each value written in its cell. Past
+/// [`LOADINGS_BENCHMARKS`] benchmarks, it shows those with the largest sum
+/// of squared loadings on the components shown (the earlier on ties), in
+/// the request's order; `cut` names the components shown when not all.
+fn loadings(
+    names: &[String],
+    benchmarks: &[String],
+    components: ArrayView2<f64>,
+    cut: Option<&str>,
+) -> Value {
+    let p = components.ncols();
+    let kept: Vec<usize> = if p <= LOADINGS_BENCHMARKS {
+        (0..p).collect()
+    } else {
+        let weight: Vec<f64> = components
+            .columns()
+            .into_iter()
+            .map(|column| column.iter().map(|v| v * v).sum::<f64>())
+            .collect();
+        let mut order: Vec<usize> = (0..p).collect();
+        // Non-finite weights (there are none in a fit) sort last.
+        let key = |b: usize| {
+            if weight[b].is_finite() {
+                weight[b]
+            } else {
+                -1.0
+            }
+        };
+        order.sort_by(|&a, &b| key(b).total_cmp(&key(a)).then(a.cmp(&b)));
+        order.truncate(LOADINGS_BENCHMARKS);
+        order.sort_unstable();
+        order
+    };
+    let mut subtitle = "Weight of each benchmark in each component".to_owned();
+    let mut shown = Vec::new();
+    if kept.len() < p {
+        shown.push(format!(
+            "the {} of {p} benchmarks with the largest loadings",
+            kept.len()
+        ));
+    }
+    shown.extend(cut.map(str::to_owned));
+    if !shown.is_empty() {
+        subtitle.push_str(&format!("; showing {}", shown.join(" and ")));
+    }
+    let rows: Vec<String> = kept
+        .iter()
+        .map(|&b| benchmarks.get(b).cloned().unwrap_or_default())
+        .collect();
     // Long ("folded") form: one record per (component, benchmark).
     let cells = components
         .rows()
@@ -169,14 +246,13 @@ fn loadings(names: &[String], benchmarks: &[String], components: ArrayView2<f64>
         .enumerate()
         .flat_map(|(c, row)| {
             let name = names[c].as_str();
-            row.into_iter().enumerate().map(move |(b, &loading)| {
-                let benchmark = benchmarks.get(b).map_or("", String::as_str);
-                (name, benchmark, loading)
-            })
+            kept.iter()
+                .zip(&rows)
+                .map(move |(&b, benchmark)| (name, benchmark.as_str(), row[b]))
         });
     Heatmap {
         title: "Loadings",
-        subtitle: "Weight of each benchmark in each component",
+        subtitle: &subtitle,
         description: "Loadings of the benchmarks on the principal components",
         x: HeatmapAxis {
             field: "component",
@@ -186,7 +262,7 @@ fn loadings(names: &[String], benchmarks: &[String], components: ArrayView2<f64>
         y: HeatmapAxis {
             field: "benchmark",
             title: "Benchmark",
-            sort: benchmarks,
+            sort: &rows,
         },
         value: ("loading", "Loading"),
         row_height: 26,
@@ -197,18 +273,33 @@ fn loadings(names: &[String], benchmarks: &[String], components: ArrayView2<f64>
 
 /// Each model's scores on two components, PC1 and PC2 until a reader picks
 /// others (or, with one component, PC1 against the model's row index),
-/// with the model's name as tooltip.
+/// with the model's name as tooltip. Past [`SCATTER_MODELS`] models, it
+/// draws that many, evenly spaced in row order (each record's `index` is
+/// its row); `cut` names the components shown when not all.
 fn scatter(
     names: &[String],
     models: &[String],
     ratio: &[f64],
     projections: ArrayView2<f64>,
+    cut: Option<&str>,
 ) -> Value {
     let k = projections.ncols();
-    let values: Vec<Value> = projections
-        .rows()
-        .into_iter()
-        .enumerate()
+    let n = projections.nrows();
+    let drawn = n.min(SCATTER_MODELS);
+    let mut shown = Vec::new();
+    if drawn < n {
+        shown.push(format!("{drawn} of {n} models, evenly spaced in row order"));
+    }
+    shown.extend(cut.map(str::to_owned));
+    let note = |subtitle: &str| {
+        if shown.is_empty() {
+            subtitle.to_owned()
+        } else {
+            format!("{subtitle}; showing {}", shown.join(" and "))
+        }
+    };
+    let values: Vec<Value> = evenly_spaced(n, SCATTER_MODELS)
+        .map(|i| (i, projections.row(i)))
         .map(|(i, row)| {
             let mut record = serde_json::Map::new();
             record.insert(
@@ -236,7 +327,7 @@ fn scatter(
     if k < 2 {
         return json!({
             "$schema": SCHEMA,
-            "title": {"text": "PC1 by model (only one component kept)", "subtitle": "Each point is a model, in row order"},
+            "title": {"text": "PC1 by model (only one component kept)", "subtitle": note("Each point is a model, in row order")},
             "description": "Projections of the models on the principal components.",
             "width": 420,
             "height": 320,
@@ -294,7 +385,7 @@ fn scatter(
     placed_tooltip.extend(tooltip_pcs);
     json!({
         "$schema": SCHEMA,
-        "title": {"text": {"expr": "'PC' + x_pc + ' vs PC' + y_pc"}, "subtitle": "Each point is a model"},
+        "title": {"text": {"expr": "'PC' + x_pc + ' vs PC' + y_pc"}, "subtitle": note("Each point is a model")},
         "description": "Projections of the models on two principal components, picked under the chart; \
                         the models placed on the components (dataset `placed`) as black diamonds.",
         "width": 420,
@@ -582,5 +673,109 @@ mod tests {
         assert_eq!(values(&v["scatter"])[0]["PC1"], Value::Null);
         // Still serialisable as JSON.
         assert!(serde_json::to_string(&v).is_ok());
+    }
+
+    /// A fit of `n` models on `p` benchmarks with `k` components, each
+    /// value distinct (loadings grow with the benchmark's index).
+    fn large(n: usize, p: usize, k: usize) -> Value {
+        let models: Vec<String> = (0..n).map(|i| format!("m{i}")).collect();
+        let benchmarks: Vec<String> = (0..p).map(|j| format!("b{j}")).collect();
+        let components = ndarray::Array2::from_shape_fn((k, p), |(c, j)| (j + c) as f64 / p as f64);
+        let projections = ndarray::Array2::from_shape_fn((n, k), |(i, c)| (i * k + c) as f64);
+        let ratio: Vec<f64> = (0..k).map(|c| 1.0 / (2.0 + c as f64)).collect();
+        vega_lite_parts(
+            &models,
+            &benchmarks,
+            components.view(),
+            &ratio,
+            &ratio,
+            projections.view(),
+        )
+    }
+
+    #[test]
+    fn loadings_of_many_benchmarks_keep_the_largest_and_say_so() {
+        let p = LOADINGS_BENCHMARKS + 50;
+        let v = large(4, p, 3);
+        let spec = &v["loadings"];
+        // The loadings grow with the index: the last 150 benchmarks are the largest.
+        let kept: Vec<String> = (p - LOADINGS_BENCHMARKS..p)
+            .map(|j| format!("b{j}"))
+            .collect();
+        assert_eq!(spec["encoding"]["y"]["sort"], json!(kept));
+        assert_eq!(values(spec).len(), 3 * LOADINGS_BENCHMARKS);
+        assert_eq!(
+            values(spec)[0]["benchmark"],
+            json!(format!("b{}", p - LOADINGS_BENCHMARKS))
+        );
+        let subtitle = spec["title"]["subtitle"].as_str().unwrap();
+        assert!(
+            subtitle.ends_with(&format!(
+                "showing the 150 of {p} benchmarks with the largest loadings"
+            )),
+            "{subtitle}"
+        );
+        // Drawn whole at the cap: the subtitle says nothing.
+        let whole = large(4, LOADINGS_BENCHMARKS, 3);
+        assert_eq!(values(&whole["loadings"]).len(), 3 * LOADINGS_BENCHMARKS);
+        assert_eq!(
+            whole["loadings"]["title"]["subtitle"],
+            "Weight of each benchmark in each component"
+        );
+    }
+
+    #[test]
+    fn a_scatter_of_many_models_draws_evenly_spaced_ones_with_their_groups() {
+        let n = 2 * SCATTER_MODELS + 1;
+        let v = large(n, 3, 2);
+        let mut spec = v["scatter"].clone();
+        let groups: Vec<Option<String>> = (0..n).map(|i| Some(format!("g{}", i % 7))).collect();
+        colour_by_group(&mut spec, &groups, "Family");
+        let data = values(&spec);
+        assert_eq!(data.len(), SCATTER_MODELS);
+        let index = |d: usize| data[d]["index"].as_u64().unwrap() as usize;
+        assert_eq!(
+            (index(0), index(1), index(SCATTER_MODELS - 1)),
+            (0, 2, n - 3)
+        );
+        for d in [0, 1, 2500, SCATTER_MODELS - 1] {
+            let i = index(d);
+            assert_eq!(data[d]["model"], json!(format!("m{i}")));
+            assert_eq!(data[d]["PC2"], json!((i * 2 + 1) as f64));
+            assert_eq!(data[d]["group"], json!(format!("g{}", i % 7)));
+        }
+        let subtitle = spec["title"]["subtitle"].as_str().unwrap();
+        assert!(
+            subtitle.ends_with(&format!(
+                "showing {SCATTER_MODELS} of {n} models, evenly spaced in row order"
+            )),
+            "{subtitle}"
+        );
+    }
+
+    #[test]
+    fn charts_of_many_components_show_the_leading_ones() {
+        let k = CHART_COMPONENTS + 20;
+        let v = large(k, LOADINGS_BENCHMARKS, k);
+        let note = format!("showing the first {CHART_COMPONENTS} of {k} components");
+        assert_eq!(values(&v["scree"]).len(), CHART_COMPONENTS);
+        assert_eq!(
+            values(&v["loadings"]).len(),
+            CHART_COMPONENTS * LOADINGS_BENCHMARKS
+        );
+        let record = values(&v["scatter"])[0].as_object().unwrap();
+        assert_eq!(record.len(), 2 + CHART_COMPONENTS);
+        assert!(record.contains_key("PC100") && !record.contains_key("PC101"));
+        assert_eq!(
+            v["scatter"]["params"][0]["bind"]["options"]
+                .as_array()
+                .unwrap()
+                .len(),
+            CHART_COMPONENTS
+        );
+        for chart in ["scree", "loadings", "scatter"] {
+            let subtitle = v[chart]["title"]["subtitle"].as_str().unwrap();
+            assert!(subtitle.ends_with(&note), "{chart}: {subtitle}");
+        }
     }
 }

@@ -430,6 +430,8 @@ fn cases() -> Vec<Case> {
         c("bootstrap.seed negative", JSON, with(|b| b["bootstrap"] = json!({"seed": -1})), 422, "invalid_bootstrap", "bootstrap.seed must be"),
         c("bootstrap.resamples beyond an i64", JSON, with_number("bootstrap", "{\"resamples\": 18446744073709551617}"), 422, "invalid_bootstrap", "bootstrap.resamples must be a whole number between 2 and"),
         c("bootstrap.resamples beyond an i64, as sent", JSON, with_number("bootstrap", "{\"resamples\": 18446744073709551617}"), 422, "invalid_bootstrap", "got 18446744073709551617"),
+        // 10000 resamples x 1000 benchmarks x 2 or more components: over 10 million loadings to keep.
+        c("bootstrap: resamples x components x benchmarks over the limit", JSON, with(|b| { b["benchmarks"] = json!((0..1000).map(|j| format!("b{j}")).collect::<Vec<_>>()); b["scores"] = json!((0..3).map(|i| (0..1000).map(|j| ((i * 7 + j * 3) % 11) as f64 / 10.0).collect::<Vec<_>>()).collect::<Vec<_>>()); b["bootstrap"] = json!({"resamples": 10000}); }), 422, "invalid_bootstrap", "MAX_BOOTSTRAP_VALUES"),
         c("parallel_analysis.quantile above one", JSON, with(|b| b["parallel_analysis"] = json!({"quantile": 2})), 422, "invalid_parallel_analysis", "parallel_analysis.quantile must lie strictly between 0 and 1, got 2"),
         c("parallel_analysis.seed negative", JSON, with(|b| b["parallel_analysis"] = json!({"seed": -1})), 422, "invalid_parallel_analysis", "parallel_analysis.seed must be"),
         c("parallel_analysis.iterations zero", JSON, with(|b| b["parallel_analysis"] = json!({"iterations": 0})), 422, "invalid_parallel_analysis", "parallel_analysis.iterations must be"),
@@ -719,6 +721,23 @@ fn routed_cases() -> Vec<Routed> {
             }),
             "invalid_target",
             &["is given twice"],
+        ),
+        r(
+            "law: more targets than MAX_TARGETS",
+            law_path,
+            law_with(&|b| {
+                let target = b.as_object_mut().unwrap().remove("target").unwrap();
+                let targets: Vec<Value> = (0..101)
+                    .map(|t| {
+                        let mut one = target.clone();
+                        one["name"] = json!(format!("target {t}"));
+                        one
+                    })
+                    .collect();
+                b["targets"] = json!(targets);
+            }),
+            "invalid_target",
+            &["101 targets given", "MAX_TARGETS"],
         ),
         r(
             "law: flops with params",

@@ -15,6 +15,15 @@ use super::{NComponents, PcaValidParams};
 use crate::analysis::numerics::rng::Rng;
 use crate::analysis::{AnalysisError, Pca, budget};
 
+/// The most loadings a bootstrap may hold at once: resamples x components x
+/// benchmarks. The percentiles of a loading need its value in every
+/// resample, so the bootstrap keeps them all (8 bytes each, 80 MB at the
+/// limit, the size of the largest leaderboard MAX_CELLS admits by default);
+/// without a bound, a 677 KB body of 100 x 1000 scores with 1500 resamples
+/// held 1.2 GB. An ordinary request (1000 resamples of a 10-component fit
+/// of 200 benchmarks: 2 million) is far below it.
+pub const MAX_BOOTSTRAP_VALUES: usize = 10_000_000;
+
 /// numpy's default ("linear") quantile of unsorted values.
 pub fn quantile(values: &mut [f64], q: f64) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -51,11 +60,23 @@ pub fn bootstrap(
 ) -> Result<BootstrapIntervals, AnalysisError> {
     let (n, p) = x.dim();
     let k = full.n_components();
+    // Known only now: with an automatic number of components, k comes from the fit.
+    let values = resamples.saturating_mul(k).saturating_mul(p);
+    if values > MAX_BOOTSTRAP_VALUES {
+        return Err(AnalysisError::InvalidBootstrap(format!(
+            "the bootstrap would hold {resamples} resamples x {k} components x {p} benchmarks = \
+             {values} loadings, more than the limit of {MAX_BOOTSTRAP_VALUES} \
+             (MAX_BOOTSTRAP_VALUES): ask for fewer resamples or components"
+        )));
+    }
     let fixed = params.clone().with_n_components(NComponents::Count(k));
     let deadline = budget::current();
     // Per resample: its ratios and aligned components, or None if it had no variance.
-    type Refit = Result<Option<(Array1<f64>, Array2<f64>)>, AnalysisError>;
-    let fits: Vec<Refit> = (0..resamples)
+    type Refit = Option<(Array1<f64>, Array2<f64>)>;
+    // Collected as one Result, so that the first error (the deadline's)
+    // stops the resamples not yet started instead of running each one to
+    // its check.
+    let fits: Result<Vec<Refit>, AnalysisError> = (0..resamples)
         .into_par_iter()
         .map(|b| {
             budget::with_deadline(deadline, || {
@@ -82,11 +103,9 @@ pub fn bootstrap(
         .collect();
     let mut ratios: Vec<Array1<f64>> = Vec::with_capacity(resamples);
     let mut comps: Vec<Array2<f64>> = Vec::with_capacity(resamples);
-    for fit in fits {
-        if let Some((r, c)) = fit? {
-            ratios.push(r);
-            comps.push(c);
-        }
+    for (r, c) in fits?.into_iter().flatten() {
+        ratios.push(r);
+        comps.push(c);
     }
     let valid = ratios.len();
     if valid < 2 {
@@ -106,6 +125,9 @@ pub fn bootstrap(
     let mut components_lower = Array2::zeros((k, p));
     let mut components_upper = Array2::zeros((k, p));
     for c in 0..k {
+        // Sorting every loading's values is work of the same order as the
+        // refits: it honours the deadline too.
+        budget::check()?;
         for j in 0..p {
             let (lo, hi) = interval(comps.iter().map(|m| m[[c, j]]).collect());
             components_lower[[c, j]] = lo;
@@ -225,6 +247,42 @@ mod tests {
             .count();
         assert!(repeated > 0);
         assert_eq!(ci.valid_resamples, resamples - repeated);
+    }
+
+    #[test]
+    fn a_bootstrap_over_the_value_limit_is_refused_before_any_refit() {
+        let x = ndarray::array![[0.1, 0.7, 0.2], [0.7, 0.1, 0.4], [0.3, 0.9, 0.8]];
+        let params = PcaValidParams::unchecked(NComponents::Count(2), false);
+        let full = params.fit(&DatasetBase::new(x.view(), ())).unwrap();
+        // One resample more than 2 components x 3 benchmarks allow.
+        let resamples = MAX_BOOTSTRAP_VALUES / 6 + 1;
+        let err = bootstrap(x.view(), &params, &full, resamples, 0.9, 0).unwrap_err();
+        match err {
+            AnalysisError::InvalidBootstrap(message) => {
+                assert!(
+                    message.contains(&format!(
+                        "{resamples} resamples x 2 components x 3 benchmarks"
+                    )),
+                    "{message}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_bootstrap_past_its_deadline_stops_with_the_deadline_error() {
+        let x = ndarray::array![[0.1, 0.7, 0.2], [0.7, 0.1, 0.4], [0.3, 0.9, 0.8]];
+        let params = PcaValidParams::unchecked(NComponents::Count(2), false);
+        let full = params.fit(&DatasetBase::new(x.view(), ())).unwrap();
+        let past = std::time::Instant::now() - std::time::Duration::from_secs(1);
+        let result = budget::with_deadline(Some(past), || {
+            bootstrap(x.view(), &params, &full, 1000, 0.9, 0)
+        });
+        assert!(
+            matches!(result, Err(AnalysisError::DeadlineExceeded)),
+            "{result:?}"
+        );
     }
 
     #[test]

@@ -130,6 +130,13 @@ impl LogCompute {
     }
 }
 
+/// The most targets of one request. Each target is a law of its own, and
+/// its answer (predictions for every model, a basis, the charts' curve and
+/// points) is as large as a request with that target alone gets: without a
+/// bound, 3000 targets of 77 models in a 4.7 MB body drew a 200 MB answer.
+/// The paper fits a handful.
+pub const MAX_TARGETS: usize = 100;
+
 /// The benchmark a scaling law predicts: one finite value per model, or
 /// `None` where unknown (such models are predicted only).
 #[derive(Debug, Clone, PartialEq)]
@@ -158,11 +165,18 @@ impl Target {
     }
 
     /// Several targets, each checked as [`Target::new`] checks one, once a
-    /// name given twice has been refused.
+    /// name given twice and more than [`MAX_TARGETS`] have been refused.
     pub fn list(
         named: Vec<(String, Vec<Option<f64>>)>,
         matrix: &BenchmarkMatrix,
     ) -> Result<Vec<Self>, AnalysisError> {
+        if named.len() > MAX_TARGETS {
+            return Err(AnalysisError::InvalidTarget(format!(
+                "{} targets given, more than the limit of {MAX_TARGETS} (MAX_TARGETS): \
+                 send them in several requests",
+                named.len()
+            )));
+        }
         if let Some((name, _)) = named
             .iter()
             .enumerate()
@@ -192,6 +206,26 @@ impl Target {
 mod tests {
     use super::*;
     use crate::analysis::matrix::ScoreRows;
+
+    #[test]
+    fn more_targets_than_the_limit_are_refused() {
+        let m = matrix(2);
+        let named = |count: usize| -> Vec<(String, Vec<Option<f64>>)> {
+            (0..count)
+                .map(|t| (format!("t{t}"), vec![Some(0.25), Some(0.5)]))
+                .collect()
+        };
+        assert_eq!(
+            Target::list(named(MAX_TARGETS), &m).unwrap().len(),
+            MAX_TARGETS
+        );
+        match Target::list(named(MAX_TARGETS + 1), &m) {
+            Err(AnalysisError::InvalidTarget(message)) => {
+                assert!(message.contains("101 targets given"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     fn matrix(n: usize) -> BenchmarkMatrix {
         BenchmarkMatrix::new(

@@ -663,7 +663,8 @@ handler! {
     ok(description = "The fitted law, its predictions and holdout errors (with `targets`: \
             `results`, one such answer per target)", body = LawAnswer),
     unanswerable "The codes of /v1/pca, and `invalid_compute`, `invalid_target` \
-            (neither or both of target and targets, a target named twice, a non-finite value, a value \
+            (neither or both of target and targets, a target named twice, more than 100 targets \
+            (MAX_TARGETS), a non-finite value, a value \
             outside [0, 1] without target_range or outside [min(lo, 0), hi] with it, the same value for \
             every training model, target_range not lo < hi with a finite width), `invalid_split` (a split \
             by flops without compute), \
