@@ -100,6 +100,13 @@ pub enum AnalysisError {
         "the scores are too large in magnitude to compute their variance in 64-bit floating point"
     )]
     NumericOverflow,
+    /// A model placed on a fit (supplementary, transformed, predicted)
+    /// whose finite scores give a non-finite completion or projection.
+    #[error(
+        "model '{model}' lies too far from the fitted models to be placed on their components \
+         in 64-bit floating point: its centred, scaled scores or its projection overflow"
+    )]
+    PlacementOverflow { model: String },
     /// A benchmark whose spread is below the smallest normal f64, where a
     /// fit that divides by it or decomposes at its scale would work with
     /// fewer digits than it promises (see `moments::SMALLEST_SPREAD`).

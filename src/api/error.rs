@@ -290,6 +290,7 @@ impl From<AnalysisError> for ApiError {
             AnalysisError::InvalidNComponents(_) => ErrorCode::InvalidNComponents,
             AnalysisError::ZeroVariance => ErrorCode::ZeroVariance,
             AnalysisError::NumericOverflow => ErrorCode::NumericOverflow,
+            AnalysisError::PlacementOverflow { .. } => ErrorCode::NumericOverflow,
             AnalysisError::NumericUnderflow { .. } => ErrorCode::NumericUnderflow,
             AnalysisError::Parameter(_) => ErrorCode::InvalidRequest,
             AnalysisError::InvalidSkills(_) => ErrorCode::InvalidSkills,

@@ -393,7 +393,9 @@ pub struct ParallelAnalysisOut {
     pub observed_eigenvalues: Vec<f64>,
     /// The `quantile` of the eigenvalues of column-permuted matrices.
     pub reference_eigenvalues: Vec<f64>,
-    /// Leading components whose eigenvalue beats the reference (at least 1).
+    /// Leading components whose eigenvalue beats the reference, at least 1:
+    /// when none does, one is kept (an answer needs a component) and
+    /// `warnings` says `no_component_beats_noise`.
     pub n_retained: usize,
 }
 
@@ -475,6 +477,7 @@ impl Analysis for PcaOptions {
         }
         if let (Some(pa), Some(options)) = (&analysis.parallel_analysis, plan.parallel_analysis) {
             response.parallel_analysis = Some(ParallelAnalysisOut::new(pa, options.seed));
+            response.warnings.extend(warnings::parallel_analysis(pa));
         }
         Ok(response)
     }

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::options::Missing;
 use crate::analysis::CompletedScores;
+use crate::analysis::pca::uncertainty::ParallelAnalysis;
 
 /// Something about an answer that the client should know.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -14,7 +15,9 @@ pub struct Warning {
     /// `imputation_not_converged`: iterative_pca stopped at max_iter with
     /// its cells still moving; `mostly_imputed`: more than half of the
     /// analysed cells were filled in, so the figures describe the
-    /// imputation more than the data.
+    /// imputation more than the data; `no_component_beats_noise`: parallel
+    /// analysis found no component above its reference, and one is kept
+    /// only because an answer needs one.
     pub code: &'static str,
     pub message: String,
 }
@@ -67,4 +70,19 @@ fn policy_name(policy: Missing) -> &'static str {
         Missing::IterativePca => "iterative_pca",
         Missing::Complete => "complete",
     }
+}
+
+/// The warning of a parallel analysis under which no component beats noise:
+/// it still retains one (the answer needs a component), which is then no
+/// more than the largest direction of noise.
+pub fn parallel_analysis(pa: &ParallelAnalysis) -> Option<Warning> {
+    (pa.n_above_reference == 0).then(|| Warning {
+        code: "no_component_beats_noise",
+        message: format!(
+            "parallel analysis found no component whose eigenvalue exceeds its reference (the \
+             first: {:.6e} against {:.6e}, the {} quantile of {} permutations): n_retained is 1 \
+             only because an answer needs a component, and the scores look like noise",
+            pa.observed[0], pa.reference[0], pa.quantile, pa.iterations
+        ),
+    })
 }

@@ -528,6 +528,10 @@ struct Routed {
     detail: &'static [&'static str],
 }
 
+/// A `/v1/pca/transform` request: a basis fitted with `standardize: true`
+/// on three benchmarks, and one model at +-1e308 on each.
+const TRANSFORM_OVERFLOW: &str = r#"{"basis": {"format": "obscaling.basis/v1", "benchmarks": ["x", "y", "z"], "mean": [0.4166666666666667, 0.4666666666666666, 0.5750000000000001], "scale": [0.24094720491334934, 0.20749832663314552, 0.19947848672643037], "components": [[0.6029291579343368, 0.5600122722486889, 0.5682100715786831], [-0.05750101391290843, 0.7408775743735265, -0.6691741575923166], [-0.7957198400891983, 0.370791956117254, 0.4788979655074356]], "sign": "positive_sum", "explained_variance_ratio": [0.9122784248676333, 0.08548524324197594, 0.002236331890390704], "missing": {"policy": "reject"}, "n_models": 6, "fingerprint": "72b3df3295c3ac465930e5e57cb748a5e88e34e833eda8c6f9588e2582cd1130"}, "models": ["new"], "benchmarks": ["x", "y", "z"], "scores": [[1e+308, -1e+308, 1e+308]]}"#;
+
 fn routed_cases() -> Vec<Routed> {
     let (law, _) = crate::scaling::law_request();
     let law_with = |edit: &dyn Fn(&mut Value)| {
@@ -570,7 +574,37 @@ fn routed_cases() -> Vec<Routed> {
         "/v1/scaling/skills",
         "/v1/scaling/select-families",
     );
+    let mut pca_supplementary = ok_request();
+    pca_supplementary["supplementary"] = json!({"models": ["far"], "scores": [[1.7e308, 1.7e308]]});
+    // A standardised basis (as `/v1/pca` with `return_basis` gives it) and
+    // a model whose finite scores overflow once centred and scaled.
+    let transform: Value = serde_json::from_str(TRANSFORM_OVERFLOW).unwrap();
     vec![
+        r(
+            "pca: supplementary model whose projection overflows",
+            "/v1/pca",
+            pca_supplementary,
+            "numeric_overflow",
+            &["model 'far'", "placed on their components"],
+        ),
+        r(
+            "transform: model whose projection overflows",
+            "/v1/pca/transform",
+            transform,
+            "numeric_overflow",
+            &["model 'new'", "placed on their components"],
+        ),
+        r(
+            "skills: every model the same size",
+            skills_path,
+            skills_with(&|b| {
+                for v in b["params"].as_array_mut().unwrap() {
+                    *v = json!(7.0);
+                }
+            }),
+            "invalid_skills",
+            &["the same params", "must vary"],
+        ),
         r(
             "law: target times 10",
             law_path,

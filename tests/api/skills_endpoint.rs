@@ -889,6 +889,12 @@ async fn skills_basis_refuses_what_it_cannot_predict() {
     edited["floors"][0] = json!(0.5);
     let mut broken = basis.clone();
     broken["loadings"][2] = json!([1.0]);
+    // A basis that says it was fitted on one size (as a fit that standardised
+    // equal sizes by their rounding noise once gave), fingerprinted anew.
+    let mut one_size = basis.clone();
+    one_size["fitted_range"]["params"] = json!([7.0, 7.0]);
+    let print = obscaling::api::basis::fingerprint(one_size.as_object().unwrap());
+    one_size["fingerprint"] = json!(print);
     let cases: Vec<(Value, u16, &str, &str)> = vec![
         (
             with("families", json!(["falcon", "qwen3"])),
@@ -934,6 +940,12 @@ async fn skills_basis_refuses_what_it_cannot_predict() {
         ),
         (with("basis", edited), 422, "invalid_basis", "fingerprint"),
         (with("basis", broken), 422, "invalid_basis", "loadings[2]"),
+        (
+            with("basis", one_size),
+            422,
+            "invalid_basis",
+            "fitted_range.params is [7, 7]",
+        ),
     ];
     for (body, status, code, named) in cases {
         let (got, _, problem) = app.post_json("/v1/scaling/predict", &body).await;

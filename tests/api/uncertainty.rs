@@ -93,3 +93,138 @@ async fn bootstrap_and_auto_components_over_http() {
         assert!(body["detail"].as_str().unwrap().contains(detail), "{body}");
     }
 }
+
+#[tokio::test]
+async fn parallel_analysis_warns_when_no_component_beats_noise() {
+    let app = crate::helpers::spawn_app().await;
+    // 9 x 7 independent uniform draws in [0, 1): every eigenvalue is below
+    // its permutation reference (a review's `pca_auto_noise` board).
+    let noise = serde_json::json!([
+        [
+            0.13436424411240122,
+            0.8474337369372327,
+            0.763774618976614,
+            0.2550690257394217,
+            0.49543508709194095,
+            0.4494910647887381,
+            0.651592972722763
+        ],
+        [
+            0.7887233511355132,
+            0.0938595867742349,
+            0.02834747652200631,
+            0.8357651039198697,
+            0.43276706790505337,
+            0.762280082457942,
+            0.0021060533511106927
+        ],
+        [
+            0.4453871940548014,
+            0.7215400323407826,
+            0.22876222127045265,
+            0.9452706955539223,
+            0.9014274576114836,
+            0.030589983033553536,
+            0.0254458609934608
+        ],
+        [
+            0.5414124727934966,
+            0.9391491627785106,
+            0.38120423768821243,
+            0.21659939713061338,
+            0.4221165755827173,
+            0.029040787574867943,
+            0.22169166627303505
+        ],
+        [
+            0.43788759365057206,
+            0.49581224138185065,
+            0.23308445025757263,
+            0.2308665415409843,
+            0.2187810373376886,
+            0.4596034657377336,
+            0.28978161459048557
+        ],
+        [
+            0.021489705265908876,
+            0.8375779756625729,
+            0.5564543226524334,
+            0.6422943629324456,
+            0.1859062658947177,
+            0.9925434121760651,
+            0.8599465287952899
+        ],
+        [
+            0.12088995980580641,
+            0.3326951853601291,
+            0.7214844075832684,
+            0.7111917696952796,
+            0.9364405867994596,
+            0.4221069999614152,
+            0.830035693274327
+        ],
+        [
+            0.670305566414071,
+            0.3033685109329176,
+            0.5875806061435594,
+            0.8824790008318577,
+            0.8461974184283128,
+            0.5052838205796004,
+            0.5890022579825517
+        ],
+        [
+            0.034525830151341586,
+            0.24273997354306764,
+            0.7974042475543028,
+            0.4143139993007743,
+            0.17300740157905092,
+            0.548798761388153,
+            0.7030407620656315
+        ]
+    ]);
+    let request = serde_json::json!({
+        "models": (0..9).map(|i| format!("m{i}")).collect::<Vec<_>>(),
+        "benchmarks": (0..7).map(|j| format!("b{j}")).collect::<Vec<_>>(),
+        "scores": noise,
+        "n_components": "auto",
+    });
+    let (status, _, answer) = app.post_json("/v1/pca", &request).await;
+    assert_eq!(status, 200, "{answer}");
+    let pa = &answer["parallel_analysis"];
+    assert!(
+        pa["observed_eigenvalues"][0].as_f64() <= pa["reference_eigenvalues"][0].as_f64(),
+        "{pa}"
+    );
+    assert_eq!(pa["n_retained"], 1, "an answer keeps one component");
+    assert_eq!(answer["n_components"], 1);
+    let codes: Vec<&str> = answer["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["no_component_beats_noise"], "{answer}");
+
+    // A board with a real component says nothing of the kind.
+    let paper_auto = {
+        let mut r = paper_request();
+        r["n_components"] = serde_json::json!("auto");
+        r
+    };
+    let (status, _, auto) = app.post_json("/v1/pca", &paper_auto).await;
+    assert_eq!(status, 200, "{auto}");
+    let pa = &auto["parallel_analysis"];
+    assert!(
+        pa["observed_eigenvalues"][0].as_f64() > pa["reference_eigenvalues"][0].as_f64(),
+        "{pa}"
+    );
+    let warnings = auto["warnings"]
+        .as_array()
+        .map_or(&[][..], |w| w.as_slice());
+    assert!(
+        warnings
+            .iter()
+            .all(|w| w["code"] != "no_component_beats_noise"),
+        "{auto}"
+    );
+}

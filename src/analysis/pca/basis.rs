@@ -309,10 +309,7 @@ impl Basis {
             parts.scale.as_ref().map(|s| s.view()),
             parts.components.view(),
         );
-        Ok(Placement {
-            completed,
-            projections,
-        })
+        Placement::checked(matrix, completed, projections)
     }
 }
 

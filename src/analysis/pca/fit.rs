@@ -54,10 +54,7 @@ impl PcaFit {
     pub fn place(&self, others: &BenchmarkMatrix) -> Result<Placement, AnalysisError> {
         let completed = self.missing.apply(others)?;
         let projections = self.pca.transform(completed.scores.view());
-        Ok(Placement {
-            completed,
-            projections,
-        })
+        Placement::checked(others, completed, projections)
     }
 }
 
@@ -68,6 +65,36 @@ pub struct Placement {
     pub completed: CompletedScores,
     /// One row per kept model.
     pub projections: Array2<f64>,
+}
+
+impl Placement {
+    /// The placement of the models of `placed`, refused when a model's
+    /// completed scores or projections are not finite. A fit's own rows
+    /// cannot overflow (their variance was checked), but a placed model is
+    /// arbitrary: finite scores far from the fitted mean, or divided by a
+    /// small scale, overflow when centred, scaled or summed, and an answer
+    /// would carry infinity (which JSON writes as `null`) instead of an
+    /// error. Every placement (supplementary models, a basis's transform, a
+    /// law's test and predicted models) is built here.
+    pub(crate) fn checked(
+        placed: &BenchmarkMatrix,
+        completed: CompletedScores,
+        projections: Array2<f64>,
+    ) -> Result<Self, AnalysisError> {
+        let overflowed = (0..projections.nrows()).find(|&i| {
+            let finite = |row: ndarray::ArrayView1<'_, f64>| row.iter().all(|v| v.is_finite());
+            !(finite(completed.scores.row(i)) && finite(projections.row(i)))
+        });
+        if let Some(i) = overflowed {
+            return Err(AnalysisError::PlacementOverflow {
+                model: placed.models()[completed.rows[i]].clone(),
+            });
+        }
+        Ok(Self {
+            completed,
+            projections,
+        })
+    }
 }
 
 /// Resampling options, checked: how many, at which level, from which seed.

@@ -154,8 +154,12 @@ pub struct ParallelAnalysis {
     pub observed: Array1<f64>,
     /// Their `quantile` over matrices with each column permuted independently.
     pub reference: Array1<f64>,
-    /// Leading components whose eigenvalue exceeds the reference (at least 1).
+    /// Leading components whose eigenvalue exceeds the reference, at least
+    /// 1: every answer needs a component, even when none beats noise.
     pub n_retained: usize,
+    /// Leading components whose eigenvalue exceeds the reference, 0 when
+    /// none does (and `n_retained` is 1 only because an answer needs one).
+    pub n_above_reference: usize,
 }
 
 /// Horn's method: permute every benchmark's scores independently (which
@@ -208,18 +212,18 @@ pub fn parallel_analysis(
         let mut values: Vec<f64> = eigen.iter().map(|e| e[c]).collect();
         quantile(&mut values, q)
     });
-    let n_retained = observed
+    let n_above_reference = observed
         .iter()
         .zip(&reference)
         .take_while(|(o, r)| o > r)
-        .count()
-        .max(1);
+        .count();
     Ok(ParallelAnalysis {
         iterations,
         quantile: q,
         observed,
         reference,
-        n_retained,
+        n_retained: n_above_reference.max(1),
+        n_above_reference,
     })
 }
 
@@ -247,6 +251,109 @@ mod tests {
             .count();
         assert!(repeated > 0);
         assert_eq!(ci.valid_resamples, resamples - repeated);
+    }
+
+    /// 9 x 7 independent uniform draws in [0, 1) (a review's
+    /// `pca_auto_noise` board), whose every eigenvalue is below its
+    /// permutation reference.
+    fn noise() -> Array2<f64> {
+        ndarray::array![
+            [
+                0.13436424411240122,
+                0.8474337369372327,
+                0.763774618976614,
+                0.2550690257394217,
+                0.49543508709194095,
+                0.4494910647887381,
+                0.651592972722763
+            ],
+            [
+                0.7887233511355132,
+                0.0938595867742349,
+                0.02834747652200631,
+                0.8357651039198697,
+                0.43276706790505337,
+                0.762280082457942,
+                0.0021060533511106927
+            ],
+            [
+                0.4453871940548014,
+                0.7215400323407826,
+                0.22876222127045265,
+                0.9452706955539223,
+                0.9014274576114836,
+                0.030589983033553536,
+                0.0254458609934608
+            ],
+            [
+                0.5414124727934966,
+                0.9391491627785106,
+                0.38120423768821243,
+                0.21659939713061338,
+                0.4221165755827173,
+                0.029040787574867943,
+                0.22169166627303505
+            ],
+            [
+                0.43788759365057206,
+                0.49581224138185065,
+                0.23308445025757263,
+                0.2308665415409843,
+                0.2187810373376886,
+                0.4596034657377336,
+                0.28978161459048557
+            ],
+            [
+                0.021489705265908876,
+                0.8375779756625729,
+                0.5564543226524334,
+                0.6422943629324456,
+                0.1859062658947177,
+                0.9925434121760651,
+                0.8599465287952899
+            ],
+            [
+                0.12088995980580641,
+                0.3326951853601291,
+                0.7214844075832684,
+                0.7111917696952796,
+                0.9364405867994596,
+                0.4221069999614152,
+                0.830035693274327
+            ],
+            [
+                0.670305566414071,
+                0.3033685109329176,
+                0.5875806061435594,
+                0.8824790008318577,
+                0.8461974184283128,
+                0.5052838205796004,
+                0.5890022579825517
+            ],
+            [
+                0.034525830151341586,
+                0.24273997354306764,
+                0.7974042475543028,
+                0.4143139993007743,
+                0.17300740157905092,
+                0.548798761388153,
+                0.7030407620656315
+            ]
+        ]
+    }
+
+    #[test]
+    fn noise_retains_one_component_but_says_none_beats_its_reference() {
+        let x = noise();
+        let pa = parallel_analysis(x.view(), false, 100, 0.95, 0).unwrap();
+        assert!(pa.observed[0] <= pa.reference[0], "{pa:?}");
+        assert_eq!(pa.n_above_reference, 0);
+        assert_eq!(pa.n_retained, 1);
+        // One strong direction added to the noise beats its reference.
+        let strong = Array2::from_shape_fn((9, 7), |(i, j)| i as f64 * (j + 1) as f64 + x[[i, j]]);
+        let pa = parallel_analysis(strong.view(), false, 100, 0.95, 0).unwrap();
+        assert!(pa.n_above_reference >= 1, "{pa:?}");
+        assert_eq!(pa.n_retained, pa.n_above_reference);
     }
 
     #[test]

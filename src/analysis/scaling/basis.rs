@@ -159,12 +159,29 @@ impl LawBasis {
             intercept: r.intercept,
             r2: None,
         });
+        // The placement's projections are finite, but a basis's weights,
+        // range and reference line are the client's: their products can
+        // still overflow, and are refused rather than written as `null`.
         let predictions = placement
-            .projections
-            .rows()
-            .into_iter()
-            .map(|s| law::predict_scores(&self.law, self.target_range, line, s))
-            .collect();
+            .completed
+            .rows
+            .iter()
+            .zip(placement.projections.rows())
+            .map(|(&row, s)| {
+                let predicted = law::predict_scores(&self.law, self.target_range, line, s);
+                let finite = [predicted.capability, predicted.predicted]
+                    .into_iter()
+                    .chain(predicted.equivalent_log10_flops)
+                    .all(f64::is_finite);
+                if finite {
+                    Ok(predicted)
+                } else {
+                    Err(AnalysisError::PlacementOverflow {
+                        model: matrix.models()[row].clone(),
+                    })
+                }
+            })
+            .collect::<Result<_, _>>()?;
         Ok(LawPlacement {
             placement,
             predictions,

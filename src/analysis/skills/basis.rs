@@ -268,6 +268,16 @@ impl SkillsBasis {
                     )));
                 }
             }
+            // A fit refuses a board whose models all have one size (their
+            // covariate scale would be rounding noise); a basis that says it
+            // was fitted on one size cannot predict any other.
+            let (lo, hi) = range.params;
+            if lo == hi {
+                return Err(invalid(format!(
+                    "fitted_range.params is [{lo}, {hi}]: a law fitted on models of one size \
+                     cannot say how skills grow with size"
+                )));
+            }
         }
         if families.is_empty() {
             return Err(invalid("families is empty".into()));

@@ -11,6 +11,7 @@ use super::isotonic::Isotonic;
 use super::link::{LinkKind, logit};
 use super::residuals::{Blocks, LM_MAX_ITER, LM_REL_TOL, RowSink, SparseResiduals, lm_solve};
 use crate::analysis::numerics::linalg::{right_svd, solve_lu};
+use crate::analysis::numerics::moments;
 use crate::analysis::{AnalysisError, budget};
 
 /// A fitted skills law, with every model's skills and predicted scores.
@@ -363,14 +364,41 @@ fn prepare(data: &SkillsData, spec: &SkillsSpec) -> Result<FittedRows, AnalysisE
         .collect();
     let mut mx = [0.0; P];
     let mut sx = [0.0; P];
+    let mut column = Vec::with_capacity(n);
+    let mut constant = [false; P];
     for p in 0..P {
         mx[p] = x.iter().map(|v| v[p]).sum::<f64>() / n as f64;
+        // A covariate that is the same for every fitted model up to
+        // rounding (equal sizes give a variance of a few ulps, not 0) is
+        // decided by the project's constant-value rule, as a benchmark is:
+        // standardising by its rounding noise would turn a new size into a
+        // z-score of ~1e14. It is left out (scale 1, every standardised
+        // value 0, so the fit gives it no weight); the parameters cannot
+        // be, since the law predicts how skills grow with size.
+        column.clear();
+        column.extend(x.iter().map(|v| v[p]));
+        constant[p] = moments::of_values(&column).1.constant;
+        if constant[p] && p == 0 {
+            return Err(AnalysisError::InvalidSkills(format!(
+                "every one of the {n} scored models has the same params (constant up to \
+                 rounding): the skills law learns how skills grow with size, so the fitted \
+                 models' sizes must vary"
+            )));
+        }
         let var = x.iter().map(|v| (v[p] - mx[p]).powi(2)).sum::<f64>() / n as f64;
-        sx[p] = if var == 0.0 { 1.0 } else { var.sqrt() };
+        sx[p] = if constant[p] { 1.0 } else { var.sqrt() };
     }
     let xs: Vec<[f64; P]> = x
         .iter()
-        .map(|v| std::array::from_fn(|p| (v[p] - mx[p]) / sx[p]))
+        .map(|v| {
+            std::array::from_fn(|p| {
+                if constant[p] {
+                    0.0
+                } else {
+                    (v[p] - mx[p]) / sx[p]
+                }
+            })
+        })
         .collect();
     let fam: Vec<usize> = rows.iter().map(|&i| fam_all[i]).collect();
     let mut y = vec![0.0; n * nj];

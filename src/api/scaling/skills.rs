@@ -676,6 +676,7 @@ handler! {
             family none of whose models has a score: its efficiency is unknown), `invalid_skills` (a \
             score outside [0, 1], a floor outside [0, 1) or at or above every score of its benchmark, \
             no model with params, tokens and a family, \
+            every scored model of the same params, \
             skills less than 1 \
             or more than the benchmarks or the scored models, seed negative, an evaluate group that \
             is empty or names a family no model has, n_train_models less than 1, no group with a model \

@@ -12,7 +12,7 @@
 //!   ([`super::pick::Picked::labels`]); a per-model name that is no column is a benchmark
 //!   value, read per model and never a benchmark.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::frame::{Table, label, number, numeric_column};
 use super::selection::{Duplicates, LONG_MODEL_COLUMN, LongColumns, Selection};
@@ -194,6 +194,9 @@ pub(super) fn pick(
     };
     let mut values = vec![f64::NAN; cells];
     let mut counts = vec![0u32; cells];
+    // The cells whose sum of duplicates would overflow, carried scaled
+    // (see `MeanSum`); rare, so a set rather than a flag per cell.
+    let mut scaled = HashSet::new();
     for entry in &entries {
         let Some(score) = entry.score else { continue };
         let cell = new_index[entry.model] * p + entry.benchmark;
@@ -214,14 +217,28 @@ pub(super) fn pick(
         }
         values[cell] = match (counts[cell], long.duplicates) {
             (0, _) | (_, Duplicates::Last) | (_, Duplicates::Reject) => score,
-            (_, Duplicates::Mean) => values[cell] + score,
+            (_, Duplicates::Mean) => {
+                let mut sum = MeanSum {
+                    sum: values[cell],
+                    scaled: scaled.contains(&cell),
+                };
+                sum.add(score);
+                if sum.scaled {
+                    scaled.insert(cell);
+                }
+                sum.sum
+            }
         };
         counts[cell] = counts[cell].saturating_add(1);
     }
     if long.duplicates == Duplicates::Mean {
-        for (value, &count) in values.iter_mut().zip(&counts) {
+        for (cell, (value, &count)) in values.iter_mut().zip(&counts).enumerate() {
             if count > 1 {
-                *value /= f64::from(count);
+                let sum = MeanSum {
+                    sum: *value,
+                    scaled: scaled.contains(&cell),
+                };
+                *value = sum.mean(count);
             }
         }
     }
@@ -253,7 +270,7 @@ impl Pivot {
             .iter()
             .zip(models)
             .map(|(rows, model)| {
-                let (mut value, mut count, mut first) = (None::<f64>, 0u32, 0);
+                let (mut value, mut count, mut first) = (None::<MeanSum>, 0u32, 0);
                 for &row in rows {
                     if label(table.cell(row, self.benchmark_column)).as_deref() != Some(name) {
                         continue;
@@ -265,19 +282,22 @@ impl Pivot {
                     value = Some(match (value, self.duplicates) {
                         (None, _) => {
                             first = row;
-                            score
+                            MeanSum::of(score)
                         }
                         (Some(_), Duplicates::Reject) => {
                             return Err(duplicate(table, model, name, first, row));
                         }
-                        (Some(_), Duplicates::Last) => score,
-                        (Some(sum), Duplicates::Mean) => sum + score,
+                        (Some(_), Duplicates::Last) => MeanSum::of(score),
+                        (Some(mut sum), Duplicates::Mean) => {
+                            sum.add(score);
+                            sum
+                        }
                     });
                     count += 1;
                 }
                 Ok(value.map(|v| match self.duplicates {
-                    Duplicates::Mean if count > 1 => v / f64::from(count),
-                    _ => v,
+                    Duplicates::Mean if count > 1 => v.mean(count),
+                    _ => v.sum,
                 }))
             })
             .collect::<Result<Vec<_>, IngestError>>()?;
@@ -288,6 +308,56 @@ impl Pivot {
             )));
         }
         Ok(values)
+    }
+}
+
+/// 2^-32: scores scaled by it sum to a finite number however many
+/// (at most `u32::MAX`, the count's limit) finite scores are added.
+const MEAN_SCALE: f64 = 1.0 / 4_294_967_296.0;
+
+/// The running sum behind `duplicates=mean`. Scores are summed as they
+/// are, so that the mean of ordinary scores is their sum divided by their
+/// count, to the bit; a sum that would overflow (two scores of 1e308) is
+/// carried from then on scaled by [`MEAN_SCALE`], so that the mean of
+/// finite scores is finite, as it is in exact arithmetic.
+#[derive(Debug, Clone, Copy)]
+struct MeanSum {
+    sum: f64,
+    scaled: bool,
+}
+
+impl MeanSum {
+    fn of(score: f64) -> Self {
+        Self {
+            sum: score,
+            scaled: false,
+        }
+    }
+
+    fn add(&mut self, score: f64) {
+        if self.scaled {
+            self.sum += score * MEAN_SCALE;
+        } else if (self.sum + score).is_finite() {
+            self.sum += score;
+        } else {
+            self.sum = self.sum * MEAN_SCALE + score * MEAN_SCALE;
+            self.scaled = true;
+        }
+    }
+
+    fn mean(self, count: u32) -> f64 {
+        let mean = self.sum / f64::from(count);
+        if self.scaled {
+            // The mean of finite scores lies between the smallest and the
+            // largest, so a result past f64::MAX is rounding, not
+            // magnitude (a non-finite score stays non-finite, and refused).
+            match mean / MEAN_SCALE {
+                back if mean.is_finite() => back.clamp(-f64::MAX, f64::MAX),
+                back => back,
+            }
+        } else {
+            mean
+        }
     }
 }
 
@@ -326,4 +396,41 @@ fn duplicate(
         table.row_name(first),
         table.row_name(row)
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mean_of(scores: &[f64]) -> f64 {
+        let mut sum = MeanSum::of(scores[0]);
+        for &score in &scores[1..] {
+            sum.add(score);
+        }
+        sum.mean(scores.len() as u32)
+    }
+
+    #[test]
+    fn ordinary_duplicates_average_as_their_sum_over_their_count() {
+        for scores in [
+            &[0.25, 0.75][..],
+            &[0.1, 0.2, 0.3],
+            &[-3.0, 1e-300, 7.5, 2.0],
+        ] {
+            let plain = scores.iter().sum::<f64>() / scores.len() as f64;
+            assert_eq!(mean_of(scores).to_bits(), plain.to_bits(), "{scores:?}");
+        }
+    }
+
+    #[test]
+    fn the_mean_of_finite_duplicates_is_finite_even_when_their_sum_is_not() {
+        assert_eq!(mean_of(&[1e308, 1e308]), 1e308);
+        assert_eq!(mean_of(&[f64::MAX, f64::MAX, f64::MAX]), f64::MAX);
+        assert_eq!(mean_of(&[-f64::MAX, -f64::MAX]), -f64::MAX);
+        let mixed = mean_of(&[1.7e308, 1.7e308, -1e308, 0.5]);
+        assert!((mixed / 6e307 - 1.0).abs() < 1e-12, "{mixed:e}");
+        // A non-finite score stays non-finite, for the caller to refuse.
+        assert!(mean_of(&[1e308, f64::INFINITY]).is_infinite());
+        assert!(mean_of(&[1e308, 1e308, f64::NAN]).is_nan());
+    }
 }
