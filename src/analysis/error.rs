@@ -25,6 +25,8 @@ pub enum AnalysisError {
     EmptyModelLabel { index: usize },
     #[error("the benchmark label at position {index} is empty")]
     EmptyBenchmarkLabel { index: usize },
+    #[error("the name of the target at position {index} is empty")]
+    EmptyTargetLabel { index: usize },
     #[error("model '{label}' appears more than once (positions {first} and {second})")]
     DuplicateModel {
         label: String,

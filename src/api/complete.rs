@@ -88,7 +88,8 @@ impl<'de> Deserialize<'de> for ScalesField {
             ) -> Result<ScalesField, A::Error> {
                 let mut scales = Vec::new();
                 while let Some((benchmark, scale)) = map.next_entry::<String, ScaleName>()? {
-                    scales.push((benchmark, scale));
+                    // A benchmark's name, as the leaderboard's labels are read.
+                    scales.push((crate::ingest::json::trim_label(benchmark), scale));
                 }
                 Ok(ScalesField(scales))
             }

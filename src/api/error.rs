@@ -258,9 +258,9 @@ impl From<AnalysisError> for ApiError {
                 };
             }
             AnalysisError::ShapeMismatch { .. } => ErrorCode::ShapeMismatch,
-            AnalysisError::EmptyModelLabel { .. } | AnalysisError::EmptyBenchmarkLabel { .. } => {
-                ErrorCode::EmptyLabel
-            }
+            AnalysisError::EmptyModelLabel { .. }
+            | AnalysisError::EmptyBenchmarkLabel { .. }
+            | AnalysisError::EmptyTargetLabel { .. } => ErrorCode::EmptyLabel,
             AnalysisError::DuplicateModel { .. } => ErrorCode::DuplicateModel,
             AnalysisError::DuplicateBenchmark { .. } => ErrorCode::DuplicateBenchmark,
             AnalysisError::NoBenchmarks => ErrorCode::NoBenchmarks,

@@ -85,7 +85,7 @@ leaderboard_request! {
         /// A label per model, in order (a family, an organisation, base or
         /// chat; null for none): carried to the answer's `groups`, and the
         /// scatter chart's colour and legend.
-        #[serde(default)]
+        #[serde(default, deserialize_with = "crate::ingest::json::labels")]
         #[schema(value_type = Option<Vec<Option<String>>>)]
         pub groups: Option<Vec<Option<String>>>,
         /// With `groups`: the name of what they are (the table column they

@@ -197,6 +197,7 @@ macro_rules! request_struct {
                 $($out)*
                 /// The family of each model (one per model, in order); null or "" for a
                 /// model without one, which every per-family analysis leaves out.
+                #[serde(deserialize_with = "crate::ingest::json::labels")]
                 pub families: Vec<Option<String>>,
             ] [$($per_model)* families] { $($rest)* }
         }
@@ -207,7 +208,7 @@ macro_rules! request_struct {
                 $($out)*
                 /// The family of each model (one per model, in order); null or "" for a
                 /// model without one, which every per-family analysis leaves out.
-                #[serde(default)]
+                #[serde(default, deserialize_with = "crate::ingest::json::labels")]
                 pub families: Option<Vec<Option<String>>>,
             ] [$($per_model)* families] { $($rest)* }
         }
@@ -245,6 +246,7 @@ macro_rules! request_struct {
                 /// efficiency, which the family's scored models pin down (a
                 /// basis predicts models of its own families only).
                 #[schema(schema_with = $crate::api::schemas::model_families)]
+                #[serde(deserialize_with = "crate::ingest::json::labels")]
                 pub families: Vec<Option<String>>,
             ] [$($per_model)* params tokens families] { $($rest)* }
         }

@@ -17,7 +17,10 @@ pub struct Warning {
     /// analysed cells were filled in, so the figures describe the
     /// imputation more than the data; `no_component_beats_noise`: parallel
     /// analysis found no component above its reference, and one is kept
-    /// only because an answer needs one.
+    /// only because an answer needs one; `no_degrees_of_freedom`: a scaling
+    /// law has as many free parameters as training models or more, so it
+    /// can pass through every one of them and its `train_mse` checks
+    /// nothing.
     pub code: &'static str,
     pub message: String,
 }
@@ -60,6 +63,25 @@ pub fn imputation(policy: Missing, completed: &CompletedScores) -> Vec<Warning> 
         });
     }
     warnings
+}
+
+/// The warning of a law with `n_parameters` free parameters fitted on
+/// `n_train` models, when they leave it no degree of freedom: a law that
+/// can interpolate its training models fits them whatever they are (a
+/// `train_mse` of 0 and `converged`), so its predictions rest on no check.
+/// Not an error: the rule for the fewest training models (n_components +
+/// 2) lets such a law be fitted, and refusing it now would refuse answers
+/// given before.
+pub fn saturated_law(n_train: usize, n_parameters: usize) -> Option<Warning> {
+    (n_train <= n_parameters).then(|| Warning {
+        code: "no_degrees_of_freedom",
+        message: format!(
+            "the law has {n_parameters} free parameters (a weight per component, the \
+             intercept and the floor) and was fitted on {n_train} training models, so it can \
+             pass through each of them: train_mse says nothing of the fit and the predictions \
+             rest on no check; label more models or ask for fewer n_components"
+        ),
+    })
 }
 
 fn policy_name(policy: Missing) -> &'static str {

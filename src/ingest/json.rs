@@ -37,6 +37,50 @@ pub fn trim_label(mut label: String) -> String {
     label
 }
 
+/// A value that holds labels: a family, a group, a target's name, a
+/// benchmark a field names, or a list or an optional one of them. Every
+/// such request field is read through [`labels`], so that each of its
+/// labels follows the one rule of [`trim_label`] (a table's cells and column
+/// names follow it when they are read): the same data gives the same answer
+/// whatever format it arrives in.
+pub trait Labels {
+    /// Trims every label held, in place.
+    fn trim_labels(&mut self);
+}
+
+impl Labels for String {
+    fn trim_labels(&mut self) {
+        *self = trim_label(std::mem::take(self));
+    }
+}
+
+impl<T: Labels> Labels for Option<T> {
+    fn trim_labels(&mut self) {
+        if let Some(value) = self {
+            value.trim_labels();
+        }
+    }
+}
+
+impl<T: Labels> Labels for Vec<T> {
+    fn trim_labels(&mut self) {
+        self.iter_mut().for_each(Labels::trim_labels);
+    }
+}
+
+/// A field that holds labels (`#[serde(deserialize_with = ...)]`), read as
+/// serde reads its type (the same values and errors), then trimmed
+/// ([`Labels`]).
+pub fn labels<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de> + Labels,
+{
+    let mut value = T::deserialize(deserializer)?;
+    value.trim_labels();
+    Ok(value)
+}
+
 /// A list of labels (models, benchmarks), read as serde reads a
 /// `Vec<String>` (the same values and errors) but each trimmed
 /// ([`trim_label`]), and with room for a typical leaderboard's from the
@@ -95,6 +139,74 @@ mod tests {
         }
         let ours: Ours = serde_json::from_str(r#"{"models": [" m1 ", "m2\t"]}"#).unwrap();
         assert_eq!(ours.models, ["m1", "m2"]);
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct Fields {
+        #[serde(deserialize_with = "super::labels")]
+        name: String,
+        #[serde(default, deserialize_with = "super::labels")]
+        family: Option<String>,
+        #[serde(default, deserialize_with = "super::labels")]
+        families: Option<Vec<Option<String>>>,
+        #[serde(deserialize_with = "super::labels")]
+        groups: Vec<Vec<String>>,
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct PlainFields {
+        name: String,
+        #[serde(default)]
+        family: Option<String>,
+        #[serde(default)]
+        families: Option<Vec<Option<String>>>,
+        groups: Vec<Vec<String>>,
+    }
+
+    #[test]
+    fn label_fields_are_trimmed_and_read_as_their_types_are() {
+        let ours: Fields = serde_json::from_str(
+            r#"{"name": " t ", "family": "\tLlama-2", "families": ["a ", null, " ", "b"],
+                "groups": [[" x", "y\n"], []]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            ours,
+            Fields {
+                name: "t".into(),
+                family: Some("Llama-2".into()),
+                families: Some(vec![
+                    Some("a".into()),
+                    None,
+                    Some(String::new()),
+                    Some("b".into())
+                ]),
+                groups: vec![vec!["x".into(), "y".into()], vec![]],
+            }
+        );
+        for body in [
+            r#"{"name": "t", "groups": []}"#,
+            r#"{"name": "t", "family": null, "families": null, "groups": []}"#,
+            r#"{"name": 1, "groups": []}"#,
+            r#"{"name": "t", "family": 2, "groups": []}"#,
+            r#"{"name": "t", "families": "a", "groups": []}"#,
+            r#"{"name": "t", "groups": ["a"]}"#,
+            r#"{"name": "t"}"#,
+        ] {
+            let ours = serde_json::from_str::<Fields>(body);
+            let plain = serde_json::from_str::<PlainFields>(body);
+            match (ours, plain) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(
+                        (a.name, a.family, a.families, a.groups),
+                        (b.name, b.family, b.families, b.groups),
+                        "{body}"
+                    )
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{body}"),
+                (a, b) => panic!("{body}: {a:?} against {b:?}"),
+            }
+        }
     }
 
     #[test]

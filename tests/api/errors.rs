@@ -774,6 +774,22 @@ fn routed_cases() -> Vec<Routed> {
             &["101 targets given", "MAX_TARGETS"],
         ),
         r(
+            "law: a target named with white space only",
+            law_path,
+            law_with(&|b| b["target"]["name"] = json!(" \t")),
+            "empty_label",
+            &["the name of the target at position 0 is empty"],
+        ),
+        r(
+            "law: a target named like a benchmark",
+            law_path,
+            law_with(&|b| {
+                b["target"]["name"] = json!(format!(" {} ", b["benchmarks"][1].as_str().unwrap()))
+            }),
+            "invalid_target",
+            &["is also one of the benchmarks"],
+        ),
+        r(
             "law: flops with params",
             law_path,
             law_with(&|b| {

@@ -12,6 +12,7 @@ mod formats;
 mod fuzz_corpus;
 mod health;
 mod helpers;
+mod labels;
 mod linfa_deviations;
 mod lm_eval;
 mod openapi;

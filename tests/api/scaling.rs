@@ -610,3 +610,97 @@ async fn query_parameters_are_checked_whatever_the_body() {
         );
     }
 }
+
+/// Six models on three benchmarks, the target known for the first
+/// `labelled` of them.
+fn small_law(labelled: usize) -> Value {
+    let target = [0.2, 0.35, 0.6, 0.7, 0.8, 0.9];
+    json!({
+        "models": ["m1", "m2", "m3", "m4", "m5", "m6"],
+        "benchmarks": ["MMLU", "ARC", "GSM"],
+        "scores": [[0.1, 0.2, 0.3], [0.2, 0.3, 0.5], [0.4, 0.1, 0.6],
+                   [0.5, 0.6, 0.2], [0.7, 0.3, 0.4], [0.3, 0.8, 0.9]],
+        "n_components": 1,
+        "target": {
+            "name": "T",
+            "values": (0..6).map(|i| (i < labelled).then_some(target[i])).collect::<Vec<_>>(),
+        },
+    })
+}
+
+#[tokio::test]
+async fn a_law_without_degrees_of_freedom_says_so() {
+    let app = spawn_app().await;
+    let warnings = |answer: &Value| -> Vec<String> {
+        answer["warnings"]
+            .as_array()
+            .map(|w| {
+                w.iter()
+                    .map(|w| w["code"].as_str().unwrap().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // One weight, the intercept and the floor: three parameters, three
+    // training models.
+    let (status, _, answer) = app.post_json("/v1/scaling/law", &small_law(3)).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(warnings(&answer), ["no_degrees_of_freedom"]);
+    assert!(
+        answer["warnings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("3 free parameters"),
+        "{answer}"
+    );
+    // One training model more, or a floor pinned at 0: a degree left.
+    let (_, _, answer) = app.post_json("/v1/scaling/law", &small_law(4)).await;
+    assert!(warnings(&answer).is_empty(), "{answer}");
+    assert!(answer.get("warnings").is_none(), "{answer}");
+    let mut pinned = small_law(3);
+    pinned["floor_max"] = json!(0);
+    let (status, _, answer) = app.post_json("/v1/scaling/law", &pinned).await;
+    assert_eq!(status, 200, "{answer}");
+    assert!(warnings(&answer).is_empty(), "{answer}");
+    // Each of several targets says it of itself.
+    let mut several = small_law(3);
+    let target = several.as_object_mut().unwrap().remove("target").unwrap();
+    let mut more = target.clone();
+    more["name"] = json!("U");
+    more["values"][3] = json!(0.65);
+    several["targets"] = json!([target, more]);
+    let (status, _, answer) = app.post_json("/v1/scaling/law", &several).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(warnings(&answer["results"][0]), ["no_degrees_of_freedom"]);
+    assert!(warnings(&answer["results"][1]).is_empty(), "{answer}");
+}
+
+#[tokio::test]
+async fn a_target_named_like_a_benchmark_is_refused_alike_from_json_and_tables() {
+    let app = spawn_app().await;
+    let mut request = small_law(6);
+    request["target"]["name"] = json!("GSM ");
+    let (status, _, from_json) = app.post_json("/v1/scaling/law", &request).await;
+    assert_eq!(status, 422, "{from_json}");
+    let csv = "Model,MMLU,ARC,GSM\nm1,0.1,0.2,0.3\nm2,0.2,0.3,0.5\nm3,0.4,0.1,0.6\n\
+               m4,0.5,0.6,0.2\nm5,0.7,0.3,0.4\nm6,0.3,0.8,0.9\n";
+    let (status, _, from_csv) = app
+        .post_raw(
+            "/v1/scaling/law?target_columns=GSM&benchmarks=MMLU,ARC,GSM&n_components=1",
+            Some("text/csv"),
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(status, 422, "{from_csv}");
+    assert_eq!(from_json["code"], "invalid_target");
+    assert_eq!(from_csv, from_json);
+    // Left out of the benchmarks, the column is the target.
+    let (status, _, answer) = app
+        .post_raw(
+            "/v1/scaling/law?target_columns=GSM&benchmarks=MMLU,ARC&n_components=1",
+            Some("text/csv"),
+            csv.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+}

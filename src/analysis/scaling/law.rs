@@ -176,6 +176,11 @@ pub struct ModelPrediction {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LawMetrics {
     pub n_train: usize,
+    /// The law's free parameters: a weight per component, the intercept,
+    /// and the floor unless `floor_max` pins it at 0. With as many training
+    /// models or fewer, the law can pass through each of them, so
+    /// `train_mse` says nothing of how well it fits.
+    pub n_parameters: usize,
     pub n_test: usize,
     pub train_mse: f64,
     pub test_mse: Option<f64>,
@@ -460,6 +465,7 @@ fn predict(
     let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
     let metrics = LawMetrics {
         n_train: train_se.len(),
+        n_parameters: law.weights.len() + 1 + usize::from(spec.floor_max > 0.0),
         n_test: test_se.len(),
         train_mse: mean(&train_se).unwrap_or(0.0),
         test_mse: mean(&test_se),

@@ -152,6 +152,11 @@ impl Target {
         matrix: &BenchmarkMatrix,
     ) -> Result<Self, AnalysisError> {
         check_length("target.values", values.len(), matrix)?;
+        // A table's target is a column that is no benchmark (a column named
+        // as both is refused); a target sent with the scores obeys the same.
+        if matrix.benchmarks().contains(&name) {
+            return Err(Self::among_benchmarks(&name));
+        }
         if let Some(i) = values
             .iter()
             .position(|v| v.is_some_and(|v| !v.is_finite()))
@@ -164,8 +169,18 @@ impl Target {
         Ok(Self { name, values })
     }
 
-    /// Several targets, each checked as [`Target::new`] checks one, once a
-    /// name given twice and more than [`MAX_TARGETS`] have been refused.
+    /// The refusal of a target named like one of the benchmarks (a table
+    /// query refuses it with the same words before the table is read).
+    pub fn among_benchmarks(name: &str) -> AnalysisError {
+        AnalysisError::InvalidTarget(format!(
+            "target '{name}' is also one of the benchmarks: a law predicts a benchmark from \
+             the others, so leave it out of the benchmarks"
+        ))
+    }
+
+    /// Several targets, each checked as [`Target::new`] checks one, once
+    /// more than [`MAX_TARGETS`], an empty name (a label like any other,
+    /// `empty_label`) and a name given twice have been refused.
     pub fn list(
         named: Vec<(String, Vec<Option<f64>>)>,
         matrix: &BenchmarkMatrix,
@@ -176,6 +191,9 @@ impl Target {
                  send them in several requests",
                 named.len()
             )));
+        }
+        if let Some(index) = named.iter().position(|(name, _)| name.is_empty()) {
+            return Err(AnalysisError::EmptyTargetLabel { index });
         }
         if let Some((name, _)) = named
             .iter()

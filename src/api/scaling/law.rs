@@ -20,7 +20,9 @@ use crate::api::pca::{ImputedCellOut, PcaResponse};
 use crate::api::query::{self, TableQuery, table_query};
 use crate::api::request::{self, JsonRequest, leaderboard_request};
 use crate::api::schemas;
+use crate::api::warnings::{self, Warning};
 use crate::charts::law::{LawCharts, TargetLaw};
+use crate::ingest::json::trim_label;
 use crate::ingest::{Leaderboard, PerModelColumns, TargetValues as Column};
 
 /// The benchmark to predict.
@@ -29,6 +31,7 @@ use crate::ingest::{Leaderboard, PerModelColumns, TargetValues as Column};
 pub struct Target {
     /// Its name (echoed back).
     #[schema(min_length = 1)]
+    #[serde(deserialize_with = "crate::ingest::json::labels")]
     pub name: String,
     /// One value per model, null where unknown (such models are predicted only).
     #[schema(schema_with = schemas::target_values)]
@@ -100,7 +103,7 @@ leaderboard_request! {
         pub target_range: Option<TargetRange>,
         /// A family (e.g. "Llama-2") whose compute-capability line converts every
         /// model's capability to `equivalent_log10_flops`.
-        #[serde(default)]
+        #[serde(default, deserialize_with = "crate::ingest::json::labels")]
         #[schema(min_length = 1)]
         pub reference_family: Option<String>,
         /// true: also return `basis` (one per target), the fitted law basis
@@ -243,6 +246,12 @@ pub struct ScalingLawResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub charts: Option<serde_json::Value>,
+    /// When the law should not be taken at face value:
+    /// `no_degrees_of_freedom` (as many free parameters as training models
+    /// or more, so the fit interpolates them). The imputation's warnings
+    /// are in `pca`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
 }
 
 /// Several fitted laws, one per target, in request order.
@@ -402,6 +411,20 @@ impl LeaderboardQuery for LawQuery {
             "in [0, 1)",
         )?;
         query::pair("target_range", self.target_range.as_deref())?;
+        // The rule a JSON body's targets meet when the law reads them
+        // (`invalid_target`), checked here because the table's reading would
+        // refuse the column first, as a column of two roles.
+        if let (Some(targets), Some(benchmarks)) =
+            (self.target_columns.as_deref(), self.benchmarks.as_deref())
+        {
+            let benchmarks = query::list("benchmarks", benchmarks)?;
+            if let Some(target) = query::list("target_columns", targets)?
+                .iter()
+                .find(|target| benchmarks.contains(target))
+            {
+                return Err(TargetValues::among_benchmarks(target).into());
+            }
+        }
         self.split().map(drop)
     }
 
@@ -426,7 +449,8 @@ impl LeaderboardQuery for LawQuery {
             huber_delta: self.huber_delta.map(HuberDelta::new).transpose()?,
             floor_max: self.floor_max,
             target_range: target_range.map(|range| TargetRange(range[0], range[1])),
-            reference_family: self.reference_family.clone(),
+            // A family is a label (as a JSON body's is read).
+            reference_family: self.reference_family.clone().map(trim_label),
             return_basis: self.return_basis.unwrap_or(false),
             charts: self.charts.unwrap_or(false),
         })
@@ -647,6 +671,9 @@ impl ScalingLawResponse {
             ),
             basis: None,
             charts: None,
+            warnings: warnings::saturated_law(result.metrics.n_train, result.metrics.n_parameters)
+                .into_iter()
+                .collect(),
         }
     }
 }
@@ -662,9 +689,10 @@ handler! {
     leaderboard(LawQuery, ScalingLawRequest, csv = "Model,Model Family,FLOPs (1E21),MMLU,ARC-C,GSM8K\nmeta-llama/Llama-2-7b-hf,Llama-2,84.0,0.438,0.5307,0.1448\nmeta-llama/Llama-2-13b-hf,Llama-2,156.0,0.5434,0.5811,0.2282\n"),
     ok(description = "The fitted law, its predictions and holdout errors (with `targets`: \
             `results`, one such answer per target)", body = LawAnswer),
-    unanswerable "The codes of /v1/pca, and `invalid_compute`, `invalid_target` \
-            (neither or both of target and targets, a target named twice, more than 100 targets \
-            (MAX_TARGETS), a non-finite value, a value \
+    unanswerable "The codes of /v1/pca (`empty_label` also for a target named with white space \
+            only), and `invalid_compute`, `invalid_target` \
+            (neither or both of target and targets, a target named twice or like one of the \
+            benchmarks, more than 100 targets (MAX_TARGETS), a non-finite value, a value \
             outside [0, 1] without target_range or outside [min(lo, 0), hi] with it, the same value for \
             every training model, target_range not lo < hi with a finite width), `invalid_split` (a split \
             by flops without compute), \

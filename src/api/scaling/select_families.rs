@@ -54,7 +54,7 @@ leaderboard_request! {
         #[schema(schema_with = schemas::budgets)]
         pub max_models: Budgets,
         /// Families every design must include (e.g. the ones already evaluated).
-        #[serde(default)]
+        #[serde(default, deserialize_with = "crate::ingest::json::labels")]
         pub required_families: Option<Vec<String>>,
         /// How many of the best designs to report per budget. Default 5.
         #[serde(default)]

@@ -35,6 +35,7 @@ pub struct EvaluateSpec {
     /// Groups of families held out together (each family a value of
     /// `families`).
     #[schema(schema_with = schemas::family_groups)]
+    #[serde(deserialize_with = "crate::ingest::json::labels")]
     pub groups: Vec<Vec<String>>,
     /// Training models kept per group family. Default 1.
     #[serde(default)]
