@@ -79,7 +79,7 @@ impl Board {
     }
 }
 
-async fn post_csv(app: &TestApp, path: &str, query: &str, csv: Vec<u8>) -> Value {
+pub async fn post_csv(app: &TestApp, path: &str, query: &str, csv: Vec<u8>) -> Value {
     let (status, _, body) = app
         .post_raw(&format!("{path}?{query}"), Some("text/csv"), csv)
         .await;
@@ -87,7 +87,7 @@ async fn post_csv(app: &TestApp, path: &str, query: &str, csv: Vec<u8>) -> Value
     body
 }
 
-async fn post_json(app: &TestApp, path: &str, body: &Value) -> Value {
+pub async fn post_json(app: &TestApp, path: &str, body: &Value) -> Value {
     let (status, _, answer) = app.post_json(path, body).await;
     assert_eq!(status, 200, "{path}: {answer}");
     answer

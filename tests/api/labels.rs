@@ -9,19 +9,9 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_app};
-use crate::scaling::{csv_rows, number};
-
-const BENCHMARKS: [&str; 8] = [
-    "MMLU",
-    "ARC-C",
-    "HellaSwag",
-    "Winograd",
-    "TruthfulQA",
-    "GSM8K",
-    "XWinograd",
-    "HumanEval",
-];
+use crate::charts::{post_csv, post_json as post};
+use crate::helpers::spawn_app;
+use crate::scaling::{BENCHMARKS, csv_rows, number};
 
 /// Every other label padded, the way a hand-edited export pads some cells.
 fn pad(i: usize, label: &str) -> String {
@@ -62,18 +52,6 @@ fn csv_of(body: &Value, extra: &[(&str, Vec<String>)]) -> Vec<u8> {
         writer.write_record(&record).unwrap();
     }
     writer.into_inner().unwrap()
-}
-
-async fn post_csv(app: &TestApp, path: &str, csv: Vec<u8>) -> Value {
-    let (status, _, body) = app.post_raw(path, Some("text/csv"), csv).await;
-    assert_eq!(status, 200, "{path}: {body}");
-    body
-}
-
-async fn post(app: &TestApp, path: &str, body: &Value) -> Value {
-    let (status, _, answer) = app.post_json(path, body).await;
-    assert_eq!(status, 200, "{path}: {answer}");
-    answer
 }
 
 /// The paper set with its families, padded or not, and FLOPs.
@@ -127,11 +105,11 @@ async fn padded_families_give_one_compute_fit_from_json_and_csv() {
         ],
     );
     let query = format!(
-        "/v1/scaling/compute-fit?family_column=Model%20Family&flops_column=FLOPs%20(1E21)\
+        "family_column=Model%20Family&flops_column=FLOPs%20(1E21)\
          &missing=iterative_pca&benchmarks={}",
         BENCHMARKS.join(",")
     );
-    let from_csv = post_csv(&app, &query, csv).await;
+    let from_csv = post_csv(&app, "/v1/scaling/compute-fit", &query, csv).await;
     // The paper's 14 families, whatever the padding.
     assert_eq!(plain["families"].as_array().unwrap().len(), 14);
     assert_eq!(from_json, plain);
@@ -157,7 +135,8 @@ async fn padded_groups_are_one_group_from_json_and_csv() {
     );
     let from_csv = post_csv(
         &app,
-        "/v1/pca?group_column=Group&benchmarks=X,Y,Z&n_components=2",
+        "/v1/pca",
+        "group_column=Group&benchmarks=X,Y,Z&n_components=2",
         csv,
     )
     .await;
@@ -182,7 +161,8 @@ async fn padded_scales_name_their_benchmark() {
     let csv = csv_of(&request, &[]);
     let from_csv = post_csv(
         &app,
-        "/v1/complete?scales=%20MMLU%20:percent,Elo%20:unbounded",
+        "/v1/complete",
+        "scales=%20MMLU%20:percent,Elo%20:unbounded",
         csv,
     )
     .await;

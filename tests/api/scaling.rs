@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::{floats, spawn_app};
 
-const BENCHMARKS: [&str; 8] = [
+/// The paper's eight benchmarks (of tests/fixtures/data/paper_set_77.csv).
+pub const BENCHMARKS: [&str; 8] = [
     "MMLU",
     "ARC-C",
     "HellaSwag",
