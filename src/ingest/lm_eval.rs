@@ -31,7 +31,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqA
 
 use super::multipart::Part;
 use super::table::guard::Guard;
-use super::table::{self, Duplicates, Picked};
+use super::table::{self, Duplicates, MeanSum, Picked};
 use super::{
     Format, IngestError, Leaderboard, PerModel, PerModelColumns, ReadLimits, TargetValues,
     read_table,
@@ -1301,7 +1301,7 @@ pub fn assemble(
         .enumerate()
         .map(|(j, t)| (t.as_str(), j))
         .collect();
-    let mut values = vec![f64::NAN; cells];
+    let mut sums = vec![MeanSum::of(f64::NAN); cells];
     let mut counts = vec![0u32; cells];
     let mut first_file: Vec<Option<usize>> = vec![None; cells];
     let reader = CellReader {
@@ -1325,19 +1325,13 @@ pub fn assemble(
             let cell = row * p + j;
             reader.put(
                 value,
-                (&mut values[cell], &mut counts[cell], &mut first_file[cell]),
+                (&mut sums[cell], &mut counts[cell], &mut first_file[cell]),
                 d,
                 task,
             )?;
         }
     }
-    if spec.duplicates == Duplicates::Mean {
-        for (value, &count) in values.iter_mut().zip(&counts) {
-            if count > 1 {
-                *value /= f64::from(count);
-            }
-        }
-    }
+    let values = reader.values(&sums, &counts);
     for (j, source) in sources.iter_mut().enumerate() {
         source.models = (0..n).filter(|&i| !values[i * p + j].is_nan()).count();
     }
@@ -1351,7 +1345,7 @@ pub fn assemble(
             )));
         }
         let (metric, filter, _) = chosen(task)?;
-        let mut target = vec![f64::NAN; n];
+        let mut target = vec![MeanSum::of(f64::NAN); n];
         let mut target_counts = vec![0u32; n];
         let mut target_first = vec![None; n];
         for (d, document) in documents.iter().enumerate() {
@@ -1373,16 +1367,10 @@ pub fn assemble(
                 )?;
             }
         }
-        if spec.duplicates == Duplicates::Mean {
-            for (value, &count) in target.iter_mut().zip(&target_counts) {
-                if count > 1 {
-                    *value /= f64::from(count);
-                }
-            }
-        }
         task_target_values.push(TargetValues {
             name: task.clone(),
-            values: target
+            values: reader
+                .values(&target, &target_counts)
                 .into_iter()
                 .map(|v| (!v.is_nan()).then_some(v))
                 .collect(),
@@ -1553,34 +1541,47 @@ impl CellReader<'_> {
         }
     }
 
-    /// Puts `value` of document `d` into a cell (value, count, first
+    /// The cells' values once every document is read: with
+    /// `duplicates=mean`, each sum over its count (finite for finite
+    /// scores, [`MeanSum`]); otherwise the value kept.
+    fn values(&self, sums: &[MeanSum], counts: &[u32]) -> Vec<f64> {
+        sums.iter()
+            .zip(counts)
+            .map(|(sum, &count)| match self.duplicates {
+                Duplicates::Mean if count > 1 => sum.mean(count),
+                _ => sum.sum,
+            })
+            .collect()
+    }
+
+    /// Puts `value` of document `d` into a cell (running sum, count, first
     /// document), as the duplicate rule says.
     fn put(
         &self,
         value: Option<f64>,
-        (cell, count, first): (&mut f64, &mut u32, &mut Option<usize>),
+        (cell, count, first): (&mut MeanSum, &mut u32, &mut Option<usize>),
         d: usize,
         task: &str,
     ) -> Result<(), IngestError> {
         let Some(value) = value else {
             return Ok(());
         };
-        if *count > 0 && self.duplicates == Duplicates::Reject && *cell != value {
+        if *count > 0 && self.duplicates == Duplicates::Reject && cell.sum != value {
             let earlier = first.map_or("an earlier document", |f| self.documents[f].name.as_str());
             let document = &self.documents[d];
             return Err(IngestError::DuplicateScore(format!(
                 "model '{}' has two scores for task '{task}': {} in {earlier} and {value} in {} \
                  (send duplicates=mean or duplicates=last to combine them)",
-                document.model, *cell, document.name
+                document.model, cell.sum, document.name
             )));
         }
         if *count > 0 && self.duplicates == Duplicates::Reject {
             return Ok(());
         }
-        *cell = match (*count, self.duplicates) {
-            (0, _) | (_, Duplicates::Last) | (_, Duplicates::Reject) => value,
-            (_, Duplicates::Mean) => *cell + value,
-        };
+        match (*count, self.duplicates) {
+            (0, _) | (_, Duplicates::Last) | (_, Duplicates::Reject) => *cell = MeanSum::of(value),
+            (_, Duplicates::Mean) => cell.add(value),
+        }
         *count = count.saturating_add(1);
         first.get_or_insert(d);
         Ok(())
@@ -1686,6 +1687,17 @@ mod tests {
         assert_eq!(
             read(&format!("[{a}, {c}]"), &mean).unwrap().0.scores.values,
             [(0.1 + 0.3) / 2.0]
+        );
+        // Scores whose sum overflows average as the long table's do.
+        let big =
+            |v: &str| format!(r#"{{"model_name": "m", "results": {{"t1": {{"acc,none": {v}}}}}}}"#);
+        assert_eq!(
+            read(&format!("[{}, {}]", big("1e308"), big("1e308")), &mean)
+                .unwrap()
+                .0
+                .scores
+                .values,
+            [1e308]
         );
     }
 

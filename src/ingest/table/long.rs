@@ -15,7 +15,7 @@
 use std::collections::{HashMap, HashSet};
 
 use super::frame::{Table, label, number, numeric_column};
-use super::selection::{Duplicates, LONG_MODEL_COLUMN, LongColumns, Selection};
+use super::selection::{Duplicates, LONG_MODEL_COLUMN, LongColumns, MeanSum, Selection};
 use crate::analysis::matrix::ScoreRows;
 use crate::ingest::IngestError;
 
@@ -311,56 +311,6 @@ impl Pivot {
     }
 }
 
-/// 2^-32: scores scaled by it sum to a finite number however many
-/// (at most `u32::MAX`, the count's limit) finite scores are added.
-const MEAN_SCALE: f64 = 1.0 / 4_294_967_296.0;
-
-/// The running sum behind `duplicates=mean`. Scores are summed as they
-/// are, so that the mean of ordinary scores is their sum divided by their
-/// count, to the bit; a sum that would overflow (two scores of 1e308) is
-/// carried from then on scaled by [`MEAN_SCALE`], so that the mean of
-/// finite scores is finite, as it is in exact arithmetic.
-#[derive(Debug, Clone, Copy)]
-struct MeanSum {
-    sum: f64,
-    scaled: bool,
-}
-
-impl MeanSum {
-    fn of(score: f64) -> Self {
-        Self {
-            sum: score,
-            scaled: false,
-        }
-    }
-
-    fn add(&mut self, score: f64) {
-        if self.scaled {
-            self.sum += score * MEAN_SCALE;
-        } else if (self.sum + score).is_finite() {
-            self.sum += score;
-        } else {
-            self.sum = self.sum * MEAN_SCALE + score * MEAN_SCALE;
-            self.scaled = true;
-        }
-    }
-
-    fn mean(self, count: u32) -> f64 {
-        let mean = self.sum / f64::from(count);
-        if self.scaled {
-            // The mean of finite scores lies between the smallest and the
-            // largest, so a result past f64::MAX is rounding, not
-            // magnitude (a non-finite score stays non-finite, and refused).
-            match mean / MEAN_SCALE {
-                back if mean.is_finite() => back.clamp(-f64::MAX, f64::MAX),
-                back => back,
-            }
-        } else {
-            mean
-        }
-    }
-}
-
 fn score(
     table: &dyn Table,
     row: usize,
@@ -396,41 +346,4 @@ fn duplicate(
         table.row_name(first),
         table.row_name(row)
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn mean_of(scores: &[f64]) -> f64 {
-        let mut sum = MeanSum::of(scores[0]);
-        for &score in &scores[1..] {
-            sum.add(score);
-        }
-        sum.mean(scores.len() as u32)
-    }
-
-    #[test]
-    fn ordinary_duplicates_average_as_their_sum_over_their_count() {
-        for scores in [
-            &[0.25, 0.75][..],
-            &[0.1, 0.2, 0.3],
-            &[-3.0, 1e-300, 7.5, 2.0],
-        ] {
-            let plain = scores.iter().sum::<f64>() / scores.len() as f64;
-            assert_eq!(mean_of(scores).to_bits(), plain.to_bits(), "{scores:?}");
-        }
-    }
-
-    #[test]
-    fn the_mean_of_finite_duplicates_is_finite_even_when_their_sum_is_not() {
-        assert_eq!(mean_of(&[1e308, 1e308]), 1e308);
-        assert_eq!(mean_of(&[f64::MAX, f64::MAX, f64::MAX]), f64::MAX);
-        assert_eq!(mean_of(&[-f64::MAX, -f64::MAX]), -f64::MAX);
-        let mixed = mean_of(&[1.7e308, 1.7e308, -1e308, 0.5]);
-        assert!((mixed / 6e307 - 1.0).abs() < 1e-12, "{mixed:e}");
-        // A non-finite score stays non-finite, for the caller to refuse.
-        assert!(mean_of(&[1e308, f64::INFINITY]).is_infinite());
-        assert!(mean_of(&[1e308, 1e308, f64::NAN]).is_nan());
-    }
 }

@@ -24,4 +24,4 @@ pub mod selection;
 pub use frame::{Cell, NearNumber, Table, Wanted, is_missing_token, near_number, near_numbers};
 pub(crate) use frame::{label, number};
 pub use pick::{Picked, pick};
-pub use selection::{Duplicates, LONG_MODEL_COLUMN, Layout, LongColumns, Selection};
+pub use selection::{Duplicates, LONG_MODEL_COLUMN, Layout, LongColumns, MeanSum, Selection};
